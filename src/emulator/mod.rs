@@ -1,0 +1,1 @@
+//! aliram-emulator: a local RAM + STS service, faithful to the real API, for demos and tests.
