@@ -1,3 +1,17 @@
 //! What terraform-plugin-framework is for Go: cty types, schemas, typed values with msgpack and JSON codecs,
 //! attribute paths, diagnostics, the resource / data source / function traits, and the engine applying
-//! Terraform's plan and apply rules.
+//! Terraform's plan and apply rules. Nothing here knows the protocol's wire types.
+
+pub mod context;
+pub mod data_source;
+pub mod diagnostics;
+pub mod engine;
+pub mod function;
+pub mod json;
+pub mod msgpack;
+pub mod path;
+pub mod provider;
+pub mod resource;
+pub mod schema;
+pub mod types;
+pub mod value;

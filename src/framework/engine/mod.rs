@@ -1,0 +1,195 @@
+//! The engine: applies Terraform's plan and apply rules around the provider's resources, data sources and
+//! functions, so that provider code only says what is different about its objects.
+//!
+//! It speaks framework types only (values, schemas, diagnostics); the protocol layer decodes requests into these
+//! and encodes the answers. One file per operation.
+
+mod apply_resource_change;
+mod call_function;
+mod configure;
+mod import_resource_state;
+mod plan_resource_change;
+mod read_data_source;
+mod read_resource;
+mod upgrade_resource_state;
+mod validate;
+
+pub use apply_resource_change::{ApplyRequest, ApplyResponse};
+pub use import_resource_state::{ImportedResource, ImportStateResponse};
+pub use plan_resource_change::{PlanRequest, PlanResponse};
+pub use read_resource::{ReadResourceRequest, ReadResourceResponse};
+
+use super::context::Context;
+use super::data_source::DataSource;
+use super::diagnostics::{Diagnostic, Diagnostics};
+use super::function::{Function, FunctionDefinition};
+use super::provider::Provider;
+use super::resource::Resource;
+use super::schema::Schema;
+use super::types::Type;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, RwLock};
+use tokio_util::sync::CancellationToken;
+
+/// A registered resource or data source with its schema, computed once.
+struct Registered<T: ?Sized> {
+    handler: Arc<T>,
+    schema: Schema,
+    value_type: Type,
+}
+
+impl<T: ?Sized> Registered<T> {
+    fn new(handler: Arc<T>, schema: Schema) -> Registered<T> {
+        let value_type = schema.value_type();
+        Registered { handler, schema, value_type }
+    }
+}
+
+/// A registered function with its definition.
+struct RegisteredFunction {
+    handler: Arc<dyn Function>,
+    definition: FunctionDefinition,
+}
+
+/// The engine serving one provider.
+pub struct Engine<P: Provider> {
+    provider: P,
+    provider_schema: Schema,
+    provider_type: Type,
+    resources: BTreeMap<&'static str, Registered<dyn Resource<P::Client>>>,
+    data_sources: BTreeMap<&'static str, Registered<dyn DataSource<P::Client>>>,
+    functions: BTreeMap<&'static str, RegisteredFunction>,
+    client: RwLock<Option<Arc<P::Client>>>,
+    stop: CancellationToken,
+}
+
+impl<P: Provider> fmt::Debug for Engine<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Engine")
+            .field("provider", &self.provider.type_name())
+            .field("resources", &self.resources.keys().collect::<Vec<_>>())
+            .field("data_sources", &self.data_sources.keys().collect::<Vec<_>>())
+            .field("functions", &self.functions.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<P: Provider> Engine<P> {
+    /// Registers everything `provider` offers and computes the schemas once.
+    pub fn new(provider: P) -> Engine<P> {
+        let provider_schema = provider.schema();
+        let provider_type = provider_schema.value_type();
+        let resources =
+            provider.resources().into_iter().map(|r| (r.type_name(), Registered::new(r.clone(), r.schema()))).collect();
+        let data_sources =
+            provider.data_sources().into_iter().map(|d| (d.type_name(), Registered::new(d.clone(), d.schema()))).collect();
+        let functions = provider
+            .functions()
+            .into_iter()
+            .map(|f| (f.name(), RegisteredFunction { definition: f.definition(), handler: f }))
+            .collect();
+        Engine {
+            provider,
+            provider_schema,
+            provider_type,
+            resources,
+            data_sources,
+            functions,
+            client: RwLock::new(None),
+            stop: CancellationToken::new(),
+        }
+    }
+
+    /// The provider's type name.
+    pub fn provider_type_name(&self) -> &'static str {
+        self.provider.type_name()
+    }
+
+    /// The provider block's schema.
+    pub fn provider_schema(&self) -> &Schema {
+        &self.provider_schema
+    }
+
+    /// The provider block's value type.
+    pub fn provider_type(&self) -> &Type {
+        &self.provider_type
+    }
+
+    /// Every resource type's schema, by type name.
+    pub fn resource_schemas(&self) -> impl Iterator<Item = (&'static str, &Schema)> {
+        self.resources.iter().map(|(name, r)| (*name, &r.schema))
+    }
+
+    /// Every data source type's schema, by type name.
+    pub fn data_source_schemas(&self) -> impl Iterator<Item = (&'static str, &Schema)> {
+        self.data_sources.iter().map(|(name, d)| (*name, &d.schema))
+    }
+
+    /// Every function's definition, by name.
+    pub fn function_definitions(&self) -> impl Iterator<Item = (&'static str, &FunctionDefinition)> {
+        self.functions.iter().map(|(name, f)| (*name, &f.definition))
+    }
+
+    /// The value type of a resource type, or the diagnostic for an unknown type.
+    pub fn resource_type(&self, type_name: &str) -> Result<&Type, Diagnostic> {
+        self.resource(type_name).map(|r| &r.value_type)
+    }
+
+    /// The value type of a data source type, or the diagnostic for an unknown type.
+    pub fn data_source_type(&self, type_name: &str) -> Result<&Type, Diagnostic> {
+        self.data_source(type_name).map(|d| &d.value_type)
+    }
+
+    /// The definition of a function, or the diagnostic for an unknown one.
+    pub fn function_definition(&self, name: &str) -> Option<&FunctionDefinition> {
+        self.functions.get(name).map(|f| &f.definition)
+    }
+
+    /// Cancels in-flight and later work: Terraform's Stop.
+    pub fn stop(&self) {
+        self.stop.cancel();
+    }
+
+    fn context(&self) -> Context {
+        Context { cancel: self.stop.clone() }
+    }
+
+    fn resource(&self, type_name: &str) -> Result<&Registered<dyn Resource<P::Client>>, Diagnostic> {
+        self.resources.get(type_name).ok_or_else(|| unknown_type("resource", type_name))
+    }
+
+    fn data_source(&self, type_name: &str) -> Result<&Registered<dyn DataSource<P::Client>>, Diagnostic> {
+        self.data_sources.get(type_name).ok_or_else(|| unknown_type("data source", type_name))
+    }
+
+    fn client(&self) -> Option<Arc<P::Client>> {
+        self.client.read().ok().and_then(|guard| guard.clone())
+    }
+
+    fn configured_client(&self, diagnostics: &mut Diagnostics) -> Option<Arc<P::Client>> {
+        let client = self.client();
+        if client.is_none() {
+            diagnostics.add_error(
+                "Provider Not Configured",
+                "The provider has not been configured, so it cannot reach the cloud API. This is a bug in the \
+                 provider or in Terraform; please report it.",
+            );
+        }
+        client
+    }
+}
+
+fn unknown_type(kind: &str, type_name: &str) -> Diagnostic {
+    Diagnostic::error(
+        format!("Unknown {kind} type"),
+        format!("This provider has no {kind} type {type_name:?}. Check the spelling, or upgrade the provider."),
+    )
+}
+
+fn provider_bug(detail: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(
+        "Provider Produced an Invalid Result",
+        format!("{} This is a bug in the provider; please report it.", detail.into()),
+    )
+}
