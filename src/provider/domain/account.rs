@@ -1,0 +1,200 @@
+//! Alibaba Cloud account IDs (UIDs): the numeric identity every cross-account trust is expressed in.
+//!
+//! The STS `GetCallerIdentity` reference says an account ID "only consists of digits". Real UIDs have 16 digits,
+//! but the documentation also shows 13- and 18-digit placeholders, so any other length is accepted and only
+//! flagged through [`AccountId::unusual_length`] for callers that want to warn.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// The number of digits every Alibaba Cloud account ID seen in practice has.
+pub const USUAL_ACCOUNT_ID_LENGTH: usize = 16;
+
+/// An example account ID used in messages, so users see the expected shape.
+const EXAMPLE_ACCOUNT_ID: &str = "1234567890123456";
+
+/// A validated Alibaba Cloud account ID: one or more ASCII digits.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AccountId(String);
+
+/// Why a string is not an Alibaba Cloud account ID.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AccountIdError {
+    /// The string is empty.
+    #[error(
+        "an empty string is not an Alibaba Cloud account ID: expected the account's numeric UID, all digits, \
+         such as \"{EXAMPLE_ACCOUNT_ID}\""
+    )]
+    Empty,
+    /// The string holds something other than ASCII digits (letters, spaces, signs, ...).
+    #[error(
+        "\"{value}\" is not an Alibaba Cloud account ID: expected the account's numeric UID, all digits, \
+         such as \"{EXAMPLE_ACCOUNT_ID}\""
+    )]
+    NotDigits {
+        /// The rejected value, as given.
+        value: String,
+    },
+}
+
+impl AccountId {
+    /// Parses an account ID: non-empty and all ASCII digits, with no surrounding whitespace.
+    pub fn parse(value: &str) -> Result<AccountId, AccountIdError> {
+        if value.is_empty() {
+            return Err(AccountIdError::Empty);
+        }
+        if !value.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(AccountIdError::NotDigits {
+                value: value.to_owned(),
+            });
+        }
+        Ok(AccountId(value.to_owned()))
+    }
+
+    /// Extracts the account ID from a RAM ARN such as `acs:ram::1234567890123456:role/ram-for-dts`.
+    ///
+    /// Returns `None` when the string is not a RAM ARN or its account field is not a valid account ID.
+    pub fn from_ram_arn(arn: &str) -> Option<AccountId> {
+        let rest = arn.strip_prefix("acs:ram::")?;
+        let (account, _resource) = rest.split_once(':')?;
+        AccountId::parse(account).ok()
+    }
+
+    /// The account ID as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// True when the ID does not have the usual 16 digits: still accepted, but worth a warning because a
+    /// truncated or mistyped UID is the likelier explanation.
+    pub fn unusual_length(&self) -> bool {
+        self.0.len() != USUAL_ACCOUNT_ID_LENGTH
+    }
+
+    /// The RAM principal that stands for the whole account: `acs:ram::<uid>:root`.
+    pub fn root_principal(&self) -> String {
+        format!("acs:ram::{}:root", self.0)
+    }
+
+    /// The service principal of a cloud service acting for this account: `<uid>@<service_host>`, for example
+    /// `1234567890123456@dts.aliyuncs.com`.
+    pub fn service_principal(&self, service_host: &str) -> String {
+        format!("{}@{service_host}", self.0)
+    }
+
+    /// The ARN of a role in this account: `acs:ram::<uid>:role/<role_name>`.
+    pub fn role_arn(&self, role_name: &str) -> String {
+        format!("acs:ram::{}:role/{role_name}", self.0)
+    }
+}
+
+impl FromStr for AccountId {
+    type Err = AccountIdError;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        AccountId::parse(value)
+    }
+}
+
+impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for AccountId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_sixteen_digits() {
+        let id = AccountId::parse("1234567890123456").unwrap();
+        assert_eq!(id.as_str(), "1234567890123456");
+        assert_eq!(id.to_string(), "1234567890123456");
+        assert!(!id.unusual_length());
+    }
+
+    #[test]
+    fn accepts_other_lengths_but_flags_them() {
+        for value in ["1", "1234567890123", "123456789012345678"] {
+            let id = AccountId::parse(value).unwrap();
+            assert!(id.unusual_length(), "{value} should be flagged");
+        }
+    }
+
+    #[test]
+    fn rejects_non_digits_and_quotes_the_value() {
+        for value in [
+            "12ab",
+            " 1234567890123456",
+            "1234567890123456 ",
+            "-123",
+            "+123",
+            "１２３",
+            "12.5",
+        ] {
+            let err = AccountId::parse(value).unwrap_err();
+            assert_eq!(
+                err,
+                AccountIdError::NotDigits {
+                    value: value.to_owned()
+                }
+            );
+            assert!(err.to_string().contains(&format!("\"{value}\"")), "{err}");
+        }
+    }
+
+    #[test]
+    fn error_text_names_value_and_what_is_accepted() {
+        let err = AccountId::parse("12ab").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "\"12ab\" is not an Alibaba Cloud account ID: expected the account's numeric UID, all digits, \
+             such as \"1234567890123456\""
+        );
+        let empty = AccountId::parse("").unwrap_err();
+        assert_eq!(empty, AccountIdError::Empty);
+        assert!(empty.to_string().starts_with("an empty string is not"));
+    }
+
+    #[test]
+    fn from_str_matches_parse() {
+        assert_eq!(
+            "42".parse::<AccountId>(),
+            AccountId::parse("42"),
+            "FromStr and parse must agree"
+        );
+        assert!("x".parse::<AccountId>().is_err());
+    }
+
+    #[test]
+    fn principals_and_arns() {
+        let id = AccountId::parse("1234567890123456").unwrap();
+        assert_eq!(id.root_principal(), "acs:ram::1234567890123456:root");
+        assert_eq!(
+            id.service_principal("dts.aliyuncs.com"),
+            "1234567890123456@dts.aliyuncs.com"
+        );
+        assert_eq!(
+            id.role_arn("ram-for-dts"),
+            "acs:ram::1234567890123456:role/ram-for-dts"
+        );
+    }
+
+    #[test]
+    fn account_from_ram_arn() {
+        assert_eq!(
+            AccountId::from_ram_arn("acs:ram::1234567890123456:role/ram-for-dts"),
+            Some(AccountId::parse("1234567890123456").unwrap())
+        );
+        assert_eq!(AccountId::from_ram_arn("acs:ram::abc:role/x"), None);
+        assert_eq!(AccountId::from_ram_arn("acs:ecs::123:instance/x"), None);
+        assert_eq!(AccountId::from_ram_arn("acs:ram::123"), None);
+    }
+}
