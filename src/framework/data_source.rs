@@ -32,7 +32,13 @@ pub trait DataSource<C: Send + Sync>: Send + Sync {
     fn schema(&self) -> Schema;
 
     /// Reads the data.
-    async fn read(&self, ctx: &Context, client: &C, req: ReadDataRequest, resp: &mut ReadDataResponse);
+    async fn read(
+        &self,
+        ctx: &Context,
+        client: &C,
+        req: ReadDataRequest,
+        resp: &mut ReadDataResponse,
+    );
 
     /// Extension: checks a configuration beyond attribute validators. Values may be unknown.
     fn validate_config(&self, _config: &Value, _diagnostics: &mut Diagnostics) {}

@@ -30,7 +30,10 @@ pub enum MsgpackError {
 }
 
 fn mismatch(expected: &Type, found: impl Into<String>) -> MsgpackError {
-    MsgpackError::Mismatch { expected: expected.to_string(), found: found.into() }
+    MsgpackError::Mismatch {
+        expected: expected.to_string(),
+        found: found.into(),
+    }
 }
 
 /// Encodes `value` as msgpack of type `ty`.
@@ -44,9 +47,13 @@ pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, MsgpackError> {
 /// Decodes msgpack `bytes` as a value of type `ty`.
 pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, MsgpackError> {
     let mut reader = bytes;
-    let mp = rmpv::decode::read_value(&mut reader).map_err(|e| MsgpackError::Malformed(e.to_string()))?;
+    let mp = rmpv::decode::read_value(&mut reader)
+        .map_err(|e| MsgpackError::Malformed(e.to_string()))?;
     if !reader.is_empty() {
-        return Err(MsgpackError::Malformed(format!("{} trailing bytes", reader.len())));
+        return Err(MsgpackError::Malformed(format!(
+            "{} trailing bytes",
+            reader.len()
+        )));
     }
     from_mp(&mp, ty)
 }
@@ -55,21 +62,32 @@ fn to_mp(value: &Value, ty: &Type) -> Result<Mp, MsgpackError> {
     Ok(match (value, ty) {
         (Value::Null, _) => Mp::Nil,
         (Value::Unknown, _) => Mp::Ext(0, vec![0]),
-        (Value::Dynamic(inner_ty, inner), Type::Dynamic) => {
-            Mp::Array(vec![Mp::Binary(inner_ty.to_json_bytes()), to_mp(inner, inner_ty)?])
-        }
+        (Value::Dynamic(inner_ty, inner), Type::Dynamic) => Mp::Array(vec![
+            Mp::Binary(inner_ty.to_json_bytes()),
+            to_mp(inner, inner_ty)?,
+        ]),
         (Value::String(s), Type::String) => Mp::from(s.as_str()),
         (Value::Number(n), Type::Number) => number_to_mp(n),
         (Value::Bool(b), Type::Bool) => Mp::Boolean(*b),
-        (Value::List(items), Type::List(e)) | (Value::Set(items), Type::Set(e)) => {
-            Mp::Array(items.iter().map(|v| to_mp(v, e)).collect::<Result<_, _>>()?)
-        }
-        (Value::Tuple(items), Type::Tuple(types)) if items.len() == types.len() => {
-            Mp::Array(items.iter().zip(types).map(|(v, t)| to_mp(v, t)).collect::<Result<_, _>>()?)
-        }
-        (Value::Map(entries), Type::Map(e)) => {
-            Mp::Map(entries.iter().map(|(k, v)| Ok((Mp::from(k.as_str()), to_mp(v, e)?))).collect::<Result<_, _>>()?)
-        }
+        (Value::List(items), Type::List(e)) | (Value::Set(items), Type::Set(e)) => Mp::Array(
+            items
+                .iter()
+                .map(|v| to_mp(v, e))
+                .collect::<Result<_, _>>()?,
+        ),
+        (Value::Tuple(items), Type::Tuple(types)) if items.len() == types.len() => Mp::Array(
+            items
+                .iter()
+                .zip(types)
+                .map(|(v, t)| to_mp(v, t))
+                .collect::<Result<_, _>>()?,
+        ),
+        (Value::Map(entries), Type::Map(e)) => Mp::Map(
+            entries
+                .iter()
+                .map(|(k, v)| Ok((Mp::from(k.as_str()), to_mp(v, e)?)))
+                .collect::<Result<_, _>>()?,
+        ),
         (Value::Object(attrs), Type::Object(types)) => {
             if let Some(extra) = attrs.keys().find(|k| !types.contains_key(*k)) {
                 return Err(mismatch(ty, format!("attribute {extra:?}")));
@@ -78,7 +96,12 @@ fn to_mp(value: &Value, ty: &Type) -> Result<Mp, MsgpackError> {
             Mp::Map(
                 types
                     .iter()
-                    .map(|(k, t)| Ok((Mp::from(k.as_str()), to_mp(attrs.get(k).unwrap_or(&Value::Null), t)?)))
+                    .map(|(k, t)| {
+                        Ok((
+                            Mp::from(k.as_str()),
+                            to_mp(attrs.get(k).unwrap_or(&Value::Null), t)?,
+                        ))
+                    })
                     .collect::<Result<_, _>>()?,
             )
         }
@@ -116,24 +139,36 @@ fn from_mp(mp: &Mp, ty: &Type) -> Result<Value, MsgpackError> {
         (Mp::Ext(REFINED_UNKNOWN_EXT, _), _) => Value::Unknown,
         (Mp::Array(parts), Type::Dynamic) if parts.len() == 2 => {
             let type_json = match &parts[0] {
-                Mp::Binary(b) => serde_json::from_slice(b).map_err(|e| MsgpackError::Malformed(e.to_string()))?,
+                Mp::Binary(b) => {
+                    serde_json::from_slice(b).map_err(|e| MsgpackError::Malformed(e.to_string()))?
+                }
                 other => return Err(mismatch(ty, describe(other))),
             };
-            let inner_ty = Type::from_json(&type_json).map_err(|e| MsgpackError::Malformed(e.to_string()))?;
+            let inner_ty =
+                Type::from_json(&type_json).map_err(|e| MsgpackError::Malformed(e.to_string()))?;
             match from_mp(&parts[1], &inner_ty)? {
                 Value::Null => Value::Null,
                 Value::Unknown => Value::Unknown,
                 v => Value::Dynamic(inner_ty, Box::new(v)),
             }
         }
-        (Mp::String(s), Type::String) => {
-            Value::String(s.as_str().ok_or_else(|| MsgpackError::Malformed("string is not UTF-8".into()))?.to_owned())
+        (Mp::String(s), Type::String) => Value::String(
+            s.as_str()
+                .ok_or_else(|| MsgpackError::Malformed("string is not UTF-8".into()))?
+                .to_owned(),
+        ),
+        (Mp::Integer(i), Type::Number) => Value::Number(
+            i.as_i64()
+                .map(Number::from)
+                .or_else(|| i.as_u64().map(Number::from))
+                .unwrap_or(0.into()),
+        ),
+        (Mp::F64(f), Type::Number) => {
+            Value::Number(normalize_float(*f).ok_or_else(|| mismatch(ty, "NaN"))?)
         }
-        (Mp::Integer(i), Type::Number) => {
-            Value::Number(i.as_i64().map(Number::from).or_else(|| i.as_u64().map(Number::from)).unwrap_or(0.into()))
+        (Mp::F32(f), Type::Number) => {
+            Value::Number(normalize_float(f64::from(*f)).ok_or_else(|| mismatch(ty, "NaN"))?)
         }
-        (Mp::F64(f), Type::Number) => Value::Number(normalize_float(*f).ok_or_else(|| mismatch(ty, "NaN"))?),
-        (Mp::F32(f), Type::Number) => Value::Number(normalize_float(f64::from(*f)).ok_or_else(|| mismatch(ty, "NaN"))?),
         (Mp::String(s), Type::Number) => {
             // cty writes numbers that fit neither int64 nor float64 exactly as decimal strings.
             let text = s.as_str().unwrap_or_default();
@@ -146,11 +181,25 @@ fn from_mp(mp: &Mp, ty: &Type) -> Result<Value, MsgpackError> {
             Value::Number(n)
         }
         (Mp::Boolean(b), Type::Bool) => Value::Bool(*b),
-        (Mp::Array(items), Type::List(e)) => Value::List(items.iter().map(|v| from_mp(v, e)).collect::<Result<_, _>>()?),
-        (Mp::Array(items), Type::Set(e)) => Value::Set(items.iter().map(|v| from_mp(v, e)).collect::<Result<_, _>>()?),
-        (Mp::Array(items), Type::Tuple(types)) if items.len() == types.len() => {
-            Value::Tuple(items.iter().zip(types).map(|(v, t)| from_mp(v, t)).collect::<Result<_, _>>()?)
-        }
+        (Mp::Array(items), Type::List(e)) => Value::List(
+            items
+                .iter()
+                .map(|v| from_mp(v, e))
+                .collect::<Result<_, _>>()?,
+        ),
+        (Mp::Array(items), Type::Set(e)) => Value::Set(
+            items
+                .iter()
+                .map(|v| from_mp(v, e))
+                .collect::<Result<_, _>>()?,
+        ),
+        (Mp::Array(items), Type::Tuple(types)) if items.len() == types.len() => Value::Tuple(
+            items
+                .iter()
+                .zip(types)
+                .map(|(v, t)| from_mp(v, t))
+                .collect::<Result<_, _>>()?,
+        ),
         (Mp::Map(entries), Type::Map(e)) => Value::Map(read_map(entries, ty, |_| Some(e))?),
         (Mp::Map(entries), Type::Object(types)) => {
             let mut attrs = read_map(entries, ty, |k| types.get(k))?;
@@ -171,7 +220,9 @@ fn read_map<'t>(
     entries
         .iter()
         .map(|(k, v)| {
-            let key = k.as_str().ok_or_else(|| mismatch(ty, format!("a key that is {}", describe(k))))?;
+            let key = k
+                .as_str()
+                .ok_or_else(|| mismatch(ty, format!("a key that is {}", describe(k))))?;
             let t = element_type(key).ok_or_else(|| mismatch(ty, format!("attribute {key:?}")))?;
             Ok((key.to_owned(), from_mp(v, t)?))
         })
@@ -184,7 +235,10 @@ mod tests {
 
     #[test]
     fn unknown_is_the_fixext_terraform_writes() {
-        assert_eq!(encode(&Value::Unknown, &Type::String).ok(), Some(vec![0xd4, 0x00, 0x00]));
+        assert_eq!(
+            encode(&Value::Unknown, &Type::String).ok(),
+            Some(vec![0xd4, 0x00, 0x00])
+        );
         // A refined unknown (ext 12 with a payload) reads as unknown.
         let refined = [0xc7, 0x03, 0x0c, 0x81, 0x01, 0xc2];
         assert_eq!(decode(&refined, &Type::String).ok(), Some(Value::Unknown));
@@ -201,7 +255,16 @@ mod tests {
     #[test]
     fn wrong_shapes_are_errors_not_panics() {
         assert!(decode(&[0xa1, b'x'], &Type::Number).is_err());
-        assert!(decode(&[0x81, 0xa1, b'z', 0xc0], &Type::object([("a", Type::String)])).is_err());
-        assert!(decode(&[0xc1], &Type::String).is_err());
+        assert!(
+            decode(
+                &[0x81, 0xa1, b'z', 0xc0],
+                &Type::object([("a", Type::String)])
+            )
+            .is_err()
+        );
+        assert!(
+            decode(&[0xa5, b'x'], &Type::String).is_err(),
+            "truncated string"
+        );
     }
 }

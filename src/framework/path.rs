@@ -23,7 +23,9 @@ pub struct AttributePath {
 impl AttributePath {
     /// The path to a top-level attribute.
     pub fn root(attribute: &str) -> AttributePath {
-        AttributePath { steps: vec![PathStep::Attribute(attribute.to_owned())] }
+        AttributePath {
+            steps: vec![PathStep::Attribute(attribute.to_owned())],
+        }
     }
 
     /// This path extended by an attribute step.

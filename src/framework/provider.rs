@@ -30,7 +30,10 @@ pub struct ConfigureResponse<C> {
 
 impl<C> Default for ConfigureResponse<C> {
     fn default() -> Self {
-        ConfigureResponse { client: None, diagnostics: Diagnostics::new() }
+        ConfigureResponse {
+            client: None,
+            diagnostics: Diagnostics::new(),
+        }
     }
 }
 
@@ -50,7 +53,12 @@ pub trait Provider: Send + Sync + 'static {
     fn validate_config(&self, _config: &Value, _diagnostics: &mut Diagnostics) {}
 
     /// Builds the client from the provider block.
-    async fn configure(&self, ctx: &Context, req: ConfigureRequest, resp: &mut ConfigureResponse<Self::Client>);
+    async fn configure(
+        &self,
+        ctx: &Context,
+        req: ConfigureRequest,
+        resp: &mut ConfigureResponse<Self::Client>,
+    );
 
     /// The managed resource types.
     fn resources(&self) -> Vec<Arc<dyn Resource<Self::Client>>>;

@@ -145,16 +145,34 @@ pub trait Resource<C: Send + Sync>: Send + Sync {
     fn schema(&self) -> Schema;
 
     /// Creates the object.
-    async fn create(&self, ctx: &Context, client: &C, req: CreateRequest, resp: &mut CreateResponse);
+    async fn create(
+        &self,
+        ctx: &Context,
+        client: &C,
+        req: CreateRequest,
+        resp: &mut CreateResponse,
+    );
 
     /// Refreshes the state from the remote object.
     async fn read(&self, ctx: &Context, client: &C, req: ReadRequest, resp: &mut ReadResponse);
 
     /// Updates the object in place.
-    async fn update(&self, ctx: &Context, client: &C, req: UpdateRequest, resp: &mut UpdateResponse);
+    async fn update(
+        &self,
+        ctx: &Context,
+        client: &C,
+        req: UpdateRequest,
+        resp: &mut UpdateResponse,
+    );
 
     /// Deletes the object; an object already gone counts as deleted.
-    async fn delete(&self, ctx: &Context, client: &C, req: DeleteRequest, resp: &mut DeleteResponse);
+    async fn delete(
+        &self,
+        ctx: &Context,
+        client: &C,
+        req: DeleteRequest,
+        resp: &mut DeleteResponse,
+    );
 
     /// Extension: checks a configuration beyond what attribute validators can (combinations of attributes).
     /// Values may be unknown.
@@ -162,13 +180,29 @@ pub trait Resource<C: Send + Sync>: Send + Sync {
 
     /// Extension: adjusts a plan (compute values known at plan time, refuse mistakes before apply). The client
     /// is `None` when the provider could not be configured yet.
-    async fn modify_plan(&self, _ctx: &Context, _client: Option<&C>, _req: ModifyPlanRequest, _resp: &mut ModifyPlanResponse) {}
+    async fn modify_plan(
+        &self,
+        _ctx: &Context,
+        _client: Option<&C>,
+        _req: ModifyPlanRequest,
+        _resp: &mut ModifyPlanResponse,
+    ) {
+    }
 
     /// Extension: imports an existing object by ID. The default refuses.
-    async fn import_state(&self, _ctx: &Context, _client: &C, _req: ImportRequest, resp: &mut ImportResponse) {
+    async fn import_state(
+        &self,
+        _ctx: &Context,
+        _client: &C,
+        _req: ImportRequest,
+        resp: &mut ImportResponse,
+    ) {
         resp.diagnostics.add_error(
             "Resource Import Not Implemented",
-            format!("{} cannot be imported; create it with Terraform instead.", self.type_name()),
+            format!(
+                "{} cannot be imported; create it with Terraform instead.",
+                self.type_name()
+            ),
         );
     }
 }

@@ -183,7 +183,10 @@ impl Attribute {
     }
 
     /// Adds a validator.
-    pub fn validate(mut self, check: impl Fn(&Value) -> Result<(), String> + Send + Sync + 'static) -> Attribute {
+    pub fn validate(
+        mut self,
+        check: impl Fn(&Value) -> Result<(), String> + Send + Sync + 'static,
+    ) -> Attribute {
         self.validators.push(Arc::new(check));
         self
     }
@@ -192,7 +195,10 @@ impl Attribute {
 impl Block {
     /// An empty block with a description.
     pub fn new(description: &str) -> Block {
-        Block { description: description.to_owned(), ..Block::default() }
+        Block {
+            description: description.to_owned(),
+            ..Block::default()
+        }
     }
 
     /// Adds an attribute.
@@ -203,7 +209,13 @@ impl Block {
 
     /// Adds a nested block type.
     pub fn block(mut self, name: &str, nesting: Nesting, block: Block, max_items: i64) -> Block {
-        self.blocks.push(NestedBlock { name: name.to_owned(), block, nesting, min_items: 0, max_items });
+        self.blocks.push(NestedBlock {
+            name: name.to_owned(),
+            block,
+            nesting,
+            min_items: 0,
+            max_items,
+        });
         self
     }
 
@@ -214,7 +226,10 @@ impl Block {
 
     /// The object type of a value of this block.
     pub fn value_type(&self) -> Type {
-        let attributes = self.attributes.iter().map(|a| (a.name.clone(), a.ty.clone()));
+        let attributes = self
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), a.ty.clone()));
         let blocks = self.blocks.iter().map(|b| {
             let object = b.block.value_type();
             let ty = match b.nesting {
@@ -254,7 +269,11 @@ mod tests {
         let x = Type::object([("x", Type::String)]);
         assert_eq!(
             block.value_type(),
-            Type::object([("a", Type::String), ("single", x.clone()), ("many", Type::list(x))])
+            Type::object([
+                ("a", Type::String),
+                ("single", x.clone()),
+                ("many", Type::list(x))
+            ])
         );
     }
 

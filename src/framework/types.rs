@@ -68,12 +68,16 @@ impl Type {
             Type::Set(e) => Json::Array(vec!["set".into(), e.to_json()]),
             Type::Map(e) => Json::Array(vec!["map".into(), e.to_json()]),
             Type::Object(attrs) => {
-                let fields = attrs.iter().map(|(k, t)| (k.clone(), t.to_json())).collect();
+                let fields = attrs
+                    .iter()
+                    .map(|(k, t)| (k.clone(), t.to_json()))
+                    .collect();
                 Json::Array(vec!["object".into(), Json::Object(fields)])
             }
-            Type::Tuple(elems) => {
-                Json::Array(vec!["tuple".into(), Json::Array(elems.iter().map(Type::to_json).collect())])
-            }
+            Type::Tuple(elems) => Json::Array(vec![
+                "tuple".into(),
+                Json::Array(elems.iter().map(Type::to_json).collect()),
+            ]),
         }
     }
 
@@ -98,11 +102,17 @@ impl Type {
                 (Some("set"), Some(e)) => Ok(Type::set(Type::from_json(e)?)),
                 (Some("map"), Some(e)) => Ok(Type::map(Type::from_json(e)?)),
                 (Some("object"), Some(Json::Object(fields))) => Ok(Type::Object(
-                    fields.iter().map(|(k, t)| Ok((k.clone(), Type::from_json(t)?))).collect::<Result<_, _>>()?,
+                    fields
+                        .iter()
+                        .map(|(k, t)| Ok((k.clone(), Type::from_json(t)?)))
+                        .collect::<Result<_, _>>()?,
                 )),
-                (Some("tuple"), Some(Json::Array(elems))) => {
-                    Ok(Type::Tuple(elems.iter().map(Type::from_json).collect::<Result<_, _>>()?))
-                }
+                (Some("tuple"), Some(Json::Array(elems))) => Ok(Type::Tuple(
+                    elems
+                        .iter()
+                        .map(Type::from_json)
+                        .collect::<Result<_, _>>()?,
+                )),
                 _ => Err(bad()),
             },
             _ => Err(bad()),
@@ -158,7 +168,11 @@ mod tests {
 
     #[test]
     fn json_form_matches_terraform() {
-        let t = Type::object([("name", Type::String), ("tags", Type::map(Type::String)), ("n", Type::set(Type::Number))]);
+        let t = Type::object([
+            ("name", Type::String),
+            ("tags", Type::map(Type::String)),
+            ("n", Type::set(Type::Number)),
+        ]);
         assert_eq!(
             t.to_json().to_string(),
             r#"["object",{"n":["set","number"],"name":"string","tags":["map","string"]}]"#

@@ -78,7 +78,12 @@ impl Value {
         K: Into<String>,
         V: Into<String>,
     {
-        Value::Map(items.into_iter().map(|(k, v)| (k.into(), Value::String(v.into()))).collect())
+        Value::Map(
+            items
+                .into_iter()
+                .map(|(k, v)| (k.into(), Value::String(v.into())))
+                .collect(),
+        )
     }
 
     /// True for null.
@@ -95,7 +100,9 @@ impl Value {
     pub fn is_wholly_known(&self) -> bool {
         match self {
             Value::Unknown => false,
-            Value::List(v) | Value::Set(v) | Value::Tuple(v) => v.iter().all(Value::is_wholly_known),
+            Value::List(v) | Value::Set(v) | Value::Tuple(v) => {
+                v.iter().all(Value::is_wholly_known)
+            }
             Value::Map(m) | Value::Object(m) => m.values().all(Value::is_wholly_known),
             Value::Dynamic(_, v) => v.is_wholly_known(),
             _ => true,
@@ -139,7 +146,9 @@ impl Value {
     /// The number as an i64, if this is a known integral number in range.
     pub fn as_i64(&self) -> Option<i64> {
         match self {
-            Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
+            Value::Number(n) => n
+                .as_i64()
+                .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
             _ => None,
         }
     }
@@ -167,14 +176,19 @@ impl Value {
 
     /// The entries of a known map of known strings.
     pub fn as_string_map(&self) -> Option<BTreeMap<&str, &str>> {
-        self.as_entries()?.iter().map(|(k, v)| Some((k.as_str(), v.as_str()?))).collect()
+        self.as_entries()?
+            .iter()
+            .map(|(k, v)| Some((k.as_str(), v.as_str()?)))
+            .collect()
     }
 
     /// Replaces every unknown inside this value with null (for results that must be wholly known).
     pub fn unknowns_to_null(&mut self) {
         match self {
             Value::Unknown => *self = Value::Null,
-            Value::List(v) | Value::Set(v) | Value::Tuple(v) => v.iter_mut().for_each(Value::unknowns_to_null),
+            Value::List(v) | Value::Set(v) | Value::Tuple(v) => {
+                v.iter_mut().for_each(Value::unknowns_to_null)
+            }
             Value::Map(m) | Value::Object(m) => m.values_mut().for_each(Value::unknowns_to_null),
             Value::Dynamic(_, v) => v.unknowns_to_null(),
             _ => {}
@@ -221,7 +235,8 @@ fn sets_equal(a: &[Value], b: &[Value]) -> bool {
 
 /// Objects compare with absent attributes as null, as they would be on the wire.
 fn objects_equal(a: &BTreeMap<String, Value>, b: &BTreeMap<String, Value>) -> bool {
-    a.iter().all(|(k, v)| b.get(k).unwrap_or(&NULL) == v) && b.iter().all(|(k, v)| a.contains_key(k) || v.is_null())
+    a.iter().all(|(k, v)| b.get(k).unwrap_or(&NULL) == v)
+        && b.iter().all(|(k, v)| a.contains_key(k) || v.is_null())
 }
 
 impl PartialEq for Value {
@@ -279,8 +294,14 @@ mod tests {
     fn sets_compare_without_order_and_objects_with_absent_as_null() {
         assert_eq!(Value::string_set(["a", "b"]), Value::string_set(["b", "a"]));
         assert_ne!(Value::string_set(["a", "a"]), Value::string_set(["a", "b"]));
-        assert_eq!(Value::object([("a", Value::Null)]), Value::object::<[(&str, Value); 0], &str>([]));
-        assert_ne!(Value::object([("a", Value::int(1))]), Value::object([("a", Value::Null)]));
+        assert_eq!(
+            Value::object([("a", Value::Null)]),
+            Value::object::<[(&str, Value); 0], &str>([])
+        );
+        assert_ne!(
+            Value::object([("a", Value::int(1))]),
+            Value::object([("a", Value::Null)])
+        );
         assert_eq!(Value::float(3.0), Value::int(3));
     }
 

@@ -11,8 +11,14 @@ use crate::framework::value::Value;
 use crate::framework::{json, msgpack};
 
 /// Decodes a request value: msgpack if present, else JSON, else null (an absent value is null).
-pub(crate) fn decode_value(value: Option<&pb::DynamicValue>, ty: &Type, what: &str) -> Result<Value, Diagnostic> {
-    let Some(value) = value else { return Ok(Value::Null) };
+pub(crate) fn decode_value(
+    value: Option<&pb::DynamicValue>,
+    ty: &Type,
+    what: &str,
+) -> Result<Value, Diagnostic> {
+    let Some(value) = value else {
+        return Ok(Value::Null);
+    };
     let decoded = if !value.msgpack.is_empty() {
         msgpack::decode(&value.msgpack, ty).map_err(|e| e.to_string())
     } else if !value.json.is_empty() {
@@ -31,7 +37,11 @@ pub(crate) fn decode_value(value: Option<&pb::DynamicValue>, ty: &Type, what: &s
 }
 
 /// Encodes a response value as msgpack.
-pub(crate) fn encode_value(value: &Value, ty: &Type, what: &str) -> Result<pb::DynamicValue, Diagnostic> {
+pub(crate) fn encode_value(
+    value: &Value,
+    ty: &Type,
+    what: &str,
+) -> Result<pb::DynamicValue, Diagnostic> {
     msgpack::encode(value, ty).map(|msgpack| pb::DynamicValue { msgpack, json: Vec::new() }).map_err(|e| {
         Diagnostic::error(
             "Unencodable Value",
@@ -77,7 +87,10 @@ pub(crate) fn attribute_path(path: &AttributePath) -> pb::AttributePath {
 
 /// A schema as the protocol carries it. Every block is present (Terraform dereferences them).
 pub(crate) fn schema(schema: &Schema) -> pb::Schema {
-    pb::Schema { version: schema.version, block: Some(block(&schema.block, schema.version)) }
+    pb::Schema {
+        version: schema.version,
+        block: Some(block(&schema.block, schema.version)),
+    }
 }
 
 fn block(b: &Block, version: i64) -> pb::schema::Block {
@@ -141,7 +154,9 @@ pub(crate) fn function(definition: &FunctionDefinition) -> pb::Function {
     pb::Function {
         parameters,
         variadic_parameter: None,
-        r#return: Some(pb::function::Return { r#type: definition.return_type.to_json_bytes() }),
+        r#return: Some(pb::function::Return {
+            r#type: definition.return_type.to_json_bytes(),
+        }),
         summary: definition.summary.clone(),
         description: definition.description.clone(),
         description_kind: pb::StringKind::Markdown as i32,

@@ -8,7 +8,8 @@ use std::ops::RangeInclusive;
 /// The cookie Terraform sets so that a provider knows it was started by Terraform.
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
 /// Its value.
-pub const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+pub const MAGIC_COOKIE_VALUE: &str =
+    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 /// go-plugin's core protocol version.
 const CORE_PROTOCOL_VERSION: u32 = 1;
 /// The plugin protocol this provider speaks.
@@ -28,7 +29,9 @@ pub enum HandshakeError {
     )]
     NotStartedByTerraform,
     /// Terraform asks for protocol versions this provider does not speak.
-    #[error("Terraform asked for plugin protocol versions {0:?}, but this provider speaks only version 5 (Terraform 0.12 or newer).")]
+    #[error(
+        "Terraform asked for plugin protocol versions {0:?}, but this provider speaks only version 5 (Terraform 0.12 or newer)."
+    )]
     UnsupportedProtocol(String),
     /// A malformed environment variable.
     #[error("the plugin environment variable {name} has an invalid value {value:?}")]
@@ -51,12 +54,16 @@ pub struct PluginEnv {
 
 impl PluginEnv {
     /// Reads the handshake environment through `lookup` (so tests need not touch the process environment).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<PluginEnv, HandshakeError> {
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<PluginEnv, HandshakeError> {
         if lookup(MAGIC_COOKIE_KEY).as_deref() != Some(MAGIC_COOKIE_VALUE) {
             return Err(HandshakeError::NotStartedByTerraform);
         }
         if let Some(versions) = lookup("PLUGIN_PROTOCOL_VERSIONS") {
-            let speaks = versions.split(',').any(|v| v.trim() == PROTOCOL_VERSION.to_string());
+            let speaks = versions
+                .split(',')
+                .any(|v| v.trim() == PROTOCOL_VERSION.to_string());
             if !speaks {
                 return Err(HandshakeError::UnsupportedProtocol(versions));
             }
@@ -65,14 +72,23 @@ impl PluginEnv {
             match lookup(name) {
                 None => Ok(default),
                 Some(v) if v.is_empty() => Ok(default),
-                Some(v) => v.parse().map_err(|_| HandshakeError::InvalidVariable { name, value: v }),
+                Some(v) => v
+                    .parse()
+                    .map_err(|_| HandshakeError::InvalidVariable { name, value: v }),
             }
         };
         let min = port("PLUGIN_MIN_PORT", *DEFAULT_PORTS.start())?;
         let max = port("PLUGIN_MAX_PORT", *DEFAULT_PORTS.end())?;
         let tls_disabled = lookup("TF_DISABLE_PLUGIN_TLS").is_some_and(|v| !v.is_empty());
-        let client_cert_pem = if tls_disabled { None } else { lookup("PLUGIN_CLIENT_CERT").filter(|c| !c.is_empty()) };
-        Ok(PluginEnv { ports: min..=max, client_cert_pem })
+        let client_cert_pem = if tls_disabled {
+            None
+        } else {
+            lookup("PLUGIN_CLIENT_CERT").filter(|c| !c.is_empty())
+        };
+        Ok(PluginEnv {
+            ports: min..=max,
+            client_cert_pem,
+        })
     }
 }
 
@@ -93,7 +109,11 @@ impl fmt::Display for HandshakeLine {
             .as_ref()
             .map(|der| base64::engine::general_purpose::STANDARD_NO_PAD.encode(der))
             .unwrap_or_default();
-        write!(f, "{CORE_PROTOCOL_VERSION}|{PROTOCOL_VERSION}|tcp|{}|grpc|{cert}", self.address)
+        write!(
+            f,
+            "{CORE_PROTOCOL_VERSION}|{PROTOCOL_VERSION}|tcp|{}|grpc|{cert}",
+            self.address
+        )
     }
 }
 
@@ -103,15 +123,24 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |k| map.get(k).cloned()
     }
 
     #[test]
     fn refuses_to_run_without_the_cookie() {
-        assert!(matches!(PluginEnv::from_lookup(env(&[])), Err(HandshakeError::NotStartedByTerraform)));
+        assert!(matches!(
+            PluginEnv::from_lookup(env(&[])),
+            Err(HandshakeError::NotStartedByTerraform)
+        ));
         let wrong = env(&[(MAGIC_COOKIE_KEY, "nope")]);
-        assert!(matches!(PluginEnv::from_lookup(wrong), Err(HandshakeError::NotStartedByTerraform)));
+        assert!(matches!(
+            PluginEnv::from_lookup(wrong),
+            Err(HandshakeError::NotStartedByTerraform)
+        ));
     }
 
     #[test]
@@ -123,22 +152,37 @@ mod tests {
             ("PLUGIN_MAX_PORT", "12010"),
             ("PLUGIN_CLIENT_CERT", "PEM"),
         ]));
-        assert_eq!(e.ok(), Some(PluginEnv { ports: 12000..=12010, client_cert_pem: Some("PEM".into()) }));
+        assert_eq!(
+            e.ok(),
+            Some(PluginEnv {
+                ports: 12000..=12010,
+                client_cert_pem: Some("PEM".into())
+            })
+        );
         let plain = PluginEnv::from_lookup(env(&[
             (MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE),
             ("PLUGIN_CLIENT_CERT", "PEM"),
             ("TF_DISABLE_PLUGIN_TLS", "1"),
         ]));
         assert_eq!(plain.ok().and_then(|e| e.client_cert_pem), None);
-        let v6 = PluginEnv::from_lookup(env(&[(MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE), ("PLUGIN_PROTOCOL_VERSIONS", "6")]));
+        let v6 = PluginEnv::from_lookup(env(&[
+            (MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE),
+            ("PLUGIN_PROTOCOL_VERSIONS", "6"),
+        ]));
         assert!(matches!(v6, Err(HandshakeError::UnsupportedProtocol(_))));
     }
 
     #[test]
     fn handshake_line_has_unpadded_base64_certificate() {
-        let line = HandshakeLine { address: "127.0.0.1:10000".into(), server_cert_der: Some(vec![1, 2, 3, 4]) };
+        let line = HandshakeLine {
+            address: "127.0.0.1:10000".into(),
+            server_cert_der: Some(vec![1, 2, 3, 4]),
+        };
         assert_eq!(line.to_string(), "1|5|tcp|127.0.0.1:10000|grpc|AQIDBA");
-        let plain = HandshakeLine { address: "127.0.0.1:10001".into(), server_cert_der: None };
+        let plain = HandshakeLine {
+            address: "127.0.0.1:10001".into(),
+            server_cert_der: None,
+        };
         assert_eq!(plain.to_string(), "1|5|tcp|127.0.0.1:10001|grpc|");
     }
 }

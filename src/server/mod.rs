@@ -12,7 +12,12 @@ pub mod tls;
 
 /// Code generated from `proto/` by `build.rs`.
 pub mod proto {
-    #![allow(missing_docs, missing_debug_implementations, clippy::all, clippy::pedantic)]
+    #![allow(
+        missing_docs,
+        missing_debug_implementations,
+        clippy::all,
+        clippy::pedantic
+    )]
     /// Terraform's plugin protocol, version 5.
     pub mod tfplugin5 {
         tonic::include_proto!("tfplugin5");
@@ -56,7 +61,10 @@ pub fn run<P: Provider>(provider: P) -> ExitCode {
         }
     };
     logging::init(logging::level_from_env(|k| std::env::var(k).ok()));
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("starting the async runtime: {e}");
@@ -95,7 +103,10 @@ pub enum ServeError {
 /// Serves `provider` as the handshake environment asks, until Terraform calls Shutdown.
 pub async fn serve<P: Provider>(env: PluginEnv, provider: P) -> Result<(), ServeError> {
     let listener = bind_loopback(&env).await?;
-    let address = listener.local_addr().map_err(ServeError::Handshake)?.to_string();
+    let address = listener
+        .local_addr()
+        .map_err(ServeError::Handshake)?
+        .to_string();
     let shutdown = CancellationToken::new();
 
     // go-plugin servers ignore SIGINT: Ctrl-C reaches the whole process group, and Terraform answers it with the
@@ -110,7 +121,10 @@ pub async fn serve<P: Provider>(env: PluginEnv, provider: P) -> Result<(), Serve
     match env.client_cert_pem.as_deref() {
         Some(pem) => {
             let tls = tls::server_tls(pem)?;
-            announce(&HandshakeLine { address, server_cert_der: Some(tls.cert_der.clone()) })?;
+            announce(&HandshakeLine {
+                address,
+                server_cert_der: Some(tls.cert_der.clone()),
+            })?;
             let acceptor = tokio_rustls::TlsAcceptor::from(tls.config);
             let incoming = accept_loop(listener, shutdown.clone(), move |tcp| {
                 let acceptor = acceptor.clone();
@@ -119,7 +133,10 @@ pub async fn serve<P: Provider>(env: PluginEnv, provider: P) -> Result<(), Serve
             serve_grpc(engine, incoming, shutdown).await
         }
         None => {
-            announce(&HandshakeLine { address, server_cert_der: None })?;
+            announce(&HandshakeLine {
+                address,
+                server_cert_der: None,
+            })?;
             let incoming = accept_loop(listener, shutdown.clone(), |tcp| async move { Ok(tcp) });
             serve_grpc(engine, incoming, shutdown).await
         }
@@ -139,12 +156,18 @@ async fn bind_loopback(env: &PluginEnv) -> Result<TcpListener, ServeError> {
 /// Prints the handshake line as the first and only line on stdout.
 fn announce(line: &HandshakeLine) -> Result<(), ServeError> {
     let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{line}").and_then(|()| stdout.flush()).map_err(ServeError::Handshake)
+    writeln!(stdout, "{line}")
+        .and_then(|()| stdout.flush())
+        .map_err(ServeError::Handshake)
 }
 
 /// Accepts connections and completes `handshake` (TLS or none) on each, off the accept path; failed handshakes
 /// are logged and dropped (a client without the right certificate never reaches gRPC).
-fn accept_loop<IO, F, Fut>(listener: TcpListener, shutdown: CancellationToken, handshake: F) -> ReceiverStream<Result<IO, std::io::Error>>
+fn accept_loop<IO, F, Fut>(
+    listener: TcpListener,
+    shutdown: CancellationToken,
+    handshake: F,
+) -> ReceiverStream<Result<IO, std::io::Error>>
 where
     IO: Send + 'static,
     F: Fn(TcpStream) -> Fut + Send + 'static,
@@ -190,7 +213,9 @@ where
     IO: AsyncRead + AsyncWrite + Connected + Unpin + Send + 'static,
 {
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
-    health_reporter.set_service_status("plugin", tonic_health::ServingStatus::Serving).await;
+    health_reporter
+        .set_service_status("plugin", tonic_health::ServingStatus::Serving)
+        .await;
     let provider = ProviderServer::new(ProviderService::new(engine))
         .max_decoding_message_size(MAX_MESSAGE_SIZE)
         .max_encoding_message_size(MAX_MESSAGE_SIZE);

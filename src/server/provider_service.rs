@@ -19,7 +19,9 @@ pub struct ProviderService<P: Provider> {
 
 impl<P: Provider> std::fmt::Debug for ProviderService<P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ProviderService").field("engine", &self.engine).finish()
+        f.debug_struct("ProviderService")
+            .field("engine", &self.engine)
+            .finish()
     }
 }
 
@@ -56,16 +58,28 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let engine = &self.engine;
         ok(pb::get_provider_schema::Response {
             provider: Some(convert::schema(engine.provider_schema())),
-            resource_schemas: engine.resource_schemas().map(|(n, s)| (n.to_owned(), convert::schema(s))).collect(),
-            data_source_schemas: engine.data_source_schemas().map(|(n, s)| (n.to_owned(), convert::schema(s))).collect(),
-            functions: engine.function_definitions().map(|(n, f)| (n.to_owned(), convert::function(f))).collect(),
+            resource_schemas: engine
+                .resource_schemas()
+                .map(|(n, s)| (n.to_owned(), convert::schema(s)))
+                .collect(),
+            data_source_schemas: engine
+                .data_source_schemas()
+                .map(|(n, s)| (n.to_owned(), convert::schema(s)))
+                .collect(),
+            functions: engine
+                .function_definitions()
+                .map(|(n, f)| (n.to_owned(), convert::function(f)))
+                .collect(),
             server_capabilities: Some(pb::ServerCapabilities {
                 plan_destroy: true,
                 get_provider_schema_optional: true,
                 move_resource_state: false,
                 generate_resource_config: false,
             }),
-            provider_meta: Some(pb::Schema { version: 0, block: Some(Default::default()) }),
+            provider_meta: Some(pb::Schema {
+                version: 0,
+                block: Some(Default::default()),
+            }),
             ..Default::default()
         })
     }
@@ -77,12 +91,24 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let req = request.into_inner();
         let mut diagnostics = Diagnostics::new();
         let ty = self.engine.provider_type();
-        let config = decode_or_return!(req.config.as_ref(), ty, "provider configuration", diagnostics, {
-            pb::prepare_provider_config::Response { prepared_config: None, diagnostics: convert::diagnostics(&diagnostics) }
-        });
+        let config = decode_or_return!(
+            req.config.as_ref(),
+            ty,
+            "provider configuration",
+            diagnostics,
+            {
+                pb::prepare_provider_config::Response {
+                    prepared_config: None,
+                    diagnostics: convert::diagnostics(&diagnostics),
+                }
+            }
+        );
         diagnostics.extend(self.engine.validate_provider_config(&config));
         // Terraform ignores the prepared configuration; echo it unchanged.
-        ok(pb::prepare_provider_config::Response { prepared_config: req.config, diagnostics: convert::diagnostics(&diagnostics) })
+        ok(pb::prepare_provider_config::Response {
+            prepared_config: req.config,
+            diagnostics: convert::diagnostics(&diagnostics),
+        })
     }
 
     async fn configure(
@@ -91,11 +117,21 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Result<Response<pb::configure::Response>, Status> {
         let req = request.into_inner();
         let mut diagnostics = Diagnostics::new();
-        let config = decode_or_return!(req.config.as_ref(), self.engine.provider_type(), "provider configuration", diagnostics, {
-            pb::configure::Response { diagnostics: convert::diagnostics(&diagnostics) }
-        });
+        let config = decode_or_return!(
+            req.config.as_ref(),
+            self.engine.provider_type(),
+            "provider configuration",
+            diagnostics,
+            {
+                pb::configure::Response {
+                    diagnostics: convert::diagnostics(&diagnostics),
+                }
+            }
+        );
         diagnostics.extend(self.engine.configure(req.terraform_version, config).await);
-        ok(pb::configure::Response { diagnostics: convert::diagnostics(&diagnostics) })
+        ok(pb::configure::Response {
+            diagnostics: convert::diagnostics(&diagnostics),
+        })
     }
 
     async fn validate_resource_type_config(
@@ -104,13 +140,24 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Result<Response<pb::validate_resource_type_config::Response>, Status> {
         let req = request.into_inner();
         let mut diagnostics = Diagnostics::new();
-        let respond = |d: &Diagnostics| pb::validate_resource_type_config::Response { diagnostics: convert::diagnostics(d) };
+        let respond = |d: &Diagnostics| pb::validate_resource_type_config::Response {
+            diagnostics: convert::diagnostics(d),
+        };
         let ty = match self.engine.resource_type(&req.type_name) {
             Ok(ty) => ty,
             Err(d) => return ok(respond(&d.into())),
         };
-        let config = decode_or_return!(req.config.as_ref(), ty, "configuration", diagnostics, respond(&diagnostics));
-        diagnostics.extend(self.engine.validate_resource_config(&req.type_name, &config));
+        let config = decode_or_return!(
+            req.config.as_ref(),
+            ty,
+            "configuration",
+            diagnostics,
+            respond(&diagnostics)
+        );
+        diagnostics.extend(
+            self.engine
+                .validate_resource_config(&req.type_name, &config),
+        );
         ok(respond(&diagnostics))
     }
 
@@ -120,13 +167,24 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Result<Response<pb::validate_data_source_config::Response>, Status> {
         let req = request.into_inner();
         let mut diagnostics = Diagnostics::new();
-        let respond = |d: &Diagnostics| pb::validate_data_source_config::Response { diagnostics: convert::diagnostics(d) };
+        let respond = |d: &Diagnostics| pb::validate_data_source_config::Response {
+            diagnostics: convert::diagnostics(d),
+        };
         let ty = match self.engine.data_source_type(&req.type_name) {
             Ok(ty) => ty,
             Err(d) => return ok(respond(&d.into())),
         };
-        let config = decode_or_return!(req.config.as_ref(), ty, "configuration", diagnostics, respond(&diagnostics));
-        diagnostics.extend(self.engine.validate_data_source_config(&req.type_name, &config));
+        let config = decode_or_return!(
+            req.config.as_ref(),
+            ty,
+            "configuration",
+            diagnostics,
+            respond(&diagnostics)
+        );
+        diagnostics.extend(
+            self.engine
+                .validate_data_source_config(&req.type_name, &config),
+        );
         ok(respond(&diagnostics))
     }
 
@@ -143,14 +201,28 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 "This state is in the flatmap format of Terraform 0.11 and earlier, which this provider cannot read. \
                  Remove it from the state and import the object again.",
             );
-            return ok(pb::upgrade_resource_state::Response { upgraded_state: None, diagnostics: convert::diagnostics(&diagnostics) });
+            return ok(pb::upgrade_resource_state::Response {
+                upgraded_state: None,
+                diagnostics: convert::diagnostics(&diagnostics),
+            });
         }
-        let (value, upgrade_diagnostics) = self.engine.upgrade_resource_state(&req.type_name, req.version, &raw.json);
+        let (value, upgrade_diagnostics) =
+            self.engine
+                .upgrade_resource_state(&req.type_name, req.version, &raw.json);
         diagnostics.extend(upgrade_diagnostics);
-        let upgraded_state = self.engine.resource_type(&req.type_name).ok().and_then(|ty| {
-            convert::encode_value(&value, ty, "upgraded state").map_err(|d| diagnostics.push(d)).ok()
-        });
-        ok(pb::upgrade_resource_state::Response { upgraded_state, diagnostics: convert::diagnostics(&diagnostics) })
+        let upgraded_state = self
+            .engine
+            .resource_type(&req.type_name)
+            .ok()
+            .and_then(|ty| {
+                convert::encode_value(&value, ty, "upgraded state")
+                    .map_err(|d| diagnostics.push(d))
+                    .ok()
+            });
+        ok(pb::upgrade_resource_state::Response {
+            upgraded_state,
+            diagnostics: convert::diagnostics(&diagnostics),
+        })
     }
 
     async fn read_resource(
@@ -159,22 +231,32 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Result<Response<pb::read_resource::Response>, Status> {
         let req = request.into_inner();
         let mut diagnostics = Diagnostics::new();
-        let respond = |d: &Diagnostics, state: Option<pb::DynamicValue>, private: Vec<u8>| pb::read_resource::Response {
-            new_state: state,
-            diagnostics: convert::diagnostics(d),
-            private,
-            ..Default::default()
+        let respond = |d: &Diagnostics, state: Option<pb::DynamicValue>, private: Vec<u8>| {
+            pb::read_resource::Response {
+                new_state: state,
+                diagnostics: convert::diagnostics(d),
+                private,
+                ..Default::default()
+            }
         };
         let ty = match self.engine.resource_type(&req.type_name) {
             Ok(ty) => ty,
             Err(d) => return ok(respond(&d.into(), req.current_state, req.private)),
         };
-        let state = decode_or_return!(req.current_state.as_ref(), ty, "current state", diagnostics, {
-            respond(&diagnostics, req.current_state.clone(), req.private.clone())
-        });
+        let state = decode_or_return!(
+            req.current_state.as_ref(),
+            ty,
+            "current state",
+            diagnostics,
+            { respond(&diagnostics, req.current_state.clone(), req.private.clone()) }
+        );
         let read = self
             .engine
-            .read_resource(ReadResourceRequest { type_name: req.type_name.clone(), state, private: req.private.clone() })
+            .read_resource(ReadResourceRequest {
+                type_name: req.type_name.clone(),
+                state,
+                private: req.private.clone(),
+            })
             .await;
         diagnostics.extend(read.diagnostics);
         match convert::encode_value(&read.state, ty, "refreshed state") {
@@ -200,9 +282,27 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             Ok(ty) => ty,
             Err(d) => return ok(respond(&d.into())),
         };
-        let prior = decode_or_return!(req.prior_state.as_ref(), ty, "prior state", diagnostics, respond(&diagnostics));
-        let proposed = decode_or_return!(req.proposed_new_state.as_ref(), ty, "proposed state", diagnostics, respond(&diagnostics));
-        let config = decode_or_return!(req.config.as_ref(), ty, "configuration", diagnostics, respond(&diagnostics));
+        let prior = decode_or_return!(
+            req.prior_state.as_ref(),
+            ty,
+            "prior state",
+            diagnostics,
+            respond(&diagnostics)
+        );
+        let proposed = decode_or_return!(
+            req.proposed_new_state.as_ref(),
+            ty,
+            "proposed state",
+            diagnostics,
+            respond(&diagnostics)
+        );
+        let config = decode_or_return!(
+            req.config.as_ref(),
+            ty,
+            "configuration",
+            diagnostics,
+            respond(&diagnostics)
+        );
         let plan = self
             .engine
             .plan_resource_change(PlanRequest {
@@ -214,10 +314,16 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             })
             .await;
         diagnostics.extend(plan.diagnostics);
-        let planned_state = convert::encode_value(&plan.planned, ty, "plan").map_err(|d| diagnostics.push(d)).ok();
+        let planned_state = convert::encode_value(&plan.planned, ty, "plan")
+            .map_err(|d| diagnostics.push(d))
+            .ok();
         ok(pb::plan_resource_change::Response {
             planned_state,
-            requires_replace: plan.requires_replace.iter().map(convert::attribute_path).collect(),
+            requires_replace: plan
+                .requires_replace
+                .iter()
+                .map(convert::attribute_path)
+                .collect(),
             planned_private: plan.planned_private,
             diagnostics: convert::diagnostics(&diagnostics),
             ..Default::default()
@@ -231,18 +337,38 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let req = request.into_inner();
         let mut diagnostics = Diagnostics::new();
         // Until the change is applied, the prior state is what exists: answer with it on early errors.
-        let respond = |d: &Diagnostics, state: Option<pb::DynamicValue>| pb::apply_resource_change::Response {
-            new_state: state,
-            diagnostics: convert::diagnostics(d),
-            ..Default::default()
+        let respond = |d: &Diagnostics, state: Option<pb::DynamicValue>| {
+            pb::apply_resource_change::Response {
+                new_state: state,
+                diagnostics: convert::diagnostics(d),
+                ..Default::default()
+            }
         };
         let ty = match self.engine.resource_type(&req.type_name) {
             Ok(ty) => ty,
             Err(d) => return ok(respond(&d.into(), req.prior_state)),
         };
-        let prior = decode_or_return!(req.prior_state.as_ref(), ty, "prior state", diagnostics, respond(&diagnostics, req.prior_state.clone()));
-        let planned = decode_or_return!(req.planned_state.as_ref(), ty, "planned state", diagnostics, respond(&diagnostics, req.prior_state.clone()));
-        let config = decode_or_return!(req.config.as_ref(), ty, "configuration", diagnostics, respond(&diagnostics, req.prior_state.clone()));
+        let prior = decode_or_return!(
+            req.prior_state.as_ref(),
+            ty,
+            "prior state",
+            diagnostics,
+            respond(&diagnostics, req.prior_state.clone())
+        );
+        let planned = decode_or_return!(
+            req.planned_state.as_ref(),
+            ty,
+            "planned state",
+            diagnostics,
+            respond(&diagnostics, req.prior_state.clone())
+        );
+        let config = decode_or_return!(
+            req.config.as_ref(),
+            ty,
+            "configuration",
+            diagnostics,
+            respond(&diagnostics, req.prior_state.clone())
+        );
         let applied = self
             .engine
             .apply_resource_change(ApplyRequest {
@@ -274,7 +400,10 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         request: Request<pb::import_resource_state::Request>,
     ) -> Result<Response<pb::import_resource_state::Response>, Status> {
         let req = request.into_inner();
-        let mut imported = self.engine.import_resource_state(&req.type_name, req.id).await;
+        let mut imported = self
+            .engine
+            .import_resource_state(&req.type_name, req.id)
+            .await;
         let mut resources = Vec::new();
         for resource in imported.imported {
             let encoded = self
@@ -313,10 +442,18 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             Ok(ty) => ty,
             Err(d) => return ok(respond(&d.into(), None)),
         };
-        let config = decode_or_return!(req.config.as_ref(), ty, "configuration", diagnostics, respond(&diagnostics, None));
+        let config = decode_or_return!(
+            req.config.as_ref(),
+            ty,
+            "configuration",
+            diagnostics,
+            respond(&diagnostics, None)
+        );
         let (state, read_diagnostics) = self.engine.read_data_source(&req.type_name, config).await;
         diagnostics.extend(read_diagnostics);
-        let state = convert::encode_value(&state, ty, "data source result").map_err(|d| diagnostics.push(d)).ok();
+        let state = convert::encode_value(&state, ty, "data source result")
+            .map_err(|d| diagnostics.push(d))
+            .ok();
         ok(respond(&diagnostics, state))
     }
 
@@ -325,7 +462,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         _request: Request<pb::get_functions::Request>,
     ) -> Result<Response<pb::get_functions::Response>, Status> {
         ok(pb::get_functions::Response {
-            functions: self.engine.function_definitions().map(|(n, f)| (n.to_owned(), convert::function(f))).collect(),
+            functions: self
+                .engine
+                .function_definitions()
+                .map(|(n, f)| (n.to_owned(), convert::function(f)))
+                .collect(),
             diagnostics: Vec::new(),
         })
     }
@@ -337,35 +478,57 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let req = request.into_inner();
         let failure = |text: String, argument: Option<usize>| pb::call_function::Response {
             result: None,
-            error: Some(pb::FunctionError { text, function_argument: argument.map(|i| i as i64) }),
+            error: Some(pb::FunctionError {
+                text,
+                function_argument: argument.map(|i| i as i64),
+            }),
         };
         let Some(definition) = self.engine.function_definition(&req.name) else {
-            return ok(failure(format!("This provider has no function named {:?}.", req.name), None));
+            return ok(failure(
+                format!("This provider has no function named {:?}.", req.name),
+                None,
+            ));
         };
         let expected = definition.parameters.len();
         if req.arguments.len() != expected {
-            let text = format!("{} takes {expected} argument(s), but {} were given.", req.name, req.arguments.len());
+            let text = format!(
+                "{} takes {expected} argument(s), but {} were given.",
+                req.name,
+                req.arguments.len()
+            );
             return ok(failure(text, None));
         }
         let mut arguments = Vec::with_capacity(expected);
-        for (i, (argument, parameter)) in req.arguments.iter().zip(&definition.parameters).enumerate() {
+        for (i, (argument, parameter)) in
+            req.arguments.iter().zip(&definition.parameters).enumerate()
+        {
             match convert::decode_value(Some(argument), &parameter.ty, "function argument") {
                 Ok(v) => arguments.push(v),
                 Err(d) => return ok(failure(d.detail, Some(i))),
             }
         }
         match self.engine.call_function(&req.name, &arguments) {
-            Ok(result) => match convert::encode_value(&result, &definition.return_type, "function result") {
-                Ok(v) => ok(pb::call_function::Response { result: Some(v), error: None }),
-                Err(d) => ok(failure(d.detail, None)),
-            },
+            Ok(result) => {
+                match convert::encode_value(&result, &definition.return_type, "function result") {
+                    Ok(v) => ok(pb::call_function::Response {
+                        result: Some(v),
+                        error: None,
+                    }),
+                    Err(d) => ok(failure(d.detail, None)),
+                }
+            }
             Err(e) => ok(failure(e.text, e.argument)),
         }
     }
 
-    async fn stop(&self, _request: Request<pb::stop::Request>) -> Result<Response<pb::stop::Response>, Status> {
+    async fn stop(
+        &self,
+        _request: Request<pb::stop::Request>,
+    ) -> Result<Response<pb::stop::Response>, Status> {
         tracing::info!("stop requested: cancelling in-flight work");
         self.engine.stop();
-        ok(pb::stop::Response { error: String::new() })
+        ok(pb::stop::Response {
+            error: String::new(),
+        })
     }
 }

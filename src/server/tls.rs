@@ -10,7 +10,9 @@ use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
-use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme};
+use rustls::{
+    CertificateError, DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme,
+};
 use std::sync::Arc;
 
 /// Why TLS could not be set up.
@@ -41,7 +43,10 @@ pub fn server_tls(client_cert_pem: &str) -> Result<ServerTls, TlsSetupError> {
     let client_cert = CertificateDer::from_pem_slice(client_cert_pem.as_bytes())
         .map_err(|e| TlsSetupError::ClientCertificate(e.to_string()))?;
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let verifier = PinnedClientCert { expected: client_cert.into_owned(), algorithms: provider.signature_verification_algorithms };
+    let verifier = PinnedClientCert {
+        expected: client_cert.into_owned(),
+        algorithms: provider.signature_verification_algorithms,
+    };
 
     let (cert_der, key_der) = server_certificate()?;
     let mut config = ServerConfig::builder_with_provider(provider.clone())
@@ -50,15 +55,23 @@ pub fn server_tls(client_cert_pem: &str) -> Result<ServerTls, TlsSetupError> {
         .with_single_cert(vec![CertificateDer::from(cert_der.clone())], key_der)?;
     // grpc-go refuses TLS peers that do not negotiate h2.
     config.alpn_protocols = vec![b"h2".to_vec()];
-    Ok(ServerTls { config: Arc::new(config), cert_der })
+    Ok(ServerTls {
+        config: Arc::new(config),
+        cert_der,
+    })
 }
 
 /// A fresh self-signed certificate for `localhost` (the name Terraform's client verifies), P-256.
 fn server_certificate() -> Result<(Vec<u8>, PrivateKeyDer<'static>), rcgen::Error> {
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
     let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()])?;
-    params.distinguished_name.push(rcgen::DnType::OrganizationName, "terraform-provider-aliram");
-    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth, rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    params
+        .distinguished_name
+        .push(rcgen::DnType::OrganizationName, "terraform-provider-aliram");
+    params.extended_key_usages = vec![
+        rcgen::ExtendedKeyUsagePurpose::ServerAuth,
+        rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+    ];
     let cert = params.self_signed(&key)?;
     let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
     Ok((cert.der().to_vec(), key_der))
@@ -85,7 +98,9 @@ impl ClientCertVerifier for PinnedClientCert {
         if end_entity.as_ref() == self.expected.as_ref() {
             Ok(ClientCertVerified::assertion())
         } else {
-            Err(rustls::Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure))
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::ApplicationVerificationFailure,
+            ))
         }
     }
 

@@ -40,7 +40,11 @@ pub struct ApplyResponse {
 impl<P: Provider> Engine<P> {
     /// Applies one planned change.
     pub async fn apply_resource_change(&self, req: ApplyRequest) -> ApplyResponse {
-        let mut out = ApplyResponse { new_state: req.prior.clone(), private: req.planned_private.clone(), ..Default::default() };
+        let mut out = ApplyResponse {
+            new_state: req.prior.clone(),
+            private: req.planned_private.clone(),
+            ..Default::default()
+        };
         let resource = match self.resource(&req.type_name) {
             Ok(r) => r,
             Err(d) => {
@@ -48,13 +52,25 @@ impl<P: Provider> Engine<P> {
                 return out;
             }
         };
-        let Some(client) = self.configured_client(&mut out.diagnostics) else { return out };
+        let Some(client) = self.configured_client(&mut out.diagnostics) else {
+            return out;
+        };
         let ctx = self.context();
         let handler = &resource.handler;
 
         if req.planned.is_null() {
             let mut resp = DeleteResponse::default();
-            handler.delete(&ctx, &client, DeleteRequest { prior: req.prior, private: req.planned_private }, &mut resp).await;
+            handler
+                .delete(
+                    &ctx,
+                    &client,
+                    DeleteRequest {
+                        prior: req.prior,
+                        private: req.planned_private,
+                    },
+                    &mut resp,
+                )
+                .await;
             if !resp.diagnostics.has_error() {
                 out.new_state = Value::Null;
             }
@@ -63,13 +79,23 @@ impl<P: Provider> Engine<P> {
         }
 
         let (mut state, private, mut diagnostics) = if req.prior.is_null() {
-            let mut resp = CreateResponse { private: req.planned_private.clone(), ..Default::default() };
-            let create = CreateRequest { config: req.config, planned: req.planned, planned_private: req.planned_private };
+            let mut resp = CreateResponse {
+                private: req.planned_private.clone(),
+                ..Default::default()
+            };
+            let create = CreateRequest {
+                config: req.config,
+                planned: req.planned,
+                planned_private: req.planned_private,
+            };
             handler.create(&ctx, &client, create, &mut resp).await;
             (resp.state, resp.private, resp.diagnostics)
         } else {
-            let mut resp =
-                UpdateResponse { state: req.prior.clone(), private: req.planned_private.clone(), ..Default::default() };
+            let mut resp = UpdateResponse {
+                state: req.prior.clone(),
+                private: req.planned_private.clone(),
+                ..Default::default()
+            };
             let update = UpdateRequest {
                 config: req.config,
                 planned: req.planned,
@@ -82,13 +108,23 @@ impl<P: Provider> Engine<P> {
 
         if !state.is_wholly_known() {
             if !diagnostics.has_error() {
-                diagnostics.push(provider_bug(format!("Applying {} left unknown values in the state.", req.type_name)));
+                diagnostics.push(provider_bug(format!(
+                    "Applying {} left unknown values in the state.",
+                    req.type_name
+                )));
             }
             state.unknowns_to_null();
         }
         if state.is_null() && !diagnostics.has_error() {
-            diagnostics.push(provider_bug(format!("Applying {} returned no state.", req.type_name)));
+            diagnostics.push(provider_bug(format!(
+                "Applying {} returned no state.",
+                req.type_name
+            )));
         }
-        ApplyResponse { new_state: state, private, diagnostics }
+        ApplyResponse {
+            new_state: state,
+            private,
+            diagnostics,
+        }
     }
 }

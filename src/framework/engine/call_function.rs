@@ -15,7 +15,10 @@ impl<P: Provider> Engine<P> {
         let expected = function.definition.parameters.len();
         if arguments.len() != expected {
             return Err(FunctionError {
-                text: format!("{name} takes {expected} argument(s), but {} were given.", arguments.len()),
+                text: format!(
+                    "{name} takes {expected} argument(s), but {} were given.",
+                    arguments.len()
+                ),
                 argument: None,
             });
         }

@@ -10,8 +10,13 @@ impl<P: Provider> Engine<P> {
     /// Configures the provider and keeps the client it produces.
     pub async fn configure(&self, terraform_version: String, config: Value) -> Diagnostics {
         let mut resp = ConfigureResponse::default();
-        let req = ConfigureRequest { config, terraform_version };
-        self.provider.configure(&self.context(), req, &mut resp).await;
+        let req = ConfigureRequest {
+            config,
+            terraform_version,
+        };
+        self.provider
+            .configure(&self.context(), req, &mut resp)
+            .await;
         if let Some(client) = resp.client {
             if let Ok(mut slot) = self.client.write() {
                 *slot = Some(Arc::new(client));

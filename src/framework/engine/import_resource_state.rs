@@ -37,11 +37,20 @@ impl<P: Provider> Engine<P> {
                 return out;
             }
         };
-        let Some(client) = self.configured_client(&mut out.diagnostics) else { return out };
+        let Some(client) = self.configured_client(&mut out.diagnostics) else {
+            return out;
+        };
         let mut resp = ImportResponse::default();
-        resource.handler.import_state(&self.context(), &client, ImportRequest { id }, &mut resp).await;
+        resource
+            .handler
+            .import_state(&self.context(), &client, ImportRequest { id }, &mut resp)
+            .await;
         if !resp.diagnostics.has_error() && !resp.state.is_null() {
-            out.imported.push(ImportedResource { type_name: type_name.to_owned(), state: resp.state, private: resp.private });
+            out.imported.push(ImportedResource {
+                type_name: type_name.to_owned(),
+                state: resp.state,
+                private: resp.private,
+            });
         }
         out.diagnostics = resp.diagnostics;
         out

@@ -15,7 +15,7 @@ mod upgrade_resource_state;
 mod validate;
 
 pub use apply_resource_change::{ApplyRequest, ApplyResponse};
-pub use import_resource_state::{ImportedResource, ImportStateResponse};
+pub use import_resource_state::{ImportStateResponse, ImportedResource};
 pub use plan_resource_change::{PlanRequest, PlanResponse};
 pub use read_resource::{ReadResourceRequest, ReadResourceResponse};
 
@@ -42,7 +42,11 @@ struct Registered<T: ?Sized> {
 impl<T: ?Sized> Registered<T> {
     fn new(handler: Arc<T>, schema: Schema) -> Registered<T> {
         let value_type = schema.value_type();
-        Registered { handler, schema, value_type }
+        Registered {
+            handler,
+            schema,
+            value_type,
+        }
     }
 }
 
@@ -69,7 +73,10 @@ impl<P: Provider> fmt::Debug for Engine<P> {
         f.debug_struct("Engine")
             .field("provider", &self.provider.type_name())
             .field("resources", &self.resources.keys().collect::<Vec<_>>())
-            .field("data_sources", &self.data_sources.keys().collect::<Vec<_>>())
+            .field(
+                "data_sources",
+                &self.data_sources.keys().collect::<Vec<_>>(),
+            )
             .field("functions", &self.functions.keys().collect::<Vec<_>>())
             .finish()
     }
@@ -80,14 +87,28 @@ impl<P: Provider> Engine<P> {
     pub fn new(provider: P) -> Engine<P> {
         let provider_schema = provider.schema();
         let provider_type = provider_schema.value_type();
-        let resources =
-            provider.resources().into_iter().map(|r| (r.type_name(), Registered::new(r.clone(), r.schema()))).collect();
-        let data_sources =
-            provider.data_sources().into_iter().map(|d| (d.type_name(), Registered::new(d.clone(), d.schema()))).collect();
+        let resources = provider
+            .resources()
+            .into_iter()
+            .map(|r| (r.type_name(), Registered::new(r.clone(), r.schema())))
+            .collect();
+        let data_sources = provider
+            .data_sources()
+            .into_iter()
+            .map(|d| (d.type_name(), Registered::new(d.clone(), d.schema())))
+            .collect();
         let functions = provider
             .functions()
             .into_iter()
-            .map(|f| (f.name(), RegisteredFunction { definition: f.definition(), handler: f }))
+            .map(|f| {
+                (
+                    f.name(),
+                    RegisteredFunction {
+                        definition: f.definition(),
+                        handler: f,
+                    },
+                )
+            })
             .collect();
         Engine {
             provider,
@@ -127,8 +148,12 @@ impl<P: Provider> Engine<P> {
     }
 
     /// Every function's definition, by name.
-    pub fn function_definitions(&self) -> impl Iterator<Item = (&'static str, &FunctionDefinition)> {
-        self.functions.iter().map(|(name, f)| (*name, &f.definition))
+    pub fn function_definitions(
+        &self,
+    ) -> impl Iterator<Item = (&'static str, &FunctionDefinition)> {
+        self.functions
+            .iter()
+            .map(|(name, f)| (*name, &f.definition))
     }
 
     /// The value type of a resource type, or the diagnostic for an unknown type.
@@ -152,15 +177,27 @@ impl<P: Provider> Engine<P> {
     }
 
     fn context(&self) -> Context {
-        Context { cancel: self.stop.clone() }
+        Context {
+            cancel: self.stop.clone(),
+        }
     }
 
-    fn resource(&self, type_name: &str) -> Result<&Registered<dyn Resource<P::Client>>, Diagnostic> {
-        self.resources.get(type_name).ok_or_else(|| unknown_type("resource", type_name))
+    fn resource(
+        &self,
+        type_name: &str,
+    ) -> Result<&Registered<dyn Resource<P::Client>>, Diagnostic> {
+        self.resources
+            .get(type_name)
+            .ok_or_else(|| unknown_type("resource", type_name))
     }
 
-    fn data_source(&self, type_name: &str) -> Result<&Registered<dyn DataSource<P::Client>>, Diagnostic> {
-        self.data_sources.get(type_name).ok_or_else(|| unknown_type("data source", type_name))
+    fn data_source(
+        &self,
+        type_name: &str,
+    ) -> Result<&Registered<dyn DataSource<P::Client>>, Diagnostic> {
+        self.data_sources
+            .get(type_name)
+            .ok_or_else(|| unknown_type("data source", type_name))
     }
 
     fn client(&self) -> Option<Arc<P::Client>> {
@@ -183,13 +220,18 @@ impl<P: Provider> Engine<P> {
 fn unknown_type(kind: &str, type_name: &str) -> Diagnostic {
     Diagnostic::error(
         format!("Unknown {kind} type"),
-        format!("This provider has no {kind} type {type_name:?}. Check the spelling, or upgrade the provider."),
+        format!(
+            "This provider has no {kind} type {type_name:?}. Check the spelling, or upgrade the provider."
+        ),
     )
 }
 
 fn provider_bug(detail: impl Into<String>) -> Diagnostic {
     Diagnostic::error(
         "Provider Produced an Invalid Result",
-        format!("{} This is a bug in the provider; please report it.", detail.into()),
+        format!(
+            "{} This is a bug in the provider; please report it.",
+            detail.into()
+        ),
     )
 }

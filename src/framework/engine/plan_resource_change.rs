@@ -44,7 +44,10 @@ pub struct PlanResponse {
 impl<P: Provider> Engine<P> {
     /// Plans one resource instance.
     pub async fn plan_resource_change(&self, req: PlanRequest) -> PlanResponse {
-        let mut out = PlanResponse { planned_private: req.prior_private.clone(), ..Default::default() };
+        let mut out = PlanResponse {
+            planned_private: req.prior_private.clone(),
+            ..Default::default()
+        };
         let resource = match self.resource(&req.type_name) {
             Ok(r) => r,
             Err(d) => {
@@ -64,14 +67,26 @@ impl<P: Provider> Engine<P> {
         }
 
         let client = self.client();
-        let mut resp = ModifyPlanResponse { planned, private: req.prior_private.clone(), ..Default::default() };
-        let modify = ModifyPlanRequest { config: req.config, prior: req.prior.clone(), prior_private: req.prior_private };
-        resource.handler.modify_plan(&self.context(), client.as_deref(), modify, &mut resp).await;
+        let mut resp = ModifyPlanResponse {
+            planned,
+            private: req.prior_private.clone(),
+            ..Default::default()
+        };
+        let modify = ModifyPlanRequest {
+            config: req.config,
+            prior: req.prior.clone(),
+            prior_private: req.prior_private,
+        };
+        resource
+            .handler
+            .modify_plan(&self.context(), client.as_deref(), modify, &mut resp)
+            .await;
 
         if !req.prior.is_null() {
             for attribute in block.attributes.iter().filter(|a| a.requires_replace) {
                 if resp.planned.attr(&attribute.name) != req.prior.attr(&attribute.name) {
-                    out.requires_replace.push(AttributePath::root(&attribute.name));
+                    out.requires_replace
+                        .push(AttributePath::root(&attribute.name));
                 }
             }
             for path in resp.requires_replace {
@@ -101,12 +116,22 @@ fn apply_defaults(block: &Block, config: &Value, planned: &mut Value) {
 /// Computed attributes the configuration leaves null will be set by apply: unknown in the plan, unless they
 /// have a default or keep their prior value by design.
 fn mark_computed_unknown(block: &Block, config: &Value, prior: &Value, planned: &mut Value) {
-    for attribute in block.attributes.iter().filter(|a| a.computed && a.default.is_none()) {
+    for attribute in block
+        .attributes
+        .iter()
+        .filter(|a| a.computed && a.default.is_none())
+    {
         if !config.attr(&attribute.name).is_null() {
             continue;
         }
-        let keep = attribute.use_state_for_unknown && !prior.is_null() && !prior.attr(&attribute.name).is_null();
-        let value = if keep { prior.attr(&attribute.name).clone() } else { Value::Unknown };
+        let keep = attribute.use_state_for_unknown
+            && !prior.is_null()
+            && !prior.attr(&attribute.name).is_null();
+        let value = if keep {
+            prior.attr(&attribute.name).clone()
+        } else {
+            Value::Unknown
+        };
         planned.set_attr(&attribute.name, value);
     }
 }

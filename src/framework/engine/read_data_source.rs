@@ -14,11 +14,26 @@ impl<P: Provider> Engine<P> {
             Ok(d) => d,
             Err(d) => return (Value::Null, d.into()),
         };
-        let Some(client) = self.configured_client(&mut diagnostics) else { return (Value::Null, diagnostics) };
-        let mut resp = ReadDataResponse { state: config.clone(), ..Default::default() };
-        data_source.handler.read(&self.context(), &client, ReadDataRequest { config }, &mut resp).await;
+        let Some(client) = self.configured_client(&mut diagnostics) else {
+            return (Value::Null, diagnostics);
+        };
+        let mut resp = ReadDataResponse {
+            state: config.clone(),
+            ..Default::default()
+        };
+        data_source
+            .handler
+            .read(
+                &self.context(),
+                &client,
+                ReadDataRequest { config },
+                &mut resp,
+            )
+            .await;
         if !resp.state.is_wholly_known() {
-            resp.diagnostics.push(provider_bug(format!("Reading {type_name} returned unknown values.")));
+            resp.diagnostics.push(provider_bug(format!(
+                "Reading {type_name} returned unknown values."
+            )));
             resp.state.unknowns_to_null();
         }
         (resp.state, resp.diagnostics)

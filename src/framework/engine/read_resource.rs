@@ -32,7 +32,11 @@ pub struct ReadResourceResponse {
 impl<P: Provider> Engine<P> {
     /// Refreshes one resource instance.
     pub async fn read_resource(&self, req: ReadResourceRequest) -> ReadResourceResponse {
-        let mut out = ReadResourceResponse { state: req.state.clone(), private: req.private.clone(), ..Default::default() };
+        let mut out = ReadResourceResponse {
+            state: req.state.clone(),
+            private: req.private.clone(),
+            ..Default::default()
+        };
         let resource = match self.resource(&req.type_name) {
             Ok(r) => r,
             Err(d) => {
@@ -40,13 +44,37 @@ impl<P: Provider> Engine<P> {
                 return out;
             }
         };
-        let Some(client) = self.configured_client(&mut out.diagnostics) else { return out };
-        let mut resp = ReadResponse { state: req.state.clone(), private: req.private.clone(), ..Default::default() };
-        resource.handler.read(&self.context(), &client, ReadRequest { state: req.state, private: req.private }, &mut resp).await;
+        let Some(client) = self.configured_client(&mut out.diagnostics) else {
+            return out;
+        };
+        let mut resp = ReadResponse {
+            state: req.state.clone(),
+            private: req.private.clone(),
+            ..Default::default()
+        };
+        resource
+            .handler
+            .read(
+                &self.context(),
+                &client,
+                ReadRequest {
+                    state: req.state,
+                    private: req.private,
+                },
+                &mut resp,
+            )
+            .await;
         if !resp.state.is_wholly_known() {
-            resp.diagnostics.push(provider_bug(format!("Reading {} returned unknown values.", req.type_name)));
+            resp.diagnostics.push(provider_bug(format!(
+                "Reading {} returned unknown values.",
+                req.type_name
+            )));
             resp.state.unknowns_to_null();
         }
-        ReadResourceResponse { state: resp.state, private: resp.private, diagnostics: resp.diagnostics }
+        ReadResourceResponse {
+            state: resp.state,
+            private: resp.private,
+            diagnostics: resp.diagnostics,
+        }
     }
 }

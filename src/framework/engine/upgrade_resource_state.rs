@@ -10,7 +10,12 @@ use crate::framework::value::Value;
 
 impl<P: Provider> Engine<P> {
     /// Upgrades stored state `raw_json`, written at schema `version`, to the current schema.
-    pub fn upgrade_resource_state(&self, type_name: &str, version: i64, raw_json: &[u8]) -> (Value, Diagnostics) {
+    pub fn upgrade_resource_state(
+        &self,
+        type_name: &str,
+        version: i64,
+        raw_json: &[u8],
+    ) -> (Value, Diagnostics) {
         let mut diagnostics = Diagnostics::new();
         let resource = match self.resource(type_name) {
             Ok(r) => r,

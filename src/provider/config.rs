@@ -1,0 +1,188 @@
+//! The provider block: its schema (the same argument names alicloud provider users know) and its parsed form.
+
+use crate::framework::schema::{Attribute, Block, Nesting, Schema};
+use crate::framework::types::Type;
+use crate::framework::value::Value;
+
+/// Region used when neither the configuration nor the environment names one.
+pub const DEFAULT_REGION: &str = "cn-hangzhou";
+
+/// The provider block's schema.
+pub fn schema() -> Schema {
+    let assume_role = Block::new("Assume a RAM role on top of whichever credentials were found, as the alicloud provider does.")
+        .attribute(Attribute::string("role_arn").required().description("ARN of the role to assume, such as `acs:ram::1234567890123456:role/terraform`."))
+        .attribute(Attribute::string("session_name").optional().description("Role session name. Defaults to `terraform`."))
+        .attribute(Attribute::number("session_expiration").optional().description("Session duration in seconds, 900 to 43200. Defaults to 3600."))
+        .attribute(Attribute::string("external_id").optional().description("External ID the role's trust policy requires, if any."))
+        .attribute(Attribute::string("policy").optional().description("A policy document further restricting the assumed session."));
+    let endpoints = Block::new("Custom API endpoints, for a private endpoint or the local `aliram-emulator`.")
+        .attribute(Attribute::string("ram").optional().description("RAM endpoint: a bare host name (HTTPS), or a URL. Plain `http://` is accepted for loopback addresses only."))
+        .attribute(Attribute::string("sts").optional().description("STS endpoint: a bare host name (HTTPS), or a URL. Plain `http://` is accepted for loopback addresses only."));
+    let block = Block::new(
+        "The aliram provider manages the Alibaba Cloud RAM roles behind cross-account DTS tasks and DataWorks data \
+         sources. One provider instance works in one account (the account its credentials belong to); use provider \
+         aliases for several accounts.",
+    )
+    .attribute(Attribute::string("access_key").optional().description("Access key ID. Also read from `ALIBABA_CLOUD_ACCESS_KEY_ID` or `ALICLOUD_ACCESS_KEY`."))
+    .attribute(Attribute::string("secret_key").optional().sensitive().description("Access key secret. Also read from `ALIBABA_CLOUD_ACCESS_KEY_SECRET` or `ALICLOUD_SECRET_KEY`."))
+    .attribute(Attribute::string("security_token").optional().sensitive().description("STS security token, with temporary credentials. Also read from `ALIBABA_CLOUD_SECURITY_TOKEN` or `ALICLOUD_SECURITY_TOKEN`."))
+    .attribute(Attribute::string("region").optional().description("Region, used for the regional STS endpoint. Also read from `ALIBABA_CLOUD_REGION` or `ALICLOUD_REGION`; defaults to `cn-hangzhou`."))
+    .attribute(Attribute::string("profile").optional().description("Profile of the aliyun CLI configuration file to use; defaults to its `current` profile."))
+    .attribute(Attribute::string("shared_credentials_file").optional().description("Path of the aliyun CLI configuration file; defaults to `~/.aliyun/config.json`."))
+    .attribute(Attribute::string("ecs_role_name").optional().description("RAM role of the ECS instance to take credentials from (instance metadata)."))
+    .attribute(
+        Attribute::number("max_requests_per_second")
+            .optional()
+            .description("Client-side limit on API calls per second for this provider instance. Defaults to 10.")
+            .validate(|v| match v.as_i64() {
+                Some(n) if n >= 1 => Ok(()),
+                _ => Err(format!("max_requests_per_second must be a whole number of at least 1, not {v:?}.")),
+            }),
+    )
+    .block("assume_role", Nesting::Single, assume_role, 1)
+    .block("endpoints", Nesting::Single, endpoints, 1);
+    Schema::new(block)
+}
+
+/// The provider block, parsed. Unset attributes are `None`.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ProviderConfig {
+    /// `access_key`.
+    pub access_key: Option<String>,
+    /// `secret_key`.
+    pub secret_key: Option<String>,
+    /// `security_token`.
+    pub security_token: Option<String>,
+    /// `region`.
+    pub region: Option<String>,
+    /// `profile`.
+    pub profile: Option<String>,
+    /// `shared_credentials_file`.
+    pub shared_credentials_file: Option<String>,
+    /// `ecs_role_name`.
+    pub ecs_role_name: Option<String>,
+    /// `max_requests_per_second`.
+    pub max_requests_per_second: Option<i64>,
+    /// `assume_role`.
+    pub assume_role: Option<AssumeRoleConfig>,
+    /// `endpoints.ram`.
+    pub ram_endpoint: Option<String>,
+    /// `endpoints.sts`.
+    pub sts_endpoint: Option<String>,
+}
+
+impl std::fmt::Debug for ProviderConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |s: &Option<String>| s.as_ref().map(|_| "<redacted>");
+        f.debug_struct("ProviderConfig")
+            .field("access_key", &self.access_key)
+            .field("secret_key", &redacted(&self.secret_key))
+            .field("security_token", &redacted(&self.security_token))
+            .field("region", &self.region)
+            .field("profile", &self.profile)
+            .field("shared_credentials_file", &self.shared_credentials_file)
+            .field("ecs_role_name", &self.ecs_role_name)
+            .field("max_requests_per_second", &self.max_requests_per_second)
+            .field("assume_role", &self.assume_role)
+            .field("ram_endpoint", &self.ram_endpoint)
+            .field("sts_endpoint", &self.sts_endpoint)
+            .finish()
+    }
+}
+
+/// The `assume_role` block.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AssumeRoleConfig {
+    /// `role_arn`.
+    pub role_arn: String,
+    /// `session_name`.
+    pub session_name: Option<String>,
+    /// `session_expiration`.
+    pub session_expiration: Option<i64>,
+    /// `external_id`.
+    pub external_id: Option<String>,
+    /// `policy`.
+    pub policy: Option<String>,
+}
+
+fn string(v: &Value, name: &str) -> Option<String> {
+    v.attr(name)
+        .as_str()
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+impl ProviderConfig {
+    /// Parses a wholly known provider block (unknown or null attributes count as unset).
+    pub fn from_value(v: &Value) -> ProviderConfig {
+        let assume = v.attr("assume_role");
+        let endpoints = v.attr("endpoints");
+        ProviderConfig {
+            access_key: string(v, "access_key"),
+            secret_key: string(v, "secret_key"),
+            security_token: string(v, "security_token"),
+            region: string(v, "region"),
+            profile: string(v, "profile"),
+            shared_credentials_file: string(v, "shared_credentials_file"),
+            ecs_role_name: string(v, "ecs_role_name"),
+            max_requests_per_second: v.attr("max_requests_per_second").as_i64(),
+            assume_role: string(assume, "role_arn").map(|role_arn| AssumeRoleConfig {
+                role_arn,
+                session_name: string(assume, "session_name"),
+                session_expiration: assume.attr("session_expiration").as_i64(),
+                external_id: string(assume, "external_id"),
+                policy: string(assume, "policy"),
+            }),
+            ram_endpoint: string(endpoints, "ram"),
+            sts_endpoint: string(endpoints, "sts"),
+        }
+    }
+}
+
+/// The value type of the provider block.
+pub fn value_type() -> Type {
+    schema().value_type()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_sensitive_and_redacted() {
+        let s = schema();
+        for name in ["secret_key", "security_token"] {
+            assert!(
+                s.block.find_attribute(name).is_some_and(|a| a.sensitive),
+                "{name}"
+            );
+        }
+        let config = ProviderConfig {
+            secret_key: Some("s3cr3t".into()),
+            ..Default::default()
+        };
+        assert!(!format!("{config:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn parses_nested_blocks() {
+        let v = Value::object([
+            ("region", Value::string("cn-shanghai")),
+            (
+                "assume_role",
+                Value::object([("role_arn", Value::string("acs:ram::1:role/x"))]),
+            ),
+            (
+                "endpoints",
+                Value::object([("ram", Value::string("http://127.0.0.1:1"))]),
+            ),
+        ]);
+        let c = ProviderConfig::from_value(&v);
+        assert_eq!(c.region.as_deref(), Some("cn-shanghai"));
+        assert_eq!(
+            c.assume_role.map(|a| a.role_arn).as_deref(),
+            Some("acs:ram::1:role/x")
+        );
+        assert_eq!(c.ram_endpoint.as_deref(), Some("http://127.0.0.1:1"));
+    }
+}
