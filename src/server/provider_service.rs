@@ -248,7 +248,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             ty,
             "current state",
             diagnostics,
-            { respond(&diagnostics, req.current_state.clone(), req.private.clone()) }
+            respond(&diagnostics, req.current_state.clone(), req.private.clone())
         );
         let read = self
             .engine

@@ -17,10 +17,8 @@ impl<P: Provider> Engine<P> {
         self.provider
             .configure(&self.context(), req, &mut resp)
             .await;
-        if let Some(client) = resp.client {
-            if let Ok(mut slot) = self.client.write() {
-                *slot = Some(Arc::new(client));
-            }
+        if let (Some(client), Ok(mut slot)) = (resp.client, self.client.write()) {
+            *slot = Some(Arc::new(client));
         }
         resp.diagnostics
     }
