@@ -24,10 +24,16 @@ async fn certain_faults_give_their_codes_and_spare_the_admin_api() {
     ] {
         set_faults(&emulator.endpoint, json!({ knob: 1.0 })).await;
         for _ in 0..3 {
-            client.call(STS, "GetCallerIdentity", &[]).await.expect_error(status, code);
+            client
+                .call(STS, "GetCallerIdentity", &[])
+                .await
+                .expect_error(status, code);
         }
         // The admin API still answers.
-        assert_eq!(admin_get(&emulator.endpoint, "stats").await["faults"][knob.trim_end_matches("_rate")], 3);
+        assert_eq!(
+            admin_get(&emulator.endpoint, "stats").await["faults"][knob.trim_end_matches("_rate")],
+            3
+        );
         set_faults(&emulator.endpoint, json!({ knob: 0.0 })).await;
         client.call(STS, "GetCallerIdentity", &[]).await.ok();
     }
@@ -55,7 +61,10 @@ async fn dropped_connections_get_no_response() {
     set_faults(&emulator.endpoint, json!({"drop_rate": 1.0})).await;
     for _ in 0..3 {
         let outcome = client.try_call(STS, "GetCallerIdentity", &[]).await;
-        assert!(outcome.is_err(), "expected a transport error, got {outcome:?}");
+        assert!(
+            outcome.is_err(),
+            "expected a transport error, got {outcome:?}"
+        );
     }
     let stats = admin_get(&emulator.endpoint, "stats").await;
     assert_eq!(stats["faults"]["drop"], 3);
@@ -105,15 +114,36 @@ async fn consistency_delay_hides_new_roles_and_attachments_from_reads() {
     // A long delay: the new role stays invisible to every read, while writes see it.
     set_faults(&emulator.endpoint, json!({"consistency_delay_ms": 600_000})).await;
     create_role(&client, "hidden", &dts_trust_policy(&task.account_id)).await;
-    client.call(RAM, "GetRole", &[("RoleName", "hidden")]).await.expect_error(404, "EntityNotExist.Role");
+    client
+        .call(RAM, "GetRole", &[("RoleName", "hidden")])
+        .await
+        .expect_error(404, "EntityNotExist.Role");
     let listed = client.call(RAM, "ListRoles", &[]).await.ok();
     assert_eq!(listed["Roles"]["Role"], json!([]));
     client
-        .call(RAM, "AttachPolicyToRole", &[("PolicyType", "System"), ("PolicyName", "AliyunDTSRolePolicy"), ("RoleName", "hidden")])
+        .call(
+            RAM,
+            "AttachPolicyToRole",
+            &[
+                ("PolicyType", "System"),
+                ("PolicyName", "AliyunDTSRolePolicy"),
+                ("RoleName", "hidden"),
+            ],
+        )
         .await
         .ok();
     client
-        .call(RAM, "CreateRole", &[("RoleName", "hidden"), ("AssumeRolePolicyDocument", &dts_trust_policy(&task.account_id))])
+        .call(
+            RAM,
+            "CreateRole",
+            &[
+                ("RoleName", "hidden"),
+                (
+                    "AssumeRolePolicyDocument",
+                    &dts_trust_policy(&task.account_id),
+                ),
+            ],
+        )
         .await
         .expect_error(409, "EntityAlreadyExists.Role");
 
@@ -122,10 +152,21 @@ async fn consistency_delay_hides_new_roles_and_attachments_from_reads() {
     create_role(&client, "visible", &dts_trust_policy(&task.account_id)).await;
     set_faults(&emulator.endpoint, json!({"consistency_delay_ms": 600_000})).await;
     client
-        .call(RAM, "AttachPolicyToRole", &[("PolicyType", "System"), ("PolicyName", "AliyunDTSRolePolicy"), ("RoleName", "visible")])
+        .call(
+            RAM,
+            "AttachPolicyToRole",
+            &[
+                ("PolicyType", "System"),
+                ("PolicyName", "AliyunDTSRolePolicy"),
+                ("RoleName", "visible"),
+            ],
+        )
         .await
         .ok();
-    let policies = client.call(RAM, "ListPoliciesForRole", &[("RoleName", "visible")]).await.ok();
+    let policies = client
+        .call(RAM, "ListPoliciesForRole", &[("RoleName", "visible")])
+        .await
+        .ok();
     assert_eq!(policies["Policies"]["Policy"], json!([]));
 
     // A short delay: first invisible, then visible within a bounded number of polls.
@@ -136,7 +177,12 @@ async fn consistency_delay_hides_new_roles_and_attachments_from_reads() {
     let mut visible = false;
     for _ in 0..100 {
         tokio::time::sleep(Duration::from_millis(50)).await;
-        if client.call(RAM, "GetRole", &[("RoleName", "soon")]).await.status == 200 {
+        if client
+            .call(RAM, "GetRole", &[("RoleName", "soon")])
+            .await
+            .status
+            == 200
+        {
             visible = true;
             break;
         }
@@ -150,12 +196,18 @@ fn flags_set_the_knobs_at_start() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
         let client = Client::new(&process.endpoint, &account("source"));
-        client.call(STS, "GetCallerIdentity", &[]).await.expect_error(400, "Throttling.User");
+        client
+            .call(STS, "GetCallerIdentity", &[])
+            .await
+            .expect_error(400, "Throttling.User");
         let knobs = admin_get(&process.endpoint, "faults").await;
         assert_eq!(knobs["throttle_rate"], 1.0);
         // Reset restores the start knobs, so throttling stays on.
         let (status, _) = admin_post(&process.endpoint, "reset", &json!({})).await;
         assert_eq!(status, 200);
-        client.call(STS, "GetCallerIdentity", &[]).await.expect_error(400, "Throttling.User");
+        client
+            .call(STS, "GetCallerIdentity", &[])
+            .await
+            .expect_error(400, "Throttling.User");
     });
 }

@@ -26,7 +26,9 @@ alibabacloud_sts20150401, alibabacloud_tea_openapi";
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(180);
 
 fn venv_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("sdk-venv")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("sdk-venv")
 }
 
 fn run(command: &mut Command, what: &str) -> Result<(), String> {
@@ -93,7 +95,9 @@ fn run_script(script: &str) -> String {
     let logs = tempfile::tempdir().expect("tempdir");
     let stdout_path = logs.path().join("stdout");
     let stderr_path = logs.path().join("stderr");
-    let sdk_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("sdk");
+    let sdk_dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("sdk");
     let mut child = Command::new(python)
         .arg(sdk_dir.join(script))
         .current_dir(&sdk_dir)
@@ -117,7 +121,10 @@ fn run_script(script: &str) -> String {
     };
     let stdout = std::fs::read_to_string(&stdout_path).unwrap_or_default();
     let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
-    assert!(status.success(), "{script} failed ({status}):\n{stdout}\n{stderr}");
+    assert!(
+        status.success(),
+        "{script} failed ({status}):\n{stdout}\n{stderr}"
+    );
     stdout
 }
 

@@ -27,19 +27,33 @@ fn roles_attachments_and_tags_survive_a_restart() {
                 "CreateRole",
                 &[
                     ("RoleName", "ram-for-dts"),
-                    ("AssumeRolePolicyDocument", &dts_trust_policy(&task.account_id)),
+                    (
+                        "AssumeRolePolicyDocument",
+                        &dts_trust_policy(&task.account_id),
+                    ),
                     ("Tag", r#"[{"Key":"env","Value":"demo"}]"#),
                 ],
             )
             .await
             .ok();
         client
-            .call(RAM, "AttachPolicyToRole", &[("PolicyType", "System"), ("PolicyName", "AliyunDTSRolePolicy"), ("RoleName", "ram-for-dts")])
+            .call(
+                RAM,
+                "AttachPolicyToRole",
+                &[
+                    ("PolicyType", "System"),
+                    ("PolicyName", "AliyunDTSRolePolicy"),
+                    ("RoleName", "ram-for-dts"),
+                ],
+            )
             .await
             .ok();
         created
     });
-    assert!(first.terminate(), "the emulator must exit cleanly on SIGTERM");
+    assert!(
+        first.terminate(),
+        "the emulator must exit cleanly on SIGTERM"
+    );
 
     let second = Process::spawn(&["--state", &state]);
     runtime.block_on(async {
@@ -92,7 +106,15 @@ fn sigkill_during_writes_leaves_a_loadable_state() {
                 for i in 0..WRITES_PER_WORKER {
                     let tag = format!(r#"[{{"Key":"counter","Value":"{i}"}}]"#);
                     match client
-                        .try_call(RAM, "TagResources", &[("ResourceType", "role"), ("ResourceNames", &names), ("Tag", &tag)])
+                        .try_call(
+                            RAM,
+                            "TagResources",
+                            &[
+                                ("ResourceType", "role"),
+                                ("ResourceNames", &names),
+                                ("Tag", &tag),
+                            ],
+                        )
                         .await
                     {
                         Ok(reply) if reply.status == 200 => last_acknowledged = Some(i),
@@ -130,7 +152,11 @@ fn sigkill_during_writes_leaves_a_loadable_state() {
         for (role, last_acknowledged, _) in &outcomes {
             let names = format!(r#"["{role}"]"#);
             let tags = client
-                .call(RAM, "ListTagResources", &[("ResourceType", "role"), ("ResourceNames", &names)])
+                .call(
+                    RAM,
+                    "ListTagResources",
+                    &[("ResourceType", "role"), ("ResourceNames", &names)],
+                )
                 .await
                 .ok();
             let stored: Option<usize> = tags["TagResources"]

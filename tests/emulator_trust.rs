@@ -5,7 +5,12 @@ mod emulator_support;
 use emulator_support::*;
 use serde_json::{Value, json};
 
-async fn service_may_assume(endpoint: &str, service: &str, acting_for: &str, role_arn: &str) -> (bool, String) {
+async fn service_may_assume(
+    endpoint: &str,
+    service: &str,
+    acting_for: &str,
+    role_arn: &str,
+) -> (bool, String) {
     let (status, body) = admin_post(
         endpoint,
         "service-assume",
@@ -24,36 +29,61 @@ async fn dts_role_admits_dts_of_the_task_account_only() {
     let emulator = InProcess::with_defaults().await;
     let (source, task, destination) = (account("source"), account("task"), account("destination"));
     let owner = Client::new(&emulator.endpoint, &source);
-    let arn = create_role(&owner, "ram-for-dts", &dts_trust_policy(&task.account_id)).await["Role"]["Arn"]
+    let arn = create_role(&owner, "ram-for-dts", &dts_trust_policy(&task.account_id)).await["Role"]
+        ["Arn"]
         .as_str()
         .expect("Arn")
         .to_owned();
 
-    let (allowed, reason) = service_may_assume(&emulator.endpoint, "dts.aliyuncs.com", &task.account_id, &arn).await;
+    let (allowed, reason) = service_may_assume(
+        &emulator.endpoint,
+        "dts.aliyuncs.com",
+        &task.account_id,
+        &arn,
+    )
+    .await;
     assert!(allowed, "{reason}");
     for (service, acting_for) in [
         ("dts.aliyuncs.com", destination.account_id.as_str()),
         ("dts.aliyuncs.com", source.account_id.as_str()),
         ("cdp.aliyuncs.com", task.account_id.as_str()),
     ] {
-        let (allowed, reason) = service_may_assume(&emulator.endpoint, service, acting_for, &arn).await;
+        let (allowed, reason) =
+            service_may_assume(&emulator.endpoint, service, acting_for, &arn).await;
         assert!(!allowed, "{service} for {acting_for} must be refused");
         assert!(reason.contains("no statement"), "{reason}");
     }
 
     // STS AssumeRole: the task account's root may, the destination account may not.
     let assumed = Client::new(&emulator.endpoint, &task)
-        .call(STS, "AssumeRole", &[("RoleArn", &arn), ("RoleSessionName", "dts-task")])
+        .call(
+            STS,
+            "AssumeRole",
+            &[("RoleArn", &arn), ("RoleSessionName", "dts-task")],
+        )
         .await
         .ok();
-    assert!(assumed["Credentials"]["AccessKeyId"].as_str().unwrap_or("").starts_with("STS."));
+    assert!(
+        assumed["Credentials"]["AccessKeyId"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("STS.")
+    );
     Client::new(&emulator.endpoint, &destination)
-        .call(STS, "AssumeRole", &[("RoleArn", &arn), ("RoleSessionName", "intruder")])
+        .call(
+            STS,
+            "AssumeRole",
+            &[("RoleArn", &arn), ("RoleSessionName", "intruder")],
+        )
         .await
         .expect_error(403, "NoPermission");
     // The owner itself is not trusted either.
     owner
-        .call(STS, "AssumeRole", &[("RoleArn", &arn), ("RoleSessionName", "owner")])
+        .call(
+            STS,
+            "AssumeRole",
+            &[("RoleArn", &arn), ("RoleSessionName", "owner")],
+        )
         .await
         .expect_error(403, "NoPermission");
 }
@@ -63,16 +93,52 @@ async fn dataworks_role_admits_cdp_of_the_workspace_account_only() {
     let emulator = InProcess::with_defaults().await;
     let (source, task, destination) = (account("source"), account("task"), account("destination"));
     let owner = Client::new(&emulator.endpoint, &source);
-    let arn = create_role(&owner, "dataworks-rds", &dataworks_trust_policy(&task.account_id)).await["Role"]["Arn"]
+    let arn = create_role(
+        &owner,
+        "dataworks-rds",
+        &dataworks_trust_policy(&task.account_id),
+    )
+    .await["Role"]["Arn"]
         .as_str()
         .expect("Arn")
         .to_owned();
-    assert!(service_may_assume(&emulator.endpoint, "cdp.aliyuncs.com", &task.account_id, &arn).await.0);
-    assert!(!service_may_assume(&emulator.endpoint, "cdp.aliyuncs.com", &destination.account_id, &arn).await.0);
-    assert!(!service_may_assume(&emulator.endpoint, "dts.aliyuncs.com", &task.account_id, &arn).await.0);
+    assert!(
+        service_may_assume(
+            &emulator.endpoint,
+            "cdp.aliyuncs.com",
+            &task.account_id,
+            &arn
+        )
+        .await
+        .0
+    );
+    assert!(
+        !service_may_assume(
+            &emulator.endpoint,
+            "cdp.aliyuncs.com",
+            &destination.account_id,
+            &arn
+        )
+        .await
+        .0
+    );
+    assert!(
+        !service_may_assume(
+            &emulator.endpoint,
+            "dts.aliyuncs.com",
+            &task.account_id,
+            &arn
+        )
+        .await
+        .0
+    );
     // No RAM principal: no account may assume it through STS.
     Client::new(&emulator.endpoint, &task)
-        .call(STS, "AssumeRole", &[("RoleArn", &arn), ("RoleSessionName", "s1")])
+        .call(
+            STS,
+            "AssumeRole",
+            &[("RoleArn", &arn), ("RoleSessionName", "s1")],
+        )
         .await
         .expect_error(403, "NoPermission");
 }
@@ -84,19 +150,48 @@ async fn own_uid_service_principal_is_rewritten_and_then_admits_only_the_owner()
     let owner = Client::new(&emulator.endpoint, &source);
     // The classic mistake: trusting the owner's own UID.
     let created = create_role(&owner, "ram-for-dts", &dts_trust_policy(&source.account_id)).await;
-    let document = created["Role"]["AssumeRolePolicyDocument"].as_str().expect("document");
+    let document = created["Role"]["AssumeRolePolicyDocument"]
+        .as_str()
+        .expect("document");
     let parsed: Value = serde_json::from_str(document).expect("stored document is JSON");
-    assert_eq!(parsed["Statement"][0]["Principal"]["Service"], json!(["dts.aliyuncs.com"]));
+    assert_eq!(
+        parsed["Statement"][0]["Principal"]["Service"],
+        json!(["dts.aliyuncs.com"])
+    );
     assert_eq!(
         parsed["Statement"][0]["Principal"]["RAM"],
         json!([format!("acs:ram::{}:root", source.account_id)])
     );
-    let got = owner.call(RAM, "GetRole", &[("RoleName", "ram-for-dts")]).await.ok();
-    assert_eq!(got["Role"]["AssumeRolePolicyDocument"].as_str(), Some(document));
+    let got = owner
+        .call(RAM, "GetRole", &[("RoleName", "ram-for-dts")])
+        .await
+        .ok();
+    assert_eq!(
+        got["Role"]["AssumeRolePolicyDocument"].as_str(),
+        Some(document)
+    );
 
     let arn = created["Role"]["Arn"].as_str().expect("Arn");
-    assert!(service_may_assume(&emulator.endpoint, "dts.aliyuncs.com", &source.account_id, arn).await.0);
-    assert!(!service_may_assume(&emulator.endpoint, "dts.aliyuncs.com", &task.account_id, arn).await.0);
+    assert!(
+        service_may_assume(
+            &emulator.endpoint,
+            "dts.aliyuncs.com",
+            &source.account_id,
+            arn
+        )
+        .await
+        .0
+    );
+    assert!(
+        !service_may_assume(
+            &emulator.endpoint,
+            "dts.aliyuncs.com",
+            &task.account_id,
+            arn
+        )
+        .await
+        .0
+    );
 }
 
 #[tokio::test]
@@ -116,7 +211,10 @@ async fn external_id_and_duration_are_enforced_and_credentials_work() {
     for external_id in [None, Some("wrong-id")] {
         let mut params = vec![("RoleArn", arn.as_str()), ("RoleSessionName", "s1")];
         params.extend(external_id.map(|id| ("ExternalId", id)));
-        caller.call(STS, "AssumeRole", &params).await.expect_error(403, "NoPermission");
+        caller
+            .call(STS, "AssumeRole", &params)
+            .await
+            .expect_error(403, "NoPermission");
     }
     // 3600 is the role's MaxSessionDuration: one second more is refused, as is less than 900.
     for duration in ["3601", "899"] {
@@ -124,7 +222,12 @@ async fn external_id_and_duration_are_enforced_and_credentials_work() {
             .call(
                 STS,
                 "AssumeRole",
-                &[("RoleArn", &arn), ("RoleSessionName", "s1"), ("ExternalId", "ext-42"), ("DurationSeconds", duration)],
+                &[
+                    ("RoleArn", &arn),
+                    ("RoleSessionName", "s1"),
+                    ("ExternalId", "ext-42"),
+                    ("DurationSeconds", duration),
+                ],
             )
             .await
             .expect_error(400, "InvalidParameter.DurationSeconds");
@@ -133,7 +236,12 @@ async fn external_id_and_duration_are_enforced_and_credentials_work() {
         .call(
             STS,
             "AssumeRole",
-            &[("RoleArn", &arn), ("RoleSessionName", "s1"), ("ExternalId", "ext-42"), ("DurationSeconds", "3600")],
+            &[
+                ("RoleArn", &arn),
+                ("RoleSessionName", "s1"),
+                ("ExternalId", "ext-42"),
+                ("DurationSeconds", "3600"),
+            ],
         )
         .await
         .ok();
@@ -149,7 +257,11 @@ async fn external_id_and_duration_are_enforced_and_credentials_work() {
     assert_eq!(who["AccountId"], source.account_id.as_str());
     assert_eq!(
         who["Arn"],
-        format!("acs:ram::{}:assumed-role/with-external-id/s1", source.account_id).as_str()
+        format!(
+            "acs:ram::{}:assumed-role/with-external-id/s1",
+            source.account_id
+        )
+        .as_str()
     );
     // The same key without its token is refused.
     let mut tokenless = session.clone();
@@ -161,7 +273,11 @@ async fn external_id_and_duration_are_enforced_and_credentials_work() {
     // An unknown role is a 404.
     let missing = format!("acs:ram::{}:role/nope", source.account_id);
     caller
-        .call(STS, "AssumeRole", &[("RoleArn", &missing), ("RoleSessionName", "s1")])
+        .call(
+            STS,
+            "AssumeRole",
+            &[("RoleArn", &missing), ("RoleSessionName", "s1")],
+        )
         .await
         .expect_error(404, "EntityNotExist.Role");
 }

@@ -50,13 +50,9 @@ fn admin_error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": message.into() }))).into_response()
 }
 
-fn parse_body<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, Response> {
-    serde_json::from_slice(body).map_err(|e| {
-        admin_error(
-            StatusCode::BAD_REQUEST,
-            format!("invalid request body: {e}"),
-        )
-    })
+/// Parses a JSON request body; the error is the message for a 400 answer.
+fn parse_body<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| format!("invalid request body: {e}"))
 }
 
 async fn get_stats(State(emulator): State<Arc<Emulator>>) -> Response {
@@ -70,7 +66,7 @@ async fn get_faults(State(emulator): State<Arc<Emulator>>) -> Response {
 async fn set_faults(State(emulator): State<Arc<Emulator>>, body: Bytes) -> Response {
     let update: FaultUpdate = match parse_body(&body) {
         Ok(update) => update,
-        Err(response) => return response,
+        Err(message) => return admin_error(StatusCode::BAD_REQUEST, message),
     };
     let mut inner = emulator.lock();
     match inner.faults.updated(&update) {
@@ -113,7 +109,7 @@ struct ServiceAssumeResponse {
 async fn service_assume(State(emulator): State<Arc<Emulator>>, body: Bytes) -> Response {
     let request: ServiceAssumeRequest = match parse_body(&body) {
         Ok(request) => request,
-        Err(response) => return response,
+        Err(message) => return admin_error(StatusCode::BAD_REQUEST, message),
     };
     let Some((owner, role_name)) = parse_role_arn(&request.role_arn) else {
         return admin_error(

@@ -3,7 +3,7 @@
 //! action, persist writes, count it, and answer JSON (with `RequestId`) or Alibaba's error body.
 
 use super::Emulator;
-use super::auth::{self, Caller};
+use super::auth;
 use super::connection::ConnectionHandle;
 use super::error::{ApiError, new_request_id};
 use super::faults::Fault;
@@ -217,7 +217,7 @@ async fn run(
                 sts::assume_role(params, &caller, &inner.store, &mut inner.sessions, now)
             }
         };
-        (result, account_of(&caller))
+        (result, caller.account_id().to_owned())
     };
     let result = match snapshot {
         Some(Ok(snapshot)) => match emulator.persist(snapshot).await {
@@ -231,8 +231,4 @@ async fn run(
         result,
         account_id: Some(account_id),
     }
-}
-
-fn account_of(caller: &Caller) -> String {
-    caller.account_id().to_owned()
 }

@@ -353,6 +353,63 @@ mod tests {
     }
 
     #[test]
+    fn sts_credentials_need_their_token_and_expire() {
+        let now = Utc::now();
+        let ts = super::super::store::format_date(now);
+        let mut sessions = Sessions::default();
+        let caller = Caller::AssumedRole {
+            account_id: "1111000011110001".into(),
+            role_name: "r".into(),
+            role_id: "3".into(),
+            session_name: "s".into(),
+        };
+        for (key_id, expires_at) in [
+            ("STS.live", now + TimeDelta::minutes(15)),
+            ("STS.expired", now - TimeDelta::seconds(1)),
+        ] {
+            let session = Session {
+                access_key_secret: "session-secret".into(),
+                security_token: "token".into(),
+                expires_at,
+                caller: caller.clone(),
+            };
+            sessions.insert(key_id.into(), session, now);
+        }
+        let request = |key_id: &str, token: &str, nonce: &str| {
+            let mut pairs: Vec<(String, String)> = [
+                ("AccessKeyId", key_id),
+                ("SecurityToken", token),
+                ("SignatureMethod", "HMAC-SHA1"),
+                ("SignatureNonce", nonce),
+                ("SignatureVersion", "1.0"),
+                ("Timestamp", ts.as_str()),
+            ]
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+            let signature = sign(
+                &SignableRequest {
+                    method: "POST",
+                    params: &pairs,
+                },
+                "session-secret",
+            );
+            pairs.push(("Signature".into(), signature));
+            Params::from_pairs(pairs)
+        };
+        let mut nonces = NonceCache::default();
+        let mut check =
+            |params: Params| authenticate("POST", &params, &[], &sessions, &mut nonces, now);
+        assert_eq!(check(request("STS.live", "token", "1")).unwrap(), caller);
+        let err = check(request("STS.live", "other", "2")).unwrap_err();
+        assert_eq!(err.code, "InvalidSecurityToken.MismatchWithAccessKey");
+        let err = check(request("STS.expired", "token", "3")).unwrap_err();
+        assert_eq!(err.code, "InvalidSecurityToken.Expired");
+        let err = check(request("STS.unknown", "token", "4")).unwrap_err();
+        assert_eq!(err.code, "InvalidAccessKeyId.NotFound");
+    }
+
+    #[test]
     fn nonces_are_forgotten_after_the_window() {
         let now = Utc::now();
         let mut nonces = NonceCache::default();

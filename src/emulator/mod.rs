@@ -143,15 +143,19 @@ impl Emulator {
     /// Writes `snapshot` to the state file off the async runtime.
     async fn persist(self: &Arc<Self>, snapshot: Snapshot) -> Result<(), StateFileError> {
         let this = Arc::clone(self);
-        tokio::task::spawn_blocking(move || match &this.state_file {
+        let saved = tokio::task::spawn_blocking(move || match &this.state_file {
             Some(file) => file.save(&snapshot),
             None => Ok(()),
         })
-        .await
-        .unwrap_or_else(|e| {
-            Err(StateFileError::Io {
-                path: String::new(),
-                source: std::io::Error::other(e.to_string()),
+        .await;
+        saved.unwrap_or_else(|e| {
+            Err(StateFileError::Task {
+                path: self
+                    .state_file
+                    .as_ref()
+                    .map(|f| f.path().display().to_string())
+                    .unwrap_or_default(),
+                reason: e.to_string(),
             })
         })
     }

@@ -696,13 +696,11 @@ fn list_tag_resources(call: &RamCall<'_>, store: &Store) -> Result<Value, ApiErr
     let end = entries.len().min(start.saturating_add(page_size as usize));
     let page = entries.get(start..end).unwrap_or_default().to_vec();
     let mut body = json!({ "TagResources": page });
-    if end < entries.len() {
-        if let Some(fields) = body.as_object_mut() {
-            fields.insert(
-                "NextToken".into(),
-                Value::String(encode_page_token(end as u64)),
-            );
-        }
+    if let (true, Some(fields)) = (end < entries.len(), body.as_object_mut()) {
+        fields.insert(
+            "NextToken".into(),
+            Value::String(encode_page_token(end as u64)),
+        );
     }
     Ok(body)
 }

@@ -31,6 +31,17 @@ pub enum StateFileError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The store could not be serialised.
+    #[error("serialising the state: {0}")]
+    Serialize(#[from] serde_json::Error),
+    /// The save task did not complete.
+    #[error("saving state file {path}: the save task failed: {reason}")]
+    Task {
+        /// The file.
+        path: String,
+        /// Why the task failed.
+        reason: String,
+    },
     /// The file exists but is not a state file this version can read.
     #[error("state file {path} is not readable: {reason}")]
     Format {
@@ -56,10 +67,7 @@ impl Snapshot {
             format_version: FORMAT_VERSION,
             store,
         };
-        let bytes = serde_json::to_vec_pretty(&document).map_err(|e| StateFileError::Format {
-            path: String::new(),
-            reason: e.to_string(),
-        })?;
+        let bytes = serde_json::to_vec_pretty(&document)?;
         Ok(Self { generation, bytes })
     }
 }

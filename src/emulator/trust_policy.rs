@@ -19,8 +19,11 @@ const STATEMENT_KEYS: [&str; 4] = ["Action", "Condition", "Effect", "Principal"]
 /// The principal kinds a trust policy may name.
 const PRINCIPAL_KINDS: [&str; 3] = ["RAM", "Service", "Federated"];
 
+/// Compares a request value (first) with a value written in the policy (second).
+type Comparison = fn(&str, &str) -> bool;
+
 /// The condition operators the emulator evaluates, and how each compares a request value with a policy value.
-const CONDITION_OPERATORS: [(&str, fn(&str, &str) -> bool); 5] = [
+const CONDITION_OPERATORS: [(&str, Comparison); 5] = [
     ("StringEquals", |actual, wanted| actual == wanted),
     ("StringNotEquals", |actual, wanted| actual != wanted),
     ("StringEqualsIgnoreCase", |actual, wanted| {

@@ -153,7 +153,12 @@ pub struct Client {
 
 impl Client {
     pub fn new(endpoint: &str, account: &Account) -> Self {
-        Self::with_keys(endpoint, &account.access_key_id, &account.access_key_secret, None)
+        Self::with_keys(
+            endpoint,
+            &account.access_key_id,
+            &account.access_key_secret,
+            None,
+        )
     }
 
     pub fn with_keys(endpoint: &str, id: &str, secret: &str, token: Option<&str>) -> Self {
@@ -170,7 +175,12 @@ impl Client {
     }
 
     /// The common parameters plus `params`, signed for POST, with a fresh nonce and timestamp.
-    pub fn signed_params(&self, version: &str, action: &str, params: &[(&str, &str)]) -> Vec<(String, String)> {
+    pub fn signed_params(
+        &self,
+        version: &str,
+        action: &str,
+        params: &[(&str, &str)],
+    ) -> Vec<(String, String)> {
         let nonce = uuid::Uuid::new_v4().to_string();
         let timestamp = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
         let mut pairs: Vec<(String, String)> = [
@@ -248,7 +258,10 @@ pub async fn create_role(client: &Client, name: &str, trust_policy: &str) -> Val
         .call(
             RAM,
             "CreateRole",
-            &[("RoleName", name), ("AssumeRolePolicyDocument", trust_policy)],
+            &[
+                ("RoleName", name),
+                ("AssumeRolePolicyDocument", trust_policy),
+            ],
         )
         .await
         .ok()
