@@ -177,3 +177,15 @@ fn sigkill_during_writes_leaves_a_loadable_state() {
         }
     });
 }
+
+#[test]
+fn sigterm_right_after_the_start_line_stops_cleanly_and_saves() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = state_arg(&dir);
+    let process = Process::spawn(&["--state", &state]);
+    assert!(process.terminate(), "the emulator must exit 0 on SIGTERM");
+    let saved: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&state).expect("state file written on shutdown"))
+            .expect("JSON");
+    assert_eq!(saved["format_version"], 1);
+}

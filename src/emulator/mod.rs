@@ -282,33 +282,30 @@ impl BoundEmulator {
     }
 }
 
-/// Completes on SIGTERM or SIGINT.
-pub async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = interrupt => {}
-                    _ = terminate.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = interrupt.await;
-            }
+/// A future completing on SIGTERM or SIGINT. The handlers are installed when this function returns, not when
+/// the future is first polled, so a signal sent right after the start line is printed is not lost.
+pub fn shutdown_signal() -> Result<impl Future<Output = ()> + Send + 'static, EmulatorError> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let install = |kind: SignalKind, name: &str| {
+        signal(kind).map_err(|source| EmulatorError::Io {
+            context: format!("installing the {name} handler"),
+            source,
+        })
+    };
+    let mut terminate = install(SignalKind::terminate(), "SIGTERM")?;
+    let mut interrupt = install(SignalKind::interrupt(), "SIGINT")?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => {}
+            _ = interrupt.recv() => {}
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = interrupt.await;
-    }
+    })
 }
 
 /// The whole binary: bind, print the start line and flush it, serve until SIGTERM or SIGINT, save the state.
 pub async fn serve(config: EmulatorConfig) -> Result<(), EmulatorError> {
     let bound = bind(&config).await?;
+    let shutdown = shutdown_signal()?;
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{}", bound.startup_line())
         .and_then(|()| stdout.flush())
@@ -317,5 +314,5 @@ pub async fn serve(config: EmulatorConfig) -> Result<(), EmulatorError> {
             source,
         })?;
     drop(stdout);
-    bound.serve_until(shutdown_signal()).await
+    bound.serve_until(shutdown).await
 }
