@@ -156,7 +156,8 @@ async fn run(
                     connection.cut();
                     ApiError::internal("The connection was dropped.")
                 }
-                // Without a socket (in-process calls) there is nothing to cut: fail like a 500 instead.
+                // Served without connection info (the router called directly), there is no socket to cut: fail
+                // like a 500 instead.
                 None => ApiError::internal("The connection was dropped (no socket to cut)."),
             },
             Fault::Throttle => ApiError::throttled(),

@@ -282,7 +282,8 @@ fn resource_type_param(params: &Params) -> Result<(), ApiError> {
     }
 }
 
-fn page_token(value: Option<&str>, name: &str) -> Result<usize, ApiError> {
+/// The position a `Marker` or `NextToken` points at (0 without one).
+fn page_token(value: Option<&str>, name: &str) -> Result<u64, ApiError> {
     let Some(token) = value else {
         return Ok(0);
     };
@@ -472,7 +473,7 @@ fn list_roles(call: &RamCall<'_>, store: &Store) -> Result<Value, ApiError> {
             .all(|(k, v)| r.tags.get(k).is_some_and(|have| have == v))
     });
     roles.sort_by_key(|r| r.seq);
-    let from = roles.partition_point(|r| r.seq < start as u64);
+    let from = roles.partition_point(|r| r.seq < start);
     let page: Vec<&Role> = roles[from..]
         .iter()
         .take(max_items as usize)
@@ -668,7 +669,8 @@ fn list_tag_resources(call: &RamCall<'_>, store: &Store) -> Result<Value, ApiErr
             "The parameter - \"PageSize\" must be between 1 and 100.",
         ));
     }
-    let start = page_token(call.params.optional("NextToken"), "NextToken")?;
+    let start = usize::try_from(page_token(call.params.optional("NextToken"), "NextToken")?)
+        .unwrap_or(usize::MAX);
     let now_ms = call.now_ms();
     let mut roles: Vec<&Role> = store
         .account(call.account_id)
