@@ -1,0 +1,235 @@
+//! The API endpoint: one route for RAM and STS. Each request goes through the same steps: merge its
+//! parameters, find the action from `Version` and `Action`, apply latency and faults, authenticate, run the
+//! action, persist writes, count it, and answer JSON (with `RequestId`) or Alibaba's error body.
+
+use super::Emulator;
+use super::auth;
+use super::connection::ConnectionHandle;
+use super::error::{ApiError, new_request_id};
+use super::faults::Fault;
+use super::params::Params;
+use super::ram::{self, RamCall, RamHandler};
+use super::sts::{self, StsAction};
+use axum::Json;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::Utc;
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The largest request body read.
+const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// The `Version` of RAM.
+pub const RAM_VERSION: &str = "2015-05-01";
+/// The `Version` of STS.
+pub const STS_VERSION: &str = "2015-04-01";
+
+/// The API route: `/`, GET and POST.
+pub fn router() -> axum::Router<Arc<Emulator>> {
+    axum::Router::new()
+        .route("/", get(handle_api).post(handle_api))
+        .fallback(|| async { ApiError::api_not_found() })
+}
+
+/// An action resolved from `Version` and `Action`.
+#[derive(Debug, Clone, Copy)]
+enum Operation {
+    Ram(RamHandler),
+    Sts(StsAction),
+}
+
+fn host_id(params: &Params) -> &'static str {
+    if params.get("Version") == Some(STS_VERSION) {
+        "sts.aliyuncs.com"
+    } else {
+        "ram.aliyuncs.com"
+    }
+}
+
+fn resolve(params: &Params) -> Result<Operation, ApiError> {
+    let action = params.required("Action")?;
+    let version = params.required("Version")?;
+    let operation = match version {
+        RAM_VERSION => ram::find_action(action).map(Operation::Ram),
+        STS_VERSION => StsAction::from_name(action).map(Operation::Sts),
+        _ => None,
+    };
+    let operation = operation.ok_or_else(ApiError::api_not_found)?;
+    // JSON is the only response format emulated; both SDKs ask for it (`JSON` or `json`).
+    if params
+        .optional("Format")
+        .is_some_and(|f| !f.eq_ignore_ascii_case("json"))
+    {
+        return Err(ApiError::invalid(
+            "Format",
+            "The emulator answers JSON only: send Format=JSON.",
+        ));
+    }
+    Ok(operation)
+}
+
+async fn handle_api(State(emulator): State<Arc<Emulator>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let connection = parts
+        .extensions
+        .get::<ConnectInfo<ConnectionHandle>>()
+        .map(|info| info.0.clone());
+    let is_form = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    let body = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return ApiError::invalid("Body", "The request body is too large or unreadable.")
+                .into_response();
+        }
+    };
+    let form: &[u8] = if is_form { &body } else { &[] };
+    let params = Params::from_query_and_form(parts.uri.query(), form);
+    answer(
+        &emulator,
+        parts.method.as_str(),
+        &params,
+        connection.as_ref(),
+    )
+    .await
+}
+
+/// What one request came to.
+struct Outcome {
+    result: Result<Value, ApiError>,
+    account_id: Option<String>,
+}
+
+async fn answer(
+    emulator: &Arc<Emulator>,
+    method: &str,
+    params: &Params,
+    connection: Option<&ConnectionHandle>,
+) -> Response {
+    let action = params.get("Action").unwrap_or_default().to_owned();
+    let outcome = match resolve(params) {
+        Ok(operation) => run(emulator, operation, method, params, connection).await,
+        Err(e) => Outcome {
+            result: Err(e),
+            account_id: None,
+        },
+    };
+    emulator.lock().stats.record(
+        &action,
+        outcome.account_id.as_deref(),
+        outcome.result.is_err(),
+    );
+    match outcome.result {
+        Ok(mut body) => {
+            if let Some(fields) = body.as_object_mut() {
+                fields.insert("RequestId".into(), Value::String(new_request_id()));
+            }
+            Json(body).into_response()
+        }
+        Err(e) => e.into_response_for(host_id(params)),
+    }
+}
+
+async fn run(
+    emulator: &Arc<Emulator>,
+    operation: Operation,
+    method: &str,
+    params: &Params,
+    connection: Option<&ConnectionHandle>,
+) -> Outcome {
+    let knobs = emulator.faults();
+    if knobs.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(knobs.latency_ms)).await;
+    }
+    if let Some(fault) = knobs.draw() {
+        emulator.lock().stats.record_fault(fault.name());
+        let error = match fault {
+            Fault::Drop => match connection {
+                Some(connection) => {
+                    connection.cut();
+                    ApiError::internal("The connection was dropped.")
+                }
+                // Served without connection info (the router called directly), there is no socket to cut: fail
+                // like a 500 instead.
+                None => ApiError::internal("The connection was dropped (no socket to cut)."),
+            },
+            Fault::Throttle => ApiError::throttled(),
+            Fault::Unavailable => ApiError::unavailable(),
+            Fault::InternalError => {
+                ApiError::internal("The request processing has failed due to some unknown error.")
+            }
+        };
+        return Outcome {
+            result: Err(error),
+            account_id: None,
+        };
+    }
+
+    let now = Utc::now();
+    let mut snapshot = None;
+    let (result, account_id) = {
+        let mut guard = emulator.lock();
+        let inner = &mut *guard;
+        let caller = match auth::authenticate(
+            method,
+            params,
+            emulator.accounts(),
+            &inner.sessions,
+            &mut inner.nonces,
+            now,
+        ) {
+            Ok(caller) => caller,
+            Err(e) => {
+                return Outcome {
+                    result: Err(e),
+                    account_id: None,
+                };
+            }
+        };
+        let result = match operation {
+            Operation::Ram(handler) => {
+                let call = RamCall {
+                    params,
+                    account_id: caller.account_id(),
+                    now,
+                    consistency_delay_ms: inner.faults.consistency_delay_ms,
+                };
+                match handler {
+                    RamHandler::Read(read) => read(&call, &inner.store),
+                    RamHandler::Write(write) => {
+                        let result = write(&call, &mut inner.store);
+                        if result.is_ok() {
+                            inner.stats.record_write();
+                            snapshot = emulator.snapshot_after_write(inner);
+                        }
+                        result
+                    }
+                }
+            }
+            Operation::Sts(StsAction::GetCallerIdentity) => Ok(sts::get_caller_identity(&caller)),
+            Operation::Sts(StsAction::AssumeRole) => {
+                sts::assume_role(params, &caller, &inner.store, &mut inner.sessions, now)
+            }
+        };
+        (result, caller.account_id().to_owned())
+    };
+    let result = match snapshot {
+        Some(Ok(snapshot)) => match emulator.persist(snapshot).await {
+            Ok(()) => result,
+            Err(e) => Err(ApiError::internal(format!("saving state: {e}"))),
+        },
+        Some(Err(e)) => Err(ApiError::internal(format!("saving state: {e}"))),
+        None => result,
+    };
+    Outcome {
+        result,
+        account_id: Some(account_id),
+    }
+}

@@ -1,0 +1,155 @@
+//! The emulator's configuration and its command line:
+//! `aliram-emulator [--listen ADDR] [--accounts FILE] [--state FILE] [--latency-ms N] [--consistency-delay-ms N]
+//! [--throttle-rate P] [--unavailable-rate P] [--internal-error-rate P] [--drop-rate P]`.
+
+use super::accounts::{Account, AccountsError, demo_accounts, load_accounts};
+use super::faults::{FaultKnobs, InvalidRate};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The usage text printed by `--help` and after a bad argument.
+pub const USAGE: &str = "usage: aliram-emulator [--listen ADDR] [--accounts FILE] [--state FILE] \
+[--latency-ms N] [--consistency-delay-ms N] [--throttle-rate P] [--unavailable-rate P] \
+[--internal-error-rate P] [--drop-rate P]";
+
+/// Everything the emulator needs to start.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// The address to listen on (default `127.0.0.1:0`, a free loopback port).
+    pub listen: SocketAddr,
+    /// The accounts and their root keys.
+    pub accounts: Vec<Account>,
+    /// Where state is loaded from and saved to, if anywhere.
+    pub state_file: Option<PathBuf>,
+    /// The fault knobs at start (and after `POST /_emulator/reset`).
+    pub faults: FaultKnobs,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            accounts: demo_accounts(),
+            state_file: None,
+            faults: FaultKnobs::default(),
+        }
+    }
+}
+
+/// Why the command line cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// `--help` was asked for.
+    #[error("{USAGE}")]
+    Help,
+    /// An argument is unknown, lacks its value or has a bad one.
+    #[error("{0}\n{USAGE}")]
+    Argument(String),
+    /// The accounts file is unusable.
+    #[error(transparent)]
+    Accounts(#[from] AccountsError),
+    /// A fault rate is outside `0..=1`.
+    #[error(transparent)]
+    Rate(#[from] InvalidRate),
+}
+
+impl EmulatorConfig {
+    /// Parses the command line (without the program name).
+    pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<Self, ConfigError> {
+        let mut config = Self::default();
+        let mut args = args.into_iter();
+        while let Some(flag) = args.next() {
+            if flag == "--help" || flag == "-h" {
+                return Err(ConfigError::Help);
+            }
+            // Both `--flag value` and `--flag=value`.
+            let (name, inline) = match flag.split_once('=') {
+                Some((name, value)) => (name.to_owned(), Some(value.to_owned())),
+                None => (flag, None),
+            };
+            let value = match inline {
+                Some(value) => value,
+                None => args
+                    .next()
+                    .ok_or_else(|| ConfigError::Argument(format!("{name} needs a value")))?,
+            };
+            let bad = |what: &str| ConfigError::Argument(format!("{name}: {what}, got {value:?}"));
+            match name.as_str() {
+                "--listen" => {
+                    config.listen = value.parse().map_err(|_| bad("expected HOST:PORT"))?
+                }
+                "--accounts" => config.accounts = load_accounts(value.as_ref())?,
+                "--state" => config.state_file = Some(PathBuf::from(&value)),
+                "--latency-ms" => {
+                    config.faults.latency_ms =
+                        value.parse().map_err(|_| bad("expected milliseconds"))?
+                }
+                "--consistency-delay-ms" => {
+                    config.faults.consistency_delay_ms =
+                        value.parse().map_err(|_| bad("expected milliseconds"))?
+                }
+                "--throttle-rate" => {
+                    config.faults.throttle_rate = value.parse().map_err(|_| bad("expected 0..1"))?
+                }
+                "--unavailable-rate" => {
+                    config.faults.unavailable_rate =
+                        value.parse().map_err(|_| bad("expected 0..1"))?
+                }
+                "--internal-error-rate" => {
+                    config.faults.internal_error_rate =
+                        value.parse().map_err(|_| bad("expected 0..1"))?
+                }
+                "--drop-rate" => {
+                    config.faults.drop_rate = value.parse().map_err(|_| bad("expected 0..1"))?
+                }
+                _ => return Err(ConfigError::Argument(format!("unknown argument {name}"))),
+            }
+        }
+        config.faults.validate()?;
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<EmulatorConfig, ConfigError> {
+        EmulatorConfig::from_args(args.iter().map(|s| (*s).to_owned()))
+    }
+
+    #[test]
+    fn defaults_and_flags() {
+        let config = parse(&[]).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:0");
+        assert_eq!(config.accounts.len(), 3);
+        let config = parse(&[
+            "--listen=127.0.0.1:9",
+            "--throttle-rate",
+            "0.25",
+            "--latency-ms",
+            "5",
+        ])
+        .unwrap();
+        assert_eq!(config.listen.port(), 9);
+        assert_eq!(config.faults.throttle_rate, 0.25);
+        assert_eq!(config.faults.latency_ms, 5);
+    }
+
+    #[test]
+    fn bad_arguments_are_refused() {
+        assert!(matches!(
+            parse(&["--drop-rate", "2"]),
+            Err(ConfigError::Rate(_))
+        ));
+        assert!(matches!(
+            parse(&["--nope", "1"]),
+            Err(ConfigError::Argument(_))
+        ));
+        assert!(matches!(
+            parse(&["--listen"]),
+            Err(ConfigError::Argument(_))
+        ));
+        assert!(matches!(parse(&["--help"]), Err(ConfigError::Help)));
+    }
+}

@@ -1,0 +1,177 @@
+//! Fault injection: the knobs (`--latency-ms`, `--consistency-delay-ms` and the four `--*-rate` probabilities),
+//! changeable at run time through `POST /_emulator/faults`, and the draw that decides each request's fate.
+//! Faults apply to the API endpoint only, never to `/_emulator/` routes.
+
+use rand::Rng as _;
+use serde::{Deserialize, Serialize};
+
+/// The fault knobs. JSON names are the flag names with `_` for `-` (the dashed forms are accepted too).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct FaultKnobs {
+    /// Milliseconds added before every API response.
+    pub latency_ms: u64,
+    /// Milliseconds a new role or attachment stays invisible to reads.
+    pub consistency_delay_ms: u64,
+    /// Probability of `Throttling.User` (HTTP 400).
+    pub throttle_rate: f64,
+    /// Probability of `ServiceUnavailable` (HTTP 503).
+    pub unavailable_rate: f64,
+    /// Probability of `InternalError` (HTTP 500).
+    pub internal_error_rate: f64,
+    /// Probability of the connection being closed without any response.
+    pub drop_rate: f64,
+}
+
+/// A partial change of the knobs, as `POST /_emulator/faults` takes it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultUpdate {
+    /// New `latency_ms`.
+    #[serde(alias = "latency-ms")]
+    pub latency_ms: Option<u64>,
+    /// New `consistency_delay_ms`.
+    #[serde(alias = "consistency-delay-ms")]
+    pub consistency_delay_ms: Option<u64>,
+    /// New `throttle_rate`.
+    #[serde(alias = "throttle-rate")]
+    pub throttle_rate: Option<f64>,
+    /// New `unavailable_rate`.
+    #[serde(alias = "unavailable-rate")]
+    pub unavailable_rate: Option<f64>,
+    /// New `internal_error_rate`.
+    #[serde(alias = "internal-error-rate")]
+    pub internal_error_rate: Option<f64>,
+    /// New `drop_rate`.
+    #[serde(alias = "drop-rate")]
+    pub drop_rate: Option<f64>,
+}
+
+/// A fault chosen for one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    /// Close the connection without answering.
+    Drop,
+    /// Answer `Throttling.User`.
+    Throttle,
+    /// Answer `ServiceUnavailable`.
+    Unavailable,
+    /// Answer `InternalError`.
+    InternalError,
+}
+
+impl Fault {
+    /// The name used in stats.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fault::Drop => "drop",
+            Fault::Throttle => "throttle",
+            Fault::Unavailable => "unavailable",
+            Fault::InternalError => "internal_error",
+        }
+    }
+}
+
+/// A knob value outside its range.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{knob} must be a probability between 0 and 1, got {value}")]
+pub struct InvalidRate {
+    /// The knob.
+    pub knob: &'static str,
+    /// The rejected value.
+    pub value: f64,
+}
+
+impl FaultKnobs {
+    /// The probability knobs, in the order faults are drawn.
+    fn rates(&self) -> [(&'static str, f64, Fault); 4] {
+        [
+            ("drop_rate", self.drop_rate, Fault::Drop),
+            ("throttle_rate", self.throttle_rate, Fault::Throttle),
+            (
+                "unavailable_rate",
+                self.unavailable_rate,
+                Fault::Unavailable,
+            ),
+            (
+                "internal_error_rate",
+                self.internal_error_rate,
+                Fault::InternalError,
+            ),
+        ]
+    }
+
+    /// Checks every probability is within `0..=1`.
+    pub fn validate(&self) -> Result<(), InvalidRate> {
+        match self
+            .rates()
+            .into_iter()
+            .find(|(_, rate, _)| !(0.0..=1.0).contains(rate))
+        {
+            Some((knob, value, _)) => Err(InvalidRate { knob, value }),
+            None => Ok(()),
+        }
+    }
+
+    /// The knobs with `update` applied, validated.
+    pub fn updated(&self, update: &FaultUpdate) -> Result<Self, InvalidRate> {
+        let next = Self {
+            latency_ms: update.latency_ms.unwrap_or(self.latency_ms),
+            consistency_delay_ms: update
+                .consistency_delay_ms
+                .unwrap_or(self.consistency_delay_ms),
+            throttle_rate: update.throttle_rate.unwrap_or(self.throttle_rate),
+            unavailable_rate: update.unavailable_rate.unwrap_or(self.unavailable_rate),
+            internal_error_rate: update
+                .internal_error_rate
+                .unwrap_or(self.internal_error_rate),
+            drop_rate: update.drop_rate.unwrap_or(self.drop_rate),
+        };
+        next.validate()?;
+        Ok(next)
+    }
+
+    /// Draws the fate of one request: each fault in turn fires with its own probability.
+    pub fn draw(&self) -> Option<Fault> {
+        let mut rng = rand::rng();
+        self.rates()
+            .into_iter()
+            .find(|(_, rate, _)| *rate > 0.0 && rng.random::<f64>() < *rate)
+            .map(|(_, _, fault)| fault)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn certain_and_impossible_faults() {
+        assert_eq!(FaultKnobs::default().draw(), None);
+        let always = FaultKnobs {
+            throttle_rate: 1.0,
+            ..FaultKnobs::default()
+        };
+        for _ in 0..100 {
+            assert_eq!(always.draw(), Some(Fault::Throttle));
+        }
+    }
+
+    #[test]
+    fn updates_are_partial_and_validated() {
+        let update: FaultUpdate =
+            serde_json::from_str(r#"{"drop-rate":0.5,"latency_ms":3}"#).unwrap();
+        let knobs = FaultKnobs::default().updated(&update).unwrap();
+        assert_eq!(knobs.drop_rate, 0.5);
+        assert_eq!(knobs.latency_ms, 3);
+        let bad = FaultUpdate {
+            throttle_rate: Some(1.5),
+            ..FaultUpdate::default()
+        };
+        assert_eq!(
+            FaultKnobs::default().updated(&bad).unwrap_err().knob,
+            "throttle_rate"
+        );
+        assert!(serde_json::from_str::<FaultUpdate>(r#"{"nope":1}"#).is_err());
+    }
+}

@@ -1,0 +1,188 @@
+//! The system policies the emulated RAM knows: every policy the DTS and DataWorks flows need, plus common ones.
+//! Attaching a name outside this table gets `EntityNotExist.Policy`, as on the real service.
+
+/// A system policy: its name, description and default version, as `ListPoliciesForRole` reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SystemPolicy {
+    /// The policy name.
+    pub name: &'static str,
+    /// The description RAM shows.
+    pub description: &'static str,
+    /// The default version id.
+    pub default_version: &'static str,
+}
+
+const fn policy(
+    name: &'static str,
+    description: &'static str,
+    default_version: &'static str,
+) -> SystemPolicy {
+    SystemPolicy {
+        name,
+        description,
+        default_version,
+    }
+}
+
+/// The catalog, in no particular order.
+pub const SYSTEM_POLICIES: &[SystemPolicy] = &[
+    // DTS cross-account roles.
+    policy(
+        "AliyunDTSRolePolicy",
+        "Default policy for DTS role, including permission of access to RDS, ECS, DRDS and other resources.",
+        "v10",
+    ),
+    policy(
+        "AliyunDTSFullAccess",
+        "Provides full access to Data Transmission Service (DTS) via Management Console.",
+        "v3",
+    ),
+    policy(
+        "AliyunDTSReadOnlyAccess",
+        "Provides read-only access to Data Transmission Service (DTS) via Management Console.",
+        "v2",
+    ),
+    // DataWorks cross-account data sources.
+    policy(
+        "AliyunDataWorksAccessingRdsReadOnlyPolicy",
+        "Policy for DataWorks to access RDS instances in read-only mode.",
+        "v1",
+    ),
+    policy(
+        "AliyunDataWorksAccessingDLFReadOnlyPolicy",
+        "Policy for DataWorks to access Data Lake Formation in read-only mode.",
+        "v1",
+    ),
+    policy(
+        "AliyunDataWorksAccessingEMRReadOnlyPolicy",
+        "Policy for DataWorks to access E-MapReduce in read-only mode.",
+        "v1",
+    ),
+    policy(
+        "AliyunDataWorksAccessingAlikafkaPolicy",
+        "Policy for DataWorks to access Message Queue for Apache Kafka.",
+        "v1",
+    ),
+    policy(
+        "AliyunADBReadOnlyAccess",
+        "Provides read-only access to AnalyticDB for MySQL via Management Console.",
+        "v1",
+    ),
+    policy(
+        "AliyunDataWorksFullAccess",
+        "Provides full access to DataWorks via Management Console.",
+        "v2",
+    ),
+    // Common ones.
+    policy(
+        "AdministratorAccess",
+        "Provides full access to Alibaba Cloud services and resources.",
+        "v1",
+    ),
+    policy(
+        "ReadOnlyAccess",
+        "Provides read-only access to Alibaba Cloud services and resources.",
+        "v1",
+    ),
+    policy(
+        "AliyunRAMFullAccess",
+        "Provides full access to Resource Access Management (RAM).",
+        "v1",
+    ),
+    policy(
+        "AliyunRAMReadOnlyAccess",
+        "Provides read-only access to Resource Access Management (RAM).",
+        "v1",
+    ),
+    policy(
+        "AliyunSTSAssumeRoleAccess",
+        "Provides access to call STS AssumeRole.",
+        "v1",
+    ),
+    policy(
+        "AliyunOSSFullAccess",
+        "Provides full access to Object Storage Service (OSS) via Management Console.",
+        "v1",
+    ),
+    policy(
+        "AliyunOSSReadOnlyAccess",
+        "Provides read-only access to Object Storage Service (OSS) via Management Console.",
+        "v1",
+    ),
+    policy(
+        "AliyunRDSFullAccess",
+        "Provides full access to ApsaraDB for RDS via Management Console.",
+        "v1",
+    ),
+    policy(
+        "AliyunRDSReadOnlyAccess",
+        "Provides read-only access to ApsaraDB for RDS via Management Console.",
+        "v1",
+    ),
+    policy(
+        "AliyunECSFullAccess",
+        "Provides full access to Elastic Compute Service (ECS) via Management Console.",
+        "v1",
+    ),
+    policy(
+        "AliyunECSReadOnlyAccess",
+        "Provides read-only access to Elastic Compute Service (ECS) via Management Console.",
+        "v1",
+    ),
+    policy(
+        "AliyunVPCReadOnlyAccess",
+        "Provides read-only access to Virtual Private Cloud (VPC) via Management Console.",
+        "v1",
+    ),
+    policy(
+        "AliyunKafkaReadOnlyAccess",
+        "Provides read-only access to Message Queue for Apache Kafka via Management Console.",
+        "v1",
+    ),
+    policy(
+        "AliyunEMRReadOnlyAccess",
+        "Provides read-only access to E-MapReduce via Management Console.",
+        "v1",
+    ),
+    policy(
+        "AliyunLogReadOnlyAccess",
+        "Provides read-only access to Log Service via Management Console.",
+        "v1",
+    ),
+];
+
+/// The system policy named `name` (exact, case-sensitive), if the catalog has it.
+pub fn find_system_policy(name: &str) -> Option<&'static SystemPolicy> {
+    SYSTEM_POLICIES.iter().find(|p| p.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_domain_policy_is_present() {
+        for name in [
+            "AliyunDTSRolePolicy",
+            "AliyunDataWorksAccessingRdsReadOnlyPolicy",
+            "AliyunDataWorksAccessingDLFReadOnlyPolicy",
+            "AliyunDataWorksAccessingEMRReadOnlyPolicy",
+            "AliyunDataWorksAccessingAlikafkaPolicy",
+            "AliyunADBReadOnlyAccess",
+            "AdministratorAccess",
+            "ReadOnlyAccess",
+            "AliyunRAMReadOnlyAccess",
+        ] {
+            assert!(find_system_policy(name).is_some(), "{name}");
+        }
+        assert!(find_system_policy("aliyundtsrolepolicy").is_none());
+    }
+
+    #[test]
+    fn names_are_unique() {
+        let mut names: Vec<&str> = SYSTEM_POLICIES.iter().map(|p| p.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), SYSTEM_POLICIES.len());
+    }
+}

@@ -1,0 +1,708 @@
+//! The RAM actions (API version 2015-05-01) on roles, their policy attachments and tags: parameter rules,
+//! error codes and response shapes as the real service has them.
+
+use super::error::ApiError;
+use super::params::Params;
+use super::policy_catalog::find_system_policy;
+use super::store::{Attachment, Role, Store, format_date, is_visible};
+use super::trust_policy;
+use axum::http::StatusCode;
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use rand::Rng as _;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// Roles one account may hold.
+pub const MAX_ROLES_PER_ACCOUNT: usize = 100;
+/// System policies one role may carry.
+pub const MAX_SYSTEM_POLICIES_PER_ROLE: usize = 20;
+/// Tags one resource may carry.
+pub const MAX_TAGS_PER_RESOURCE: usize = 20;
+/// Resources one tag call may name.
+const MAX_RESOURCE_NAMES: usize = 50;
+/// Longest trust policy document accepted.
+const MAX_POLICY_DOCUMENT_CHARS: usize = 2048;
+/// Longest description accepted.
+const MAX_DESCRIPTION_CHARS: usize = 1024;
+/// Allowed `MaxSessionDuration` range, in seconds.
+const SESSION_DURATION_RANGE: std::ops::RangeInclusive<i64> = 3600..=43200;
+/// `MaxSessionDuration` when none is given.
+const DEFAULT_MAX_SESSION_DURATION: i64 = 3600;
+/// Tag key prefixes reserved for the cloud itself.
+const RESERVED_TAG_PREFIXES: [&str; 4] = ["aliyun", "acs:", "http://", "https://"];
+
+/// One RAM call as the handlers see it: parameters, the caller's account and the clock.
+#[derive(Debug)]
+pub struct RamCall<'a> {
+    /// The request parameters.
+    pub params: &'a Params,
+    /// The account the caller belongs to; roles are read and written there.
+    pub account_id: &'a str,
+    /// The time of the request.
+    pub now: DateTime<Utc>,
+    /// Milliseconds during which a new role or attachment stays invisible to reads.
+    pub consistency_delay_ms: u64,
+}
+
+impl RamCall<'_> {
+    fn now_ms(&self) -> i64 {
+        self.now.timestamp_millis()
+    }
+
+    fn visible_after_ms(&self) -> Option<i64> {
+        let delay = i64::try_from(self.consistency_delay_ms).unwrap_or(i64::MAX);
+        (delay > 0).then(|| self.now_ms().saturating_add(delay))
+    }
+}
+
+/// How an action touches the store.
+#[derive(Debug, Clone, Copy)]
+pub enum RamHandler {
+    /// Reads only.
+    Read(fn(&RamCall<'_>, &Store) -> Result<Value, ApiError>),
+    /// Changes the store (counted as a write and persisted).
+    Write(fn(&RamCall<'_>, &mut Store) -> Result<Value, ApiError>),
+}
+
+/// The RAM actions the emulator serves.
+pub const RAM_ACTIONS: &[(&str, RamHandler)] = &[
+    ("CreateRole", RamHandler::Write(create_role)),
+    ("GetRole", RamHandler::Read(get_role)),
+    ("UpdateRole", RamHandler::Write(update_role)),
+    ("DeleteRole", RamHandler::Write(delete_role)),
+    ("ListRoles", RamHandler::Read(list_roles)),
+    (
+        "AttachPolicyToRole",
+        RamHandler::Write(attach_policy_to_role),
+    ),
+    (
+        "DetachPolicyFromRole",
+        RamHandler::Write(detach_policy_from_role),
+    ),
+    (
+        "ListPoliciesForRole",
+        RamHandler::Read(list_policies_for_role),
+    ),
+    ("TagResources", RamHandler::Write(tag_resources)),
+    ("UntagResources", RamHandler::Write(untag_resources)),
+    ("ListTagResources", RamHandler::Read(list_tag_resources)),
+];
+
+/// The handler of RAM action `name`.
+pub fn find_action(name: &str) -> Option<RamHandler> {
+    RAM_ACTIONS
+        .iter()
+        .find(|(action, _)| *action == name)
+        .map(|(_, handler)| *handler)
+}
+
+// ---- parameter rules -------------------------------------------------------------------------------------
+
+fn role_name_param<'p>(params: &'p Params, name: &str) -> Result<&'p str, ApiError> {
+    let value = params.required(name)?;
+    if value.chars().count() > 64 {
+        return Err(ApiError::invalid(
+            &format!("{name}.Length"),
+            format!("The parameter - \"{name}\" is beyond the length limit 64."),
+        ));
+    }
+    if !value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+    {
+        return Err(ApiError::invalid(
+            &format!("{name}.InvalidChars"),
+            format!("The parameter - \"{name}\" contains invalid chars."),
+        ));
+    }
+    Ok(value)
+}
+
+fn description_param<'p>(params: &'p Params, name: &str) -> Result<Option<&'p str>, ApiError> {
+    let value = params.get(name);
+    if value.is_some_and(|v| v.chars().count() > MAX_DESCRIPTION_CHARS) {
+        return Err(ApiError::invalid(
+            "Description.Length",
+            format!(
+                "The parameter - \"{name}\" is beyond the length limit {MAX_DESCRIPTION_CHARS}."
+            ),
+        ));
+    }
+    Ok(value)
+}
+
+fn session_duration_param(params: &Params, name: &str) -> Result<Option<i64>, ApiError> {
+    let value = params.optional_int(name)?;
+    if value.is_some_and(|v| !SESSION_DURATION_RANGE.contains(&v)) {
+        return Err(ApiError::invalid(
+            "MaxSessionDuration",
+            format!("The parameter - \"{name}\" must be between 3600 and 43200."),
+        ));
+    }
+    Ok(value)
+}
+
+fn policy_document_param(
+    params: &Params,
+    name: &str,
+    owner: &str,
+    required: bool,
+) -> Result<Option<String>, ApiError> {
+    let value = if required {
+        Some(params.required(name)?)
+    } else {
+        params.optional(name)
+    };
+    let Some(document) = value else {
+        return Ok(None);
+    };
+    if document.chars().count() > MAX_POLICY_DOCUMENT_CHARS {
+        return Err(ApiError::invalid(
+            &format!("{name}.Length"),
+            format!(
+                "The parameter - \"{name}\" is beyond the length limit {MAX_POLICY_DOCUMENT_CHARS}."
+            ),
+        ));
+    }
+    trust_policy::normalize(document, owner).map(Some)
+}
+
+fn policy_type_param(params: &Params) -> Result<&str, ApiError> {
+    match params.required("PolicyType")? {
+        kind @ ("System" | "Custom") => Ok(kind),
+        _ => Err(ApiError::invalid(
+            "PolicyType",
+            "The parameter - \"PolicyType\" is incorrect.",
+        )),
+    }
+}
+
+fn policy_name_param(params: &Params) -> Result<&str, ApiError> {
+    let name = params.required("PolicyName")?;
+    if name.chars().count() > 128 {
+        return Err(ApiError::invalid(
+            "PolicyName.Length",
+            "The parameter - \"PolicyName\" is beyond the length limit 128.",
+        ));
+    }
+    if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        return Err(ApiError::invalid(
+            "PolicyName.InvalidChars",
+            "The parameter - \"PolicyName\" contains invalid chars.",
+        ));
+    }
+    Ok(name)
+}
+
+/// One element of a `Tag` JSON parameter.
+#[derive(Debug, Deserialize)]
+struct TagParam {
+    #[serde(rename = "Key")]
+    key: String,
+    #[serde(rename = "Value", default)]
+    value: Option<String>,
+}
+
+fn tags_param(params: &Params, required: bool) -> Result<Vec<(String, String)>, ApiError> {
+    let tags: Option<Vec<TagParam>> = params.optional_json("Tag")?;
+    let tags = match tags {
+        Some(tags) => tags,
+        None if required => return Err(ApiError::missing("Tag")),
+        None => return Ok(Vec::new()),
+    };
+    if tags.len() > MAX_TAGS_PER_RESOURCE {
+        return Err(ApiError::invalid(
+            "Tag.Count",
+            format!("At most {MAX_TAGS_PER_RESOURCE} tags may be given."),
+        ));
+    }
+    tags.into_iter()
+        .map(|tag| {
+            check_tag_key(&tag.key)?;
+            let value = tag.value.unwrap_or_default();
+            if value.chars().count() > 256 {
+                return Err(ApiError::invalid(
+                    "Tag.Value",
+                    "The tag value is beyond the length limit 256.",
+                ));
+            }
+            Ok((tag.key, value))
+        })
+        .collect()
+}
+
+fn check_tag_key(key: &str) -> Result<(), ApiError> {
+    let lower = key.to_ascii_lowercase();
+    if key.is_empty() || key.chars().count() > 128 {
+        return Err(ApiError::invalid(
+            "Tag.Key",
+            "The tag key must be 1 to 128 characters long.",
+        ));
+    }
+    if RESERVED_TAG_PREFIXES.iter().any(|p| lower.starts_with(p)) {
+        return Err(ApiError::invalid(
+            "Tag.Key",
+            "The tag key must not start with aliyun, acs:, http:// or https://.",
+        ));
+    }
+    Ok(())
+}
+
+fn resource_names_param(params: &Params, required: bool) -> Result<Option<Vec<String>>, ApiError> {
+    let names: Option<Vec<String>> = params.optional_json("ResourceNames")?;
+    match names {
+        None if required => Err(ApiError::missing("ResourceNames")),
+        Some(names) if names.is_empty() || names.len() > MAX_RESOURCE_NAMES => {
+            Err(ApiError::invalid(
+                "ResourceNames",
+                format!(
+                    "The parameter - \"ResourceNames\" must name 1 to {MAX_RESOURCE_NAMES} resources."
+                ),
+            ))
+        }
+        names => Ok(names),
+    }
+}
+
+/// Only roles carry tags here: the emulator has no custom policies, so `policy` names nothing.
+fn resource_type_param(params: &Params) -> Result<(), ApiError> {
+    match params.required("ResourceType")? {
+        "role" => Ok(()),
+        "policy" => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "EntityNotExist.Policy",
+            "The policy does not exist.",
+        )),
+        _ => Err(ApiError::invalid(
+            "ResourceType",
+            "The parameter - \"ResourceType\" must be role or policy.",
+        )),
+    }
+}
+
+/// The position a `Marker` or `NextToken` points at (0 without one).
+fn page_token(value: Option<&str>, name: &str) -> Result<u64, ApiError> {
+    let Some(token) = value else {
+        return Ok(0);
+    };
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix("page:")?.parse().ok())
+        .ok_or_else(|| ApiError::invalid(name, format!("The parameter - \"{name}\" is invalid.")))
+}
+
+fn encode_page_token(position: u64) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("page:{position}"))
+}
+
+// ---- response shapes -------------------------------------------------------------------------------------
+
+fn role_body(role: &Role, owner: &str) -> Value {
+    json!({
+        "RoleId": role.role_id,
+        "RoleName": role.role_name,
+        "Arn": role.arn(owner),
+        "Description": role.description,
+        "AssumeRolePolicyDocument": role.trust_policy,
+        "MaxSessionDuration": role.max_session_duration,
+        "CreateDate": role.create_date,
+        "UpdateDate": role.update_date,
+        "AllowConsoleLogin": role.allow_console_login,
+    })
+}
+
+fn tags_body(tags: &BTreeMap<String, String>) -> Value {
+    let tags: Vec<Value> = tags
+        .iter()
+        .map(|(k, v)| json!({"TagKey": k, "TagValue": v}))
+        .collect();
+    json!({ "Tag": tags })
+}
+
+fn new_role_id() -> String {
+    let mut rng = rand::rng();
+    // Numeric, 19 digits, never starting with 0, like real role ids.
+    let mut id = String::from("3");
+    for _ in 0..18 {
+        id.push(char::from(b'0' + rng.random_range(0..10u8)));
+    }
+    id
+}
+
+// ---- actions ---------------------------------------------------------------------------------------------
+
+fn create_role(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiError> {
+    let params = call.params;
+    let name = role_name_param(params, "RoleName")?;
+    let trust_policy =
+        policy_document_param(params, "AssumeRolePolicyDocument", call.account_id, true)?
+            .unwrap_or_default();
+    let description = description_param(params, "Description")?.unwrap_or_default();
+    let max_session_duration = session_duration_param(params, "MaxSessionDuration")?
+        .unwrap_or(DEFAULT_MAX_SESSION_DURATION);
+    let allow_console_login = params.optional_bool("AllowConsoleLogin")?.unwrap_or(false);
+    let tags = tags_param(params, false)?;
+
+    let seq = store.next_role_seq;
+    let account = store.account_mut(call.account_id);
+    if account.roles.contains_key(name) {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "EntityAlreadyExists.Role",
+            "The role does already EXIST.",
+        ));
+    }
+    if account.roles.len() >= MAX_ROLES_PER_ACCOUNT {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "LimitExceeded.Role",
+            format!("The count of roles beyond the current limits ({MAX_ROLES_PER_ACCOUNT})."),
+        ));
+    }
+    let now = format_date(call.now);
+    let role = Role {
+        role_id: new_role_id(),
+        role_name: name.to_owned(),
+        description: description.to_owned(),
+        trust_policy,
+        max_session_duration,
+        allow_console_login,
+        create_date: now.clone(),
+        update_date: now,
+        tags: tags.into_iter().collect(),
+        attachments: Vec::new(),
+        seq,
+        visible_after_ms: call.visible_after_ms(),
+    };
+    let mut body = role_body(&role, call.account_id);
+    if let Some(fields) = body.as_object_mut() {
+        // CreateRole answers without UpdateDate.
+        fields.remove("UpdateDate");
+    }
+    account.roles.insert(role.role_name.clone(), role);
+    store.next_role_seq = seq + 1;
+    Ok(json!({ "Role": body }))
+}
+
+fn get_role(call: &RamCall<'_>, store: &Store) -> Result<Value, ApiError> {
+    let name = role_name_param(call.params, "RoleName")?;
+    let role = store
+        .visible_role(call.account_id, name, call.now_ms())
+        .ok_or_else(|| ApiError::role_not_found(name))?;
+    let mut body = role_body(role, call.account_id);
+    if let Some(fields) = body.as_object_mut() {
+        fields.insert("IsServiceLinkedRole".into(), Value::Bool(false));
+    }
+    Ok(json!({ "Role": body }))
+}
+
+fn update_role(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiError> {
+    let params = call.params;
+    let name = role_name_param(params, "RoleName")?;
+    let trust_policy = policy_document_param(
+        params,
+        "NewAssumeRolePolicyDocument",
+        call.account_id,
+        false,
+    )?;
+    let description = description_param(params, "NewDescription")?;
+    let max_session_duration = session_duration_param(params, "NewMaxSessionDuration")?;
+    let allow_console_login = params.optional_bool("NewAllowConsoleLogin")?;
+    let role = store
+        .account_mut(call.account_id)
+        .roles
+        .get_mut(name)
+        .ok_or_else(|| ApiError::role_not_found(name))?;
+    if let Some(trust_policy) = trust_policy {
+        role.trust_policy = trust_policy;
+    }
+    if let Some(description) = description {
+        role.description = description.to_owned();
+    }
+    if let Some(duration) = max_session_duration {
+        role.max_session_duration = duration;
+    }
+    if let Some(allow) = allow_console_login {
+        role.allow_console_login = allow;
+    }
+    role.update_date = format_date(call.now);
+    Ok(json!({ "Role": role_body(role, call.account_id) }))
+}
+
+fn delete_role(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiError> {
+    let name = role_name_param(call.params, "RoleName")?;
+    let account = store.account_mut(call.account_id);
+    let role = account
+        .roles
+        .get(name)
+        .ok_or_else(|| ApiError::role_not_found(name))?;
+    if !role.attachments.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "DeleteConflict.Role.Policy",
+            "The role CAN NOT has any attached policy while deleting the role.",
+        ));
+    }
+    account.roles.remove(name);
+    Ok(json!({}))
+}
+
+fn list_roles(call: &RamCall<'_>, store: &Store) -> Result<Value, ApiError> {
+    let params = call.params;
+    let max_items = params.optional_int("MaxItems")?.unwrap_or(100);
+    if !(1..=1000).contains(&max_items) {
+        return Err(ApiError::invalid(
+            "MaxItems",
+            "The parameter - \"MaxItems\" must be between 1 and 1000.",
+        ));
+    }
+    let start = page_token(params.optional("Marker"), "Marker")?;
+    let wanted_tags = tags_param(params, false)?;
+    let now_ms = call.now_ms();
+    let mut roles: Vec<&Role> = store
+        .account(call.account_id)
+        .map(|a| a.roles.values().filter(|r| r.is_visible(now_ms)).collect())
+        .unwrap_or_default();
+    roles.retain(|r| {
+        wanted_tags
+            .iter()
+            .all(|(k, v)| r.tags.get(k).is_some_and(|have| have == v))
+    });
+    roles.sort_by_key(|r| r.seq);
+    let from = roles.partition_point(|r| r.seq < start);
+    let page: Vec<&Role> = roles[from..]
+        .iter()
+        .take(max_items as usize)
+        .copied()
+        .collect();
+    let next = roles.get(from + page.len());
+    let items: Vec<Value> = page
+        .iter()
+        .map(|r| {
+            let mut body = role_body(r, call.account_id);
+            if let Some(fields) = body.as_object_mut() {
+                // The list never carries trust policies.
+                fields.remove("AssumeRolePolicyDocument");
+                fields.insert("Tags".into(), tags_body(&r.tags));
+            }
+            body
+        })
+        .collect();
+    let mut body = json!({ "IsTruncated": next.is_some(), "Roles": { "Role": items } });
+    if let (Some(next), Some(fields)) = (next, body.as_object_mut()) {
+        fields.insert("Marker".into(), Value::String(encode_page_token(next.seq)));
+    }
+    Ok(body)
+}
+
+fn attach_policy_to_role(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiError> {
+    let params = call.params;
+    let policy_type = policy_type_param(params)?;
+    let policy_name = policy_name_param(params)?;
+    let role_name = role_name_param(params, "RoleName")?;
+    let role = store
+        .account_mut(call.account_id)
+        .roles
+        .get_mut(role_name)
+        .ok_or_else(|| ApiError::role_not_found(role_name))?;
+    // Custom policies are not emulated, so only catalog system policies exist.
+    let known = policy_type == "System" && find_system_policy(policy_name).is_some();
+    if !known {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "EntityNotExist.Policy",
+            format!("The policy does not exist: {policy_name}."),
+        ));
+    }
+    if role
+        .attachments
+        .iter()
+        .any(|a| a.policy_name == policy_name && a.policy_type == policy_type)
+    {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "EntityAlreadyExists.Role.Policy",
+            "The policy is already attached to the role.",
+        ));
+    }
+    if role
+        .attachments
+        .iter()
+        .filter(|a| a.policy_type == "System")
+        .count()
+        >= MAX_SYSTEM_POLICIES_PER_ROLE
+    {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "LimitExceeded.Role.Policy",
+            format!(
+                "The count of system policies attached to the role beyond the current limits ({MAX_SYSTEM_POLICIES_PER_ROLE})."
+            ),
+        ));
+    }
+    role.attachments.push(Attachment {
+        policy_name: policy_name.to_owned(),
+        policy_type: policy_type.to_owned(),
+        attach_date: format_date(call.now),
+        visible_after_ms: call.visible_after_ms(),
+    });
+    Ok(json!({}))
+}
+
+fn detach_policy_from_role(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiError> {
+    let params = call.params;
+    let policy_type = policy_type_param(params)?;
+    let policy_name = policy_name_param(params)?;
+    let role_name = role_name_param(params, "RoleName")?;
+    let role = store
+        .account_mut(call.account_id)
+        .roles
+        .get_mut(role_name)
+        .ok_or_else(|| ApiError::role_not_found(role_name))?;
+    let before = role.attachments.len();
+    role.attachments
+        .retain(|a| !(a.policy_name == policy_name && a.policy_type == policy_type));
+    if role.attachments.len() == before {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "EntityNotExist.Role.Policy",
+            "The policy is not attached to the role.",
+        ));
+    }
+    Ok(json!({}))
+}
+
+fn list_policies_for_role(call: &RamCall<'_>, store: &Store) -> Result<Value, ApiError> {
+    let role_name = role_name_param(call.params, "RoleName")?;
+    let now_ms = call.now_ms();
+    let role = store
+        .visible_role(call.account_id, role_name, now_ms)
+        .ok_or_else(|| ApiError::role_not_found(role_name))?;
+    let policies: Vec<Value> = role
+        .attachments
+        .iter()
+        .filter(|a| is_visible(a.visible_after_ms, now_ms))
+        .map(|a| {
+            let catalog = find_system_policy(&a.policy_name);
+            json!({
+                "PolicyName": a.policy_name,
+                "PolicyType": a.policy_type,
+                "Description": catalog.map_or("", |p| p.description),
+                "DefaultVersion": catalog.map_or("v1", |p| p.default_version),
+                "AttachDate": a.attach_date,
+            })
+        })
+        .collect();
+    Ok(json!({ "Policies": { "Policy": policies } }))
+}
+
+fn tag_resources(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiError> {
+    resource_type_param(call.params)?;
+    let names = resource_names_param(call.params, true)?.unwrap_or_default();
+    let tags = tags_param(call.params, true)?;
+    let account = store.account_mut(call.account_id);
+    // Check every resource first so a failing call changes nothing.
+    for name in &names {
+        let role = account
+            .roles
+            .get(name)
+            .ok_or_else(|| ApiError::role_not_found(name))?;
+        let mut keys: std::collections::BTreeSet<&str> =
+            role.tags.keys().map(String::as_str).collect();
+        keys.extend(tags.iter().map(|(k, _)| k.as_str()));
+        if keys.len() > MAX_TAGS_PER_RESOURCE {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "LimitExceeded.Tag",
+                format!("A resource can carry at most {MAX_TAGS_PER_RESOURCE} tags."),
+            ));
+        }
+    }
+    for name in &names {
+        if let Some(role) = account.roles.get_mut(name) {
+            role.tags.extend(tags.iter().cloned());
+        }
+    }
+    Ok(json!({}))
+}
+
+fn untag_resources(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiError> {
+    resource_type_param(call.params)?;
+    let names = resource_names_param(call.params, true)?.unwrap_or_default();
+    let all = call.params.optional_bool("All")?.unwrap_or(false);
+    let keys: Option<Vec<String>> = call.params.optional_json("TagKeys")?;
+    if keys.is_none() && !all {
+        return Err(ApiError::missing("TagKeys"));
+    }
+    let keys = keys.unwrap_or_default();
+    let account = store.account_mut(call.account_id);
+    if let Some(missing) = names
+        .iter()
+        .find(|n| !account.roles.contains_key(n.as_str()))
+    {
+        return Err(ApiError::role_not_found(missing));
+    }
+    for name in &names {
+        if let Some(role) = account.roles.get_mut(name) {
+            if all {
+                role.tags.clear();
+            } else {
+                role.tags.retain(|k, _| !keys.contains(k));
+            }
+        }
+    }
+    Ok(json!({}))
+}
+
+fn list_tag_resources(call: &RamCall<'_>, store: &Store) -> Result<Value, ApiError> {
+    resource_type_param(call.params)?;
+    let names = resource_names_param(call.params, false)?;
+    let wanted_tags: Option<Vec<TagParam>> = call.params.optional_json("Tag")?;
+    let page_size = call.params.optional_int("PageSize")?.unwrap_or(50);
+    if !(1..=100).contains(&page_size) {
+        return Err(ApiError::invalid(
+            "PageSize",
+            "The parameter - \"PageSize\" must be between 1 and 100.",
+        ));
+    }
+    let start = usize::try_from(page_token(call.params.optional("NextToken"), "NextToken")?)
+        .unwrap_or(usize::MAX);
+    let now_ms = call.now_ms();
+    let mut roles: Vec<&Role> = store
+        .account(call.account_id)
+        .map(|a| a.roles.values().filter(|r| r.is_visible(now_ms)).collect())
+        .unwrap_or_default();
+    if let Some(names) = &names {
+        roles.retain(|r| names.contains(&r.role_name));
+    }
+    roles.sort_by_key(|r| r.seq);
+    let entries: Vec<Value> = roles
+        .iter()
+        .flat_map(|r| {
+            r.tags.iter().filter_map(|(k, v)| {
+                let wanted = wanted_tags.as_ref().is_none_or(|wanted| {
+                    wanted
+                        .iter()
+                        .any(|t| t.key == *k && t.value.as_ref().is_none_or(|want| want == v))
+                });
+                wanted.then(|| {
+                    json!({"ResourceName": r.role_name, "ResourceType": "role", "TagKey": k, "TagValue": v})
+                })
+            })
+        })
+        .collect();
+    let end = entries.len().min(start.saturating_add(page_size as usize));
+    let page = entries.get(start..end).unwrap_or_default().to_vec();
+    let mut body = json!({ "TagResources": page });
+    if let (true, Some(fields)) = (end < entries.len(), body.as_object_mut()) {
+        fields.insert(
+            "NextToken".into(),
+            Value::String(encode_page_token(end as u64)),
+        );
+    }
+    Ok(body)
+}

@@ -1,0 +1,494 @@
+//! Trust policies (a role's `AssumeRolePolicyDocument`) the way RAM handles them: validated on write
+//! (`MalformedPolicyDocument`), stored re-serialised in RAM's own form, and judged when someone asks to assume
+//! the role.
+//!
+//! RAM's stored form, as the API returns it: keys sorted, pretty-printed with two-space indentation, and every
+//! service principal of the role's own account (`"<owner uid>@dts.aliyuncs.com"`) rewritten to the bare service
+//! name (`"dts.aliyuncs.com"`), which RAM reads as "that service in this account".
+
+use super::error::ApiError;
+use axum::http::StatusCode;
+use serde_json::{Map, Value};
+
+/// The only action a trust policy can grant.
+const ASSUME_ROLE_ACTION: &str = "sts:AssumeRole";
+
+/// The keys a trust policy statement may have.
+const STATEMENT_KEYS: [&str; 4] = ["Action", "Condition", "Effect", "Principal"];
+
+/// The principal kinds a trust policy may name.
+const PRINCIPAL_KINDS: [&str; 3] = ["RAM", "Service", "Federated"];
+
+/// Compares a request value (first) with a value written in the policy (second).
+type Comparison = fn(&str, &str) -> bool;
+
+/// The condition operators the emulator evaluates, and how each compares a request value with a policy value.
+const CONDITION_OPERATORS: [(&str, Comparison); 5] = [
+    ("StringEquals", |actual, wanted| actual == wanted),
+    ("StringNotEquals", |actual, wanted| actual != wanted),
+    ("StringEqualsIgnoreCase", |actual, wanted| {
+        actual.eq_ignore_ascii_case(wanted)
+    }),
+    ("StringLike", glob_matches),
+    ("StringNotLike", |actual, wanted| {
+        !glob_matches(actual, wanted)
+    }),
+];
+
+/// Who asks to assume a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Requester {
+    /// An identity of another (or the same) account calling STS AssumeRole, matched by RAM principals.
+    Account {
+        /// The caller's account UID.
+        account_id: String,
+        /// The `ExternalId` sent with AssumeRole, seen by conditions as `sts:ExternalId`.
+        external_id: Option<String>,
+    },
+    /// A cloud service (`dts.aliyuncs.com`, `cdp.aliyuncs.com`) acting for an account, matched by Service principals.
+    Service {
+        /// The service name.
+        service: String,
+        /// The account the service acts for.
+        acting_for: String,
+    },
+}
+
+/// The outcome of judging a request to assume a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judgement {
+    /// Whether the trust policy lets the requester assume the role.
+    pub allowed: bool,
+    /// Why, in one sentence.
+    pub reason: String,
+}
+
+/// Validates `document` and returns it in RAM's stored form for a role owned by `owner_uid`.
+pub fn normalize(document: &str, owner_uid: &str) -> Result<String, ApiError> {
+    let mut value: Value = serde_json::from_str(document)
+        .map_err(|e| malformed(format!("the document is not valid JSON: {e}")))?;
+    validate(&value)?;
+    rewrite_own_service_principals(&mut value, owner_uid);
+    let sorted = sort_keys(value);
+    serde_json::to_string_pretty(&sorted).map_err(|e| ApiError::internal(e.to_string()))
+}
+
+fn malformed(details: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "MalformedPolicyDocument", details)
+}
+
+fn validate(value: &Value) -> Result<(), ApiError> {
+    let root = value
+        .as_object()
+        .ok_or_else(|| malformed("the document must be a JSON object"))?;
+    for key in root.keys() {
+        if key != "Version" && key != "Statement" {
+            return Err(malformed(format!("unknown key \"{key}\"")));
+        }
+    }
+    match root.get("Version") {
+        Some(Value::String(v)) if v == "1" => {}
+        _ => return Err(malformed("\"Version\" must be the string \"1\"")),
+    }
+    let statements = statements_of(root)
+        .ok_or_else(|| malformed("\"Statement\" must be a non-empty list of objects"))?;
+    for (i, statement) in statements.iter().enumerate() {
+        validate_statement(statement)
+            .map_err(|e| malformed(format!("statement {}: {e}", i + 1)))?;
+    }
+    Ok(())
+}
+
+/// The statements of a document: RAM accepts a list or a single object.
+fn statements_of(root: &Map<String, Value>) -> Option<Vec<&Map<String, Value>>> {
+    let statements: Vec<&Map<String, Value>> = match root.get("Statement")? {
+        Value::Array(items) => items.iter().map(Value::as_object).collect::<Option<_>>()?,
+        Value::Object(one) => vec![one],
+        _ => return None,
+    };
+    (!statements.is_empty()).then_some(statements)
+}
+
+fn validate_statement(statement: &Map<String, Value>) -> Result<(), String> {
+    if let Some(key) = statement
+        .keys()
+        .find(|k| !STATEMENT_KEYS.contains(&k.as_str()))
+    {
+        return Err(format!("unknown key \"{key}\""));
+    }
+    match statement.get("Effect").and_then(Value::as_str) {
+        Some("Allow" | "Deny") => {}
+        _ => return Err("\"Effect\" must be \"Allow\" or \"Deny\"".into()),
+    }
+    let actions = statement
+        .get("Action")
+        .and_then(strings_of)
+        .ok_or("\"Action\" must be a string or a list of strings")?;
+    if let Some(action) = actions.iter().find(|a| !action_is_valid(a)) {
+        return Err(format!(
+            "action \"{action}\" cannot be granted by a trust policy"
+        ));
+    }
+    let principal = statement
+        .get("Principal")
+        .and_then(Value::as_object)
+        .filter(|p| !p.is_empty())
+        .ok_or("\"Principal\" must be a non-empty object")?;
+    for (kind, ids) in principal {
+        if !PRINCIPAL_KINDS.contains(&kind.as_str()) {
+            return Err(format!("unknown principal kind \"{kind}\""));
+        }
+        if strings_of(ids).is_none_or(|ids| ids.is_empty()) {
+            return Err(format!(
+                "principal \"{kind}\" must be a string or a list of strings"
+            ));
+        }
+    }
+    if let Some(condition) = statement.get("Condition") {
+        let operators = condition
+            .as_object()
+            .ok_or("\"Condition\" must be an object")?;
+        for (operator, tests) in operators {
+            if !CONDITION_OPERATORS.iter().any(|(name, _)| name == operator) {
+                return Err(format!("unsupported condition operator \"{operator}\""));
+            }
+            let tests = tests
+                .as_object()
+                .ok_or_else(|| format!("condition \"{operator}\" must map keys to values"))?;
+            if tests.values().any(|v| strings_of(v).is_none()) {
+                return Err(format!(
+                    "condition \"{operator}\" values must be strings or lists of strings"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn action_is_valid(action: &str) -> bool {
+    ["*", "sts:*", ASSUME_ROLE_ACTION]
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(action))
+}
+
+/// A string or a list of strings, as a list; `None` for any other JSON.
+fn strings_of(value: &Value) -> Option<Vec<&str>> {
+    match value {
+        Value::String(s) => Some(vec![s.as_str()]),
+        Value::Array(items) => items.iter().map(Value::as_str).collect(),
+        _ => None,
+    }
+}
+
+fn rewrite_own_service_principals(value: &mut Value, owner_uid: &str) {
+    let own_prefix = format!("{owner_uid}@");
+    let rewrite = |id: &mut Value| {
+        if let Some(rest) = id.as_str().and_then(|s| s.strip_prefix(&own_prefix)) {
+            *id = Value::String(rest.to_owned());
+        }
+    };
+    let Some(statements) = value.get_mut("Statement") else {
+        return;
+    };
+    let statements: Vec<&mut Value> = match statements {
+        Value::Array(items) => items.iter_mut().collect(),
+        one => vec![one],
+    };
+    for statement in statements {
+        match statement.pointer_mut("/Principal/Service") {
+            Some(Value::Array(ids)) => ids.iter_mut().for_each(rewrite),
+            Some(id) => rewrite(id),
+            None => {}
+        }
+    }
+}
+
+/// Rebuilds every object with its keys in byte order, whatever map type serde_json was built with.
+fn sort_keys(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, sort_keys(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sort_keys).collect()),
+        other => other,
+    }
+}
+
+/// Judges whether `requester` may assume a role owned by `owner_uid` whose stored trust policy is `document`:
+/// an explicit Deny wins, otherwise one matching Allow is needed.
+pub fn judge(document: &str, owner_uid: &str, requester: &Requester) -> Judgement {
+    let who = describe(requester);
+    let Ok(value) = serde_json::from_str::<Value>(document) else {
+        return refused(format!(
+            "the role's trust policy is not valid JSON, so {who} is refused"
+        ));
+    };
+    let Some(statements) = value.as_object().and_then(statements_of) else {
+        return refused(format!(
+            "the role's trust policy has no statements, so {who} is refused"
+        ));
+    };
+    let mut allowed_by = None;
+    for (i, statement) in statements.iter().enumerate() {
+        if !statement_matches(statement, owner_uid, requester) {
+            continue;
+        }
+        if statement.get("Effect").and_then(Value::as_str) == Some("Deny") {
+            return refused(format!("statement {} denies {who}", i + 1));
+        }
+        allowed_by.get_or_insert(i + 1);
+    }
+    match allowed_by {
+        Some(n) => Judgement {
+            allowed: true,
+            reason: format!("statement {n} allows {who} to assume the role"),
+        },
+        None => refused(format!(
+            "no statement of the trust policy admits {who} (trusted principals: {})",
+            trusted_principals(&statements)
+        )),
+    }
+}
+
+fn refused(reason: String) -> Judgement {
+    Judgement {
+        allowed: false,
+        reason,
+    }
+}
+
+fn describe(requester: &Requester) -> String {
+    match requester {
+        Requester::Account { account_id, .. } => format!("account {account_id}"),
+        Requester::Service {
+            service,
+            acting_for,
+        } => format!("{service} acting for account {acting_for}"),
+    }
+}
+
+fn trusted_principals(statements: &[&Map<String, Value>]) -> String {
+    let mut out = Vec::new();
+    for statement in statements {
+        if let Some(principal) = statement.get("Principal").and_then(Value::as_object) {
+            for (kind, ids) in principal {
+                for id in strings_of(ids).unwrap_or_default() {
+                    out.push(format!("{kind} {id}"));
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        "none".into()
+    } else {
+        out.join(", ")
+    }
+}
+
+fn statement_matches(
+    statement: &Map<String, Value>,
+    owner_uid: &str,
+    requester: &Requester,
+) -> bool {
+    let grants_assume = statement
+        .get("Action")
+        .and_then(strings_of)
+        .is_some_and(|actions| actions.iter().any(|a| action_is_valid(a)));
+    grants_assume
+        && principal_matches(statement.get("Principal"), owner_uid, requester)
+        && conditions_hold(statement.get("Condition"), requester)
+}
+
+fn principal_matches(principal: Option<&Value>, owner_uid: &str, requester: &Requester) -> bool {
+    let ids_of = |kind: &str| {
+        principal
+            .and_then(|p| p.get(kind))
+            .and_then(strings_of)
+            .unwrap_or_default()
+    };
+    match requester {
+        Requester::Account { account_id, .. } => {
+            let root = format!("acs:ram::{account_id}:root");
+            ids_of("RAM")
+                .iter()
+                .any(|id| *id == "*" || *id == root || *id == account_id)
+        }
+        Requester::Service {
+            service,
+            acting_for,
+        } => {
+            let qualified = format!("{acting_for}@{service}");
+            ids_of("Service")
+                .iter()
+                .any(|id| *id == qualified || (*id == service.as_str() && acting_for == owner_uid))
+        }
+    }
+}
+
+/// Every condition must hold; a key the request does not carry makes its condition fail.
+fn conditions_hold(condition: Option<&Value>, requester: &Requester) -> bool {
+    let Some(operators) = condition.and_then(Value::as_object) else {
+        return true;
+    };
+    operators.iter().all(|(operator, tests)| {
+        let Some((_, compare)) = CONDITION_OPERATORS
+            .iter()
+            .find(|(name, _)| name == operator)
+        else {
+            return false;
+        };
+        tests.as_object().is_some_and(|tests| {
+            tests.iter().all(|(key, wanted)| {
+                let Some(actual) = context_value(key, requester) else {
+                    return false;
+                };
+                let wanted = strings_of(wanted).unwrap_or_default();
+                wanted.iter().any(|w| compare(actual, w))
+            })
+        })
+    })
+}
+
+/// The request context keys conditions can test.
+fn context_value<'a>(key: &str, requester: &'a Requester) -> Option<&'a str> {
+    match (key.to_ascii_lowercase().as_str(), requester) {
+        ("sts:externalid", Requester::Account { external_id, .. }) => external_id.as_deref(),
+        ("acs:sourceaccount" | "sts:sourceaccount", Requester::Service { acting_for, .. }) => {
+            Some(acting_for)
+        }
+        _ => None,
+    }
+}
+
+/// `*` matches any run of characters and `?` any one character.
+fn glob_matches(text: &str, pattern: &str) -> bool {
+    fn go(t: &[char], p: &[char]) -> bool {
+        match p.split_first() {
+            None => t.is_empty(),
+            Some(('*', rest)) => (0..=t.len()).any(|i| go(&t[i..], rest)),
+            Some(('?', rest)) => !t.is_empty() && go(&t[1..], rest),
+            Some((c, rest)) => t.first() == Some(c) && go(&t[1..], rest),
+        }
+    }
+    let t: Vec<char> = text.chars().collect();
+    let p: Vec<char> = pattern.chars().collect();
+    go(&t, &p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pretty_assertions::assert_eq;
+
+    const OWNER: &str = "1111000011110001";
+    const TASK: &str = "3333000033330003";
+
+    fn dts_policy(trusted: &str) -> String {
+        format!(
+            r#"{{"Version":"1","Statement":[{{"Principal":{{"Service":["{trusted}@dts.aliyuncs.com"],"RAM":["acs:ram::{trusted}:root"]}},"Effect":"Allow","Action":"sts:AssumeRole"}}]}}"#
+        )
+    }
+
+    fn service(service: &str, acting_for: &str) -> Requester {
+        Requester::Service {
+            service: service.into(),
+            acting_for: acting_for.into(),
+        }
+    }
+
+    #[test]
+    fn stored_form_is_sorted_and_pretty() {
+        let stored = normalize(&dts_policy(TASK), OWNER).unwrap();
+        let expected = format!(
+            "{{\n  \"Statement\": [\n    {{\n      \"Action\": \"sts:AssumeRole\",\n      \"Effect\": \"Allow\",\n      \"Principal\": {{\n        \"RAM\": [\n          \"acs:ram::{TASK}:root\"\n        ],\n        \"Service\": [\n          \"{TASK}@dts.aliyuncs.com\"\n        ]\n      }}\n    }}\n  ],\n  \"Version\": \"1\"\n}}"
+        );
+        assert_eq!(stored, expected);
+    }
+
+    #[test]
+    fn own_account_service_principal_is_rewritten() {
+        let stored = normalize(&dts_policy(OWNER), OWNER).unwrap();
+        assert!(stored.contains("\"dts.aliyuncs.com\""));
+        assert!(!stored.contains(&format!("{OWNER}@dts")));
+        assert!(stored.contains(&format!("acs:ram::{OWNER}:root")));
+    }
+
+    #[test]
+    fn malformed_documents_are_rejected() {
+        for bad in [
+            "not json",
+            "[]",
+            r#"{"Version":"2","Statement":[]}"#,
+            r#"{"Version":"1","Statement":[]}"#,
+            r#"{"Version":"1","Statement":[{"Effect":"Maybe","Action":"sts:AssumeRole","Principal":{"RAM":"x"}}]}"#,
+            r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"ecs:*","Principal":{"RAM":"x"}}]}"#,
+            r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{}}]}"#,
+            r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":"x"},"Condition":{"NumericLess":{"a":"1"}}}]}"#,
+        ] {
+            let err = normalize(bad, OWNER).unwrap_err();
+            assert_eq!(err.code, "MalformedPolicyDocument", "{bad}");
+        }
+    }
+
+    #[test]
+    fn dts_of_the_trusted_account_only() {
+        let stored = normalize(&dts_policy(TASK), OWNER).unwrap();
+        assert!(judge(&stored, OWNER, &service("dts.aliyuncs.com", TASK)).allowed);
+        assert!(!judge(&stored, OWNER, &service("dts.aliyuncs.com", OWNER)).allowed);
+        assert!(!judge(&stored, OWNER, &service("cdp.aliyuncs.com", TASK)).allowed);
+    }
+
+    #[test]
+    fn rewritten_principal_admits_only_the_owner_account() {
+        let stored = normalize(&dts_policy(OWNER), OWNER).unwrap();
+        assert!(judge(&stored, OWNER, &service("dts.aliyuncs.com", OWNER)).allowed);
+        assert!(!judge(&stored, OWNER, &service("dts.aliyuncs.com", TASK)).allowed);
+    }
+
+    #[test]
+    fn external_id_condition_is_honoured() {
+        let doc = format!(
+            r#"{{"Version":"1","Statement":[{{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{{"RAM":"acs:ram::{TASK}:root"}},"Condition":{{"StringEquals":{{"sts:ExternalId":"abc-123"}}}}}}]}}"#
+        );
+        let stored = normalize(&doc, OWNER).unwrap();
+        let account = |external_id: Option<&str>| Requester::Account {
+            account_id: TASK.into(),
+            external_id: external_id.map(Into::into),
+        };
+        assert!(judge(&stored, OWNER, &account(Some("abc-123"))).allowed);
+        assert!(!judge(&stored, OWNER, &account(Some("wrong"))).allowed);
+        assert!(!judge(&stored, OWNER, &account(None)).allowed);
+    }
+
+    #[test]
+    fn explicit_deny_wins() {
+        let doc = format!(
+            r#"{{"Version":"1","Statement":[{{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{{"RAM":"acs:ram::{TASK}:root"}}}},{{"Effect":"Deny","Action":"sts:AssumeRole","Principal":{{"RAM":"acs:ram::{TASK}:root"}}}}]}}"#
+        );
+        let stored = normalize(&doc, OWNER).unwrap();
+        let verdict = judge(
+            &stored,
+            OWNER,
+            &Requester::Account {
+                account_id: TASK.into(),
+                external_id: None,
+            },
+        );
+        assert!(!verdict.allowed);
+        assert!(verdict.reason.contains("statement 2 denies"));
+    }
+
+    #[test]
+    fn glob_patterns() {
+        assert!(glob_matches("abc-123", "abc-*"));
+        assert!(glob_matches("abc", "a?c"));
+        assert!(!glob_matches("abd", "abc*"));
+    }
+}
