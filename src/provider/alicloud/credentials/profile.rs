@@ -142,9 +142,9 @@ pub(super) fn load(
                 .filter(|v| !v.is_empty())
                 .ok_or_else(|| missing("ram_role_name"))?,
         ),
-        other => {
+        _ => {
             return Err(error(format!(
-                "profile {name:?} has mode {other:?}; supported modes are AK, StsToken, RamRoleArn and EcsRamRole"
+                "profile {name:?} has mode {mode:?}; supported modes are AK, StsToken, RamRoleArn and EcsRamRole"
             )));
         }
     };
