@@ -7,7 +7,9 @@ mod support_client;
 use serde_json::json;
 use std::path::Path;
 use std::sync::atomic::Ordering;
-use support_client::{ACCOUNT, AK_ID, AK_SECRET, FakeImds, IMDS_SECRET, IMDS_STS_TOKEN, Key, TestServer};
+use support_client::{
+    ACCOUNT, AK_ID, AK_SECRET, FakeImds, IMDS_SECRET, IMDS_STS_TOKEN, Key, TestServer,
+};
 use terraform_provider_aliram::provider::alicloud::credentials::{
     AssumeRoleConfig, CredentialsConfig, CredentialsError, resolve,
 };
@@ -81,7 +83,10 @@ async fn provider_arguments_come_first() {
     // The environment names other keys; the arguments win.
     let env = env_with_home(
         home.path(),
-        &[("ALIBABA_CLOUD_ACCESS_KEY_ID", STS_ID), ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", STS_SECRET)],
+        &[
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", STS_ID),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", STS_SECRET),
+        ],
     );
     let (me, source) = whoami(&server, &config, &env).await;
     assert_eq!(me.account_id, ACCOUNT);
@@ -93,7 +98,10 @@ async fn provider_arguments_come_first() {
         security_token: Some(Secret::new(STS_TOKEN)),
         ..Default::default()
     };
-    assert_eq!(whoami(&server, &with_token, &env).await.0.account_id, OTHER_ACCOUNT);
+    assert_eq!(
+        whoami(&server, &with_token, &env).await.0.account_id,
+        OTHER_ACCOUNT
+    );
 }
 
 #[tokio::test]
@@ -103,9 +111,14 @@ async fn half_a_key_pair_in_the_arguments_is_an_error() {
         access_key: Some(AK_ID.to_owned()),
         ..Default::default()
     };
-    let err = resolve(&config, &FixedEnvironment::default(), &server.transport(), &CancellationToken::new())
-        .await
-        .unwrap_err();
+    let err = resolve(
+        &config,
+        &FixedEnvironment::default(),
+        &server.transport(),
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, CredentialsError::Incomplete { .. }), "{err}");
     assert!(err.to_string().contains("secret_key"), "{err}");
 }
@@ -116,12 +129,18 @@ async fn each_environment_spelling_resolves() {
     let home = empty_home();
     let cases: [(&[(&str, &str)], &str, &str); 4] = [
         (
-            &[("ALIBABA_CLOUD_ACCESS_KEY_ID", AK_ID), ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", AK_SECRET)],
+            &[
+                ("ALIBABA_CLOUD_ACCESS_KEY_ID", AK_ID),
+                ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", AK_SECRET),
+            ],
             ACCOUNT,
             "ALIBABA_CLOUD_ACCESS_KEY_ID",
         ),
         (
-            &[("ALICLOUD_ACCESS_KEY", AK_ID), ("ALICLOUD_SECRET_KEY", AK_SECRET)],
+            &[
+                ("ALICLOUD_ACCESS_KEY", AK_ID),
+                ("ALICLOUD_SECRET_KEY", AK_SECRET),
+            ],
             ACCOUNT,
             "ALICLOUD_ACCESS_KEY",
         ),
@@ -160,7 +179,13 @@ async fn each_environment_spelling_resolves() {
             ("ALICLOUD_SECRET_KEY", STS_SECRET),
         ],
     );
-    assert_eq!(whoami(&server, &CredentialsConfig::default(), &env).await.0.account_id, ACCOUNT);
+    assert_eq!(
+        whoami(&server, &CredentialsConfig::default(), &env)
+            .await
+            .0
+            .account_id,
+        ACCOUNT
+    );
 }
 
 /// Writes an aliyun CLI configuration under `home/.aliyun/config.json`.
@@ -209,16 +234,25 @@ async fn profiles_of_each_mode_resolve() {
     // `current` when no profile is named, from the default location.
     let (me, source) = whoami(&server, &profile(None), &env).await;
     assert_eq!(me.account_id, ACCOUNT);
-    assert!(source.contains("\"default\"") && source.contains(".aliyun/config.json"), "{source}");
+    assert!(
+        source.contains("\"default\"") && source.contains(".aliyun/config.json"),
+        "{source}"
+    );
 
     let (me, _) = whoami(&server, &profile(Some("sts")), &env).await;
     assert_eq!(me.account_id, OTHER_ACCOUNT);
 
     let (me, source) = whoami(&server, &profile(Some("role")), &env).await;
-    assert_eq!(me.arn, format!("acs:ram::{OTHER_ACCOUNT}:assumed-role/ram-for-dts/cli-session"));
+    assert_eq!(
+        me.arn,
+        format!("acs:ram::{OTHER_ACCOUNT}:assumed-role/ram-for-dts/cli-session")
+    );
     assert!(source.contains("ram-for-dts"), "{source}");
     let assume = &server.received_for("AssumeRole")[0].params;
-    assert_eq!(assume["AccessKeyId"], AK_ID, "assumed with the profile's AccessKey");
+    assert_eq!(
+        assume["AccessKeyId"], AK_ID,
+        "assumed with the profile's AccessKey"
+    );
     assert_eq!(assume["RoleSessionName"], "cli-session");
     assert_eq!(assume["DurationSeconds"], "900");
     assert_eq!(assume["ExternalId"], "ext-42");
@@ -228,15 +262,31 @@ async fn profiles_of_each_mode_resolve() {
 
     // The profile can also be chosen through the environment.
     let env_named = env_with_home(home.path(), &[("ALIBABA_CLOUD_PROFILE", "sts")]);
-    assert_eq!(whoami(&server, &profile(None), &env_named).await.0.account_id, OTHER_ACCOUNT);
+    assert_eq!(
+        whoami(&server, &profile(None), &env_named)
+            .await
+            .0
+            .account_id,
+        OTHER_ACCOUNT
+    );
 
-    let err = resolve(&profile(Some("oidc")), &env, &server.transport(), &CancellationToken::new())
-        .await
-        .unwrap_err();
+    let err = resolve(
+        &profile(Some("oidc")),
+        &env,
+        &server.transport(),
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_err();
     assert!(err.to_string().contains("OIDC"), "{err}");
-    let err = resolve(&profile(Some("missing")), &env, &server.transport(), &CancellationToken::new())
-        .await
-        .unwrap_err();
+    let err = resolve(
+        &profile(Some("missing")),
+        &env,
+        &server.transport(),
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_err();
     assert!(err.to_string().contains("missing"), "{err}");
 }
 
@@ -252,15 +302,23 @@ async fn an_explicit_shared_credentials_file_is_used_and_must_exist() {
         shared_credentials_file: Some(file.to_str().unwrap().to_owned()),
         ..Default::default()
     };
-    assert_eq!(whoami(&server, &config, &env).await.0.account_id, OTHER_ACCOUNT);
+    assert_eq!(
+        whoami(&server, &config, &env).await.0.account_id,
+        OTHER_ACCOUNT
+    );
 
     let config = CredentialsConfig {
         shared_credentials_file: Some(home.path().join("nope.json").to_str().unwrap().to_owned()),
         ..Default::default()
     };
-    let err = resolve(&config, &env, &server.transport(), &CancellationToken::new())
-        .await
-        .unwrap_err();
+    let err = resolve(
+        &config,
+        &env,
+        &server.transport(),
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, CredentialsError::Profile { .. }), "{err}");
 }
 
@@ -290,12 +348,20 @@ async fn ecs_role_uses_imdsv2_and_falls_back_to_v1() {
         assert_eq!(me.account_id, "1111222233334444");
         assert!(source.contains("instance-role"), "{source}");
         let state = &imds.state;
-        assert_eq!(state.token_puts.load(Ordering::SeqCst), 1, "token requested first");
+        assert_eq!(
+            state.token_puts.load(Ordering::SeqCst),
+            1,
+            "token requested first"
+        );
         if v2 {
             assert_eq!(state.gets_with_token.load(Ordering::SeqCst), 1);
             assert_eq!(state.gets_without_token.load(Ordering::SeqCst), 0);
         } else {
-            assert_eq!(state.gets_without_token.load(Ordering::SeqCst), 1, "v1 fallback");
+            assert_eq!(
+                state.gets_without_token.load(Ordering::SeqCst),
+                1,
+                "v1 fallback"
+            );
         }
     }
 }
@@ -319,14 +385,25 @@ async fn assume_role_chains_on_a_profile_and_is_cached() {
     let transport = server.transport();
     let cancel = CancellationToken::new();
     let credentials = resolve(&config, &env, &transport, &cancel).await.unwrap();
-    assert!(credentials.source().contains("profile \"default\""), "{}", credentials.source());
+    assert!(
+        credentials.source().contains("profile \"default\""),
+        "{}",
+        credentials.source()
+    );
     let client = AliCloudClient::new(transport, credentials, cancel);
     for _ in 0..2 {
         let me = client.get_caller_identity().await.unwrap();
-        assert_eq!(me.arn, format!("acs:ram::{OTHER_ACCOUNT}:assumed-role/dts-reader/terraform"));
+        assert_eq!(
+            me.arn,
+            format!("acs:ram::{OTHER_ACCOUNT}:assumed-role/dts-reader/terraform")
+        );
     }
     let assumed = server.received_for("AssumeRole");
-    assert_eq!(assumed.len(), 1, "STS credentials are cached until near expiry");
+    assert_eq!(
+        assumed.len(),
+        1,
+        "STS credentials are cached until near expiry"
+    );
     assert_eq!(assumed[0].params["AccessKeyId"], AK_ID);
     assert_eq!(assumed[0].params["DurationSeconds"], "1800");
     assert_eq!(assumed[0].params["RoleSessionName"], "terraform");
@@ -338,9 +415,14 @@ async fn no_credentials_lists_every_source_tried() {
     let server = server().await;
     let home = empty_home();
     let env = env_with_home(home.path(), &[]);
-    let err = resolve(&CredentialsConfig::default(), &env, &server.transport(), &CancellationToken::new())
-        .await
-        .unwrap_err();
+    let err = resolve(
+        &CredentialsConfig::default(),
+        &env,
+        &server.transport(),
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_err();
     let CredentialsError::NotFound { tried } = &err else {
         panic!("expected NotFound, got {err}");
     };

@@ -38,7 +38,11 @@ async fn throttling_400_and_503_are_retried_to_success_with_fresh_nonces() {
         .iter()
         .map(|a| a.params["SignatureNonce"].as_str())
         .collect();
-    assert_eq!(nonces.len(), 3, "every attempt is signed with a fresh nonce");
+    assert_eq!(
+        nonces.len(),
+        3,
+        "every attempt is signed with a fresh nonce"
+    );
 }
 
 #[tokio::test]
@@ -90,7 +94,10 @@ async fn a_persistent_failure_ends_within_the_budget_naming_action_code_and_requ
     let received = server.received_for("GetRole").len() as u32;
     assert!(api.attempts() > 1, "retried before giving up");
     assert_eq!(api.attempts(), received);
-    assert!(received < 500, "stopped by the budget, not by running out of script");
+    assert!(
+        received < 500,
+        "stopped by the budget, not by running out of script"
+    );
     let shown = err.to_string();
     for part in ["GetRole", "ServiceUnavailable", "req-503", "503"] {
         assert!(shown.contains(part), "{part} missing from {shown}");
@@ -112,7 +119,8 @@ async fn connection_failures_are_retried_then_reported() {
     };
     let server = TestServer::start().await;
     let credentials = server.client().credentials().clone();
-    let client = AliCloudClient::from_config(&config, credentials, CancellationToken::new()).unwrap();
+    let client =
+        AliCloudClient::from_config(&config, credentials, CancellationToken::new()).unwrap();
     let err = tokio::time::timeout(HANG_GUARD, client.get_caller_identity())
         .await
         .expect("the budget ends the call")
@@ -157,7 +165,11 @@ async fn cancellation_during_a_retry_wait_returns_cancelled() {
         .unwrap_err();
     assert!(err.is_cancelled(), "{err}");
     assert!(err.to_string().contains("GetRole"));
-    assert_eq!(server.received_for("GetRole").len(), 1, "no attempt after Stop");
+    assert_eq!(
+        server.received_for("GetRole").len(),
+        1,
+        "no attempt after Stop"
+    );
 }
 
 #[tokio::test]
@@ -166,7 +178,13 @@ async fn a_cancelled_client_makes_no_request() {
     let cancel = CancellationToken::new();
     cancel.cancel();
     let client = server.client_with(AK_ID, AK_SECRET, None, fast_retry(), cancel);
-    assert!(client.get_caller_identity().await.unwrap_err().is_cancelled());
+    assert!(
+        client
+            .get_caller_identity()
+            .await
+            .unwrap_err()
+            .is_cancelled()
+    );
     assert!(server.received().is_empty());
 }
 

@@ -83,6 +83,8 @@ pub struct ServerState {
     received: Mutex<Vec<Received>>,
     scripts: Mutex<HashMap<String, VecDeque<Scripted>>>,
     minted: AtomicU32,
+    /// Every `Signature` presented, valid or not.
+    pub signatures: Mutex<Vec<String>>,
     /// Notified after every request that passed verification.
     pub arrivals: Notify,
 }
@@ -226,6 +228,7 @@ async fn handle(
     let Some(presented) = params.remove("Signature") else {
         return error_response(400, "MissingSignature", "Signature is mandatory.");
     };
+    state.signatures.lock().unwrap().push(presented.clone());
     let id = params.get("AccessKeyId").cloned().unwrap_or_default();
     let Some(key) = state.keys.lock().unwrap().get(&id).cloned() else {
         return error_response(
