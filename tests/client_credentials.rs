@@ -57,6 +57,9 @@ async fn whoami(
     (identity, source)
 }
 
+/// An environment variable as (name, value).
+type Variable = (&'static str, &'static str);
+
 fn empty_home() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
@@ -127,7 +130,7 @@ async fn half_a_key_pair_in_the_arguments_is_an_error() {
 async fn each_environment_spelling_resolves() {
     let server = server().await;
     let home = empty_home();
-    let cases: [(&[(&str, &str)], &str, &str); 4] = [
+    let cases: [(&[Variable], &str, &str); 4] = [
         (
             &[
                 ("ALIBABA_CLOUD_ACCESS_KEY_ID", AK_ID),
