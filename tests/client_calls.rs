@@ -156,6 +156,7 @@ async fn list_roles_follows_the_marker_through_wrapped_pages() {
     assert_eq!(roles[0].tags.tag[0].tag_value, "v");
     let pages = server.received_for("ListRoles");
     assert!(!pages[0].params.contains_key("Marker"));
+    assert_eq!(pages[0].params["MaxItems"], "1000");
     assert_eq!(pages[1].params["Marker"], "m-2");
 }
 

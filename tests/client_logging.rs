@@ -1,5 +1,5 @@
 //! Every call is logged at DEBUG with action, HTTP status, RequestId, attempt and duration, and nothing
-//! logged (at any level) contains an AccessKey secret, a security token or a signature.
+//! logged (at any level), Debug output of the client handles included, contains an AccessKey secret, a security token or a signature.
 
 mod support_client;
 
@@ -79,9 +79,15 @@ async fn calls_are_logged_without_secrets_tokens_or_signatures() {
     let err = wrong.get_caller_identity().await.unwrap_err();
     tracing::debug!(error = %err, debug = ?err, "the provider logs the error it reports");
 
+    tracing::debug!(client = ?client, wrong = ?wrong, credentials = ?credentials, "Debug of client handles");
+
     let log = capture.0.lock().unwrap().clone();
     assert!(log.contains("action=\"GetCallerIdentity\""), "{log}");
     assert!(log.contains("action=\"AssumeRole\""), "{log}");
+    assert!(
+        log.contains("AliCloudClient") && log.contains("Secret(<redacted>)"),
+        "{log}"
+    );
     for field in [
         "http_status=400",
         "http_status=200",

@@ -257,6 +257,20 @@ async fn handle(
         );
         return error_response(400, "SignatureDoesNotMatch", &message);
     }
+    // Like the gateway: a timestamp more than 15 minutes off is refused, so stale ones cannot pass.
+    let fresh = params
+        .get("Timestamp")
+        .and_then(|t| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%SZ").ok())
+        .is_some_and(|t| {
+            (chrono::Utc::now().naive_utc() - t).abs() < chrono::Duration::minutes(15)
+        });
+    if !fresh {
+        return error_response(
+            400,
+            "InvalidTimeStamp.Expired",
+            "Specified time stamp or date value is expired.",
+        );
+    }
     let nonce = params.get("SignatureNonce").cloned().unwrap_or_default();
     if !state.nonces.lock().unwrap().insert(nonce) {
         return error_response(

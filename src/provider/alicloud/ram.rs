@@ -10,6 +10,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::fmt;
 
+/// `MaxItems` used when collecting every role: the API's maximum, so a listing takes as few calls as possible.
+pub const LIST_ROLES_MAX_ITEMS: u32 = 1000;
+
 /// `ResourceType` of the tag calls: roles (policies can be tagged too, but this provider does not).
 pub const ROLE_RESOURCE_TYPE: &str = "role";
 
@@ -399,12 +402,14 @@ impl AliCloudClient {
         self.call(Service::Ram, "ListRoles", params).await
     }
 
-    /// Every role, following `Marker` while `IsTruncated`.
+    /// Every role, following `Marker` while `IsTruncated`, [`LIST_ROLES_MAX_ITEMS`] per page.
     pub async fn list_roles(&self) -> Result<Vec<RoleSummary>, ClientError> {
         let mut roles = Vec::new();
         let mut marker: Option<String> = None;
         loop {
-            let page = self.list_roles_page(marker.as_deref(), None).await?;
+            let page = self
+                .list_roles_page(marker.as_deref(), Some(LIST_ROLES_MAX_ITEMS))
+                .await?;
             roles.extend(page.roles.role);
             marker = non_empty(page.marker);
             if !page.is_truncated || marker.is_none() {
