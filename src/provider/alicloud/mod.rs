@@ -1,3 +1,36 @@
-//! The Alibaba Cloud RAM and STS client: request signing, HTTP transport, typed calls, errors and retries.
+//! The Alibaba Cloud RAM and STS client: request signing, HTTP transport, typed calls, errors and retries,
+//! the credential chain, and endpoint resolution.
+//!
+//! Typical use by the provider configuration:
+//! ```ignore
+//! let config = ClientConfig::from_settings(region, ram_endpoint, sts_endpoint, &ProcessEnvironment)?;
+//! let transport = Transport::new(&config)?;
+//! let credentials = credentials::resolve(&credentials_config, &ProcessEnvironment, &transport, &stop).await?;
+//! let client = AliCloudClient::new(transport, credentials, stop.clone());
+//! let me = client.get_caller_identity().await?;
+//! ```
 
+pub mod client;
+pub mod credentials;
+pub mod endpoint;
+pub mod environment;
+pub mod error;
+mod error_class;
+mod params;
+pub mod ram;
+pub mod rate_limit;
+pub mod retry;
+pub mod secret;
+pub mod service;
 pub mod signer;
+pub mod sts;
+pub mod transport;
+
+pub use client::AliCloudClient;
+pub use credentials::{CredentialsConfig, CredentialsProvider, resolve as resolve_credentials};
+pub use endpoint::{Endpoint, EndpointError, Endpoints};
+pub use environment::{Environment, FixedEnvironment, ProcessEnvironment};
+pub use error::{ApiError, ClientError, ErrorKind};
+pub use secret::Secret;
+pub use service::Service;
+pub use transport::{ClientConfig, Transport};

@@ -1,0 +1,77 @@
+//! The client handle resources use: a transport, the credentials that sign, and the provider's stop token.
+
+use super::credentials::CredentialsProvider;
+use super::error::ClientError;
+use super::params::ActionParams;
+use super::service::Service;
+use super::transport::{ClientBuildError, ClientConfig, Transport};
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+/// A RAM + STS client for one set of credentials. Cheap to clone; clones share the connection pool and the
+/// rate limiter. The typed calls are in the `ram` and `sts` modules.
+#[derive(Debug, Clone)]
+pub struct AliCloudClient {
+    transport: Transport,
+    credentials: Arc<dyn CredentialsProvider>,
+    cancel: CancellationToken,
+}
+
+impl AliCloudClient {
+    /// A client over an existing transport (share one transport between the credential chain and the
+    /// client so both use one pool and one rate limit). Calls end with [`ClientError::Cancelled`] once
+    /// `cancel` fires.
+    pub fn new(
+        transport: Transport,
+        credentials: Arc<dyn CredentialsProvider>,
+        cancel: CancellationToken,
+    ) -> Self {
+        Self {
+            transport,
+            credentials,
+            cancel,
+        }
+    }
+
+    /// A client with its own transport built from `config`.
+    pub fn from_config(
+        config: &ClientConfig,
+        credentials: Arc<dyn CredentialsProvider>,
+        cancel: CancellationToken,
+    ) -> Result<Self, ClientBuildError> {
+        Ok(Self::new(Transport::new(config)?, credentials, cancel))
+    }
+
+    /// The same transport and stop token with other credentials.
+    pub fn with_credentials(&self, credentials: Arc<dyn CredentialsProvider>) -> Self {
+        Self::new(self.transport.clone(), credentials, self.cancel.clone())
+    }
+
+    /// The transport this client uses.
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// The credentials provider this client signs with.
+    pub fn credentials(&self) -> &Arc<dyn CredentialsProvider> {
+        &self.credentials
+    }
+
+    pub(crate) async fn call<T: DeserializeOwned>(
+        &self,
+        service: Service,
+        action: &'static str,
+        params: ActionParams,
+    ) -> Result<T, ClientError> {
+        self.transport
+            .call(
+                self.credentials.as_ref(),
+                &self.cancel,
+                service,
+                action,
+                params,
+            )
+            .await
+    }
+}

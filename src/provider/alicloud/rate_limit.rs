@@ -1,0 +1,79 @@
+//! A client-side rate limiter shared by every clone of a client, so many resources refreshed in parallel
+//! stay under the account's API flow-control limit instead of provoking `Throttling.User`.
+
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex, PoisonError};
+use tokio::time::Instant;
+
+/// Default request rate. RAM's documented per-account limits are tens of calls per second per API; ten
+/// leaves headroom for other tools using the same account while Terraform's default parallelism (10) still
+/// gets one call per resource per second.
+pub const DEFAULT_MAX_REQUESTS_PER_SECOND: NonZeroU32 = NonZeroU32::new(10).unwrap();
+
+/// Spaces requests at least `1 / rate` apart. Clones share the schedule.
+#[derive(Debug, Clone)]
+pub struct RateLimiter {
+    interval: std::time::Duration,
+    next_free: Arc<Mutex<Option<Instant>>>,
+}
+
+impl RateLimiter {
+    /// A limiter allowing `max_per_second` requests per second.
+    pub fn new(max_per_second: NonZeroU32) -> Self {
+        Self {
+            interval: std::time::Duration::from_secs(1) / max_per_second.get(),
+            next_free: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// Reserves the next free slot at or after `now` and returns when it starts.
+    pub fn reserve(&self, now: Instant) -> Instant {
+        // The critical section cannot panic, so a poisoned lock still holds a consistent schedule.
+        let mut next_free = self
+            .next_free
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let slot = next_free.map_or(now, |free| free.max(now));
+        *next_free = Some(slot + self.interval);
+        slot
+    }
+
+    /// Waits for this request's slot.
+    pub async fn acquire(&self) {
+        let slot = self.reserve(Instant::now());
+        tokio::time::sleep_until(slot).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn clones_share_one_schedule() {
+        let limiter = RateLimiter::new(NonZeroU32::new(4).unwrap());
+        let clone = limiter.clone();
+        let start = Instant::now();
+        let slots = [
+            limiter.reserve(start),
+            clone.reserve(start),
+            limiter.reserve(start),
+            clone.reserve(start),
+        ];
+        let offsets: Vec<Duration> = slots.iter().map(|s| *s - start).collect();
+        assert_eq!(
+            offsets,
+            [0, 250, 500, 750].map(Duration::from_millis).to_vec()
+        );
+    }
+
+    #[test]
+    fn an_idle_limiter_does_not_delay() {
+        let limiter = RateLimiter::new(NonZeroU32::new(2).unwrap());
+        let start = Instant::now();
+        limiter.reserve(start);
+        let later = start + Duration::from_secs(10);
+        assert_eq!(limiter.reserve(later), later);
+    }
+}

@@ -1,0 +1,487 @@
+//! The HTTP transport: builds the common parameters for every attempt (fresh nonce and timestamp), signs,
+//! POSTs a form body, reads the response or the error, and retries within the budget under the rate limit,
+//! until the cancellation token fires.
+
+use super::credentials::{Credentials, CredentialsProvider};
+use super::endpoint::{EndpointError, Endpoints, resolve_region};
+use super::environment::Environment;
+use super::error::{ApiError, ClientError, TransportFailure};
+use super::params::ActionParams;
+use super::rate_limit::{DEFAULT_MAX_REQUESTS_PER_SECOND, RateLimiter};
+use super::retry::RetryPolicy;
+use super::secret::REDACTED;
+use super::service::Service;
+use super::signer::{self, SIGNATURE_METHOD, SIGNATURE_VERSION, SignableRequest, percent_encode};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+/// Time allowed to open a connection. Alibaba Cloud endpoints answer within milliseconds; ten seconds covers
+/// a slow DNS or proxy without letting an unreachable endpoint eat the whole retry budget in one attempt.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Time allowed for one attempt, response body included. RAM calls are small and fast; thirty seconds
+/// leaves room for a congested network while a hung attempt is still retried within the budget.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The header a throttled response may carry, in seconds.
+const RETRY_AFTER_HEADER: &str = "x-acs-retry-after";
+
+/// Response bodies larger than this are not quoted in error messages.
+const MAX_QUOTED_BODY: usize = 512;
+
+/// How the client reaches the service, independent of whose credentials sign.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// The region (for the STS endpoint and for display).
+    pub region: String,
+    /// Where RAM and STS calls go.
+    pub endpoints: Endpoints,
+    /// Retry policy for every call.
+    pub retry: RetryPolicy,
+    /// Client-side request rate limit, shared by all clones of a client built from one transport.
+    pub max_requests_per_second: NonZeroU32,
+    /// See [`DEFAULT_CONNECT_TIMEOUT`].
+    pub connect_timeout: Duration,
+    /// See [`DEFAULT_ATTEMPT_TIMEOUT`].
+    pub attempt_timeout: Duration,
+}
+
+impl ClientConfig {
+    /// The configuration for the provider settings `region` and `endpoints { ram, sts }`, with the region
+    /// falling back to the environment and defaults for everything else.
+    pub fn from_settings(
+        region: Option<&str>,
+        ram_endpoint: Option<&str>,
+        sts_endpoint: Option<&str>,
+        env: &dyn Environment,
+    ) -> Result<Self, EndpointError> {
+        let region = resolve_region(region, env);
+        let endpoints = Endpoints::resolve(&region, ram_endpoint, sts_endpoint)?;
+        Ok(Self {
+            region,
+            endpoints,
+            retry: RetryPolicy::default(),
+            max_requests_per_second: DEFAULT_MAX_REQUESTS_PER_SECOND,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+        })
+    }
+}
+
+/// The HTTP client could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("building the HTTPS client: {0}")]
+pub struct ClientBuildError(String);
+
+/// The connection pool, endpoints, retry policy and rate limiter; cheap to clone, clones share all of it.
+#[derive(Debug, Clone)]
+pub struct Transport {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    http: reqwest::Client,
+    endpoints: Endpoints,
+    retry: RetryPolicy,
+    limiter: RateLimiter,
+}
+
+/// The error body of RPC-style APIs (tea also accepts the lower-case spellings).
+#[derive(Debug, Default, Deserialize)]
+struct ErrorBody {
+    #[serde(rename = "Code", alias = "code")]
+    code: Option<String>,
+    #[serde(rename = "Message", alias = "message")]
+    message: Option<String>,
+    #[serde(rename = "RequestId", alias = "requestId")]
+    request_id: Option<String>,
+}
+
+/// Just the request ID of a successful response, for logs and decode errors.
+#[derive(Debug, Default, Deserialize)]
+struct RequestIdOnly {
+    #[serde(rename = "RequestId")]
+    request_id: Option<String>,
+}
+
+/// How one attempt ended when it did not succeed.
+enum AttemptError {
+    /// Worth another attempt, after at least `retry_after` if the service asked for it.
+    Retryable(ClientError, Option<Duration>),
+    /// Final.
+    Fatal(ClientError),
+}
+
+impl Transport {
+    /// A transport for `config`.
+    pub fn new(config: &ClientConfig) -> Result<Self, ClientBuildError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.attempt_timeout)
+            .user_agent(concat!(
+                "terraform-provider-aliram/",
+                env!("CARGO_PKG_VERSION")
+            ))
+            .build()
+            .map_err(|e| ClientBuildError(error_chain(&e)))?;
+        Ok(Self {
+            shared: Arc::new(Shared {
+                http,
+                endpoints: config.endpoints.clone(),
+                retry: config.retry,
+                limiter: RateLimiter::new(config.max_requests_per_second),
+            }),
+        })
+    }
+
+    /// The endpoints calls go to.
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.shared.endpoints
+    }
+
+    /// Calls `action` with retries, returning the parsed response body.
+    pub(crate) async fn call<T: DeserializeOwned>(
+        &self,
+        credentials: &dyn CredentialsProvider,
+        cancel: &CancellationToken,
+        service: Service,
+        action: &'static str,
+        params: ActionParams,
+    ) -> Result<T, ClientError> {
+        let cancelled = || ClientError::Cancelled {
+            action: action.to_owned(),
+        };
+        let deadline = Instant::now() + self.shared.retry.budget;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let outcome = tokio::select! {
+                biased;
+                () = cancel.cancelled() => return Err(cancelled()),
+                outcome = self.attempt(credentials, service, action, &params, attempt) => outcome,
+            };
+            let (error, retry_after) = match outcome {
+                Ok(value) => return Ok(value),
+                Err(AttemptError::Fatal(error)) => return Err(with_attempts(error, attempt)),
+                Err(AttemptError::Retryable(error, retry_after)) => (error, retry_after),
+            };
+            let delay = self
+                .shared
+                .retry
+                .delay(attempt, retry_after, &mut rand::rng());
+            if Instant::now() + delay > deadline {
+                return Err(with_attempts(error, attempt));
+            }
+            tracing::debug!(
+                service = service.name(),
+                action,
+                attempt,
+                delay_ms = delay.as_millis() as u64,
+                error = %error,
+                "Alibaba Cloud API call will be retried"
+            );
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => return Err(cancelled()),
+                () = tokio::time::sleep(delay) => {}
+            }
+        }
+    }
+
+    async fn attempt<T: DeserializeOwned>(
+        &self,
+        provider: &dyn CredentialsProvider,
+        service: Service,
+        action: &'static str,
+        params: &ActionParams,
+        attempt: u32,
+    ) -> Result<T, AttemptError> {
+        self.shared.limiter.acquire().await;
+        let credentials = provider.credentials().await.map_err(|e| {
+            AttemptError::Fatal(ClientError::Credentials {
+                action: action.to_owned(),
+                source: Box::new(e),
+            })
+        })?;
+        let body = signed_form_body(&credentials, service, action, params);
+        let endpoint = self.shared.endpoints.of(service).url();
+        let started = Instant::now();
+        let transport_error = |e: reqwest::Error| {
+            let failure = if e.is_timeout() {
+                TransportFailure::Timeout
+            } else if e.is_connect() {
+                TransportFailure::Connect
+            } else {
+                TransportFailure::Other
+            };
+            tracing::debug!(
+                service = service.name(),
+                action,
+                attempt,
+                duration_ms = started.elapsed().as_millis() as u64,
+                failure = ?failure,
+                "Alibaba Cloud API call got no response"
+            );
+            AttemptError::Retryable(
+                ClientError::Transport {
+                    action: action.to_owned(),
+                    endpoint: endpoint.to_string(),
+                    failure,
+                    detail: error_chain(&e),
+                    attempts: attempt,
+                },
+                None,
+            )
+        };
+        let response = self
+            .shared
+            .http
+            .post(endpoint.clone())
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+            .send()
+            .await
+            .map_err(transport_error)?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|seconds| *seconds > 0)
+            .map(Duration::from_secs);
+        let bytes = response.bytes().await.map_err(transport_error)?;
+        let duration_ms = started.elapsed().as_millis() as u64;
+
+        if (200..300).contains(&status) {
+            let request_id = serde_json::from_slice::<RequestIdOnly>(&bytes)
+                .unwrap_or_default()
+                .request_id
+                .unwrap_or_default();
+            tracing::debug!(
+                service = service.name(),
+                action,
+                http_status = status,
+                request_id = request_id.as_str(),
+                attempt,
+                duration_ms,
+                "Alibaba Cloud API call"
+            );
+            return serde_json::from_slice::<T>(&bytes).map_err(|e| {
+                AttemptError::Fatal(ClientError::Decode {
+                    action: action.to_owned(),
+                    request_id,
+                    detail: e.to_string(),
+                })
+            });
+        }
+
+        let body: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_default();
+        let code = body.code.unwrap_or_else(|| format!("HTTP{status}"));
+        let message = body
+            .message
+            .unwrap_or_else(|| quote_body(&bytes).to_owned());
+        let error = ApiError::new(
+            action,
+            status,
+            code,
+            redact_message(&message, &credentials),
+            body.request_id,
+        )
+        .with_retry_after(retry_after);
+        tracing::debug!(
+            service = service.name(),
+            action,
+            http_status = status,
+            request_id = error.request_id().unwrap_or_default(),
+            code = error.code(),
+            attempt,
+            duration_ms,
+            "Alibaba Cloud API call"
+        );
+        // A retry-after header marks throttling whatever the code says (tea does the same).
+        if error.kind().is_retryable() || retry_after.is_some() {
+            Err(AttemptError::Retryable(error.into(), retry_after))
+        } else {
+            Err(AttemptError::Fatal(error.into()))
+        }
+    }
+}
+
+/// The form body of one attempt: common parameters with a fresh nonce and timestamp, the action's
+/// parameters, and the signature, every name and value percent-encoded the signer's way.
+fn signed_form_body(
+    credentials: &Credentials,
+    service: Service,
+    action: &'static str,
+    params: &ActionParams,
+) -> String {
+    let mut pairs: Vec<(String, String)> = vec![
+        ("Action".to_owned(), action.to_owned()),
+        ("Version".to_owned(), service.api_version().to_owned()),
+        ("Format".to_owned(), "JSON".to_owned()),
+        ("AccessKeyId".to_owned(), credentials.access_key_id.clone()),
+        ("SignatureMethod".to_owned(), SIGNATURE_METHOD.to_owned()),
+        ("SignatureVersion".to_owned(), SIGNATURE_VERSION.to_owned()),
+        (
+            "SignatureNonce".to_owned(),
+            uuid::Uuid::new_v4().to_string(),
+        ),
+        (
+            "Timestamp".to_owned(),
+            chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        ),
+    ];
+    if let Some(token) = &credentials.security_token {
+        pairs.push(("SecurityToken".to_owned(), token.expose().to_owned()));
+    }
+    pairs.extend(
+        params
+            .clone()
+            .into_pairs()
+            .map(|(name, value)| (name.to_owned(), value)),
+    );
+    let signature = signer::sign(
+        &SignableRequest {
+            method: "POST",
+            params: &pairs,
+        },
+        credentials.access_key_secret.expose(),
+    );
+    pairs.push(("Signature".to_owned(), signature));
+    pairs
+        .iter()
+        .map(|(name, value)| format!("{}={}", percent_encode(name), percent_encode(value)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Removes what must never be shown from a service message: the server's string to sign (it quotes the
+/// request's parameters, security token included) and any occurrence of the secret or the token.
+fn redact_message(message: &str, credentials: &Credentials) -> String {
+    let lower = message.to_ascii_lowercase();
+    let mut text = match lower.find("string to sign") {
+        Some(at) => format!("{}string to sign {REDACTED}", &message[..at]),
+        None => message.to_owned(),
+    };
+    let secrets = std::iter::once(&credentials.access_key_secret)
+        .chain(credentials.security_token.as_ref())
+        .map(|s| s.expose())
+        .filter(|s| !s.is_empty());
+    for secret in secrets {
+        let once = percent_encode(secret);
+        let twice = percent_encode(&once);
+        for form in [secret.to_owned(), once, twice] {
+            text = text.replace(&form, REDACTED);
+        }
+    }
+    text
+}
+
+/// The start of an unparsable body, as text, for an error message.
+fn quote_body(bytes: &[u8]) -> &str {
+    let text = std::str::from_utf8(bytes).unwrap_or("(binary response body)");
+    match text.char_indices().nth(MAX_QUOTED_BODY) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
+
+fn with_attempts(error: ClientError, attempts: u32) -> ClientError {
+    match error {
+        ClientError::Api(api) => ClientError::Api(api.with_attempts(attempts)),
+        ClientError::Transport {
+            action,
+            endpoint,
+            failure,
+            detail,
+            ..
+        } => ClientError::Transport {
+            action,
+            endpoint,
+            failure,
+            detail,
+            attempts,
+        },
+        other => other,
+    }
+}
+
+/// An error and its sources as one line.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::alicloud::secret::Secret;
+
+    fn sts_credentials() -> Credentials {
+        Credentials {
+            access_key_id: "STS.id".to_owned(),
+            access_key_secret: Secret::new("s3cr:et"),
+            security_token: Some(Secret::new("tok/en+1")),
+            expiration: None,
+        }
+    }
+
+    #[test]
+    fn redaction_drops_the_string_to_sign_and_every_form_of_secrets() {
+        let credentials = sts_credentials();
+        let message = "Specified signature is not matched with our calculation. server string to sign is:POST&%2F&SecurityToken%3Dtok%252Fen%252B1";
+        let shown = redact_message(message, &credentials);
+        assert!(shown.starts_with("Specified signature is not matched"));
+        assert!(!shown.contains("tok"), "{shown}");
+        let shown = redact_message("bad key s3cr:et and s3cr%3Aet and tok/en+1", &credentials);
+        assert!(!shown.contains("s3cr") && !shown.contains("tok"), "{shown}");
+    }
+
+    #[test]
+    fn every_body_carries_a_fresh_nonce_and_the_token_only_with_sts() {
+        let sts = sts_credentials();
+        let first = signed_form_body(
+            &sts,
+            Service::Sts,
+            "GetCallerIdentity",
+            &ActionParams::new(),
+        );
+        let second = signed_form_body(
+            &sts,
+            Service::Sts,
+            "GetCallerIdentity",
+            &ActionParams::new(),
+        );
+        let nonce = |body: &str| {
+            body.split('&')
+                .find(|p| p.starts_with("SignatureNonce="))
+                .map(str::to_owned)
+        };
+        assert!(nonce(&first).is_some());
+        assert_ne!(nonce(&first), nonce(&second));
+        assert!(first.contains("SecurityToken=tok%2Fen%2B1"));
+        let ak = Credentials {
+            security_token: None,
+            ..sts
+        };
+        let body = signed_form_body(&ak, Service::Ram, "GetRole", &ActionParams::new());
+        assert!(!body.contains("SecurityToken"));
+        assert!(body.contains("Version=2015-05-01"));
+    }
+}
