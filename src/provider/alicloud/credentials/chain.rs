@@ -77,7 +77,7 @@ pub async fn resolve(
     transport: &Transport,
     cancel: &CancellationToken,
 ) -> Result<Arc<dyn CredentialsProvider>, CredentialsError> {
-    let base = base_source(config, env, transport, cancel)?;
+    let base = base_source(config, env, transport, cancel).await?;
     let Some(assume) = config
         .assume_role
         .as_ref()
@@ -105,7 +105,7 @@ pub async fn resolve(
 }
 
 /// The first source of the chain that has credentials.
-fn base_source(
+async fn base_source(
     config: &CredentialsConfig,
     env: &dyn Environment,
     transport: &Transport,
@@ -181,8 +181,8 @@ fn base_source(
         None => home.as_ref().map(|h| h.join(DEFAULT_CONFIG_FILE)),
     };
     match path {
-        Some(path) if explicit || path.is_file() => {
-            if let Some(selected) = profile::load(&path, profile_name.as_deref())? {
+        Some(path) if explicit || is_file(&path).await => {
+            if let Some(selected) = profile::load(&path, profile_name.as_deref()).await? {
                 let source = format!(
                     "profile {:?} (mode {}) in {}",
                     selected.name,
@@ -267,6 +267,11 @@ fn incomplete(source: &str, missing: &str) -> CredentialsError {
 
 fn secret_var_name(found: &Option<(&'static str, String)>) -> &'static str {
     found.as_ref().map_or("", |(name, _)| name)
+}
+
+/// Whether `path` is an existing regular file.
+async fn is_file(path: &std::path::Path) -> bool {
+    tokio::fs::metadata(path).await.is_ok_and(|m| m.is_file())
 }
 
 /// `~/x` relative to the home directory, as users write it in `shared_credentials_file`.

@@ -61,7 +61,7 @@ pub(super) struct SelectedProfile {
 
 /// Reads `path` and selects `name`, or the file's `current` profile when `name` is `None`. Returns `None`
 /// when no name is given and the file has no current profile.
-pub(super) fn load(
+pub(super) async fn load(
     path: &Path,
     name: Option<&str>,
 ) -> Result<Option<SelectedProfile>, CredentialsError> {
@@ -69,7 +69,9 @@ pub(super) fn load(
         path: path.display().to_string(),
         reason,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
+    let text = tokio::fs::read_to_string(path)
+        .await
+        .map_err(|e| error(e.to_string()))?;
     let file: ConfigFile =
         serde_json::from_str(&text).map_err(|e| error(format!("not valid JSON: {e}")))?;
     let Some(name) = name
