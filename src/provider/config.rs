@@ -3,9 +3,9 @@
 use crate::framework::schema::{Attribute, Block, Nesting, Schema};
 use crate::framework::types::Type;
 use crate::framework::value::Value;
-
-/// Region used when neither the configuration nor the environment names one.
-pub const DEFAULT_REGION: &str = "cn-hangzhou";
+use crate::provider::alicloud::Secret;
+use crate::provider::alicloud::credentials::{AssumeRoleConfig, CredentialsConfig};
+use std::num::NonZeroU32;
 
 /// The provider block's schema.
 pub fn schema() -> Schema {
@@ -44,97 +44,56 @@ pub fn schema() -> Schema {
     Schema::new(block)
 }
 
-/// The provider block, parsed. Unset attributes are `None`.
-#[derive(Clone, Default, PartialEq, Eq)]
+/// The provider block, parsed: the credential sources as the client's chain takes them, and the client settings.
+#[derive(Clone, Debug, Default)]
 pub struct ProviderConfig {
-    /// `access_key`.
-    pub access_key: Option<String>,
-    /// `secret_key`.
-    pub secret_key: Option<String>,
-    /// `security_token`.
-    pub security_token: Option<String>,
+    /// Credential sources, tried in order by [`crate::provider::alicloud::resolve_credentials`].
+    pub credentials: CredentialsConfig,
     /// `region`.
     pub region: Option<String>,
-    /// `profile`.
-    pub profile: Option<String>,
-    /// `shared_credentials_file`.
-    pub shared_credentials_file: Option<String>,
-    /// `ecs_role_name`.
-    pub ecs_role_name: Option<String>,
-    /// `max_requests_per_second`.
-    pub max_requests_per_second: Option<i64>,
-    /// `assume_role`.
-    pub assume_role: Option<AssumeRoleConfig>,
     /// `endpoints.ram`.
     pub ram_endpoint: Option<String>,
     /// `endpoints.sts`.
     pub sts_endpoint: Option<String>,
-}
-
-impl std::fmt::Debug for ProviderConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let redacted = |s: &Option<String>| s.as_ref().map(|_| "<redacted>");
-        f.debug_struct("ProviderConfig")
-            .field("access_key", &self.access_key)
-            .field("secret_key", &redacted(&self.secret_key))
-            .field("security_token", &redacted(&self.security_token))
-            .field("region", &self.region)
-            .field("profile", &self.profile)
-            .field("shared_credentials_file", &self.shared_credentials_file)
-            .field("ecs_role_name", &self.ecs_role_name)
-            .field("max_requests_per_second", &self.max_requests_per_second)
-            .field("assume_role", &self.assume_role)
-            .field("ram_endpoint", &self.ram_endpoint)
-            .field("sts_endpoint", &self.sts_endpoint)
-            .finish()
-    }
-}
-
-/// The `assume_role` block.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct AssumeRoleConfig {
-    /// `role_arn`.
-    pub role_arn: String,
-    /// `session_name`.
-    pub session_name: Option<String>,
-    /// `session_expiration`.
-    pub session_expiration: Option<i64>,
-    /// `external_id`.
-    pub external_id: Option<String>,
-    /// `policy`.
-    pub policy: Option<String>,
+    /// `max_requests_per_second`.
+    pub max_requests_per_second: Option<NonZeroU32>,
 }
 
 fn string(v: &Value, name: &str) -> Option<String> {
-    v.attr(name)
-        .as_str()
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
+    v.attr(name).as_str().filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
 impl ProviderConfig {
-    /// Parses a wholly known provider block (unknown or null attributes count as unset).
+    /// Parses a provider block (unknown or null attributes count as unset).
     pub fn from_value(v: &Value) -> ProviderConfig {
         let assume = v.attr("assume_role");
         let endpoints = v.attr("endpoints");
-        ProviderConfig {
+        let credentials = CredentialsConfig {
             access_key: string(v, "access_key"),
-            secret_key: string(v, "secret_key"),
-            security_token: string(v, "security_token"),
-            region: string(v, "region"),
+            secret_key: string(v, "secret_key").map(Secret::new),
+            security_token: string(v, "security_token").map(Secret::new),
             profile: string(v, "profile"),
             shared_credentials_file: string(v, "shared_credentials_file"),
             ecs_role_name: string(v, "ecs_role_name"),
-            max_requests_per_second: v.attr("max_requests_per_second").as_i64(),
+            ecs_metadata_url: None,
             assume_role: string(assume, "role_arn").map(|role_arn| AssumeRoleConfig {
                 role_arn,
                 session_name: string(assume, "session_name"),
-                session_expiration: assume.attr("session_expiration").as_i64(),
+                session_expiration: assume.attr("session_expiration").as_i64().and_then(|n| u32::try_from(n).ok()),
                 external_id: string(assume, "external_id"),
                 policy: string(assume, "policy"),
             }),
+        };
+        ProviderConfig {
+            credentials,
+            region: string(v, "region"),
             ram_endpoint: string(endpoints, "ram"),
             sts_endpoint: string(endpoints, "sts"),
+            max_requests_per_second: v
+                .attr("max_requests_per_second")
+                .as_i64()
+                .and_then(|n| u32::try_from(n).ok())
+                .and_then(NonZeroU32::new),
         }
     }
 }

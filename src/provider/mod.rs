@@ -2,7 +2,9 @@
 //! resources, data sources and functions built on the framework.
 
 pub mod alicloud;
+pub mod client;
 pub mod config;
+pub mod data_sources;
 pub mod domain;
 pub mod functions;
 
@@ -12,19 +14,14 @@ use crate::framework::function::Function;
 use crate::framework::provider::{ConfigureRequest, ConfigureResponse, Provider};
 use crate::framework::resource::Resource;
 use crate::framework::schema::Schema;
+use alicloud::ProcessEnvironment;
 use async_trait::async_trait;
+use client::ProviderClient;
 use config::ProviderConfig;
 use std::sync::Arc;
 
 /// The provider's type name: `aliram`, source address `registry.terraform.io/aliram/aliram`.
 pub const TYPE_NAME: &str = "aliram";
-
-/// What a configured provider instance hands its resources and data sources.
-#[derive(Debug)]
-pub struct ProviderClient {
-    /// The provider block as configured.
-    pub config: ProviderConfig,
-}
 
 /// The aliram provider.
 #[derive(Debug, Default)]
@@ -42,8 +39,12 @@ impl Provider for AliramProvider {
         config::schema()
     }
 
-    async fn configure(&self, _ctx: &Context, req: ConfigureRequest, resp: &mut ConfigureResponse<ProviderClient>) {
-        resp.client = Some(ProviderClient { config: ProviderConfig::from_value(&req.config) });
+    async fn configure(&self, ctx: &Context, req: ConfigureRequest, resp: &mut ConfigureResponse<ProviderClient>) {
+        let config = ProviderConfig::from_value(&req.config);
+        match ProviderClient::build(&config, &ProcessEnvironment, ctx.cancel.clone()).await {
+            Ok(client) => resp.client = Some(client),
+            Err(d) => resp.diagnostics.push(d),
+        }
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource<ProviderClient>>> {
@@ -51,7 +52,7 @@ impl Provider for AliramProvider {
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<ProviderClient>>> {
-        Vec::new()
+        data_sources::all()
     }
 
     fn functions(&self) -> Vec<Arc<dyn Function>> {

@@ -1,0 +1,69 @@
+//! What a configured provider instance hands its resources and data sources: the RAM/STS client for its
+//! account, and that account's identity, asked for once and remembered.
+
+use super::config::ProviderConfig;
+use crate::framework::diagnostics::Diagnostic;
+use crate::framework::path::AttributePath;
+use crate::provider::alicloud::credentials::resolve;
+use crate::provider::alicloud::sts::CallerIdentity;
+use crate::provider::alicloud::{AliCloudClient, ClientConfig, ClientError, EndpointError, Environment, Service, Transport};
+use tokio::sync::OnceCell;
+use tokio_util::sync::CancellationToken;
+
+/// The client of one provider instance (one account).
+#[derive(Debug)]
+pub struct ProviderClient {
+    /// Typed RAM and STS calls, signed with this instance's credentials.
+    pub api: AliCloudClient,
+    caller: OnceCell<CallerIdentity>,
+}
+
+impl ProviderClient {
+    /// Builds the client from the provider block: endpoints, rate limit and the credential chain. Fails with
+    /// diagnostics that point at the attribute at fault; no API call is made.
+    pub async fn build(
+        config: &ProviderConfig,
+        env: &dyn Environment,
+        stop: CancellationToken,
+    ) -> Result<ProviderClient, Diagnostic> {
+        let mut client_config = ClientConfig::from_settings(
+            config.region.as_deref(),
+            config.ram_endpoint.as_deref(),
+            config.sts_endpoint.as_deref(),
+            env,
+        )
+        .map_err(endpoint_diagnostic)?;
+        if let Some(limit) = config.max_requests_per_second {
+            client_config.max_requests_per_second = limit;
+        }
+        let transport = Transport::new(&client_config)
+            .map_err(|e| Diagnostic::error("Cannot Create the API Client", e.to_string()))?;
+        let credentials = resolve(&config.credentials, env, &transport, &stop)
+            .await
+            .map_err(|e| Diagnostic::error("No Usable Alibaba Cloud Credentials", format!("{e}.")))?;
+        Ok(ProviderClient { api: AliCloudClient::new(transport, credentials, stop), caller: OnceCell::new() })
+    }
+
+    /// The identity of this instance's credentials (GetCallerIdentity, called once).
+    pub async fn caller_identity(&self) -> Result<&CallerIdentity, ClientError> {
+        self.caller.get_or_try_init(|| self.api.get_caller_identity()).await
+    }
+}
+
+fn endpoint_diagnostic(error: EndpointError) -> Diagnostic {
+    let service = match &error {
+        EndpointError::Invalid { service, .. } | EndpointError::InsecureHttp { service, .. } => *service,
+    };
+    let attribute = match service {
+        Service::Ram => "ram",
+        Service::Sts => "sts",
+    };
+    Diagnostic::error("Invalid Endpoint", format!("{error}.")).at(AttributePath::root("endpoints").attribute(attribute))
+}
+
+/// An API failure as a diagnostic: what was being done, then the client's own text (Action, Code, Message,
+/// RequestId).
+pub fn api_diagnostic(doing: &str, error: &ClientError) -> Diagnostic {
+    let summary = if error.is_cancelled() { "Operation Cancelled" } else { "Alibaba Cloud API Error" };
+    Diagnostic::error(summary, format!("{doing}: {error}"))
+}

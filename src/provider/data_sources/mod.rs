@@ -1,0 +1,12 @@
+//! Data sources.
+
+mod caller_identity;
+
+use super::client::ProviderClient;
+use crate::framework::data_source::DataSource;
+use std::sync::Arc;
+
+/// Every data source the provider offers.
+pub fn all() -> Vec<Arc<dyn DataSource<ProviderClient>>> {
+    vec![Arc::new(caller_identity::CallerIdentityDataSource)]
+}
