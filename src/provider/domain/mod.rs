@@ -4,6 +4,7 @@
 //! Pure code only: no I/O, no async. Every rule a user would otherwise apply by hand in a console is a table or a
 //! function here, with errors whose text is the detail of a user-facing diagnostic.
 
+mod accepted_values;
 /// Alibaba Cloud account IDs.
 pub mod account;
 /// The services that act across accounts (DTS, DataWorks) and the rule that the trusted account is another one.
