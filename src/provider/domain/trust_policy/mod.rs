@@ -164,7 +164,10 @@ impl Principal {
 
     /// True when no identifier of any kind is present.
     pub fn is_empty(&self) -> bool {
-        self.entries().is_empty()
+        self.ram.is_empty()
+            && self.service.is_empty()
+            && self.federated.is_empty()
+            && self.other.values().all(Vec::is_empty)
     }
 }
 
@@ -208,6 +211,22 @@ impl TrustPolicy {
         self.statements
             .iter()
             .flat_map(move |s| s.principal.values(kind).iter().map(String::as_str))
+    }
+}
+
+impl fmt::Display for TrustPolicy {
+    /// The same text as [`TrustPolicy::to_json`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_json())
+    }
+}
+
+impl std::str::FromStr for TrustPolicy {
+    type Err = TrustPolicyError;
+
+    /// The same as [`TrustPolicy::parse`].
+    fn from_str(document: &str) -> Result<Self, Self::Err> {
+        TrustPolicy::parse(document)
     }
 }
 
@@ -284,6 +303,11 @@ mod tests {
         assert_eq!(keys, ["Alpha", "RAM", "Service"]);
         assert!(!principal.is_empty());
         assert!(Principal::default().is_empty());
+        let only_empty_other = Principal {
+            other: BTreeMap::from([("Empty".to_owned(), Vec::new())]),
+            ..Principal::default()
+        };
+        assert!(only_empty_other.is_empty());
     }
 
     #[test]
@@ -297,6 +321,14 @@ mod tests {
             }));
         let ram: Vec<&str> = policy.principals(PrincipalKind::Ram).collect();
         assert_eq!(ram, ["acs:ram::1:root", "acs:ram::2:root"]);
+    }
+
+    #[test]
+    fn display_and_from_str_match_to_json_and_parse() {
+        let policy = dts_trust_policy(&account("1234567890123456"));
+        assert_eq!(policy.to_string(), policy.to_json());
+        assert_eq!(policy.to_json().parse::<TrustPolicy>(), Ok(policy));
+        assert!("[]".parse::<TrustPolicy>().is_err());
     }
 
     #[test]
