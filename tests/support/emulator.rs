@@ -1,0 +1,120 @@
+//! The emulator as acceptance tests use it: the real `aliram-emulator` binary on a loopback port, its accounts,
+//! and its admin API (stats, faults, service-assume) for out-of-band checks and changes.
+
+use serde_json::Value as Json;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+/// One emulator account from the start line.
+#[derive(Clone, Debug)]
+pub struct Account {
+    /// Its name (`source`, `destination`, `task` by default).
+    pub name: String,
+    /// Its UID.
+    pub account_id: String,
+    /// Its root access key ID.
+    pub access_key_id: String,
+    /// Its root access key secret.
+    pub access_key_secret: String,
+}
+
+/// A running emulator, stopped on drop.
+#[derive(Debug)]
+pub struct Emulator {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub endpoint: String,
+    /// Its accounts.
+    pub accounts: Vec<Account>,
+    runtime: tokio::runtime::Runtime,
+    http: reqwest::Client,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Emulator {
+    /// Starts the emulator with extra command-line flags.
+    pub fn start(args: &[&str]) -> Emulator {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_aliram-emulator"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting aliram-emulator");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("emulator start line");
+        let start: Json = serde_json::from_str(&line).unwrap_or_else(|e| panic!("start line {line:?}: {e}"));
+        let accounts = start["accounts"]
+            .as_array()
+            .expect("accounts")
+            .iter()
+            .map(|a| Account {
+                name: a["name"].as_str().unwrap_or_default().to_owned(),
+                account_id: a["account_id"].as_str().unwrap_or_default().to_owned(),
+                access_key_id: a["access_key_id"].as_str().unwrap_or_default().to_owned(),
+                access_key_secret: a["access_key_secret"].as_str().unwrap_or_default().to_owned(),
+            })
+            .collect();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        Emulator {
+            child,
+            endpoint: start["endpoint"].as_str().expect("endpoint").to_owned(),
+            accounts,
+            runtime,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// The account named `name`.
+    pub fn account(&self, name: &str) -> &Account {
+        self.accounts.iter().find(|a| a.name == name).unwrap_or_else(|| panic!("no emulator account {name}"))
+    }
+
+    /// `GET /_emulator/<path>` as JSON.
+    pub fn admin_get(&self, path: &str) -> Json {
+        let url = format!("{}/_emulator/{path}", self.endpoint);
+        self.runtime.block_on(async {
+            self.http.get(&url).send().await.expect("admin GET").json().await.expect("admin JSON")
+        })
+    }
+
+    /// `POST /_emulator/<path>` with a JSON body, as JSON.
+    pub fn admin_post(&self, path: &str, body: &Json) -> Json {
+        let url = format!("{}/_emulator/{path}", self.endpoint);
+        self.runtime.block_on(async {
+            self.http.post(&url).json(body).send().await.expect("admin POST").json().await.expect("admin JSON")
+        })
+    }
+
+    /// The number of write calls the emulator has served.
+    pub fn writes(&self) -> u64 {
+        self.admin_get("stats")["writes"].as_u64().expect("stats.writes")
+    }
+
+    /// Whether `service` acting for `acting_for` may assume `role_arn`, judged from the stored trust policy.
+    pub fn service_may_assume(&self, service: &str, acting_for: &str, role_arn: &str) -> bool {
+        let answer = self.admin_post(
+            "service-assume",
+            &serde_json::json!({ "service": service, "acting_for": acting_for, "role_arn": role_arn }),
+        );
+        answer["allowed"].as_bool().unwrap_or_else(|| panic!("service-assume answer {answer}"))
+    }
+
+    /// A provider block for `alias` (or the default provider when `None`) using `account`'s keys.
+    pub fn provider_block(&self, alias: Option<&str>, account: &str) -> String {
+        let a = self.account(account);
+        let alias_line = alias.map(|n| format!("  alias = \"{n}\"\n")).unwrap_or_default();
+        format!(
+            "provider \"aliram\" {{\n{alias_line}  access_key = \"{}\"\n  secret_key = \"{}\"\n  endpoints {{\n    ram = \"{ep}\"\n    sts = \"{ep}\"\n  }}\n}}\n",
+            a.access_key_id,
+            a.access_key_secret,
+            ep = self.endpoint
+        )
+    }
+}
