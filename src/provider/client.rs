@@ -36,6 +36,9 @@ impl ProviderClient {
         if let Some(limit) = config.max_requests_per_second {
             client_config.max_requests_per_second = limit;
         }
+        if let Some(budget) = config.max_retry_timeout {
+            client_config.retry.budget = budget;
+        }
         let transport = Transport::new(&client_config)
             .map_err(|e| Diagnostic::error("Cannot Create the API Client", e.to_string()))?;
         let credentials = resolve(&config.credentials, env, &transport, &stop)

@@ -6,6 +6,7 @@ use crate::framework::value::Value;
 use crate::provider::alicloud::Secret;
 use crate::provider::alicloud::credentials::{AssumeRoleConfig, CredentialsConfig};
 use std::num::NonZeroU32;
+use std::time::Duration;
 
 /// The provider block's schema.
 pub fn schema() -> Schema {
@@ -39,6 +40,15 @@ pub fn schema() -> Schema {
                 _ => Err(format!("max_requests_per_second must be a whole number of at least 1, not {v:?}.")),
             }),
     )
+    .attribute(
+        Attribute::number("max_retry_timeout")
+            .optional()
+            .description("Seconds one API call may spend retrying throttling and unavailability before it fails. Defaults to 120.")
+            .validate(|v| match v.as_i64() {
+                Some(n) if n >= 0 => Ok(()),
+                _ => Err(format!("max_retry_timeout must be a whole number of seconds, 0 or more, not {v:?}.")),
+            }),
+    )
     .block("assume_role", Nesting::Single, assume_role, 1)
     .block("endpoints", Nesting::Single, endpoints, 1);
     Schema::new(block)
@@ -57,6 +67,8 @@ pub struct ProviderConfig {
     pub sts_endpoint: Option<String>,
     /// `max_requests_per_second`.
     pub max_requests_per_second: Option<NonZeroU32>,
+    /// `max_retry_timeout`.
+    pub max_retry_timeout: Option<Duration>,
 }
 
 fn string(v: &Value, name: &str) -> Option<String> {
@@ -94,6 +106,7 @@ impl ProviderConfig {
                 .as_i64()
                 .and_then(|n| u32::try_from(n).ok())
                 .and_then(NonZeroU32::new),
+            max_retry_timeout: v.attr("max_retry_timeout").as_i64().and_then(|n| u64::try_from(n).ok()).map(Duration::from_secs),
         }
     }
 }
