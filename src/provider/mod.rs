@@ -7,6 +7,7 @@ pub mod config;
 pub mod data_sources;
 pub mod domain;
 pub mod functions;
+pub mod resources;
 
 use crate::framework::context::Context;
 use crate::framework::data_source::DataSource;
@@ -48,7 +49,7 @@ impl Provider for AliramProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource<ProviderClient>>> {
-        Vec::new()
+        resources::all()
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<ProviderClient>>> {

@@ -1,0 +1,129 @@
+//! `aliram_cross_account_dts_role`: the role a database owner's account holds so that DTS, acting for the
+//! account that creates the task, can reach the database (scenarios 1 to 3 of the DTS documentation).
+
+use super::role_resource::{Desired, RoleKind, account_id_validator, capitalised, role_name_validator};
+use crate::framework::diagnostics::Diagnostics;
+use crate::framework::path::AttributePath;
+use crate::framework::schema::Attribute;
+use crate::framework::types::Type;
+use crate::framework::value::Value;
+use crate::provider::domain::account::AccountId;
+use crate::provider::domain::cross_account_service::CrossAccountService;
+use crate::provider::domain::dts::{self, DatabaseSide, DtsError, Scenario};
+use crate::provider::domain::trust_policy::{PrincipalKind, TrustPolicy, dts_trust_policy};
+
+/// The `aliram_cross_account_dts_role` kind.
+#[derive(Debug)]
+pub(crate) struct DtsRole;
+
+fn invalid(path: &str, error: &DtsError, diagnostics: &mut Diagnostics) {
+    diagnostics.add_attribute_error(AttributePath::root(path), "Not Supported Across Accounts", capitalised(&error.to_string()));
+}
+
+impl RoleKind for DtsRole {
+    const TYPE_NAME: &'static str = "aliram_cross_account_dts_role";
+    const SERVICE: Option<CrossAccountService> = Some(CrossAccountService::Dts);
+
+    fn description() -> &'static str {
+        "The RAM role that lets Data Transmission Service (DTS), acting for the account that creates a \
+         cross-account task, access a database of this provider instance's account. It trusts the task's account \
+         (principals `acs:ram::<T>:root` and `<T>@dts.aliyuncs.com`) and carries `AliyunDTSRolePolicy`. The task \
+         is then configured with `owner_account_id` and `role_name`."
+    }
+
+    fn role_name() -> Attribute {
+        Attribute::string("role_name")
+            .default(Value::string(dts::DEFAULT_ROLE_NAME))
+            .requires_replace()
+            .description("Name of the role; defaults to `ram-for-dts`, the name the DTS documentation uses. The task is configured with it. Changing it replaces the role.")
+            .validate(role_name_validator)
+    }
+
+    fn attributes() -> Vec<Attribute> {
+        vec![
+            Attribute::string("scenario")
+                .required()
+                .description("Which databases of the DTS task are cross-account: `source`, `destination` or `source_and_destination`.")
+                .validate(|v| Scenario::parse(v.as_str().unwrap_or_default()).map(drop).map_err(|e| capitalised(&e.to_string()))),
+            Attribute::string("database")
+                .optional()
+                .description("Which of the task's databases this account owns: `source` or `destination`. Required for `source_and_destination`; otherwise it is the scenario's cross-account side and may be omitted.")
+                .validate(|v| DatabaseSide::parse(v.as_str().unwrap_or_default()).map(drop).map_err(|e| capitalised(&e.to_string()))),
+            Attribute::string("task_account_id")
+                .required()
+                .description("UID of the account that creates the DTS task: the trusted account. Never this provider instance's own account.")
+                .validate(account_id_validator),
+            Attribute::string("database_type")
+                .optional()
+                .description("Type of this account's database (for example `MySQL`, `PolarDB for MySQL`, `Tair/Redis`). When set, it is checked against the types DTS supports across accounts on that side.")
+            ,
+            Attribute::string("access_method")
+                .optional()
+                .description("How DTS reaches the database (for example `Alibaba Cloud Instance`). When set with `database_type`, it is checked against the methods supported for that type.")
+            ,
+            Attribute::bool("two_way")
+                .optional()
+                .description("Set to true for two-way (bidirectional) synchronisation across accounts, which DTS supports only between RDS for MySQL, Tair (Enterprise Edition) and MongoDB instances, with both databases cross-account."),
+            Attribute::string("trust_policy")
+                .computed()
+                .description("The trust policy document written to the role, known at plan time."),
+            Attribute::new("policy_names", Type::set(Type::String))
+                .computed()
+                .description("The system policies attached to the role (`AliyunDTSRolePolicy`), known at plan time."),
+        ]
+    }
+
+    fn validate(config: &Value, diagnostics: &mut Diagnostics) {
+        let Some(scenario) = config.attr("scenario").as_str().and_then(|s| Scenario::parse(s).ok()) else { return };
+        let database = config.attr("database");
+        if database.is_unknown() {
+            return;
+        }
+        let chosen = database.as_str().and_then(|s| DatabaseSide::parse(s).ok());
+        let side = match scenario.resolve_database(chosen) {
+            Ok(side) => side,
+            Err(e) => return invalid("database", &e, diagnostics),
+        };
+        let database_type = config.attr("database_type");
+        let access_method = config.attr("access_method");
+        if database_type.is_unknown() || access_method.is_unknown() {
+            return;
+        }
+        match (database_type.as_str(), access_method.as_str()) {
+            (Some(kind), method) => {
+                if let Err(e) = dts::check_database(side, kind, method) {
+                    let path = if matches!(e, DtsError::UnsupportedAccessMethod { .. }) { "access_method" } else { "database_type" };
+                    invalid(path, &e, diagnostics);
+                }
+            }
+            (None, Some(method)) => diagnostics.add_attribute_error(
+                AttributePath::root("access_method"),
+                "Missing Database Type",
+                format!("access_method {method:?} can only be checked with the database's type: set database_type too."),
+            ),
+            (None, None) => {}
+        }
+        if config.attr("two_way").as_bool() == Some(true) {
+            if let Err(e) = dts::check_two_way(scenario, database_type.as_str(), access_method.as_str()) {
+                invalid("two_way", &e, diagnostics);
+            }
+        }
+    }
+
+    fn desired(config: &Value) -> Desired {
+        let trusted = config.attr("task_account_id").as_str().and_then(|t| AccountId::parse(t).ok());
+        Desired {
+            trust_policy: trusted.as_ref().map_or(Value::Unknown, |t| Value::string(dts_trust_policy(t).to_json())),
+            policy_names: Value::string_set([dts::SYSTEM_POLICY]),
+            trusted: trusted.map(|t| ("task_account_id", t)),
+        }
+    }
+
+    fn infer(state: &mut Value) {
+        if state.attr("task_account_id").is_null() {
+            let policy = state.attr("trust_policy").as_str().and_then(|d| TrustPolicy::parse(d).ok());
+            let trusted = policy.and_then(|p| p.principals(PrincipalKind::Ram).find_map(AccountId::from_ram_arn));
+            state.set_attr("task_account_id", trusted.map(|t| t.to_string()).into());
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! `aliram_dataworks_source_role`: the role an instance owner's account holds so that DataWorks Data
+//! Integration, acting for the account that owns the workspace, can read an RDS, Hive or Kafka instance.
+
+use super::role_resource::{Desired, RoleKind, account_id_validator, capitalised, role_name_validator};
+use super::role_state::string_set;
+use crate::framework::diagnostics::Diagnostics;
+use crate::framework::path::AttributePath;
+use crate::framework::schema::Attribute;
+use crate::framework::types::Type;
+use crate::framework::value::Value;
+use crate::provider::domain::account::AccountId;
+use crate::provider::domain::cross_account_service::CrossAccountService;
+use crate::provider::domain::dataworks::{INSTANCE_TYPES, InstanceType, check_rds_engine};
+use crate::provider::domain::trust_policy::{PrincipalKind, TrustPolicy, dataworks_trust_policy};
+
+/// The `aliram_dataworks_source_role` kind.
+#[derive(Debug)]
+pub(crate) struct DataWorksRole;
+
+impl RoleKind for DataWorksRole {
+    const TYPE_NAME: &'static str = "aliram_dataworks_source_role";
+    const SERVICE: Option<CrossAccountService> = Some(CrossAccountService::DataWorks);
+
+    fn description() -> &'static str {
+        "The RAM role that lets DataWorks, acting for the account that owns the workspace, read an RDS, Hive or \
+         Kafka instance of this provider instance's account. It trusts `<T>@cdp.aliyuncs.com` and carries the \
+         system policies of the instance type. The data source is then added with `owner_account_id` and \
+         `role_name`."
+    }
+
+    fn role_name() -> Attribute {
+        Attribute::string("role_name")
+            .required()
+            .requires_replace()
+            .description("Name of the role: 1 to 64 letters, digits, `.` or `-`. The data source is configured with it. Changing it replaces the role.")
+            .validate(role_name_validator)
+    }
+
+    fn attributes() -> Vec<Attribute> {
+        vec![
+            Attribute::string("instance_type")
+                .required()
+                .description("Type of the instance DataWorks reads: `rds`, `hive` or `kafka`. It decides the system policies.")
+                .validate(|v| InstanceType::parse(v.as_str().unwrap_or_default()).map(drop).map_err(|e| capitalised(&e.to_string()))),
+            Attribute::string("rds_engine")
+                .optional()
+                .description("Engine of the RDS instance, only with `instance_type = \"rds\"`: `MySQL`, `SQLServer`, `PostgreSQL` or `MariaDB`."),
+            Attribute::string("dataworks_account_id")
+                .required()
+                .description("UID of the account that owns the DataWorks workspace: the trusted account. Never this provider instance's own account.")
+                .validate(account_id_validator),
+            Attribute::string("trust_policy")
+                .computed()
+                .description("The trust policy document written to the role, known at plan time."),
+            Attribute::new("policy_names", Type::set(Type::String))
+                .computed()
+                .description("The system policies attached to the role, by instance type, known at plan time."),
+        ]
+    }
+
+    fn validate(config: &Value, diagnostics: &mut Diagnostics) {
+        let Some(instance_type) = config.attr("instance_type").as_str().and_then(|s| InstanceType::parse(s).ok()) else { return };
+        if let Err(e) = check_rds_engine(instance_type, config.attr("rds_engine").as_str()) {
+            diagnostics.add_attribute_error(AttributePath::root("rds_engine"), "Invalid RDS Engine", capitalised(&e.to_string()));
+        }
+    }
+
+    fn desired(config: &Value) -> Desired {
+        let trusted = config.attr("dataworks_account_id").as_str().and_then(|t| AccountId::parse(t).ok());
+        let instance_type = config.attr("instance_type").as_str().and_then(|s| InstanceType::parse(s).ok());
+        Desired {
+            trust_policy: trusted.as_ref().map_or(Value::Unknown, |t| Value::string(dataworks_trust_policy(t).to_json())),
+            policy_names: instance_type.map_or(Value::Unknown, |i| Value::string_set(i.system_policies().iter().copied())),
+            trusted: trusted.map(|t| ("dataworks_account_id", t)),
+        }
+    }
+
+    fn infer(state: &mut Value) {
+        if state.attr("dataworks_account_id").is_null() {
+            let policy = state.attr("trust_policy").as_str().and_then(|d| TrustPolicy::parse(d).ok());
+            let trusted = policy.and_then(|p| {
+                p.principals(PrincipalKind::Service)
+                    .find_map(|s| s.strip_suffix(&format!("@{}", CrossAccountService::DataWorks.host())).map(str::to_owned))
+            });
+            state.set_attr("dataworks_account_id", trusted.into());
+        }
+        if state.attr("instance_type").is_null() {
+            let attached = string_set(state.attr("policy_names"));
+            let kind = INSTANCE_TYPES.iter().find(|f| f.instance_type.system_policies().iter().all(|p| attached.contains(*p)));
+            state.set_attr("instance_type", kind.map(|f| f.instance_type.as_str().to_owned()).into());
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! Managed resources: the three role resources, sharing one lifecycle.
+
+mod cross_account_dts_role;
+mod dataworks_source_role;
+mod role;
+mod role_api;
+mod role_resource;
+mod role_state;
+
+use super::client::ProviderClient;
+use crate::framework::resource::Resource;
+use role_resource::RoleResource;
+use std::sync::Arc;
+
+/// Every resource type the provider offers.
+pub fn all() -> Vec<Arc<dyn Resource<ProviderClient>>> {
+    vec![
+        Arc::new(RoleResource::<role::GenericRole>::new()),
+        Arc::new(RoleResource::<cross_account_dts_role::DtsRole>::new()),
+        Arc::new(RoleResource::<dataworks_source_role::DataWorksRole>::new()),
+    ]
+}

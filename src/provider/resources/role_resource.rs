@@ -1,0 +1,358 @@
+//! The lifecycle every role resource shares: plan-time checks and values, create with attachments and
+//! read-after-write, refresh with drift detection, in-place update, delete of everything attached, import.
+//! What differs between `aliram_role`, `aliram_cross_account_dts_role` and `aliram_dataworks_source_role` is a
+//! [`RoleKind`]: its own attributes, and how the configuration becomes a trust policy and a set of policies.
+
+use super::role_api::{
+    attach_system_policy, delete_role, detach_policy, find_role, policy_type, sync_tags, wait_role_visible,
+};
+use super::role_state::{expand, flatten, flatten_computed, string_map, string_set};
+use crate::framework::context::Context;
+use crate::framework::diagnostics::{Diagnostic, Diagnostics};
+use crate::framework::path::AttributePath;
+use crate::framework::resource::{
+    CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, ImportRequest, ImportResponse, ModifyPlanRequest,
+    ModifyPlanResponse, ReadRequest, ReadResponse, Resource, UpdateRequest, UpdateResponse,
+};
+use crate::framework::schema::{Attribute, Block, Schema};
+use crate::framework::types::Type;
+use crate::framework::value::Value;
+use crate::provider::alicloud::ram::{CreateRoleRequest, Tag, UpdateRoleRequest};
+use crate::provider::client::{ProviderClient, api_diagnostic};
+use crate::provider::domain::account::AccountId;
+use crate::provider::domain::cross_account_service::CrossAccountService;
+use crate::provider::domain::role_rules::{
+    DEFAULT_SESSION_DURATION_SECONDS, check_description, check_max_session_duration, check_role_name, check_tags,
+};
+use crate::provider::domain::trust_policy::{TrustPolicy, own_account_rewrite};
+use async_trait::async_trait;
+use std::marker::PhantomData;
+
+/// What a role resource derives from its configuration.
+#[derive(Debug)]
+pub(crate) struct Desired {
+    /// The trust policy document to write (unknown while the configuration is).
+    pub trust_policy: Value,
+    /// The system policies to attach (unknown while the configuration is).
+    pub policy_names: Value,
+    /// The account the role trusts, with the attribute that names it, for the own-account check.
+    pub trusted: Option<(&'static str, AccountId)>,
+}
+
+/// What distinguishes one role resource type from another.
+pub(crate) trait RoleKind: Send + Sync + 'static {
+    /// The resource type name.
+    const TYPE_NAME: &'static str;
+    /// The service the role is for, whose own-account mistake the resource refuses and detects.
+    const SERVICE: Option<CrossAccountService>;
+    /// The resource's description.
+    fn description() -> &'static str;
+    /// `role_name`: required, or optional with a conventional default.
+    fn role_name() -> Attribute;
+    /// This kind's own attributes, `trust_policy` and `policy_names` included.
+    fn attributes() -> Vec<Attribute>;
+    /// Checks across attributes; values may be unknown.
+    fn validate(_config: &Value, _diagnostics: &mut Diagnostics) {}
+    /// The trust policy and policies the configuration asks for.
+    fn desired(config: &Value) -> Desired;
+    /// After an import, fills this kind's attributes that RAM's role reveals (null ones only).
+    fn infer(_state: &mut Value) {}
+}
+
+/// A role resource of kind `K`.
+#[derive(Debug, Default)]
+pub(crate) struct RoleResource<K>(PhantomData<K>);
+
+impl<K: RoleKind> RoleResource<K> {
+    /// The resource.
+    pub(crate) fn new() -> Self {
+        RoleResource(PhantomData)
+    }
+}
+
+/// `Err(message)` of a domain check, as a validator result.
+fn checked<E: ToString>(result: Result<(), E>) -> Result<(), String> {
+    result.map_err(|e| capitalised(&e.to_string()))
+}
+
+/// A domain message as a diagnostic sentence.
+pub(crate) fn capitalised(message: &str) -> String {
+    let mut chars = message.chars();
+    let mut out: String = chars.next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
+    out.push_str(chars.as_str());
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
+}
+
+/// Validator: a UID of all digits.
+pub(crate) fn account_id_validator(v: &Value) -> Result<(), String> {
+    checked(AccountId::parse(v.as_str().unwrap_or_default()).map(drop))
+}
+
+/// Validator: a RAM role name.
+pub(crate) fn role_name_validator(v: &Value) -> Result<(), String> {
+    checked(check_role_name(v.as_str().unwrap_or_default()))
+}
+
+fn schema<K: RoleKind>() -> Schema {
+    let mut block = Block::new(K::description())
+        .attribute(Attribute::string("id").computed().use_state_for_unknown().description("The role name."))
+        .attribute(K::role_name())
+        .attribute(
+            Attribute::string("description")
+                .optional()
+                .description("Description of the role, 1 to 1024 characters.")
+                .validate(|v| checked(check_description(v.as_str().unwrap_or_default()))),
+        )
+        .attribute(
+            Attribute::number("max_session_duration")
+                .default(Value::int(DEFAULT_SESSION_DURATION_SECONDS))
+                .description("Longest session, in seconds, that assuming the role may give: 3600 to 43200. Defaults to 3600.")
+                .validate(|v| match v.as_i64() {
+                    Some(n) => checked(check_max_session_duration(n)),
+                    None => Err(format!("max_session_duration must be a whole number of seconds, not {v:?}.")),
+                }),
+        )
+        .attribute(
+            Attribute::new("tags", Type::map(Type::String))
+                .optional()
+                .description("Tags of the role. Keys starting with `aliyun`, `acs:`, `http://` or `https://` are reserved.")
+                .validate(|v| {
+                    let tags = v.as_string_map().unwrap_or_default();
+                    check_tags(tags).map_err(|errors| errors.iter().map(|e| capitalised(&e.to_string())).collect::<Vec<_>>().join(" "))
+                }),
+        );
+    for attribute in K::attributes() {
+        block = block.attribute(attribute);
+    }
+    block = block
+        .attribute(Attribute::string("arn").computed().use_state_for_unknown().description("ARN of the role, `acs:ram::<owner_account_id>:role/<role_name>`; known at plan time."))
+        .attribute(Attribute::string("role_id").computed().use_state_for_unknown().description("ID RAM gave the role."))
+        .attribute(Attribute::string("owner_account_id").computed().use_state_for_unknown().description("UID of the account that owns the role (this provider instance's account); known at plan time. This, with the role name, is what the other account's service is configured with."))
+        .attribute(Attribute::string("create_time").computed().use_state_for_unknown().description("When the role was created (UTC, `YYYY-MM-DDThh:mm:ssZ`)."));
+    Schema::new(block)
+}
+
+#[async_trait]
+impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
+    fn type_name(&self) -> &'static str {
+        K::TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema::<K>()
+    }
+
+    fn validate_config(&self, config: &Value, diagnostics: &mut Diagnostics) {
+        K::validate(config, diagnostics);
+    }
+
+    async fn modify_plan(
+        &self,
+        _ctx: &Context,
+        client: Option<&ProviderClient>,
+        req: ModifyPlanRequest,
+        resp: &mut ModifyPlanResponse,
+    ) {
+        let desired = K::desired(&req.config);
+        resp.planned.set_attr("trust_policy", desired.trust_policy);
+        resp.planned.set_attr("policy_names", desired.policy_names);
+        let Some(client) = client else { return };
+
+        // The owner is the account of this provider instance's credentials: one GetCallerIdentity per instance.
+        let owner = match client.caller_identity().await {
+            Ok(me) => AccountId::parse(&me.account_id).ok(),
+            Err(e) => {
+                resp.diagnostics.push(api_diagnostic("reading the caller identity to check the trusted account", &e));
+                return;
+            }
+        };
+        let Some(owner) = owner else { return };
+        if let (Some(service), Some((attribute, trusted))) = (K::SERVICE, &desired.trusted) {
+            if let Err(e) = service.check_trusted_account(trusted, &owner) {
+                resp.diagnostics.push(
+                    Diagnostic::error("Role Would Trust Its Own Account", capitalised(&e.to_string()))
+                        .at(AttributePath::root(attribute)),
+                );
+            }
+        }
+        if req.prior.is_null() {
+            resp.planned.set_attr("owner_account_id", Value::string(owner.as_str()));
+            if let Some(name) = resp.planned.attr("role_name").as_str().map(str::to_owned) {
+                resp.planned.set_attr("id", Value::string(&name));
+                resp.planned.set_attr("arn", Value::string(owner.role_arn(&name)));
+            }
+        }
+    }
+
+    async fn create(&self, ctx: &Context, client: &ProviderClient, req: CreateRequest, resp: &mut CreateResponse) {
+        let spec = expand(&req.planned);
+        let request = CreateRoleRequest {
+            role_name: spec.name.clone(),
+            assume_role_policy_document: spec.trust_policy.clone(),
+            description: spec.description.clone(),
+            max_session_duration: u32::try_from(spec.max_session_duration).ok(),
+            allow_console_login: None,
+            tags: spec.tags.iter().map(|(k, v)| Tag::new(k.clone(), v.clone())).collect(),
+        };
+        let created = match client.api.create_role(&request).await {
+            Ok(r) => r.role,
+            Err(e) => {
+                let mut d = api_diagnostic(&format!("creating role {}", spec.name), &e);
+                if e.is(crate::provider::alicloud::ErrorKind::AlreadyExists) {
+                    d.detail.push_str(&format!(
+                        " A role named {:?} already exists in this account: import it (`terraform import {}.<name> {}`) or choose another role_name.",
+                        spec.name, K::TYPE_NAME, spec.name
+                    ));
+                }
+                resp.diagnostics.push(d);
+                return;
+            }
+        };
+
+        // The role exists from here on: every exit returns its state, so nothing is orphaned.
+        let mut state = req.planned.clone();
+        flatten_computed(&created, &mut state);
+        let mut attached = Vec::new();
+        for policy in &spec.policy_names {
+            state.set_attr("policy_names", Value::string_set(attached.iter().cloned()));
+            if let Err(e) = attach_system_policy(&client.api, &spec.name, policy).await {
+                resp.state = state;
+                resp.diagnostics.push(api_diagnostic(&format!("attaching {policy} to role {}", spec.name), &e));
+                return;
+            }
+            attached.push(policy.clone());
+        }
+        state.set_attr("policy_names", Value::string_set(attached));
+        resp.state = state;
+
+        match wait_role_visible(&client.api, &spec.name, &spec.policy_names, &ctx.cancel).await {
+            Ok(Some(_)) => {}
+            Ok(None) => resp.diagnostics.add_error(
+                "Role Not Visible",
+                format!("Role {} was created but reads still do not return it after the propagation timeout; run terraform apply again.", spec.name),
+            ),
+            Err(e) => resp.diagnostics.push(api_diagnostic(&format!("reading role {} after creating it", spec.name), &e)),
+        }
+    }
+
+    async fn read(&self, _ctx: &Context, client: &ProviderClient, req: ReadRequest, resp: &mut ReadResponse) {
+        let name = req.state.attr("id").as_str().or(req.state.attr("role_name").as_str()).unwrap_or_default().to_owned();
+        let remote = match find_role(&client.api, &name).await {
+            Ok(Some(remote)) => remote,
+            Ok(None) => {
+                tracing::warn!(role = %name, "role no longer exists; removing it from the state");
+                resp.state = Value::Null;
+                return;
+            }
+            Err(e) => {
+                resp.diagnostics.push(api_diagnostic(&format!("reading role {name}"), &e));
+                return;
+            }
+        };
+        let drift = flatten(&remote, &mut resp.state);
+        K::infer(&mut resp.state);
+        if !drift.changes.is_empty() {
+            resp.diagnostics.add_warning(
+                "Trust Policy Changed Outside Terraform",
+                format!("The trust policy of role {name} no longer matches the configuration: {}.", drift.changes.join("; ")),
+            );
+        }
+        let owner = AccountId::from_ram_arn(&remote.role.arn);
+        let document = remote.role.assume_role_policy_document.as_deref().and_then(|d| TrustPolicy::parse(d).ok());
+        if let (Some(_), Some(owner), Some(document)) = (K::SERVICE, owner, document) {
+            if let Some(rewrite) = own_account_rewrite(&document, &owner) {
+                resp.diagnostics.add_warning("Role Trusts Its Own Account", capitalised(&rewrite.to_string()));
+            }
+        }
+    }
+
+    async fn update(&self, ctx: &Context, client: &ProviderClient, req: UpdateRequest, resp: &mut UpdateResponse) {
+        let spec = expand(&req.planned);
+        let name = spec.name.clone();
+        let prior = &req.prior;
+        let mut state = prior.clone();
+
+        let trust_changed = req.planned.attr("trust_policy") != prior.attr("trust_policy");
+        let description_changed = req.planned.attr("description") != prior.attr("description");
+        let duration_changed = req.planned.attr("max_session_duration") != prior.attr("max_session_duration");
+        if trust_changed || description_changed || duration_changed {
+            let update = UpdateRoleRequest {
+                role_name: name.clone(),
+                new_assume_role_policy_document: trust_changed.then(|| spec.trust_policy.clone()),
+                new_description: description_changed.then(|| spec.description.clone().unwrap_or_default()),
+                new_max_session_duration: duration_changed.then(|| u32::try_from(spec.max_session_duration).ok()).flatten(),
+                new_allow_console_login: None,
+            };
+            if let Err(e) = client.api.update_role(&update).await {
+                resp.state = state;
+                resp.diagnostics.push(api_diagnostic(&format!("updating role {name}"), &e));
+                return;
+            }
+            for attribute in ["trust_policy", "description", "max_session_duration"] {
+                state.set_attr(attribute, req.planned.attr(attribute).clone());
+            }
+        }
+
+        // Attachments are managed exclusively: attach what is missing, detach what was attached by hand.
+        let current = match client.api.list_policies_for_role(&name).await {
+            Ok(p) => p.policies.policy,
+            Err(e) => {
+                resp.state = state;
+                resp.diagnostics.push(api_diagnostic(&format!("listing the policies of role {name}"), &e));
+                return;
+            }
+        };
+        let mut names = string_set(prior.attr("policy_names"));
+        for policy in spec.policy_names.iter().filter(|p| !current.iter().any(|c| &&c.policy_name == p)) {
+            if let Err(e) = attach_system_policy(&client.api, &name, policy).await {
+                state.set_attr("policy_names", Value::string_set(names));
+                resp.state = state;
+                resp.diagnostics.push(api_diagnostic(&format!("attaching {policy} to role {name}"), &e));
+                return;
+            }
+            names.insert(policy.clone());
+        }
+        for extra in current.iter().filter(|c| !spec.policy_names.contains(&c.policy_name)) {
+            if let Err(e) = detach_policy(&client.api, &name, &extra.policy_name, policy_type(extra)).await {
+                state.set_attr("policy_names", Value::string_set(names));
+                resp.state = state;
+                resp.diagnostics.push(api_diagnostic(&format!("detaching {} from role {name}", extra.policy_name), &e));
+                return;
+            }
+            names.remove(&extra.policy_name);
+        }
+        state.set_attr("policy_names", Value::string_set(names));
+
+        if let Err(e) = sync_tags(&client.api, &name, &string_map(prior.attr("tags")), &spec.tags).await {
+            resp.state = state;
+            resp.diagnostics.push(api_diagnostic(&format!("tagging role {name}"), &e));
+            return;
+        }
+        resp.state = req.planned.clone();
+
+        if let Err(e) = wait_role_visible(&client.api, &name, &spec.policy_names, &ctx.cancel).await {
+            resp.diagnostics.push(api_diagnostic(&format!("reading role {name} after updating it"), &e));
+        }
+    }
+
+    async fn delete(&self, ctx: &Context, client: &ProviderClient, req: DeleteRequest, resp: &mut DeleteResponse) {
+        let name = req.prior.attr("role_name").as_str().unwrap_or_default();
+        if let Err(e) = delete_role(&client.api, name, &ctx.cancel).await {
+            resp.diagnostics.push(api_diagnostic(&format!("deleting role {name}"), &e));
+        }
+    }
+
+    async fn import_state(&self, _ctx: &Context, _client: &ProviderClient, req: ImportRequest, resp: &mut ImportResponse) {
+        if let Err(e) = check_role_name(&req.id) {
+            resp.diagnostics.add_error(
+                "Invalid Import ID",
+                format!("{} is imported by role name. {}", K::TYPE_NAME, capitalised(&e.to_string())),
+            );
+            return;
+        }
+        resp.state = Value::object([("id", Value::string(&req.id)), ("role_name", Value::string(&req.id))]);
+    }
+}
