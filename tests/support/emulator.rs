@@ -2,6 +2,10 @@
 //! and its admin API (stats, faults, service-assume) for out-of-band checks and changes.
 
 use serde_json::Value as Json;
+use std::sync::Arc;
+use terraform_provider_aliram::provider::alicloud::credentials::{Credentials, StaticCredentials};
+use terraform_provider_aliram::provider::alicloud::{AliCloudClient, ClientConfig, FixedEnvironment, Secret};
+use tokio_util::sync::CancellationToken;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
@@ -116,5 +120,61 @@ impl Emulator {
             a.access_key_secret,
             ep = self.endpoint
         )
+    }
+
+    /// An API client signed with `account`'s keys, for out-of-band reads and changes (what a user would do in
+    /// the console); run its calls with [`Emulator::block_on`].
+    pub fn api(&self, account: &str) -> AliCloudClient {
+        let a = self.account(account);
+        let env = FixedEnvironment::from_pairs(Vec::<(String, String)>::new());
+        let config = ClientConfig::from_settings(None, Some(&self.endpoint), Some(&self.endpoint), &env).expect("client config");
+        let credentials = Credentials {
+            access_key_id: a.access_key_id.clone(),
+            access_key_secret: Secret::new(a.access_key_secret.clone()),
+            security_token: None,
+            expiration: None,
+        };
+        AliCloudClient::from_config(&config, Arc::new(StaticCredentials::new(credentials, "test")), CancellationToken::new())
+            .expect("client")
+    }
+
+    /// Runs `future` (an API call) to completion.
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
+    /// The names of `account`'s roles.
+    pub fn role_names(&self, account: &str) -> Vec<String> {
+        let api = self.api(account);
+        let roles = self.block_on(api.list_roles()).expect("ListRoles");
+        roles.into_iter().map(|r| r.role_name).collect()
+    }
+
+    /// Writes an aliyun CLI configuration with one AK profile per account, named after it, into `dir`, and
+    /// returns its path (the examples select accounts by profile).
+    pub fn write_profiles(&self, dir: &std::path::Path) -> std::path::PathBuf {
+        let profiles: Vec<Json> = self
+            .accounts
+            .iter()
+            .map(|a| {
+                serde_json::json!({
+                    "name": a.name, "mode": "AK", "access_key_id": a.access_key_id,
+                    "access_key_secret": a.access_key_secret, "region_id": "cn-hangzhou"
+                })
+            })
+            .collect();
+        let path = dir.join("aliyun-config.json");
+        let config = serde_json::json!({ "current": "source", "profiles": profiles, "meta_path": "" });
+        std::fs::write(&path, serde_json::to_string_pretty(&config).expect("JSON")).expect("writing profiles");
+        path
+    }
+
+    /// A working directory for `example` that reaches this emulator: profiles per account and the endpoint.
+    pub fn example_workdir(&self, terraform: &super::Terraform, example: &str) -> super::Workdir {
+        let mut work = super::Workdir::from_example(terraform, example);
+        let profiles = self.write_profiles(work.path());
+        work.set_env("ALICLOUD_SHARED_CREDENTIALS_FILE", &profiles.display().to_string());
+        work.set_env("TF_VAR_endpoint", &self.endpoint);
+        work
     }
 }

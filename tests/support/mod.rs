@@ -155,6 +155,20 @@ impl Workdir {
         }
     }
 
+    /// A new directory holding a copy of the example `examples/<example>` (its `.tf` files).
+    pub fn from_example(terraform: &Terraform, example: &str) -> Workdir {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(example);
+        let work = Workdir::new(terraform, "");
+        fs::remove_file(work.path().join("main.tf")).expect("removing the placeholder main.tf");
+        for entry in fs::read_dir(&source).unwrap_or_else(|e| panic!("reading {}: {e}", source.display())) {
+            let path = entry.expect("directory entry").path();
+            if path.extension().is_some_and(|e| e == "tf") {
+                fs::copy(&path, work.path().join(path.file_name().expect("file name"))).expect("copying the example");
+            }
+        }
+        work
+    }
+
     /// The directory.
     pub fn path(&self) -> &Path {
         self.dir.path()
