@@ -4,6 +4,12 @@
 use serde_json::Value as Json;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use terraform_provider_aliram::provider::alicloud::credentials::{Credentials, StaticCredentials};
+use terraform_provider_aliram::provider::alicloud::ram::CreateRoleRequest;
+use terraform_provider_aliram::provider::alicloud::sts::{AssumeRoleRequest, StsCredentials};
+use terraform_provider_aliram::provider::alicloud::{AliCloudClient, ClientConfig, FixedEnvironment, Secret};
+use tokio_util::sync::CancellationToken;
 
 /// One emulator account from the start line.
 #[derive(Clone, Debug)]
@@ -116,5 +122,89 @@ impl Emulator {
             a.access_key_secret,
             ep = self.endpoint
         )
+    }
+
+    /// The `endpoints { ram, sts }` block pointing at this emulator, for provider blocks written by hand.
+    pub fn endpoints_block(&self) -> String {
+        format!("  endpoints {{\n    ram = \"{ep}\"\n    sts = \"{ep}\"\n  }}\n", ep = self.endpoint)
+    }
+
+    /// `GET /_emulator/stats`.
+    pub fn stats(&self) -> Json {
+        self.admin_get("stats")
+    }
+
+    /// The number of API requests answered with an error (injected faults included).
+    pub fn errors(&self) -> u64 {
+        self.stats()["errors"].as_u64().expect("stats.errors")
+    }
+
+    /// How many faults of `kind` (`throttle`, `unavailable`, `internal_error`, `drop`) were injected.
+    pub fn faults_served(&self, kind: &str) -> u64 {
+        self.stats()["faults"][kind].as_u64().unwrap_or(0)
+    }
+
+    /// Changes fault knobs (`POST /_emulator/faults`), e.g. `{"throttle_rate": 0.5}`; returns them all.
+    pub fn set_faults(&self, knobs: &Json) -> Json {
+        let answer = self.admin_post("faults", knobs);
+        assert!(answer.get("error").is_none(), "fault knobs {knobs} refused: {answer}");
+        answer
+    }
+
+    /// This crate's RAM/STS client signing with `account`'s root keys, for setting things up out of band.
+    pub fn client(&self, account: &str) -> AliCloudClient {
+        let a = self.account(account);
+        let credentials = Credentials {
+            access_key_id: a.access_key_id.clone(),
+            access_key_secret: Secret::new(a.access_key_secret.clone()),
+            security_token: None,
+            expiration: None,
+        };
+        let config = ClientConfig::from_settings(
+            None,
+            Some(&self.endpoint),
+            Some(&self.endpoint),
+            &FixedEnvironment::default(),
+        )
+        .expect("the emulator endpoint is a loopback URL");
+        AliCloudClient::from_config(
+            &config,
+            Arc::new(StaticCredentials::new(credentials, format!("emulator account {account}"))),
+            CancellationToken::new(),
+        )
+        .expect("building the client")
+    }
+
+    /// Creates role `name` in `owner`'s account with a trust policy admitting the account `trusted` (a RAM
+    /// principal `acs:ram::<uid>:root`); returns the role's ARN.
+    pub fn create_role_trusting(&self, owner: &str, name: &str, trusted: &str) -> String {
+        let trust_policy = serde_json::json!({
+            "Version": "1",
+            "Statement": [{
+                "Action": "sts:AssumeRole",
+                "Effect": "Allow",
+                "Principal": { "RAM": [format!("acs:ram::{}:root", self.account(trusted).account_id)] }
+            }]
+        });
+        let request = CreateRoleRequest {
+            role_name: name.to_owned(),
+            assume_role_policy_document: trust_policy.to_string(),
+            ..CreateRoleRequest::default()
+        };
+        let client = self.client(owner);
+        let created = self.runtime.block_on(client.create_role(&request));
+        created.unwrap_or_else(|e| panic!("CreateRole {name} in {owner}: {e}")).role.arn
+    }
+
+    /// `AssumeRole` of `role_arn` with `account`'s root keys: temporary STS credentials for the role.
+    pub fn assume_role(&self, account: &str, role_arn: &str, session_name: &str) -> StsCredentials {
+        let request = AssumeRoleRequest {
+            role_arn: role_arn.to_owned(),
+            role_session_name: session_name.to_owned(),
+            ..AssumeRoleRequest::default()
+        };
+        let client = self.client(account);
+        let assumed = self.runtime.block_on(client.assume_role(&request));
+        assumed.unwrap_or_else(|e| panic!("AssumeRole {role_arn} as {account}: {e}")).credentials
     }
 }
