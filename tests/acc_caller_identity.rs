@@ -338,3 +338,26 @@ fn trace_log_of_a_whole_run_holds_no_secret() {
         }
     }
 }
+
+#[test]
+fn the_documented_example_runs_against_the_emulator() {
+    let emulator = Emulator::start(&[]);
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data-sources/caller_identity");
+    let config = fs::read_to_string(example.join("main.tf")).expect("reading the example");
+    for tf in terraforms() {
+        let mut work = Workdir::new(tf, &config);
+        fs::copy(example.join("emulator-profiles.json"), work.path().join("emulator-profiles.json"))
+            .expect("copying the example's profiles");
+        // What emulator.tfvars sets, with this emulator's port.
+        work.set_env("TF_VAR_ram_endpoint", &emulator.endpoint);
+        work.set_env("TF_VAR_sts_endpoint", &emulator.endpoint);
+        work.set_env("TF_VAR_shared_credentials_file", "emulator-profiles.json");
+        let outputs = work.plan_json()["output_changes"].clone();
+        let task_account_id = &emulator.account("task").account_id;
+        assert_eq!(outputs["database_account_id"]["after"], emulator.account("source").account_id.as_str());
+        assert_eq!(outputs["task_account_id"]["after"], task_account_id.as_str());
+        assert_eq!(outputs["task_caller"]["after"]["identity_type"], "Account");
+        let policy = outputs["dts_trust_policy"]["after"].as_str().expect("a trust policy document");
+        assert!(policy.contains(&format!("{task_account_id}@dts.aliyuncs.com")), "{policy}");
+    }
+}
