@@ -13,7 +13,8 @@ use support::emulator::Emulator;
 use support::{Workdir, terraforms};
 use terraform_provider_aliram::provider::alicloud::signer::percent_encode;
 
-const REQUIRED_PROVIDERS: &str = "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
+const REQUIRED_PROVIDERS: &str =
+    "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
 
 fn caller_config(provider: &str) -> String {
     format!(
@@ -51,7 +52,11 @@ impl Expected {
     /// The root identity of `account`.
     fn root(emulator: &Emulator, account: &str) -> Expected {
         let account_id = emulator.account(account).account_id.clone();
-        Expected { arn: format!("acs:ram::{account_id}:root"), account_id, identity_type: "Account" }
+        Expected {
+            arn: format!("acs:ram::{account_id}:root"),
+            account_id,
+            identity_type: "Account",
+        }
     }
 
     /// A session `session` of role `role` in `account`.
@@ -65,11 +70,25 @@ impl Expected {
     }
 }
 
+/// One run with credentials in the environment.
+struct EnvironmentCase<'a> {
+    /// What the variables are, for messages.
+    what: &'static str,
+    /// The variables and their values.
+    variables: Vec<(&'static str, &'a str)>,
+    /// The identity they belong to.
+    expected: Expected,
+}
+
 /// Asserts the planned output `name` is the identity `expected`.
 fn assert_probe(plan: &serde_json::Value, name: &str, expected: &Expected, terraform: &str) {
     let found = &plan["output_changes"][name]["after"];
     let context = format!("probe {name}, Terraform {terraform}, output {found}");
-    assert_eq!(found["account_id"], expected.account_id.as_str(), "{context}");
+    assert_eq!(
+        found["account_id"],
+        expected.account_id.as_str(),
+        "{context}"
+    );
     assert_eq!(found["arn"], expected.arn.as_str(), "{context}");
     assert_eq!(found["identity_type"], expected.identity_type, "{context}");
 }
@@ -87,11 +106,25 @@ fn write_cli_config(path: &Path, current: &str, profiles: serde_json::Value) {
 fn provider_arguments_resolve_to_their_account() {
     let emulator = Emulator::start(&[]);
     for tf in terraforms() {
-        let work = Workdir::new(tf, &caller_config(&emulator.provider_block(None, "destination")));
+        let work = Workdir::new(
+            tf,
+            &caller_config(&emulator.provider_block(None, "destination")),
+        );
         let plan = work.plan_json();
         let outputs = &plan["output_changes"];
-        assert_eq!(outputs["account_id"]["after"], emulator.account("destination").account_id, "Terraform {}", tf.version);
-        assert_eq!(outputs["arn"]["after"], format!("acs:ram::{}:root", emulator.account("destination").account_id));
+        assert_eq!(
+            outputs["account_id"]["after"],
+            emulator.account("destination").account_id,
+            "Terraform {}",
+            tf.version
+        );
+        assert_eq!(
+            outputs["arn"]["after"],
+            format!(
+                "acs:ram::{}:root",
+                emulator.account("destination").account_id
+            )
+        );
         assert_eq!(outputs["identity_type"]["after"], "Account");
     }
 }
@@ -107,47 +140,76 @@ fn each_environment_spelling_resolves_to_its_account() {
     for tf in terraforms() {
         // Fresh STS credentials per Terraform version: each run is a new session, as a CI job would have.
         let session = emulator.assume_role("source", &role_arn, "env-session");
-        let runs: [(&str, Vec<(&str, &str)>, Expected); 4] = [
-            (
-                "ALIBABA_CLOUD_* keys",
-                vec![
+        let cases = [
+            EnvironmentCase {
+                what: "ALIBABA_CLOUD_* keys",
+                variables: vec![
                     ("ALIBABA_CLOUD_ACCESS_KEY_ID", &source.access_key_id),
                     ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", &source.access_key_secret),
                 ],
-                Expected::root(&emulator, "source"),
-            ),
-            (
-                "ALICLOUD_* keys",
-                vec![("ALICLOUD_ACCESS_KEY", &task.access_key_id), ("ALICLOUD_SECRET_KEY", &task.access_key_secret)],
-                Expected::root(&emulator, "task"),
-            ),
-            (
-                "ALIBABA_CLOUD_* STS credentials",
-                vec![
-                    ("ALIBABA_CLOUD_ACCESS_KEY_ID", &session.access_key_id),
-                    ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", session.access_key_secret.expose()),
-                    ("ALIBABA_CLOUD_SECURITY_TOKEN", session.security_token.expose()),
+                expected: Expected::root(&emulator, "source"),
+            },
+            EnvironmentCase {
+                what: "ALICLOUD_* keys",
+                variables: vec![
+                    ("ALICLOUD_ACCESS_KEY", &task.access_key_id),
+                    ("ALICLOUD_SECRET_KEY", &task.access_key_secret),
                 ],
-                Expected::session(&emulator, "destination", "env-session-role", "env-session"),
-            ),
-            (
-                "ALICLOUD_* STS credentials",
-                vec![
+                expected: Expected::root(&emulator, "task"),
+            },
+            EnvironmentCase {
+                what: "ALIBABA_CLOUD_* STS credentials",
+                variables: vec![
+                    ("ALIBABA_CLOUD_ACCESS_KEY_ID", &session.access_key_id),
+                    (
+                        "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+                        session.access_key_secret.expose(),
+                    ),
+                    (
+                        "ALIBABA_CLOUD_SECURITY_TOKEN",
+                        session.security_token.expose(),
+                    ),
+                ],
+                expected: Expected::session(
+                    &emulator,
+                    "destination",
+                    "env-session-role",
+                    "env-session",
+                ),
+            },
+            EnvironmentCase {
+                what: "ALICLOUD_* STS credentials",
+                variables: vec![
                     ("ALICLOUD_ACCESS_KEY", &session.access_key_id),
                     ("ALICLOUD_SECRET_KEY", session.access_key_secret.expose()),
                     ("ALICLOUD_SECURITY_TOKEN", session.security_token.expose()),
                 ],
-                Expected::session(&emulator, "destination", "env-session-role", "env-session"),
-            ),
+                expected: Expected::session(
+                    &emulator,
+                    "destination",
+                    "env-session-role",
+                    "env-session",
+                ),
+            },
         ];
-        for (what, variables, expected) in runs {
+        for EnvironmentCase {
+            what,
+            variables,
+            expected,
+        } in cases
+        {
             // A new directory per run: the variables of one run must not reach the next.
             let mut work = Workdir::new(tf, &config);
             for (name, value) in variables {
                 work.set_env(name, value);
             }
             let plan = work.plan_json();
-            assert_probe(&plan, "from_env", &expected, &format!("{} with {what}", tf.version));
+            assert_probe(
+                &plan,
+                "from_env",
+                &expected,
+                &format!("{} with {what}", tf.version),
+            );
         }
     }
 }
@@ -189,7 +251,9 @@ fn aliyun_cli_profiles_of_each_mode_and_assume_role_on_top() {
         );
         work.set_env("HOME", &home.display().to_string());
         let file = file.display();
-        let in_file = |profile: &str| format!("  shared_credentials_file = \"{file}\"\n  profile = \"{profile}\"\n");
+        let in_file = |profile: &str| {
+            format!("  shared_credentials_file = \"{file}\"\n  profile = \"{profile}\"\n")
+        };
         work.write_config(&probes_config(&[
             identity_probe(&emulator, "default_file_current", ""),
             identity_probe(&emulator, "named_file_current", &format!("  shared_credentials_file = \"{file}\"\n")),
@@ -208,10 +272,21 @@ fn aliyun_cli_profiles_of_each_mode_and_assume_role_on_top() {
 
         let plan = work.plan_json();
         let version = &tf.version;
-        assert_probe(&plan, "default_file_current", &Expected::root(&emulator, "source"), version);
-        assert_probe(&plan, "named_file_current", &Expected::root(&emulator, "source"), version);
+        assert_probe(
+            &plan,
+            "default_file_current",
+            &Expected::root(&emulator, "source"),
+            version,
+        );
+        assert_probe(
+            &plan,
+            "named_file_current",
+            &Expected::root(&emulator, "source"),
+            version,
+        );
         assert_probe(&plan, "ak", &Expected::root(&emulator, "task"), version);
-        let token_session = Expected::session(&emulator, "destination", "token-role", "token-session");
+        let token_session =
+            Expected::session(&emulator, "destination", "token-role", "token-session");
         assert_probe(&plan, "sts_token", &token_session, version);
         let role_session = Expected::session(&emulator, "task", "profile-role", "profile-session");
         assert_probe(&plan, "ram_role_arn", &role_session, version);
@@ -227,22 +302,47 @@ fn a_wrong_secret_fails_with_signature_does_not_match() {
     let wrong_secret = "NotTheSecretOfThisKey0000000000";
     let settings = format!("  access_key = \"{key_id}\"\n  secret_key = \"{wrong_secret}\"\n");
     for tf in terraforms() {
-        let work = Workdir::new(tf, &probes_config(&[identity_probe(&emulator, "wrong", &settings)]));
+        let work = Workdir::new(
+            tf,
+            &probes_config(&[identity_probe(&emulator, "wrong", &settings)]),
+        );
         let run = work.run(&["plan", "-input=false", "-no-color", "-json"]);
-        assert_ne!(run.code, 0, "Terraform {}: the plan must fail:\n{}", tf.version, run.stdout);
-        let errors: Vec<_> = run.diagnostics().into_iter().filter(|d| d.severity == "error").collect();
+        assert_ne!(
+            run.code, 0,
+            "Terraform {}: the plan must fail:\n{}",
+            tf.version, run.stdout
+        );
+        let errors: Vec<_> = run
+            .diagnostics()
+            .into_iter()
+            .filter(|d| d.severity == "error")
+            .collect();
         assert_eq!(errors.len(), 1, "Terraform {}: {errors:#?}", tf.version);
         let detail = &errors[0].detail;
-        for part in ["GetCallerIdentity", "Code SignatureDoesNotMatch", "Message "] {
-            assert!(detail.contains(part), "Terraform {}: {part:?} missing from {detail:?}", tf.version);
+        for part in [
+            "GetCallerIdentity",
+            "Code SignatureDoesNotMatch",
+            "Message ",
+        ] {
+            assert!(
+                detail.contains(part),
+                "Terraform {}: {part:?} missing from {detail:?}",
+                tf.version
+            );
         }
-        let request_id = detail.split("RequestId ").nth(1).and_then(|rest| rest.split_whitespace().next());
+        let request_id = detail
+            .split("RequestId ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next());
         assert!(
             request_id.is_some_and(|id| id.len() > 8 && !id.starts_with("(none)")),
             "Terraform {}: no RequestId in {detail:?}",
             tf.version
         );
-        assert!(!run.stdout.contains(wrong_secret) && !run.stderr.contains(wrong_secret), "the secret is shown");
+        assert!(
+            !run.stdout.contains(wrong_secret) && !run.stderr.contains(wrong_secret),
+            "the secret is shown"
+        );
     }
     let get_caller_identity = &emulator.stats()["actions"]["GetCallerIdentity"];
     assert_eq!(
@@ -256,30 +356,58 @@ fn a_wrong_secret_fails_with_signature_does_not_match() {
 fn no_credentials_fail_with_one_diagnostic_listing_every_source_tried() {
     let emulator = Emulator::start(&[]);
     for tf in terraforms() {
-        let mut work = Workdir::new(tf, &probes_config(&[identity_probe(&emulator, "nothing", "")]));
+        let mut work = Workdir::new(
+            tf,
+            &probes_config(&[identity_probe(&emulator, "nothing", "")]),
+        );
         // A home directory without ~/.aliyun/config.json, whatever the machine's own has.
         let home = work.path().join("empty-home");
         fs::create_dir_all(&home).expect("creating the home directory");
         work.set_env("HOME", &home.display().to_string());
         let run = work.run(&["plan", "-input=false", "-no-color", "-json"]);
-        assert_ne!(run.code, 0, "Terraform {}: the plan must fail:\n{}", tf.version, run.stdout);
-        let errors: Vec<_> = run.diagnostics().into_iter().filter(|d| d.severity == "error").collect();
+        assert_ne!(
+            run.code, 0,
+            "Terraform {}: the plan must fail:\n{}",
+            tf.version, run.stdout
+        );
+        let errors: Vec<_> = run
+            .diagnostics()
+            .into_iter()
+            .filter(|d| d.severity == "error")
+            .collect();
         assert_eq!(errors.len(), 1, "Terraform {}: {errors:#?}", tf.version);
         let detail = &errors[0].detail;
         let tried = [
             "provider arguments access_key/secret_key".to_owned(),
             "ALIBABA_CLOUD_ACCESS_KEY_ID/ALIBABA_CLOUD_ACCESS_KEY_SECRET".to_owned(),
             "ALICLOUD_ACCESS_KEY/ALICLOUD_SECRET_KEY".to_owned(),
-            format!("aliyun CLI profile in {}", home.join(".aliyun/config.json").display()),
+            format!(
+                "aliyun CLI profile in {}",
+                home.join(".aliyun/config.json").display()
+            ),
             "ECS instance RAM role".to_owned(),
         ];
         for source in &tried {
-            assert!(detail.contains(source.as_str()), "Terraform {}: {source:?} missing from {detail:?}", tf.version);
+            assert!(
+                detail.contains(source.as_str()),
+                "Terraform {}: {source:?} missing from {detail:?}",
+                tf.version
+            );
         }
-        let positions: Vec<_> = tried.iter().filter_map(|s| detail.find(s.as_str())).collect();
-        assert!(positions.is_sorted(), "sources listed in the order tried: {detail:?}");
+        let positions: Vec<_> = tried
+            .iter()
+            .filter_map(|s| detail.find(s.as_str()))
+            .collect();
+        assert!(
+            positions.is_sorted(),
+            "sources listed in the order tried: {detail:?}"
+        );
     }
-    assert_eq!(emulator.stats()["requests"], 0, "no request is made without credentials");
+    assert_eq!(
+        emulator.stats()["requests"],
+        0,
+        "no request is made without credentials"
+    );
 }
 
 #[test]
@@ -315,25 +443,48 @@ fn trace_log_of_a_whole_run_holds_no_secret() {
 
         // The log is the whole run's, provider included: otherwise finding nothing would prove nothing.
         for evidence in ["GetCallerIdentity", "AssumeRole"] {
-            assert!(log.contains(evidence), "Terraform {}: {evidence:?} not in the log", tf.version);
+            assert!(
+                log.contains(evidence),
+                "Terraform {}: {evidence:?} not in the log",
+                tf.version
+            );
         }
         let secrets = [
             ("root secret", source.access_key_secret.as_str()),
             ("STS secret", session.access_key_secret.expose()),
             ("security token", session.security_token.expose()),
         ];
-        for (text_name, text) in [("log", &log), ("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        for (text_name, text) in [
+            ("log", &log),
+            ("stdout", &run.stdout),
+            ("stderr", &run.stderr),
+        ] {
             for (what, secret) in secrets {
                 let encoded = percent_encode(secret);
-                assert!(!text.contains(secret), "Terraform {}: the {what} is in the {text_name}", tf.version);
-                assert!(!text.contains(&encoded), "Terraform {}: the encoded {what} is in the {text_name}", tf.version);
+                assert!(
+                    !text.contains(secret),
+                    "Terraform {}: the {what} is in the {text_name}",
+                    tf.version
+                );
+                assert!(
+                    !text.contains(&encoded),
+                    "Terraform {}: the encoded {what} is in the {text_name}",
+                    tf.version
+                );
             }
             for signature in ["Signature=", "Signature%3D", "\"Signature\":\""] {
                 let leaked = text.match_indices(signature).any(|(at, _)| {
                     let value = &text[at + signature.len()..];
-                    value.chars().next().is_some_and(|c| c.is_ascii_alphanumeric() || "+/%".contains(c))
+                    value
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_ascii_alphanumeric() || "+/%".contains(c))
                 });
-                assert!(!leaked, "Terraform {}: a signature value ({signature}…) is in the {text_name}", tf.version);
+                assert!(
+                    !leaked,
+                    "Terraform {}: a signature value ({signature}…) is in the {text_name}",
+                    tf.version
+                );
             }
         }
     }
@@ -342,22 +493,37 @@ fn trace_log_of_a_whole_run_holds_no_secret() {
 #[test]
 fn the_documented_example_runs_against_the_emulator() {
     let emulator = Emulator::start(&[]);
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data-sources/caller_identity");
+    let example =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data-sources/caller_identity");
     let config = fs::read_to_string(example.join("main.tf")).expect("reading the example");
     for tf in terraforms() {
         let mut work = Workdir::new(tf, &config);
-        fs::copy(example.join("emulator-profiles.json"), work.path().join("emulator-profiles.json"))
-            .expect("copying the example's profiles");
+        fs::copy(
+            example.join("emulator-profiles.json"),
+            work.path().join("emulator-profiles.json"),
+        )
+        .expect("copying the example's profiles");
         // What emulator.tfvars sets, with this emulator's port.
         work.set_env("TF_VAR_ram_endpoint", &emulator.endpoint);
         work.set_env("TF_VAR_sts_endpoint", &emulator.endpoint);
         work.set_env("TF_VAR_shared_credentials_file", "emulator-profiles.json");
         let outputs = work.plan_json()["output_changes"].clone();
         let task_account_id = &emulator.account("task").account_id;
-        assert_eq!(outputs["database_account_id"]["after"], emulator.account("source").account_id.as_str());
-        assert_eq!(outputs["task_account_id"]["after"], task_account_id.as_str());
+        assert_eq!(
+            outputs["database_account_id"]["after"],
+            emulator.account("source").account_id.as_str()
+        );
+        assert_eq!(
+            outputs["task_account_id"]["after"],
+            task_account_id.as_str()
+        );
         assert_eq!(outputs["task_caller"]["after"]["identity_type"], "Account");
-        let policy = outputs["dts_trust_policy"]["after"].as_str().expect("a trust policy document");
-        assert!(policy.contains(&format!("{task_account_id}@dts.aliyuncs.com")), "{policy}");
+        let policy = outputs["dts_trust_policy"]["after"]
+            .as_str()
+            .expect("a trust policy document");
+        assert!(
+            policy.contains(&format!("{task_account_id}@dts.aliyuncs.com")),
+            "{policy}"
+        );
     }
 }

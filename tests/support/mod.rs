@@ -142,8 +142,17 @@ impl Run {
             .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
             .filter(|message| message["type"] == "diagnostic")
             .map(|message| {
-                let field = |name: &str| message["diagnostic"][name].as_str().unwrap_or_default().to_owned();
-                Diagnostic { severity: field("severity"), summary: field("summary"), detail: field("detail") }
+                let field = |name: &str| {
+                    message["diagnostic"][name]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                Diagnostic {
+                    severity: field("severity"),
+                    summary: field("summary"),
+                    detail: field("detail"),
+                }
             })
             .collect()
     }
@@ -215,7 +224,9 @@ impl Workdir {
                 command.env_remove(name);
             }
         }
-        command.envs(self.env.iter().map(|(k, v)| (k, v))).stdin(Stdio::null());
+        command
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null());
         command
     }
 
