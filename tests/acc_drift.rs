@@ -21,7 +21,9 @@ struct Drift {
 }
 
 fn update(emulator: &Emulator, api: &AliCloudClient, request: UpdateRoleRequest) {
-    emulator.block_on(api.update_role(&request)).expect("UpdateRole");
+    emulator
+        .block_on(api.update_role(&request))
+        .expect("UpdateRole");
 }
 
 fn trust_policy_for(principals: &[&str], services: &[&str]) -> String {
@@ -37,10 +39,25 @@ const DRIFTS: &[Drift] = &[
         name: "trust policy edited",
         make: |e, api| {
             let task = e.account("task").account_id.clone();
-            let document = trust_policy_for(&[&format!("acs:ram::{task}:root")], &[&format!("{task}@dts.aliyuncs.com")]);
-            update(e, api, UpdateRoleRequest { role_name: ROLE.into(), new_assume_role_policy_document: Some(document), ..Default::default() });
+            let document = trust_policy_for(
+                &[&format!("acs:ram::{task}:root")],
+                &[&format!("{task}@dts.aliyuncs.com")],
+            );
+            update(
+                e,
+                api,
+                UpdateRoleRequest {
+                    role_name: ROLE.into(),
+                    new_assume_role_policy_document: Some(document),
+                    ..Default::default()
+                },
+            );
         },
-        shows: &["~ trust_policy", "Trust Policy Changed Outside Terraform", "3333000033330003"],
+        shows: &[
+            "~ trust_policy",
+            "Trust Policy Changed Outside Terraform",
+            "3333000033330003",
+        ],
     },
     Drift {
         name: "principal widened",
@@ -48,38 +65,72 @@ const DRIFTS: &[Drift] = &[
             let destination = e.account("destination").account_id.clone();
             let task = e.account("task").account_id.clone();
             let document = trust_policy_for(
-                &[&format!("acs:ram::{destination}:root"), &format!("acs:ram::{task}:root")],
+                &[
+                    &format!("acs:ram::{destination}:root"),
+                    &format!("acs:ram::{task}:root"),
+                ],
                 &[&format!("{destination}@dts.aliyuncs.com")],
             );
-            update(e, api, UpdateRoleRequest { role_name: ROLE.into(), new_assume_role_policy_document: Some(document), ..Default::default() });
+            update(
+                e,
+                api,
+                UpdateRoleRequest {
+                    role_name: ROLE.into(),
+                    new_assume_role_policy_document: Some(document),
+                    ..Default::default()
+                },
+            );
         },
-        shows: &["~ trust_policy", "Principal.RAM gained", "acs:ram::3333000033330003:root"],
+        shows: &[
+            "~ trust_policy",
+            "Principal.RAM gained",
+            "acs:ram::3333000033330003:root",
+        ],
     },
     Drift {
         name: "policy detached",
         make: |e, api| {
-            e.block_on(api.detach_policy_from_role(ROLE, PolicyType::System, "AliyunDTSRolePolicy")).expect("detach");
+            e.block_on(api.detach_policy_from_role(
+                ROLE,
+                PolicyType::System,
+                "AliyunDTSRolePolicy",
+            ))
+            .expect("detach");
         },
         shows: &["~ policy_names", "+ \"AliyunDTSRolePolicy\""],
     },
     Drift {
         name: "extra policy attached",
         make: |e, api| {
-            e.block_on(api.attach_policy_to_role(ROLE, PolicyType::System, "AdministratorAccess")).expect("attach");
+            e.block_on(api.attach_policy_to_role(ROLE, PolicyType::System, "AdministratorAccess"))
+                .expect("attach");
         },
         shows: &["~ policy_names", "- \"AdministratorAccess\""],
     },
     Drift {
         name: "description changed",
         make: |e, api| {
-            update(e, api, UpdateRoleRequest { role_name: ROLE.into(), new_description: Some("changed in the console".into()), ..Default::default() });
+            update(
+                e,
+                api,
+                UpdateRoleRequest {
+                    role_name: ROLE.into(),
+                    new_description: Some("changed in the console".into()),
+                    ..Default::default()
+                },
+            );
         },
         shows: &["~ description", "\"changed in the console\""],
     },
     Drift {
         name: "role deleted",
         make: |e, api| {
-            e.block_on(api.detach_policy_from_role(ROLE, PolicyType::System, "AliyunDTSRolePolicy")).expect("detach");
+            e.block_on(api.detach_policy_from_role(
+                ROLE,
+                PolicyType::System,
+                "AliyunDTSRolePolicy",
+            ))
+            .expect("detach");
             e.block_on(api.delete_role(ROLE)).expect("delete");
         },
         shows: &["will be created", "1 to add, 0 to change, 0 to destroy"],
@@ -92,7 +143,10 @@ fn squash(text: &str) -> String {
 
 fn plan_exit_code(work: &Workdir) -> (i32, String) {
     let plan = work.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
-    (plan.code, squash(&format!("{}\n{}", plan.stdout, plan.stderr)))
+    (
+        plan.code,
+        squash(&format!("{}\n{}", plan.stdout, plan.stderr)),
+    )
 }
 
 #[test]
@@ -101,19 +155,35 @@ fn every_out_of_band_change_shows_in_plan_and_apply_repairs_it() {
     let api = emulator.api("source");
     for tf in terraforms() {
         let work = emulator.example_workdir(tf, EXAMPLE);
-        work.run(&["apply", "-input=false", "-no-color", "-auto-approve"]).success();
+        work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+            .success();
         for drift in DRIFTS {
             (drift.make)(&emulator, &api);
             let (code, output) = plan_exit_code(&work);
-            assert_eq!(code, 2, "Terraform {}: {}: plan must report changes:\n{output}", tf.version, drift.name);
+            assert_eq!(
+                code, 2,
+                "Terraform {}: {}: plan must report changes:\n{output}",
+                tf.version, drift.name
+            );
             for fragment in drift.shows {
-                assert!(output.contains(&squash(fragment)), "Terraform {}: {}: plan lacks {fragment:?}:\n{output}", tf.version, drift.name);
+                assert!(
+                    output.contains(&squash(fragment)),
+                    "Terraform {}: {}: plan lacks {fragment:?}:\n{output}",
+                    tf.version,
+                    drift.name
+                );
             }
-            work.run(&["apply", "-input=false", "-no-color", "-auto-approve"]).success();
+            work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+                .success();
             let (code, output) = plan_exit_code(&work);
-            assert_eq!(code, 0, "Terraform {}: {}: apply did not repair it:\n{output}", tf.version, drift.name);
+            assert_eq!(
+                code, 0,
+                "Terraform {}: {}: apply did not repair it:\n{output}",
+                tf.version, drift.name
+            );
         }
-        work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"]).success();
+        work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"])
+            .success();
     }
 }
 
@@ -125,16 +195,25 @@ fn a_reserialised_trust_policy_is_not_drift() {
     let api = emulator.api("source");
     let tf = &terraforms()[0];
     let work = emulator.example_workdir(tf, EXAMPLE);
-    work.run(&["apply", "-input=false", "-no-color", "-auto-approve"]).success();
+    work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+        .success();
     let destination = emulator.account("destination").account_id.clone();
     // Same meaning: single strings instead of lists, keys reordered, extra whitespace.
     let document = format!(
         "{{ \"Version\" : \"1\", \"Statement\" : [ {{ \"Principal\" : {{ \"Service\" : \"{destination}@dts.aliyuncs.com\", \"RAM\" : \"acs:ram::{destination}:root\" }}, \"Effect\" : \"Allow\", \"Action\" : \"sts:AssumeRole\" }} ] }}"
     );
     emulator
-        .block_on(api.update_role(&UpdateRoleRequest { role_name: ROLE.into(), new_assume_role_policy_document: Some(document), ..Default::default() }))
+        .block_on(api.update_role(&UpdateRoleRequest {
+            role_name: ROLE.into(),
+            new_assume_role_policy_document: Some(document),
+            ..Default::default()
+        }))
         .expect("UpdateRole");
     let (code, output) = plan_exit_code(&work);
-    assert_eq!(code, 0, "an equivalent trust policy showed as drift:\n{output}");
-    work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"]).success();
+    assert_eq!(
+        code, 0,
+        "an equivalent trust policy showed as drift:\n{output}"
+    );
+    work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"])
+        .success();
 }

@@ -6,7 +6,8 @@ mod support;
 use support::emulator::Emulator;
 use support::{Workdir, terraforms};
 
-const REQUIRED_PROVIDERS: &str = "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
+const REQUIRED_PROVIDERS: &str =
+    "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
 
 /// A resource block and the fragments its refusal must contain.
 struct Refusal {
@@ -23,7 +24,11 @@ const REFUSALS: &[Refusal] = &[
   scenario        = "source"
   task_account_id = "12345678901234ab"
 }"#,
-        says: &["task_account_id", "\"12345678901234ab\" is not an Alibaba Cloud account ID", "all digits"],
+        says: &[
+            "task_account_id",
+            "\"12345678901234ab\" is not an Alibaba Cloud account ID",
+            "all digits",
+        ],
     },
     Refusal {
         name: "the trusted account is the owner (DTS)",
@@ -31,7 +36,11 @@ const REFUSALS: &[Refusal] = &[
   scenario        = "source"
   task_account_id = "SELF"
 }"#,
-        says: &["Role Would Trust Its Own Account", "task_account_id", "rewrites the service principal"],
+        says: &[
+            "Role Would Trust Its Own Account",
+            "task_account_id",
+            "rewrites the service principal",
+        ],
     },
     Refusal {
         name: "the trusted account is the owner (DataWorks)",
@@ -59,7 +68,11 @@ const REFUSALS: &[Refusal] = &[
   database_type   = "PolarDB for MySQL"
   access_method   = "Self-managed Database on ECS"
 }"#,
-        says: &["access_method", "\"Self-managed Database on ECS\"", "Alibaba Cloud Instance"],
+        says: &[
+            "access_method",
+            "\"Self-managed Database on ECS\"",
+            "Alibaba Cloud Instance",
+        ],
     },
     Refusal {
         name: "two-way synchronisation with one side only",
@@ -140,14 +153,29 @@ fn each_mistake_fails_the_plan_before_any_write() {
     let task = emulator.account("destination").account_id.clone();
     for tf in terraforms() {
         for refusal in REFUSALS {
-            let resource = refusal.resource.replace("SELF", &own).replace("TASK", &task);
-            let config = format!("{REQUIRED_PROVIDERS}{}\n{resource}\n", emulator.provider_block(None, "source"));
+            let resource = refusal
+                .resource
+                .replace("SELF", &own)
+                .replace("TASK", &task);
+            let config = format!(
+                "{REQUIRED_PROVIDERS}{}\n{resource}\n",
+                emulator.provider_block(None, "source")
+            );
             let work = Workdir::new(tf, &config);
             let plan = work.run(&["plan", "-input=false", "-no-color"]);
             let output = squash(&format!("{}\n{}", plan.stdout, plan.stderr));
-            assert_eq!(plan.code, 1, "Terraform {}: {}: plan must fail:\n{output}", tf.version, refusal.name);
+            assert_eq!(
+                plan.code, 1,
+                "Terraform {}: {}: plan must fail:\n{output}",
+                tf.version, refusal.name
+            );
             for fragment in refusal.says {
-                assert!(output.contains(fragment), "Terraform {}: {}: error lacks {fragment:?}:\n{output}", tf.version, refusal.name);
+                assert!(
+                    output.contains(fragment),
+                    "Terraform {}: {}: error lacks {fragment:?}:\n{output}",
+                    tf.version,
+                    refusal.name
+                );
             }
         }
     }

@@ -18,14 +18,24 @@ fn thirty_roles_converge_through_throttling_and_unavailability() {
         emulator.provider_block(None, "source")
     );
     let work = Workdir::new(tf, &config);
-    work.run(&["apply", "-input=false", "-no-color", "-auto-approve"]).success();
+    work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+        .success();
     assert_eq!(emulator.role_names("source").len(), ROLES);
     let stats = emulator.admin_get("stats");
-    let injected = stats["faults"]["throttle"].as_u64().unwrap_or(0) + stats["faults"]["unavailable"].as_u64().unwrap_or(0);
+    let injected = stats["faults"]["throttle"].as_u64().unwrap_or(0)
+        + stats["faults"]["unavailable"].as_u64().unwrap_or(0);
     assert!(injected > 0, "no fault was injected: {stats}");
 
     let plan = work.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
-    assert_eq!(plan.code, 0, "plan after apply is not clean:\n{}\n{}", plan.stdout, plan.stderr);
-    work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"]).success();
-    assert!(emulator.role_names("source").is_empty(), "roles left after destroy");
+    assert_eq!(
+        plan.code, 0,
+        "plan after apply is not clean:\n{}\n{}",
+        plan.stdout, plan.stderr
+    );
+    work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"])
+        .success();
+    assert!(
+        emulator.role_names("source").is_empty(),
+        "roles left after destroy"
+    );
 }

@@ -6,7 +6,9 @@ use crate::framework::diagnostics::Diagnostic;
 use crate::framework::path::AttributePath;
 use crate::provider::alicloud::credentials::resolve;
 use crate::provider::alicloud::sts::CallerIdentity;
-use crate::provider::alicloud::{AliCloudClient, ClientConfig, ClientError, EndpointError, Environment, Service, Transport};
+use crate::provider::alicloud::{
+    AliCloudClient, ClientConfig, ClientError, EndpointError, Environment, Service, Transport,
+};
 use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
 
@@ -43,30 +45,44 @@ impl ProviderClient {
             .map_err(|e| Diagnostic::error("Cannot Create the API Client", e.to_string()))?;
         let credentials = resolve(&config.credentials, env, &transport, &stop)
             .await
-            .map_err(|e| Diagnostic::error("No Usable Alibaba Cloud Credentials", format!("{e}.")))?;
-        Ok(ProviderClient { api: AliCloudClient::new(transport, credentials, stop), caller: OnceCell::new() })
+            .map_err(|e| {
+                Diagnostic::error("No Usable Alibaba Cloud Credentials", format!("{e}."))
+            })?;
+        Ok(ProviderClient {
+            api: AliCloudClient::new(transport, credentials, stop),
+            caller: OnceCell::new(),
+        })
     }
 
     /// The identity of this instance's credentials (GetCallerIdentity, called once).
     pub async fn caller_identity(&self) -> Result<&CallerIdentity, ClientError> {
-        self.caller.get_or_try_init(|| self.api.get_caller_identity()).await
+        self.caller
+            .get_or_try_init(|| self.api.get_caller_identity())
+            .await
     }
 }
 
 fn endpoint_diagnostic(error: EndpointError) -> Diagnostic {
     let service = match &error {
-        EndpointError::Invalid { service, .. } | EndpointError::InsecureHttp { service, .. } => *service,
+        EndpointError::Invalid { service, .. } | EndpointError::InsecureHttp { service, .. } => {
+            *service
+        }
     };
     let attribute = match service {
         Service::Ram => "ram",
         Service::Sts => "sts",
     };
-    Diagnostic::error("Invalid Endpoint", format!("{error}.")).at(AttributePath::root("endpoints").attribute(attribute))
+    Diagnostic::error("Invalid Endpoint", format!("{error}."))
+        .at(AttributePath::root("endpoints").attribute(attribute))
 }
 
 /// An API failure as a diagnostic: what was being done, then the client's own text (Action, Code, Message,
 /// RequestId).
 pub fn api_diagnostic(doing: &str, error: &ClientError) -> Diagnostic {
-    let summary = if error.is_cancelled() { "Operation Cancelled" } else { "Alibaba Cloud API Error" };
+    let summary = if error.is_cancelled() {
+        "Operation Cancelled"
+    } else {
+        "Alibaba Cloud API Error"
+    };
     Diagnostic::error(summary, format!("{doing}: {error}"))
 }

@@ -72,7 +72,10 @@ pub struct ProviderConfig {
 }
 
 fn string(v: &Value, name: &str) -> Option<String> {
-    v.attr(name).as_str().filter(|s| !s.is_empty()).map(str::to_owned)
+    v.attr(name)
+        .as_str()
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 impl ProviderConfig {
@@ -91,7 +94,10 @@ impl ProviderConfig {
             assume_role: string(assume, "role_arn").map(|role_arn| AssumeRoleConfig {
                 role_arn,
                 session_name: string(assume, "session_name"),
-                session_expiration: assume.attr("session_expiration").as_i64().and_then(|n| u32::try_from(n).ok()),
+                session_expiration: assume
+                    .attr("session_expiration")
+                    .as_i64()
+                    .and_then(|n| u32::try_from(n).ok()),
                 external_id: string(assume, "external_id"),
                 policy: string(assume, "policy"),
             }),
@@ -106,7 +112,11 @@ impl ProviderConfig {
                 .as_i64()
                 .and_then(|n| u32::try_from(n).ok())
                 .and_then(NonZeroU32::new),
-            max_retry_timeout: v.attr("max_retry_timeout").as_i64().and_then(|n| u64::try_from(n).ok()).map(Duration::from_secs),
+            max_retry_timeout: v
+                .attr("max_retry_timeout")
+                .as_i64()
+                .and_then(|n| u64::try_from(n).ok())
+                .map(Duration::from_secs),
         }
     }
 }
@@ -129,11 +139,15 @@ mod tests {
                 "{name}"
             );
         }
-        let config = ProviderConfig {
-            secret_key: Some("s3cr3t".into()),
-            ..Default::default()
-        };
-        assert!(!format!("{config:?}").contains("s3cr3t"));
+        let config = ProviderConfig::from_value(&Value::object([
+            ("secret_key", Value::string("s3cr3t")),
+            ("security_token", Value::string("t0k3n")),
+        ]));
+        let shown = format!("{config:?}");
+        assert!(
+            !shown.contains("s3cr3t") && !shown.contains("t0k3n"),
+            "{shown}"
+        );
     }
 
     #[test]
@@ -152,7 +166,7 @@ mod tests {
         let c = ProviderConfig::from_value(&v);
         assert_eq!(c.region.as_deref(), Some("cn-shanghai"));
         assert_eq!(
-            c.assume_role.map(|a| a.role_arn).as_deref(),
+            c.credentials.assume_role.map(|a| a.role_arn).as_deref(),
             Some("acs:ram::1:role/x")
         );
         assert_eq!(c.ram_endpoint.as_deref(), Some("http://127.0.0.1:1"));

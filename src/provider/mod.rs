@@ -40,7 +40,12 @@ impl Provider for AliramProvider {
         config::schema()
     }
 
-    async fn configure(&self, ctx: &Context, req: ConfigureRequest, resp: &mut ConfigureResponse<ProviderClient>) {
+    async fn configure(
+        &self,
+        ctx: &Context,
+        req: ConfigureRequest,
+        resp: &mut ConfigureResponse<ProviderClient>,
+    ) {
         let config = ProviderConfig::from_value(&req.config);
         match ProviderClient::build(&config, &ProcessEnvironment, ctx.cancel.clone()).await {
             Ok(client) => resp.client = Some(client),

@@ -2,12 +2,16 @@
 //! and its admin API (stats, faults, service-assume) for out-of-band checks and changes.
 
 use serde_json::Value as Json;
-use std::sync::Arc;
-use terraform_provider_aliram::provider::alicloud::credentials::{Credentials, StaticCredentials};
-use terraform_provider_aliram::provider::alicloud::{AliCloudClient, ClientConfig, FixedEnvironment, Secret};
-use tokio_util::sync::CancellationToken;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use terraform_provider_aliram::provider::alicloud::credentials::{Credentials, StaticCredentials};
+use terraform_provider_aliram::provider::alicloud::ram::CreateRoleRequest;
+use terraform_provider_aliram::provider::alicloud::sts::{AssumeRoleRequest, StsCredentials};
+use terraform_provider_aliram::provider::alicloud::{
+    AliCloudClient, ClientConfig, FixedEnvironment, Secret,
+};
+use tokio_util::sync::CancellationToken;
 
 /// One emulator account from the start line.
 #[derive(Clone, Debug)]
@@ -52,8 +56,11 @@ impl Emulator {
             .spawn()
             .expect("starting aliram-emulator");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("emulator start line");
-        let start: Json = serde_json::from_str(&line).unwrap_or_else(|e| panic!("start line {line:?}: {e}"));
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("emulator start line");
+        let start: Json =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("start line {line:?}: {e}"));
         let accounts = start["accounts"]
             .as_array()
             .expect("accounts")
@@ -62,10 +69,16 @@ impl Emulator {
                 name: a["name"].as_str().unwrap_or_default().to_owned(),
                 account_id: a["account_id"].as_str().unwrap_or_default().to_owned(),
                 access_key_id: a["access_key_id"].as_str().unwrap_or_default().to_owned(),
-                access_key_secret: a["access_key_secret"].as_str().unwrap_or_default().to_owned(),
+                access_key_secret: a["access_key_secret"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
             })
             .collect();
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
         Emulator {
             child,
             endpoint: start["endpoint"].as_str().expect("endpoint").to_owned(),
@@ -77,14 +90,24 @@ impl Emulator {
 
     /// The account named `name`.
     pub fn account(&self, name: &str) -> &Account {
-        self.accounts.iter().find(|a| a.name == name).unwrap_or_else(|| panic!("no emulator account {name}"))
+        self.accounts
+            .iter()
+            .find(|a| a.name == name)
+            .unwrap_or_else(|| panic!("no emulator account {name}"))
     }
 
     /// `GET /_emulator/<path>` as JSON.
     pub fn admin_get(&self, path: &str) -> Json {
         let url = format!("{}/_emulator/{path}", self.endpoint);
         self.runtime.block_on(async {
-            self.http.get(&url).send().await.expect("admin GET").json().await.expect("admin JSON")
+            self.http
+                .get(&url)
+                .send()
+                .await
+                .expect("admin GET")
+                .json()
+                .await
+                .expect("admin JSON")
         })
     }
 
@@ -92,13 +115,23 @@ impl Emulator {
     pub fn admin_post(&self, path: &str, body: &Json) -> Json {
         let url = format!("{}/_emulator/{path}", self.endpoint);
         self.runtime.block_on(async {
-            self.http.post(&url).json(body).send().await.expect("admin POST").json().await.expect("admin JSON")
+            self.http
+                .post(&url)
+                .json(body)
+                .send()
+                .await
+                .expect("admin POST")
+                .json()
+                .await
+                .expect("admin JSON")
         })
     }
 
     /// The number of write calls the emulator has served.
     pub fn writes(&self) -> u64 {
-        self.admin_get("stats")["writes"].as_u64().expect("stats.writes")
+        self.admin_get("stats")["writes"]
+            .as_u64()
+            .expect("stats.writes")
     }
 
     /// Whether `service` acting for `acting_for` may assume `role_arn`, judged from the stored trust policy.
@@ -107,13 +140,17 @@ impl Emulator {
             "service-assume",
             &serde_json::json!({ "service": service, "acting_for": acting_for, "role_arn": role_arn }),
         );
-        answer["allowed"].as_bool().unwrap_or_else(|| panic!("service-assume answer {answer}"))
+        answer["allowed"]
+            .as_bool()
+            .unwrap_or_else(|| panic!("service-assume answer {answer}"))
     }
 
     /// A provider block for `alias` (or the default provider when `None`) using `account`'s keys.
     pub fn provider_block(&self, alias: Option<&str>, account: &str) -> String {
         let a = self.account(account);
-        let alias_line = alias.map(|n| format!("  alias = \"{n}\"\n")).unwrap_or_default();
+        let alias_line = alias
+            .map(|n| format!("  alias = \"{n}\"\n"))
+            .unwrap_or_default();
         format!(
             "provider \"aliram\" {{\n{alias_line}  access_key = \"{}\"\n  secret_key = \"{}\"\n  endpoints {{\n    ram = \"{ep}\"\n    sts = \"{ep}\"\n  }}\n}}\n",
             a.access_key_id,
@@ -122,20 +159,59 @@ impl Emulator {
         )
     }
 
+    /// The `endpoints { ram, sts }` block pointing at this emulator, for provider blocks written by hand.
+    pub fn endpoints_block(&self) -> String {
+        format!(
+            "  endpoints {{\n    ram = \"{ep}\"\n    sts = \"{ep}\"\n  }}\n",
+            ep = self.endpoint
+        )
+    }
+
+    /// `GET /_emulator/stats`.
+    pub fn stats(&self) -> Json {
+        self.admin_get("stats")
+    }
+
+    /// The number of API requests answered with an error (injected faults included).
+    pub fn errors(&self) -> u64 {
+        self.stats()["errors"].as_u64().expect("stats.errors")
+    }
+
+    /// How many faults of `kind` (`throttle`, `unavailable`, `internal_error`, `drop`) were injected.
+    pub fn faults_served(&self, kind: &str) -> u64 {
+        self.stats()["faults"][kind].as_u64().unwrap_or(0)
+    }
+
+    /// Changes fault knobs (`POST /_emulator/faults`), e.g. `{"throttle_rate": 0.5}`; returns them all.
+    pub fn set_faults(&self, knobs: &Json) -> Json {
+        let answer = self.admin_post("faults", knobs);
+        assert!(
+            answer.get("error").is_none(),
+            "fault knobs {knobs} refused: {answer}"
+        );
+        answer
+    }
+
     /// An API client signed with `account`'s keys, for out-of-band reads and changes (what a user would do in
     /// the console); run its calls with [`Emulator::block_on`].
     pub fn api(&self, account: &str) -> AliCloudClient {
         let a = self.account(account);
         let env = FixedEnvironment::from_pairs(Vec::<(String, String)>::new());
-        let config = ClientConfig::from_settings(None, Some(&self.endpoint), Some(&self.endpoint), &env).expect("client config");
+        let config =
+            ClientConfig::from_settings(None, Some(&self.endpoint), Some(&self.endpoint), &env)
+                .expect("client config");
         let credentials = Credentials {
             access_key_id: a.access_key_id.clone(),
             access_key_secret: Secret::new(a.access_key_secret.clone()),
             security_token: None,
             expiration: None,
         };
-        AliCloudClient::from_config(&config, Arc::new(StaticCredentials::new(credentials, "test")), CancellationToken::new())
-            .expect("client")
+        AliCloudClient::from_config(
+            &config,
+            Arc::new(StaticCredentials::new(credentials, "test")),
+            CancellationToken::new(),
+        )
+        .expect("client")
     }
 
     /// Runs `future` (an API call) to completion.
@@ -164,8 +240,10 @@ impl Emulator {
             })
             .collect();
         let path = dir.join("aliyun-config.json");
-        let config = serde_json::json!({ "current": "source", "profiles": profiles, "meta_path": "" });
-        std::fs::write(&path, serde_json::to_string_pretty(&config).expect("JSON")).expect("writing profiles");
+        let config =
+            serde_json::json!({ "current": "source", "profiles": profiles, "meta_path": "" });
+        std::fs::write(&path, serde_json::to_string_pretty(&config).expect("JSON"))
+            .expect("writing profiles");
         path
     }
 
@@ -173,8 +251,49 @@ impl Emulator {
     pub fn example_workdir(&self, terraform: &super::Terraform, example: &str) -> super::Workdir {
         let mut work = super::Workdir::from_example(terraform, example);
         let profiles = self.write_profiles(work.path());
-        work.set_env("ALICLOUD_SHARED_CREDENTIALS_FILE", &profiles.display().to_string());
+        work.set_env(
+            "ALICLOUD_SHARED_CREDENTIALS_FILE",
+            &profiles.display().to_string(),
+        );
         work.set_env("TF_VAR_endpoint", &self.endpoint);
         work
+    }
+
+    /// Creates role `name` in `owner`'s account with a trust policy admitting the account `trusted` (a RAM
+    /// principal `acs:ram::<uid>:root`); returns the role's ARN.
+    pub fn create_role_trusting(&self, owner: &str, name: &str, trusted: &str) -> String {
+        let trust_policy = serde_json::json!({
+            "Version": "1",
+            "Statement": [{
+                "Action": "sts:AssumeRole",
+                "Effect": "Allow",
+                "Principal": { "RAM": [format!("acs:ram::{}:root", self.account(trusted).account_id)] }
+            }]
+        });
+        let request = CreateRoleRequest {
+            role_name: name.to_owned(),
+            assume_role_policy_document: trust_policy.to_string(),
+            ..CreateRoleRequest::default()
+        };
+        let client = self.api(owner);
+        let created = self.runtime.block_on(client.create_role(&request));
+        created
+            .unwrap_or_else(|e| panic!("CreateRole {name} in {owner}: {e}"))
+            .role
+            .arn
+    }
+
+    /// `AssumeRole` of `role_arn` with `account`'s root keys: temporary STS credentials for the role.
+    pub fn assume_role(&self, account: &str, role_arn: &str, session_name: &str) -> StsCredentials {
+        let request = AssumeRoleRequest {
+            role_arn: role_arn.to_owned(),
+            role_session_name: session_name.to_owned(),
+            ..AssumeRoleRequest::default()
+        };
+        let client = self.api(account);
+        let assumed = self.runtime.block_on(client.assume_role(&request));
+        assumed
+            .unwrap_or_else(|e| panic!("AssumeRole {role_arn} as {account}: {e}"))
+            .credentials
     }
 }

@@ -123,7 +123,40 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// One diagnostic of a command run with `-json` (Terraform's machine-readable UI).
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    /// `error` or `warning`.
+    pub severity: String,
+    /// The short summary.
+    pub summary: String,
+    /// The full detail, unwrapped.
+    pub detail: String,
+}
+
 impl Run {
+    /// The diagnostics in the output of a command run with `-json`, in order.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        self.stdout
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|message| message["type"] == "diagnostic")
+            .map(|message| {
+                let field = |name: &str| {
+                    message["diagnostic"][name]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                Diagnostic {
+                    severity: field("severity"),
+                    summary: field("summary"),
+                    detail: field("detail"),
+                }
+            })
+            .collect()
+    }
+
     /// Panics with the command's output unless it exited 0.
     pub fn success(self) -> Run {
         assert_eq!(
@@ -157,13 +190,21 @@ impl Workdir {
 
     /// A new directory holding a copy of the example `examples/<example>` (its `.tf` files).
     pub fn from_example(terraform: &Terraform, example: &str) -> Workdir {
-        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(example);
+        let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join(example);
         let work = Workdir::new(terraform, "");
         fs::remove_file(work.path().join("main.tf")).expect("removing the placeholder main.tf");
-        for entry in fs::read_dir(&source).unwrap_or_else(|e| panic!("reading {}: {e}", source.display())) {
+        for entry in
+            fs::read_dir(&source).unwrap_or_else(|e| panic!("reading {}: {e}", source.display()))
+        {
             let path = entry.expect("directory entry").path();
             if path.extension().is_some_and(|e| e == "tf") {
-                fs::copy(&path, work.path().join(path.file_name().expect("file name"))).expect("copying the example");
+                fs::copy(
+                    &path,
+                    work.path().join(path.file_name().expect("file name")),
+                )
+                .expect("copying the example");
             }
         }
         work
@@ -184,20 +225,36 @@ impl Workdir {
         self.env.push((key.to_owned(), value.to_owned()));
     }
 
-    /// Runs `terraform <args>` here, without colour or prompts.
-    pub fn run(&self, args: &[&str]) -> Run {
-        let out: Output = Command::new(&self.terraform.path)
+    /// `terraform <args>` here, without prompts, with only the environment variables set by
+    /// [`Workdir::set_env`] among those that choose logging or Alibaba Cloud credentials: the machine's own
+    /// `ALIBABA_CLOUD_*` and `ALICLOUD_*` variables would otherwise decide which account a test sees.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(&self.terraform.path);
+        command
             .args(args)
             .current_dir(self.path())
             .env("TF_CLI_CONFIG_FILE", self.path().join("cli.tfrc"))
             .env("TF_IN_AUTOMATION", "1")
             .env("CHECKPOINT_DISABLE", "1")
             .env_remove("TF_LOG")
-            .env_remove("TF_LOG_PATH")
+            .env_remove("TF_LOG_PATH");
+        for (name, _) in std::env::vars_os() {
+            let ambient_credentials = name
+                .to_str()
+                .is_some_and(|n| n.starts_with("ALIBABA_CLOUD_") || n.starts_with("ALICLOUD_"));
+            if ambient_credentials {
+                command.env_remove(name);
+            }
+        }
+        command
             .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null())
-            .output()
-            .expect("running terraform");
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// Runs `terraform <args>` here, without colour or prompts.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out: Output = self.command(args).output().expect("running terraform");
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -105,7 +105,11 @@ impl<P: Provider> Engine<P> {
 /// Optional attributes with a default take it when the configuration leaves them null.
 fn apply_defaults(block: &Block, config: &Value, planned: &mut Value) {
     for attribute in &block.attributes {
-        if let Some(default) = attribute.default.as_ref().filter(|_| config.attr(&attribute.name).is_null()) {
+        if let Some(default) = attribute
+            .default
+            .as_ref()
+            .filter(|_| config.attr(&attribute.name).is_null())
+        {
             planned.set_attr(&attribute.name, default.clone());
         }
     }

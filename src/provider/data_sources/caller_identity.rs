@@ -31,7 +31,13 @@ impl DataSource<ProviderClient> for CallerIdentityDataSource {
         )
     }
 
-    async fn read(&self, _ctx: &Context, client: &ProviderClient, _req: ReadDataRequest, resp: &mut ReadDataResponse) {
+    async fn read(
+        &self,
+        _ctx: &Context,
+        client: &ProviderClient,
+        _req: ReadDataRequest,
+        resp: &mut ReadDataResponse,
+    ) {
         match client.caller_identity().await {
             Ok(me) => {
                 resp.state = Value::object([
@@ -44,7 +50,9 @@ impl DataSource<ProviderClient> for CallerIdentityDataSource {
                     ("role_id", Value::from(me.role_id.clone())),
                 ]);
             }
-            Err(e) => resp.diagnostics.push(api_diagnostic("reading the caller identity", &e)),
+            Err(e) => resp
+                .diagnostics
+                .push(api_diagnostic("reading the caller identity", &e)),
         }
     }
 }

@@ -1,7 +1,9 @@
 //! `aliram_cross_account_dts_role`: the role a database owner's account holds so that DTS, acting for the
 //! account that creates the task, can reach the database (scenarios 1 to 3 of the DTS documentation).
 
-use super::role_resource::{Desired, RoleKind, account_id_validator, capitalised, role_name_validator};
+use super::role_resource::{
+    Desired, RoleKind, account_id_validator, capitalised, role_name_validator,
+};
 use crate::framework::diagnostics::Diagnostics;
 use crate::framework::path::AttributePath;
 use crate::framework::schema::Attribute;
@@ -17,7 +19,11 @@ use crate::provider::domain::trust_policy::{PrincipalKind, TrustPolicy, dts_trus
 pub(crate) struct DtsRole;
 
 fn invalid(path: &str, error: &DtsError, diagnostics: &mut Diagnostics) {
-    diagnostics.add_attribute_error(AttributePath::root(path), "Not Supported Across Accounts", capitalised(&error.to_string()));
+    diagnostics.add_attribute_error(
+        AttributePath::root(path),
+        "Not Supported Across Accounts",
+        capitalised(&error.to_string()),
+    );
 }
 
 impl RoleKind for DtsRole {
@@ -74,7 +80,13 @@ impl RoleKind for DtsRole {
     }
 
     fn validate(config: &Value, diagnostics: &mut Diagnostics) {
-        let Some(scenario) = config.attr("scenario").as_str().and_then(|s| Scenario::parse(s).ok()) else { return };
+        let Some(scenario) = config
+            .attr("scenario")
+            .as_str()
+            .and_then(|s| Scenario::parse(s).ok())
+        else {
+            return;
+        };
         let database = config.attr("database");
         if database.is_unknown() {
             return;
@@ -103,17 +115,23 @@ impl RoleKind for DtsRole {
             ),
             (None, None) => {}
         }
-        if config.attr("two_way").as_bool() == Some(true) {
-            if let Err(e) = dts::check_two_way(scenario, database_type.as_str(), access_method.as_str()) {
-                invalid("two_way", &e, diagnostics);
-            }
+        if config.attr("two_way").as_bool() == Some(true)
+            && let Err(e) =
+                dts::check_two_way(scenario, database_type.as_str(), access_method.as_str())
+        {
+            invalid("two_way", &e, diagnostics);
         }
     }
 
     fn desired(config: &Value) -> Desired {
-        let trusted = config.attr("task_account_id").as_str().and_then(|t| AccountId::parse(t).ok());
+        let trusted = config
+            .attr("task_account_id")
+            .as_str()
+            .and_then(|t| AccountId::parse(t).ok());
         Desired {
-            trust_policy: trusted.as_ref().map_or(Value::Unknown, |t| Value::string(dts_trust_policy(t).to_json())),
+            trust_policy: trusted.as_ref().map_or(Value::Unknown, |t| {
+                Value::string(dts_trust_policy(t).to_json())
+            }),
             policy_names: Value::string_set([dts::SYSTEM_POLICY]),
             trusted: trusted.map(|t| ("task_account_id", t)),
         }
@@ -121,8 +139,14 @@ impl RoleKind for DtsRole {
 
     fn infer(state: &mut Value) {
         if state.attr("task_account_id").is_null() {
-            let policy = state.attr("trust_policy").as_str().and_then(|d| TrustPolicy::parse(d).ok());
-            let trusted = policy.and_then(|p| p.principals(PrincipalKind::Ram).find_map(AccountId::from_ram_arn));
+            let policy = state
+                .attr("trust_policy")
+                .as_str()
+                .and_then(|d| TrustPolicy::parse(d).ok());
+            let trusted = policy.and_then(|p| {
+                p.principals(PrincipalKind::Ram)
+                    .find_map(AccountId::from_ram_arn)
+            });
             state.set_attr("task_account_id", trusted.map(|t| t.to_string()).into());
         }
     }

@@ -1,7 +1,9 @@
 //! `aliram_dataworks_source_role`: the role an instance owner's account holds so that DataWorks Data
 //! Integration, acting for the account that owns the workspace, can read an RDS, Hive or Kafka instance.
 
-use super::role_resource::{Desired, RoleKind, account_id_validator, capitalised, role_name_validator};
+use super::role_resource::{
+    Desired, RoleKind, account_id_validator, capitalised, role_name_validator,
+};
 use super::role_state::string_set;
 use crate::framework::diagnostics::Diagnostics;
 use crate::framework::path::AttributePath;
@@ -59,35 +61,68 @@ impl RoleKind for DataWorksRole {
     }
 
     fn validate(config: &Value, diagnostics: &mut Diagnostics) {
-        let Some(instance_type) = config.attr("instance_type").as_str().and_then(|s| InstanceType::parse(s).ok()) else { return };
+        let Some(instance_type) = config
+            .attr("instance_type")
+            .as_str()
+            .and_then(|s| InstanceType::parse(s).ok())
+        else {
+            return;
+        };
         if let Err(e) = check_rds_engine(instance_type, config.attr("rds_engine").as_str()) {
-            diagnostics.add_attribute_error(AttributePath::root("rds_engine"), "Invalid RDS Engine", capitalised(&e.to_string()));
+            diagnostics.add_attribute_error(
+                AttributePath::root("rds_engine"),
+                "Invalid RDS Engine",
+                capitalised(&e.to_string()),
+            );
         }
     }
 
     fn desired(config: &Value) -> Desired {
-        let trusted = config.attr("dataworks_account_id").as_str().and_then(|t| AccountId::parse(t).ok());
-        let instance_type = config.attr("instance_type").as_str().and_then(|s| InstanceType::parse(s).ok());
+        let trusted = config
+            .attr("dataworks_account_id")
+            .as_str()
+            .and_then(|t| AccountId::parse(t).ok());
+        let instance_type = config
+            .attr("instance_type")
+            .as_str()
+            .and_then(|s| InstanceType::parse(s).ok());
         Desired {
-            trust_policy: trusted.as_ref().map_or(Value::Unknown, |t| Value::string(dataworks_trust_policy(t).to_json())),
-            policy_names: instance_type.map_or(Value::Unknown, |i| Value::string_set(i.system_policies().iter().copied())),
+            trust_policy: trusted.as_ref().map_or(Value::Unknown, |t| {
+                Value::string(dataworks_trust_policy(t).to_json())
+            }),
+            policy_names: instance_type.map_or(Value::Unknown, |i| {
+                Value::string_set(i.system_policies().iter().copied())
+            }),
             trusted: trusted.map(|t| ("dataworks_account_id", t)),
         }
     }
 
     fn infer(state: &mut Value) {
         if state.attr("dataworks_account_id").is_null() {
-            let policy = state.attr("trust_policy").as_str().and_then(|d| TrustPolicy::parse(d).ok());
+            let policy = state
+                .attr("trust_policy")
+                .as_str()
+                .and_then(|d| TrustPolicy::parse(d).ok());
             let trusted = policy.and_then(|p| {
-                p.principals(PrincipalKind::Service)
-                    .find_map(|s| s.strip_suffix(&format!("@{}", CrossAccountService::DataWorks.host())).map(str::to_owned))
+                p.principals(PrincipalKind::Service).find_map(|s| {
+                    s.strip_suffix(&format!("@{}", CrossAccountService::DataWorks.host()))
+                        .map(str::to_owned)
+                })
             });
             state.set_attr("dataworks_account_id", trusted.into());
         }
         if state.attr("instance_type").is_null() {
             let attached = string_set(state.attr("policy_names"));
-            let kind = INSTANCE_TYPES.iter().find(|f| f.instance_type.system_policies().iter().all(|p| attached.contains(*p)));
-            state.set_attr("instance_type", kind.map(|f| f.instance_type.as_str().to_owned()).into());
+            let kind = INSTANCE_TYPES.iter().find(|f| {
+                f.instance_type
+                    .system_policies()
+                    .iter()
+                    .all(|p| attached.contains(*p))
+            });
+            state.set_attr(
+                "instance_type",
+                kind.map(|f| f.instance_type.as_str().to_owned()).into(),
+            );
         }
     }
 }

@@ -2,7 +2,9 @@
 //! role is, its calls made concurrently), `wait` (read-after-write for eventual consistency), and the exclusive
 //! management of attachments and tags. No Terraform types here.
 
-use crate::provider::alicloud::ram::{AttachedPolicy, ListTagResourcesRequest, PolicyType, Role, Tag, TagKeys};
+use crate::provider::alicloud::ram::{
+    AttachedPolicy, ListTagResourcesRequest, PolicyType, Role, Tag, TagKeys,
+};
 use crate::provider::alicloud::{AliCloudClient, ClientError, ErrorKind};
 use crate::provider::domain::role_rules::reserved_tag_key_prefix;
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,15 +35,27 @@ pub struct RemoteRole {
 impl RemoteRole {
     /// The names of the attached policies.
     pub fn policy_names(&self) -> BTreeSet<String> {
-        self.policies.iter().map(|p| p.policy_name.clone()).collect()
+        self.policies
+            .iter()
+            .map(|p| p.policy_name.clone())
+            .collect()
     }
 }
 
 /// Reads everything a role is; `None` when it does not exist. The three reads run concurrently.
-pub async fn find_role(api: &AliCloudClient, name: &str) -> Result<Option<RemoteRole>, ClientError> {
-    let tag_request = ListTagResourcesRequest { resource_names: vec![name.to_owned()], ..Default::default() };
-    let (role, policies, tags) =
-        tokio::join!(api.get_role(name), api.list_policies_for_role(name), api.list_role_tags(&tag_request));
+pub async fn find_role(
+    api: &AliCloudClient,
+    name: &str,
+) -> Result<Option<RemoteRole>, ClientError> {
+    let tag_request = ListTagResourcesRequest {
+        resource_names: vec![name.to_owned()],
+        ..Default::default()
+    };
+    let (role, policies, tags) = tokio::join!(
+        api.get_role(name),
+        api.list_policies_for_role(name),
+        api.list_role_tags(&tag_request)
+    );
     let role = match role {
         Ok(r) => r.role,
         Err(e) if e.is_not_found() => return Ok(None),
@@ -58,7 +72,11 @@ pub async fn find_role(api: &AliCloudClient, name: &str) -> Result<Option<Remote
         .filter(|t| t.resource_name == name && reserved_tag_key_prefix(&t.tag_key).is_none())
         .map(|t| (t.tag_key, t.tag_value))
         .collect();
-    Ok(Some(RemoteRole { role, policies, tags }))
+    Ok(Some(RemoteRole {
+        role,
+        policies,
+        tags,
+    }))
 }
 
 /// Polls [`find_role`] until the role exists with every policy of `policies` attached, within
@@ -73,11 +91,16 @@ pub async fn wait_role_visible(
     let mut interval = FIRST_POLL_INTERVAL;
     loop {
         let found = find_role(api, name).await?;
-        let settled = found.as_ref().is_some_and(|r| policies.is_subset(&r.policy_names()));
+        let settled = found
+            .as_ref()
+            .is_some_and(|r| policies.is_subset(&r.policy_names()));
         if settled || Instant::now() + interval > deadline {
             return Ok(found);
         }
-        tracing::debug!(role = name, "waiting for the role and its attachments to become visible");
+        tracing::debug!(
+            role = name,
+            "waiting for the role and its attachments to become visible"
+        );
         pause(interval, cancel, "GetRole").await?;
         interval = (interval * 2).min(MAX_POLL_INTERVAL);
     }
@@ -85,19 +108,35 @@ pub async fn wait_role_visible(
 
 /// The policy type of an attached policy as the API reports it.
 pub fn policy_type(attached: &AttachedPolicy) -> PolicyType {
-    if attached.policy_type.eq_ignore_ascii_case("Custom") { PolicyType::Custom } else { PolicyType::System }
+    if attached.policy_type.eq_ignore_ascii_case("Custom") {
+        PolicyType::Custom
+    } else {
+        PolicyType::System
+    }
 }
 
 /// Attaches a system policy; one that is already attached counts as attached (a retried apply).
-pub async fn attach_system_policy(api: &AliCloudClient, role: &str, policy: &str) -> Result<(), ClientError> {
-    match api.attach_policy_to_role(role, PolicyType::System, policy).await {
+pub async fn attach_system_policy(
+    api: &AliCloudClient,
+    role: &str,
+    policy: &str,
+) -> Result<(), ClientError> {
+    match api
+        .attach_policy_to_role(role, PolicyType::System, policy)
+        .await
+    {
         Err(e) if e.is(ErrorKind::AlreadyExists) => Ok(()),
         other => other.map(drop),
     }
 }
 
 /// Detaches a policy; one that is no longer attached counts as detached.
-pub async fn detach_policy(api: &AliCloudClient, role: &str, policy: &str, kind: PolicyType) -> Result<(), ClientError> {
+pub async fn detach_policy(
+    api: &AliCloudClient,
+    role: &str,
+    policy: &str,
+    kind: PolicyType,
+) -> Result<(), ClientError> {
     match api.detach_policy_from_role(role, kind, policy).await {
         Err(e) if e.is_not_found() => Ok(()),
         other => other.map(drop),
@@ -112,12 +151,19 @@ pub async fn sync_tags(
     desired: &BTreeMap<String, String>,
 ) -> Result<(), ClientError> {
     let names = [role.to_owned()];
-    let removed: Vec<String> = current.keys().filter(|k| !desired.contains_key(*k)).cloned().collect();
+    let removed: Vec<String> = current
+        .keys()
+        .filter(|k| !desired.contains_key(*k))
+        .cloned()
+        .collect();
     if !removed.is_empty() {
         api.untag_roles(&names, &TagKeys::Keys(removed)).await?;
     }
-    let changed: Vec<Tag> =
-        desired.iter().filter(|(k, v)| current.get(*k) != Some(v)).map(|(k, v)| Tag::new(k.clone(), v.clone())).collect();
+    let changed: Vec<Tag> = desired
+        .iter()
+        .filter(|(k, v)| current.get(*k) != Some(v))
+        .map(|(k, v)| Tag::new(k.clone(), v.clone()))
+        .collect();
     if !changed.is_empty() {
         api.tag_roles(&names, &changed).await?;
     }
@@ -126,7 +172,11 @@ pub async fn sync_tags(
 
 /// Deletes a role: detaches every policy (also ones attached by hand), then deletes, retrying while detaches
 /// propagate. A role already gone counts as deleted.
-pub async fn delete_role(api: &AliCloudClient, name: &str, cancel: &CancellationToken) -> Result<(), ClientError> {
+pub async fn delete_role(
+    api: &AliCloudClient,
+    name: &str,
+    cancel: &CancellationToken,
+) -> Result<(), ClientError> {
     let attached = match api.list_policies_for_role(name).await {
         Ok(p) => p.policies.policy,
         Err(e) if e.is_not_found() => return Ok(()),
@@ -142,7 +192,10 @@ pub async fn delete_role(api: &AliCloudClient, name: &str, cancel: &Cancellation
             Ok(_) => return Ok(()),
             Err(e) if e.is_not_found() => return Ok(()),
             Err(e) if e.is(ErrorKind::Conflict) && Instant::now() + interval < deadline => {
-                tracing::debug!(role = name, "role still has attachments; retrying the delete");
+                tracing::debug!(
+                    role = name,
+                    "role still has attachments; retrying the delete"
+                );
                 pause(interval, cancel, "DeleteRole").await?;
                 interval = (interval * 2).min(MAX_POLL_INTERVAL);
             }
@@ -152,7 +205,11 @@ pub async fn delete_role(api: &AliCloudClient, name: &str, cancel: &Cancellation
 }
 
 /// Sleeps for `interval`, or gives up at once when Terraform sends Stop.
-async fn pause(interval: Duration, cancel: &CancellationToken, action: &str) -> Result<(), ClientError> {
+async fn pause(
+    interval: Duration,
+    cancel: &CancellationToken,
+    action: &str,
+) -> Result<(), ClientError> {
     tokio::select! {
         () = tokio::time::sleep(interval) => Ok(()),
         () = cancel.cancelled() => Err(ClientError::Cancelled { action: action.to_owned() }),

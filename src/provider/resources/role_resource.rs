@@ -4,15 +4,17 @@
 //! [`RoleKind`]: its own attributes, and how the configuration becomes a trust policy and a set of policies.
 
 use super::role_api::{
-    attach_system_policy, delete_role, detach_policy, find_role, policy_type, sync_tags, wait_role_visible,
+    attach_system_policy, delete_role, detach_policy, find_role, policy_type, sync_tags,
+    wait_role_visible,
 };
 use super::role_state::{expand, flatten, flatten_computed, string_map, string_set};
 use crate::framework::context::Context;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::path::AttributePath;
 use crate::framework::resource::{
-    CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, ImportRequest, ImportResponse, ModifyPlanRequest,
-    ModifyPlanResponse, ReadRequest, ReadResponse, Resource, UpdateRequest, UpdateResponse,
+    CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, ImportRequest, ImportResponse,
+    ModifyPlanRequest, ModifyPlanResponse, ReadRequest, ReadResponse, Resource, UpdateRequest,
+    UpdateResponse,
 };
 use crate::framework::schema::{Attribute, Block, Schema};
 use crate::framework::types::Type;
@@ -22,7 +24,8 @@ use crate::provider::client::{ProviderClient, api_diagnostic};
 use crate::provider::domain::account::AccountId;
 use crate::provider::domain::cross_account_service::CrossAccountService;
 use crate::provider::domain::role_rules::{
-    DEFAULT_SESSION_DURATION_SECONDS, check_description, check_max_session_duration, check_role_name, check_tags,
+    DEFAULT_SESSION_DURATION_SECONDS, check_description, check_max_session_duration,
+    check_role_name, check_tags,
 };
 use crate::provider::domain::trust_policy::{TrustPolicy, own_account_rewrite};
 use async_trait::async_trait;
@@ -78,7 +81,10 @@ fn checked<E: ToString>(result: Result<(), E>) -> Result<(), String> {
 /// A domain message as a diagnostic sentence.
 pub(crate) fn capitalised(message: &str) -> String {
     let mut chars = message.chars();
-    let mut out: String = chars.next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
+    let mut out: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
     out.push_str(chars.as_str());
     if !out.ends_with('.') {
         out.push('.');
@@ -165,29 +171,43 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         let owner = match client.caller_identity().await {
             Ok(me) => AccountId::parse(&me.account_id).ok(),
             Err(e) => {
-                resp.diagnostics.push(api_diagnostic("reading the caller identity to check the trusted account", &e));
+                resp.diagnostics.push(api_diagnostic(
+                    "reading the caller identity to check the trusted account",
+                    &e,
+                ));
                 return;
             }
         };
         let Some(owner) = owner else { return };
-        if let (Some(service), Some((attribute, trusted))) = (K::SERVICE, &desired.trusted) {
-            if let Err(e) = service.check_trusted_account(trusted, &owner) {
-                resp.diagnostics.push(
-                    Diagnostic::error("Role Would Trust Its Own Account", capitalised(&e.to_string()))
-                        .at(AttributePath::root(attribute)),
-                );
-            }
+        if let (Some(service), Some((attribute, trusted))) = (K::SERVICE, &desired.trusted)
+            && let Err(e) = service.check_trusted_account(trusted, &owner)
+        {
+            resp.diagnostics.push(
+                Diagnostic::error(
+                    "Role Would Trust Its Own Account",
+                    capitalised(&e.to_string()),
+                )
+                .at(AttributePath::root(attribute)),
+            );
         }
         if req.prior.is_null() {
-            resp.planned.set_attr("owner_account_id", Value::string(owner.as_str()));
+            resp.planned
+                .set_attr("owner_account_id", Value::string(owner.as_str()));
             if let Some(name) = resp.planned.attr("role_name").as_str().map(str::to_owned) {
                 resp.planned.set_attr("id", Value::string(&name));
-                resp.planned.set_attr("arn", Value::string(owner.role_arn(&name)));
+                resp.planned
+                    .set_attr("arn", Value::string(owner.role_arn(&name)));
             }
         }
     }
 
-    async fn create(&self, ctx: &Context, client: &ProviderClient, req: CreateRequest, resp: &mut CreateResponse) {
+    async fn create(
+        &self,
+        ctx: &Context,
+        client: &ProviderClient,
+        req: CreateRequest,
+        resp: &mut CreateResponse,
+    ) {
         let spec = expand(&req.planned);
         let request = CreateRoleRequest {
             role_name: spec.name.clone(),
@@ -195,7 +215,11 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
             description: spec.description.clone(),
             max_session_duration: u32::try_from(spec.max_session_duration).ok(),
             allow_console_login: None,
-            tags: spec.tags.iter().map(|(k, v)| Tag::new(k.clone(), v.clone())).collect(),
+            tags: spec
+                .tags
+                .iter()
+                .map(|(k, v)| Tag::new(k.clone(), v.clone()))
+                .collect(),
         };
         let created = match client.api.create_role(&request).await {
             Ok(r) => r.role,
@@ -220,7 +244,10 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
             state.set_attr("policy_names", Value::string_set(attached.iter().cloned()));
             if let Err(e) = attach_system_policy(&client.api, &spec.name, policy).await {
                 resp.state = state;
-                resp.diagnostics.push(api_diagnostic(&format!("attaching {policy} to role {}", spec.name), &e));
+                resp.diagnostics.push(api_diagnostic(
+                    &format!("attaching {policy} to role {}", spec.name),
+                    &e,
+                ));
                 return;
             }
             attached.push(policy.clone());
@@ -238,8 +265,20 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         }
     }
 
-    async fn read(&self, _ctx: &Context, client: &ProviderClient, req: ReadRequest, resp: &mut ReadResponse) {
-        let name = req.state.attr("id").as_str().or(req.state.attr("role_name").as_str()).unwrap_or_default().to_owned();
+    async fn read(
+        &self,
+        _ctx: &Context,
+        client: &ProviderClient,
+        req: ReadRequest,
+        resp: &mut ReadResponse,
+    ) {
+        let name = req
+            .state
+            .attr("id")
+            .as_str()
+            .or(req.state.attr("role_name").as_str())
+            .unwrap_or_default()
+            .to_owned();
         let remote = match find_role(&client.api, &name).await {
             Ok(Some(remote)) => remote,
             Ok(None) => {
@@ -248,7 +287,8 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
                 return;
             }
             Err(e) => {
-                resp.diagnostics.push(api_diagnostic(&format!("reading role {name}"), &e));
+                resp.diagnostics
+                    .push(api_diagnostic(&format!("reading role {name}"), &e));
                 return;
             }
         };
@@ -257,19 +297,35 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         if !drift.changes.is_empty() {
             resp.diagnostics.add_warning(
                 "Trust Policy Changed Outside Terraform",
-                format!("The trust policy of role {name} no longer matches the configuration: {}.", drift.changes.join("; ")),
+                format!(
+                    "The trust policy of role {name} no longer matches the configuration: {}.",
+                    drift.changes.join("; ")
+                ),
             );
         }
         let owner = AccountId::from_ram_arn(&remote.role.arn);
-        let document = remote.role.assume_role_policy_document.as_deref().and_then(|d| TrustPolicy::parse(d).ok());
-        if let (Some(_), Some(owner), Some(document)) = (K::SERVICE, owner, document) {
-            if let Some(rewrite) = own_account_rewrite(&document, &owner) {
-                resp.diagnostics.add_warning("Role Trusts Its Own Account", capitalised(&rewrite.to_string()));
-            }
+        let document = remote
+            .role
+            .assume_role_policy_document
+            .as_deref()
+            .and_then(|d| TrustPolicy::parse(d).ok());
+        if let (Some(_), Some(owner), Some(document)) = (K::SERVICE, owner, document)
+            && let Some(rewrite) = own_account_rewrite(&document, &owner)
+        {
+            resp.diagnostics.add_warning(
+                "Role Trusts Its Own Account",
+                capitalised(&rewrite.to_string()),
+            );
         }
     }
 
-    async fn update(&self, ctx: &Context, client: &ProviderClient, req: UpdateRequest, resp: &mut UpdateResponse) {
+    async fn update(
+        &self,
+        ctx: &Context,
+        client: &ProviderClient,
+        req: UpdateRequest,
+        resp: &mut UpdateResponse,
+    ) {
         let spec = expand(&req.planned);
         let name = spec.name.clone();
         let prior = &req.prior;
@@ -277,18 +333,23 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
 
         let trust_changed = req.planned.attr("trust_policy") != prior.attr("trust_policy");
         let description_changed = req.planned.attr("description") != prior.attr("description");
-        let duration_changed = req.planned.attr("max_session_duration") != prior.attr("max_session_duration");
+        let duration_changed =
+            req.planned.attr("max_session_duration") != prior.attr("max_session_duration");
         if trust_changed || description_changed || duration_changed {
             let update = UpdateRoleRequest {
                 role_name: name.clone(),
                 new_assume_role_policy_document: trust_changed.then(|| spec.trust_policy.clone()),
-                new_description: description_changed.then(|| spec.description.clone().unwrap_or_default()),
-                new_max_session_duration: duration_changed.then(|| u32::try_from(spec.max_session_duration).ok()).flatten(),
+                new_description: description_changed
+                    .then(|| spec.description.clone().unwrap_or_default()),
+                new_max_session_duration: duration_changed
+                    .then(|| u32::try_from(spec.max_session_duration).ok())
+                    .flatten(),
                 new_allow_console_login: None,
             };
             if let Err(e) = client.api.update_role(&update).await {
                 resp.state = state;
-                resp.diagnostics.push(api_diagnostic(&format!("updating role {name}"), &e));
+                resp.diagnostics
+                    .push(api_diagnostic(&format!("updating role {name}"), &e));
                 return;
             }
             for attribute in ["trust_policy", "description", "max_session_duration"] {
@@ -301,58 +362,108 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
             Ok(p) => p.policies.policy,
             Err(e) => {
                 resp.state = state;
-                resp.diagnostics.push(api_diagnostic(&format!("listing the policies of role {name}"), &e));
+                resp.diagnostics.push(api_diagnostic(
+                    &format!("listing the policies of role {name}"),
+                    &e,
+                ));
                 return;
             }
         };
         let mut names = string_set(prior.attr("policy_names"));
-        for policy in spec.policy_names.iter().filter(|p| !current.iter().any(|c| &&c.policy_name == p)) {
+        for policy in spec
+            .policy_names
+            .iter()
+            .filter(|p| !current.iter().any(|c| &&c.policy_name == p))
+        {
             if let Err(e) = attach_system_policy(&client.api, &name, policy).await {
                 state.set_attr("policy_names", Value::string_set(names));
                 resp.state = state;
-                resp.diagnostics.push(api_diagnostic(&format!("attaching {policy} to role {name}"), &e));
+                resp.diagnostics.push(api_diagnostic(
+                    &format!("attaching {policy} to role {name}"),
+                    &e,
+                ));
                 return;
             }
             names.insert(policy.clone());
         }
-        for extra in current.iter().filter(|c| !spec.policy_names.contains(&c.policy_name)) {
-            if let Err(e) = detach_policy(&client.api, &name, &extra.policy_name, policy_type(extra)).await {
+        for extra in current
+            .iter()
+            .filter(|c| !spec.policy_names.contains(&c.policy_name))
+        {
+            if let Err(e) =
+                detach_policy(&client.api, &name, &extra.policy_name, policy_type(extra)).await
+            {
                 state.set_attr("policy_names", Value::string_set(names));
                 resp.state = state;
-                resp.diagnostics.push(api_diagnostic(&format!("detaching {} from role {name}", extra.policy_name), &e));
+                resp.diagnostics.push(api_diagnostic(
+                    &format!("detaching {} from role {name}", extra.policy_name),
+                    &e,
+                ));
                 return;
             }
             names.remove(&extra.policy_name);
         }
         state.set_attr("policy_names", Value::string_set(names));
 
-        if let Err(e) = sync_tags(&client.api, &name, &string_map(prior.attr("tags")), &spec.tags).await {
+        if let Err(e) = sync_tags(
+            &client.api,
+            &name,
+            &string_map(prior.attr("tags")),
+            &spec.tags,
+        )
+        .await
+        {
             resp.state = state;
-            resp.diagnostics.push(api_diagnostic(&format!("tagging role {name}"), &e));
+            resp.diagnostics
+                .push(api_diagnostic(&format!("tagging role {name}"), &e));
             return;
         }
         resp.state = req.planned.clone();
 
-        if let Err(e) = wait_role_visible(&client.api, &name, &spec.policy_names, &ctx.cancel).await {
-            resp.diagnostics.push(api_diagnostic(&format!("reading role {name} after updating it"), &e));
+        if let Err(e) = wait_role_visible(&client.api, &name, &spec.policy_names, &ctx.cancel).await
+        {
+            resp.diagnostics.push(api_diagnostic(
+                &format!("reading role {name} after updating it"),
+                &e,
+            ));
         }
     }
 
-    async fn delete(&self, ctx: &Context, client: &ProviderClient, req: DeleteRequest, resp: &mut DeleteResponse) {
+    async fn delete(
+        &self,
+        ctx: &Context,
+        client: &ProviderClient,
+        req: DeleteRequest,
+        resp: &mut DeleteResponse,
+    ) {
         let name = req.prior.attr("role_name").as_str().unwrap_or_default();
         if let Err(e) = delete_role(&client.api, name, &ctx.cancel).await {
-            resp.diagnostics.push(api_diagnostic(&format!("deleting role {name}"), &e));
+            resp.diagnostics
+                .push(api_diagnostic(&format!("deleting role {name}"), &e));
         }
     }
 
-    async fn import_state(&self, _ctx: &Context, _client: &ProviderClient, req: ImportRequest, resp: &mut ImportResponse) {
+    async fn import_state(
+        &self,
+        _ctx: &Context,
+        _client: &ProviderClient,
+        req: ImportRequest,
+        resp: &mut ImportResponse,
+    ) {
         if let Err(e) = check_role_name(&req.id) {
             resp.diagnostics.add_error(
                 "Invalid Import ID",
-                format!("{} is imported by role name. {}", K::TYPE_NAME, capitalised(&e.to_string())),
+                format!(
+                    "{} is imported by role name. {}",
+                    K::TYPE_NAME,
+                    capitalised(&e.to_string())
+                ),
             );
             return;
         }
-        resp.state = Value::object([("id", Value::string(&req.id)), ("role_name", Value::string(&req.id))]);
+        resp.state = Value::object([
+            ("id", Value::string(&req.id)),
+            ("role_name", Value::string(&req.id)),
+        ]);
     }
 }

@@ -6,7 +6,9 @@ use crate::framework::value::Value;
 use crate::provider::alicloud::ram::Role;
 use crate::provider::domain::account::AccountId;
 use crate::provider::domain::role_rules::DEFAULT_SESSION_DURATION_SECONDS;
-use crate::provider::domain::trust_policy::{TrustPolicy, describe_differences, normalize, policies_equivalent};
+use crate::provider::domain::trust_policy::{
+    TrustPolicy, describe_differences, normalize, policies_equivalent,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What a plan asks RAM to hold.
@@ -29,23 +31,42 @@ pub struct RoleSpec {
 /// Reads the spec from a wholly known planned value.
 pub fn expand(planned: &Value) -> RoleSpec {
     RoleSpec {
-        name: planned.attr("role_name").as_str().unwrap_or_default().to_owned(),
-        trust_policy: planned.attr("trust_policy").as_str().unwrap_or_default().to_owned(),
+        name: planned
+            .attr("role_name")
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        trust_policy: planned
+            .attr("trust_policy")
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
         policy_names: string_set(planned.attr("policy_names")),
         description: planned.attr("description").as_str().map(str::to_owned),
-        max_session_duration: planned.attr("max_session_duration").as_i64().unwrap_or(DEFAULT_SESSION_DURATION_SECONDS),
+        max_session_duration: planned
+            .attr("max_session_duration")
+            .as_i64()
+            .unwrap_or(DEFAULT_SESSION_DURATION_SECONDS),
         tags: string_map(planned.attr("tags")),
     }
 }
 
 /// The strings of a set value (empty for null).
 pub fn string_set(v: &Value) -> BTreeSet<String> {
-    v.as_strings().unwrap_or_default().into_iter().map(str::to_owned).collect()
+    v.as_strings()
+        .unwrap_or_default()
+        .into_iter()
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The entries of a map value (empty for null).
 pub fn string_map(v: &Value) -> BTreeMap<String, String> {
-    v.as_string_map().unwrap_or_default().into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect()
+    v.as_string_map()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
 }
 
 /// Sets the attributes RAM computes (`id`, `arn`, `role_id`, `owner_account_id`, `create_time`) from `role`.
@@ -53,7 +74,12 @@ pub fn flatten_computed(role: &Role, state: &mut Value) {
     state.set_attr("id", Value::string(&role.role_name));
     state.set_attr("arn", Value::string(&role.arn));
     state.set_attr("role_id", Value::string(&role.role_id));
-    state.set_attr("owner_account_id", AccountId::from_ram_arn(&role.arn).map(|a| a.to_string()).into());
+    state.set_attr(
+        "owner_account_id",
+        AccountId::from_ram_arn(&role.arn)
+            .map(|a| a.to_string())
+            .into(),
+    );
     state.set_attr("create_time", role.create_date.clone().into());
 }
 
@@ -75,7 +101,10 @@ pub fn flatten(remote: &RemoteRole, state: &mut Value) -> TrustPolicyDrift {
     state.set_attr("description", description.map(str::to_owned).into());
     state.set_attr(
         "max_session_duration",
-        Value::int(role.max_session_duration.unwrap_or(DEFAULT_SESSION_DURATION_SECONDS)),
+        Value::int(
+            role.max_session_duration
+                .unwrap_or(DEFAULT_SESSION_DURATION_SECONDS),
+        ),
     );
     let had_tags = !state.attr("tags").is_null();
     let tags = if remote.tags.is_empty() && !had_tags {
@@ -93,13 +122,19 @@ pub fn flatten(remote: &RemoteRole, state: &mut Value) -> TrustPolicyDrift {
     match kept {
         Some(current) if policies_equivalent(&current, &remote_doc, owner.as_ref()) => {}
         current => {
-            if let (Some(before), Ok(after)) =
-                (current.as_deref().and_then(|c| TrustPolicy::parse(c).ok()), TrustPolicy::parse(&remote_doc))
-            {
-                drift.changes =
-                    describe_differences(&before, &after, owner.as_ref()).iter().map(ToString::to_string).collect();
+            if let (Some(before), Ok(after)) = (
+                current.as_deref().and_then(|c| TrustPolicy::parse(c).ok()),
+                TrustPolicy::parse(&remote_doc),
+            ) {
+                drift.changes = describe_differences(&before, &after, owner.as_ref())
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
             }
-            state.set_attr("trust_policy", Value::string(normalize(&remote_doc).unwrap_or(remote_doc)));
+            state.set_attr(
+                "trust_policy",
+                Value::string(normalize(&remote_doc).unwrap_or(remote_doc)),
+            );
         }
     }
     drift
