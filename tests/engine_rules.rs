@@ -1504,6 +1504,14 @@ async fn unknown_data_source_types_give_a_diagnostic() {
 // CallFunction
 // ---------------------------------------------------------------------------------------------------------------
 
+/// `echo` called with `arguments` should give `expected`.
+struct CallCase {
+    name: &'static str,
+    function: &'static str,
+    arguments: Vec<Value>,
+    expected: Result<Value, FunctionError>,
+}
+
 #[tokio::test]
 async fn call_function_checks_arity_and_name() {
     let (engine, _) = engine(FakeRole::default()).await;
@@ -1511,40 +1519,41 @@ async fn call_function_checks_arity_and_name() {
         text: format!("echo takes 1 argument(s), but {given} were given."),
         argument: None,
     };
-    let cases: Vec<(&str, &str, Vec<Value>, Result<Value, FunctionError>)> = vec![
-        (
-            "request-one-argument/response-result",
-            "echo",
-            vec!["hello".into()],
-            Ok("hello".into()),
-        ),
-        (
-            "request-no-argument/response-arity-error",
-            "echo",
-            vec![],
-            Err(arity(0)),
-        ),
-        (
-            "request-two-arguments/response-arity-error",
-            "echo",
-            vec!["a".into(), "b".into()],
-            Err(arity(2)),
-        ),
-        (
-            "request-unknown-function/response-error",
-            "shout",
-            vec!["a".into()],
-            Err(FunctionError {
+    let cases = vec![
+        CallCase {
+            name: "request-one-argument/response-result",
+            function: "echo",
+            arguments: vec!["hello".into()],
+            expected: Ok("hello".into()),
+        },
+        CallCase {
+            name: "request-no-argument/response-arity-error",
+            function: "echo",
+            arguments: vec![],
+            expected: Err(arity(0)),
+        },
+        CallCase {
+            name: "request-two-arguments/response-arity-error",
+            function: "echo",
+            arguments: vec!["a".into(), "b".into()],
+            expected: Err(arity(2)),
+        },
+        CallCase {
+            name: "request-unknown-function/response-error",
+            function: "shout",
+            arguments: vec!["a".into()],
+            expected: Err(FunctionError {
                 text: "This provider has no function named \"shout\".".into(),
                 argument: None,
             }),
-        ),
+        },
     ];
-    for (name, function, arguments, expected) in cases {
+    for case in cases {
         assert_eq!(
-            engine.call_function(function, &arguments),
-            expected,
-            "case {name}"
+            engine.call_function(case.function, &case.arguments),
+            case.expected,
+            "case {}",
+            case.name
         );
     }
 }
