@@ -156,29 +156,38 @@ fn runtime() -> tokio::runtime::Runtime {
     }
 }
 
-/// (a) Spawn to handshake line, with AutoMTLS (the server makes its certificate at startup).
+/// (a) Spawn to handshake line: with AutoMTLS as Terraform runs it (the server makes its certificate at startup),
+/// and plaintext to show what that costs.
 fn bench_spawn_to_handshake(c: &mut Criterion) {
     let binary = provider_binary();
-    let transport = Transport::MutualTls(terraform_style_client_cert());
     let rt = runtime();
     let mut group = c.benchmark_group("plugin process");
     group.sample_size(30);
     group.measurement_time(Duration::from_secs(10));
-    group.bench_function("spawn to handshake line (AutoMTLS)", |b| {
-        b.iter_custom(|iterations| {
-            rt.block_on(async {
-                let mut total = Duration::ZERO;
-                for _ in 0..iterations {
-                    let began = Instant::now();
-                    let mut started = start(&binary, &transport).await;
-                    total += began.elapsed();
-                    // Not measured: the process is not needed any more.
-                    let _ = started.child.kill().await;
-                }
-                total
+    let transports = [
+        (
+            "AutoMTLS",
+            Transport::MutualTls(terraform_style_client_cert()),
+        ),
+        ("plaintext", Transport::Plaintext),
+    ];
+    for (label, transport) in &transports {
+        group.bench_function(format!("spawn to handshake line ({label})"), |b| {
+            b.iter_custom(|iterations| {
+                rt.block_on(async {
+                    let mut total = Duration::ZERO;
+                    for _ in 0..iterations {
+                        let began = Instant::now();
+                        let mut started = start(&binary, transport).await;
+                        total += began.elapsed();
+                        // Not measured: the process is not needed any more.
+                        let _ = started.child.kill().await;
+                    }
+                    total
+                })
             })
-        })
-    });
+        });
+    }
     group.finish();
 }
 
