@@ -158,6 +158,37 @@ fn object_with_missing_attributes() -> impl Strategy<Value = (Type, Value)> {
     })
 }
 
+/// The number of values in `value`, itself included, counted in pre-order.
+fn node_count(value: &Value) -> usize {
+    1 + match value {
+        Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
+            items.iter().map(node_count).sum()
+        }
+        Value::Map(entries) | Value::Object(entries) => entries.values().map(node_count).sum(),
+        Value::Dynamic(_, inner) => node_count(inner),
+        _ => 0,
+    }
+}
+
+/// Replaces the value at pre-order position `target` inside `value` with unknown; true once it has.
+fn plant_unknown(value: &mut Value, target: &mut usize) -> bool {
+    if *target == 0 {
+        *value = Value::Unknown;
+        return true;
+    }
+    *target -= 1;
+    match value {
+        Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
+            items.iter_mut().any(|item| plant_unknown(item, target))
+        }
+        Value::Map(entries) | Value::Object(entries) => {
+            entries.values_mut().any(|item| plant_unknown(item, target))
+        }
+        Value::Dynamic(_, inner) => plant_unknown(inner, target),
+        _ => false,
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -194,8 +225,12 @@ proptest! {
     }
 
     #[test]
-    fn json_refuses_any_unknown((ty, value) in typed_value()) {
-        prop_assume!(!value.is_wholly_known());
+    fn json_refuses_any_unknown(
+        (ty, mut value) in typed_value(),
+        at in any::<prop::sample::Index>(),
+    ) {
+        let mut target = at.index(node_count(&value));
+        plant_unknown(&mut value, &mut target);
         let encoded = json::encode(&value, &ty);
         prop_assert!(
             matches!(encoded, Err(json::JsonError::Unknown)),
