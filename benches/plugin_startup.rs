@@ -1,5 +1,5 @@
 //! The provider process as Terraform experiences it: (a) from spawning the binary with the go-plugin handshake
-//! environment (AutoMTLS on, as Terraform runs it) to its handshake line on stdout, and (b) from the
+//! environment to its handshake line on stdout (with AutoMTLS, as Terraform runs it, and plaintext), and (b) from the
 //! `GRPCController.Shutdown` RPC to the process having exited (go-plugin kills a provider still running 2 s
 //! later; issue 2 asks for under 100 ms). Measurements only: nothing here asserts a time.
 
