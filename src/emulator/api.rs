@@ -228,6 +228,13 @@ async fn run(
         Some(Err(e)) => Err(ApiError::internal(format!("saving state: {e}"))),
         None => result,
     };
+    // The request was carried out; its answer may still be lost on the way back.
+    if let Some(connection) = connection
+        && knobs.lose_response()
+    {
+        emulator.lock().stats.record_fault("lost_response");
+        connection.cut();
+    }
     Outcome {
         result,
         account_id: Some(account_id),

@@ -1,6 +1,6 @@
 //! The emulator's configuration and its command line:
 //! `aliram-emulator [--listen ADDR] [--accounts FILE] [--state FILE] [--latency-ms N] [--consistency-delay-ms N]
-//! [--throttle-rate P] [--unavailable-rate P] [--internal-error-rate P] [--drop-rate P]`.
+//! [--throttle-rate P] [--unavailable-rate P] [--internal-error-rate P] [--drop-rate P] [--lost-response-rate P]`.
 
 use super::accounts::{Account, AccountsError, demo_accounts, load_accounts};
 use super::faults::{FaultKnobs, InvalidRate};
@@ -10,7 +10,7 @@ use std::path::PathBuf;
 /// The usage text printed by `--help` and after a bad argument.
 pub const USAGE: &str = "usage: aliram-emulator [--listen ADDR] [--accounts FILE] [--state FILE] \
 [--latency-ms N] [--consistency-delay-ms N] [--throttle-rate P] [--unavailable-rate P] \
-[--internal-error-rate P] [--drop-rate P]";
+[--internal-error-rate P] [--drop-rate P] [--lost-response-rate P]";
 
 /// Everything the emulator needs to start.
 #[derive(Debug, Clone)]
@@ -97,6 +97,10 @@ impl EmulatorConfig {
                 }
                 "--internal-error-rate" => {
                     config.faults.internal_error_rate =
+                        value.parse().map_err(|_| bad("expected 0..1"))?
+                }
+                "--lost-response-rate" => {
+                    config.faults.lost_response_rate =
                         value.parse().map_err(|_| bad("expected 0..1"))?
                 }
                 "--drop-rate" => {

@@ -20,6 +20,10 @@ pub struct FaultKnobs {
     pub internal_error_rate: f64,
     /// Probability of the connection being closed without any response.
     pub drop_rate: f64,
+    /// Probability of a request being carried out and its answer then lost (the connection closes): the case that
+    /// makes clients' retries of writes meet their own earlier success.
+    #[serde(default)]
+    pub lost_response_rate: f64,
 }
 
 /// A partial change of the knobs, as `POST /_emulator/faults` takes it.
@@ -44,6 +48,9 @@ pub struct FaultUpdate {
     /// New `drop_rate`.
     #[serde(alias = "drop-rate")]
     pub drop_rate: Option<f64>,
+    /// New `lost_response_rate`.
+    #[serde(alias = "lost-response-rate")]
+    pub lost_response_rate: Option<f64>,
 }
 
 /// A fault chosen for one request.
@@ -85,6 +92,7 @@ pub struct InvalidRate {
 impl FaultKnobs {
     /// The probability knobs, in the order faults are drawn.
     fn rates(&self) -> [(&'static str, f64, Fault); 4] {
+        // lost_response_rate is drawn after the request is carried out; see `lose_response`.
         [
             ("drop_rate", self.drop_rate, Fault::Drop),
             ("throttle_rate", self.throttle_rate, Fault::Throttle),
@@ -109,6 +117,10 @@ impl FaultKnobs {
             .find(|(_, rate, _)| !(0.0..=1.0).contains(rate))
         {
             Some((knob, value, _)) => Err(InvalidRate { knob, value }),
+            None if !(0.0..=1.0).contains(&self.lost_response_rate) => Err(InvalidRate {
+                knob: "lost_response_rate",
+                value: self.lost_response_rate,
+            }),
             None => Ok(()),
         }
     }
@@ -126,9 +138,15 @@ impl FaultKnobs {
                 .internal_error_rate
                 .unwrap_or(self.internal_error_rate),
             drop_rate: update.drop_rate.unwrap_or(self.drop_rate),
+            lost_response_rate: update.lost_response_rate.unwrap_or(self.lost_response_rate),
         };
         next.validate()?;
         Ok(next)
+    }
+
+    /// Draws whether a request that was carried out loses its answer.
+    pub fn lose_response(&self) -> bool {
+        self.lost_response_rate > 0.0 && rand::rng().random::<f64>() < self.lost_response_rate
     }
 
     /// Draws the fate of one request: each fault in turn fires with its own probability.

@@ -19,7 +19,8 @@ use crate::framework::resource::{
 use crate::framework::schema::{Attribute, Block, Schema};
 use crate::framework::types::Type;
 use crate::framework::value::Value;
-use crate::provider::alicloud::ram::{CreateRoleRequest, Tag, UpdateRoleRequest};
+use crate::provider::alicloud::ram::{CreateRoleRequest, Role, Tag, UpdateRoleRequest};
+use crate::provider::alicloud::{AliCloudClient, ClientError, ErrorKind};
 use crate::provider::client::{ProviderClient, api_diagnostic};
 use crate::provider::domain::account::AccountId;
 use crate::provider::domain::cross_account_service::CrossAccountService;
@@ -27,7 +28,9 @@ use crate::provider::domain::role_rules::{
     DEFAULT_SESSION_DURATION_SECONDS, check_description, check_max_session_duration,
     check_role_name, check_tags,
 };
-use crate::provider::domain::trust_policy::{TrustPolicy, own_account_rewrite};
+use crate::provider::domain::trust_policy::{
+    TrustPolicy, own_account_rewrite, policies_equivalent,
+};
 use async_trait::async_trait;
 use std::marker::PhantomData;
 
@@ -70,6 +73,39 @@ impl<K: RoleKind> RoleResource<K> {
     /// The resource.
     pub(crate) fn new() -> Self {
         RoleResource(PhantomData)
+    }
+}
+
+/// CreateRole, safe to repeat: when a retried CreateRole meets `EntityAlreadyExists.Role`, an earlier attempt may
+/// have created the role before its answer was lost. A role of that name with the same trust policy is then
+/// taken as the one created; any other is a real conflict.
+async fn create_or_adopt(
+    api: &AliCloudClient,
+    request: &CreateRoleRequest,
+) -> Result<Role, ClientError> {
+    let error = match api.create_role(request).await {
+        Ok(created) => return Ok(created.role),
+        Err(e) => e,
+    };
+    let retried = error.api_error().is_some_and(|a| a.attempts() > 1);
+    if !(retried && error.is(ErrorKind::AlreadyExists)) {
+        return Err(error);
+    }
+    let existing = api.get_role(&request.role_name).await?.role;
+    let owner = AccountId::from_ram_arn(&existing.arn);
+    let document = existing
+        .assume_role_policy_document
+        .as_deref()
+        .unwrap_or_default();
+    if policies_equivalent(
+        document,
+        &request.assume_role_policy_document,
+        owner.as_ref(),
+    ) {
+        tracing::info!(role = %request.role_name, "adopting the role an earlier CreateRole attempt created");
+        Ok(existing)
+    } else {
+        Err(error)
     }
 }
 
@@ -221,11 +257,11 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
                 .map(|(k, v)| Tag::new(k.clone(), v.clone()))
                 .collect(),
         };
-        let created = match client.api.create_role(&request).await {
-            Ok(r) => r.role,
+        let created = match create_or_adopt(&client.api, &request).await {
+            Ok(role) => role,
             Err(e) => {
                 let mut d = api_diagnostic(&format!("creating role {}", spec.name), &e);
-                if e.is(crate::provider::alicloud::ErrorKind::AlreadyExists) {
+                if e.is(ErrorKind::AlreadyExists) {
                     d.detail.push_str(&format!(
                         " A role named {:?} already exists in this account: import it (`terraform import {}.<name> {}`) or choose another role_name.",
                         spec.name, K::TYPE_NAME, spec.name
