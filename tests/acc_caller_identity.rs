@@ -312,11 +312,7 @@ fn a_wrong_secret_fails_with_signature_does_not_match() {
             "Terraform {}: the plan must fail:\n{}",
             tf.version, run.stdout
         );
-        let errors: Vec<_> = run
-            .diagnostics()
-            .into_iter()
-            .filter(|d| d.severity == "error")
-            .collect();
+        let errors = run.errors();
         assert_eq!(errors.len(), 1, "Terraform {}: {errors:#?}", tf.version);
         let detail = &errors[0].detail;
         for part in [
@@ -370,11 +366,7 @@ fn no_credentials_fail_with_one_diagnostic_listing_every_source_tried() {
             "Terraform {}: the plan must fail:\n{}",
             tf.version, run.stdout
         );
-        let errors: Vec<_> = run
-            .diagnostics()
-            .into_iter()
-            .filter(|d| d.severity == "error")
-            .collect();
+        let errors = run.errors();
         assert_eq!(errors.len(), 1, "Terraform {}: {errors:#?}", tf.version);
         let detail = &errors[0].detail;
         let tried = [
@@ -485,20 +477,8 @@ fn trace_log_of_a_whole_run_holds_no_secret() {
 #[test]
 fn the_documented_example_runs_against_the_emulator() {
     let emulator = Emulator::start(&[]);
-    let example =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data-sources/caller_identity");
-    let config = fs::read_to_string(example.join("main.tf")).expect("reading the example");
     for tf in terraforms() {
-        let mut work = Workdir::new(tf, &config);
-        fs::copy(
-            example.join("emulator-profiles.json"),
-            work.path().join("emulator-profiles.json"),
-        )
-        .expect("copying the example's profiles");
-        // What emulator.tfvars sets, with this emulator's port.
-        work.set_env("TF_VAR_ram_endpoint", &emulator.endpoint);
-        work.set_env("TF_VAR_sts_endpoint", &emulator.endpoint);
-        work.set_env("TF_VAR_shared_credentials_file", "emulator-profiles.json");
+        let work = emulator.example_workdir(tf, "data-sources/caller_identity");
         let outputs = work.plan_json()["output_changes"].clone();
         let task_account_id = &emulator.account("task").account_id;
         assert_eq!(

@@ -155,11 +155,7 @@ fn a_persistent_failure_ends_within_the_budget_naming_action_and_code() {
             "Terraform {}: the plan must fail:\n{}",
             tf.version, run.stdout
         );
-        let errors: Vec<_> = run
-            .diagnostics()
-            .into_iter()
-            .filter(|d| d.severity == "error")
-            .collect();
+        let errors = run.errors();
         assert_eq!(errors.len(), 1, "Terraform {}: {errors:#?}", tf.version);
         let detail = &errors[0].detail;
         for part in [

@@ -135,6 +135,14 @@ pub struct Diagnostic {
 }
 
 impl Run {
+    /// The error diagnostics of a `-json` run.
+    pub fn errors(&self) -> Vec<Diagnostic> {
+        self.diagnostics()
+            .into_iter()
+            .filter(|d| d.severity == "error")
+            .collect()
+    }
+
     /// The diagnostics in the output of a command run with `-json`, in order.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         self.stdout

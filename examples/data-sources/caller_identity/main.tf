@@ -1,6 +1,6 @@
 # Each provider instance learns the UID of its own account from aliram_caller_identity, so no account ID is
-# written twice: here the database account's DTS role trusts whatever account the task credentials belong to.
-# See README.md to run it against the local aliram-emulator.
+# written twice: here the trust policy of a DTS role in the database account is built for whatever account the
+# task credentials belong to. Run it against the local emulator with `scripts/demo examples/data-sources/caller_identity`.
 
 terraform {
   required_providers {
@@ -10,57 +10,28 @@ terraform {
   }
 }
 
-variable "ram_endpoint" {
-  description = "RAM endpoint override, such as the aliram-emulator's http://127.0.0.1:PORT; null for Alibaba Cloud."
+variable "endpoint" {
+  description = "RAM/STS endpoint override (the local aliram-emulator in the demo); null for Alibaba Cloud."
   type        = string
   default     = null
 }
 
-variable "sts_endpoint" {
-  description = "STS endpoint override, such as the aliram-emulator's http://127.0.0.1:PORT; null for Alibaba Cloud."
-  type        = string
-  default     = null
-}
-
-variable "shared_credentials_file" {
-  description = "aliyun CLI configuration file with the profiles below; null for ~/.aliyun/config.json."
-  type        = string
-  default     = null
-}
-
-variable "database_profile" {
-  description = "aliyun CLI profile with credentials of the account that owns the database."
-  type        = string
-  default     = "database"
-}
-
-variable "task_profile" {
-  description = "aliyun CLI profile with credentials of the account that runs the DTS task."
-  type        = string
-  default     = "task"
-}
-
-# The account that owns the database. Each account's credentials come from its own aliyun CLI profile (environment
-# credentials would take precedence over a profile, for every provider instance alike).
+# The account that owns the database. Each account's credentials come from its own aliyun CLI profile.
 provider "aliram" {
-  shared_credentials_file = var.shared_credentials_file
-  profile                 = var.database_profile
-
+  profile = "source"
   endpoints {
-    ram = var.ram_endpoint
-    sts = var.sts_endpoint
+    ram = var.endpoint
+    sts = var.endpoint
   }
 }
 
 # The account that runs the DTS task.
 provider "aliram" {
-  alias                   = "task"
-  shared_credentials_file = var.shared_credentials_file
-  profile                 = var.task_profile
-
+  alias   = "task"
+  profile = "task"
   endpoints {
-    ram = var.ram_endpoint
-    sts = var.sts_endpoint
+    ram = var.endpoint
+    sts = var.endpoint
   }
 }
 
