@@ -101,6 +101,22 @@ async fn handle_api(State(emulator): State<Arc<Emulator>>, request: Request) -> 
     .await
 }
 
+/// Counts a request as in flight until dropped, whichever way answering it ends.
+struct InFlight<'a>(&'a Emulator);
+
+impl<'a> InFlight<'a> {
+    fn enter(emulator: &'a Emulator) -> Self {
+        emulator.lock().stats.enter();
+        InFlight(emulator)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.lock().stats.leave();
+    }
+}
+
 /// What one request came to.
 struct Outcome {
     result: Result<Value, ApiError>,
@@ -114,6 +130,7 @@ async fn answer(
     connection: Option<&ConnectionHandle>,
 ) -> Response {
     let action = params.get("Action").unwrap_or_default().to_owned();
+    let _in_flight = InFlight::enter(emulator);
     let outcome = match resolve(params) {
         Ok(operation) => run(emulator, operation, method, params, connection).await,
         Err(e) => Outcome {

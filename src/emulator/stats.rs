@@ -33,8 +33,12 @@ pub struct Stats {
     pub actions: BTreeMap<String, Counts>,
     /// Per caller account UID (only authenticated requests).
     pub accounts: BTreeMap<String, Counts>,
-    /// Injected faults by kind (`drop`, `throttle`, `unavailable`, `internal_error`).
+    /// Injected faults by kind (`drop`, `throttle`, `unavailable`, `internal_error`, `lost_response`).
     pub faults: BTreeMap<&'static str, u64>,
+    /// API requests being answered right now.
+    pub in_flight: u64,
+    /// The most API requests ever answered at once: how concurrent clients really are.
+    pub max_in_flight: u64,
 }
 
 impl Stats {
@@ -52,6 +56,17 @@ impl Stats {
                 .or_default()
                 .add(failed);
         }
+    }
+
+    /// A request starts being answered.
+    pub fn enter(&mut self) {
+        self.in_flight += 1;
+        self.max_in_flight = self.max_in_flight.max(self.in_flight);
+    }
+
+    /// A request has been answered.
+    pub fn leave(&mut self) {
+        self.in_flight = self.in_flight.saturating_sub(1);
     }
 
     /// Counts one successful write.
