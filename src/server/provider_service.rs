@@ -6,9 +6,11 @@
 
 use super::convert;
 use super::proto::tfplugin5 as pb;
-use crate::framework::diagnostics::Diagnostics;
+use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::engine::{ApplyRequest, Engine, PlanRequest, ReadResourceRequest};
 use crate::framework::provider::Provider;
+use crate::framework::types::Type;
+use crate::framework::value::Value;
 use std::sync::Arc;
 use tonic::{Request, Response, Status};
 
@@ -43,6 +45,20 @@ macro_rules! decode_or_return {
             }
         }
     };
+}
+
+/// Decodes a configuration with the type found for it and runs `check` on it: the shared body of the two
+/// Validate*Config RPCs.
+fn validate_config(
+    ty: Result<&Type, Diagnostic>,
+    config: Option<&pb::DynamicValue>,
+    check: impl FnOnce(&Value) -> Diagnostics,
+) -> Diagnostics {
+    let decoded = ty.and_then(|ty| convert::decode_value(config, ty, "configuration"));
+    match decoded {
+        Ok(config) => check(&config),
+        Err(d) => d.into(),
+    }
 }
 
 fn ok<T>(message: T) -> Result<Response<T>, Status> {
@@ -139,26 +155,14 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         request: Request<pb::validate_resource_type_config::Request>,
     ) -> Result<Response<pb::validate_resource_type_config::Response>, Status> {
         let req = request.into_inner();
-        let mut diagnostics = Diagnostics::new();
-        let respond = |d: &Diagnostics| pb::validate_resource_type_config::Response {
-            diagnostics: convert::diagnostics(d),
-        };
-        let ty = match self.engine.resource_type(&req.type_name) {
-            Ok(ty) => ty,
-            Err(d) => return ok(respond(&d.into())),
-        };
-        let config = decode_or_return!(
+        let diagnostics = validate_config(
+            self.engine.resource_type(&req.type_name),
             req.config.as_ref(),
-            ty,
-            "configuration",
-            diagnostics,
-            respond(&diagnostics)
+            |config| self.engine.validate_resource_config(&req.type_name, config),
         );
-        diagnostics.extend(
-            self.engine
-                .validate_resource_config(&req.type_name, &config),
-        );
-        ok(respond(&diagnostics))
+        ok(pb::validate_resource_type_config::Response {
+            diagnostics: convert::diagnostics(&diagnostics),
+        })
     }
 
     async fn validate_data_source_config(
@@ -166,26 +170,17 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         request: Request<pb::validate_data_source_config::Request>,
     ) -> Result<Response<pb::validate_data_source_config::Response>, Status> {
         let req = request.into_inner();
-        let mut diagnostics = Diagnostics::new();
-        let respond = |d: &Diagnostics| pb::validate_data_source_config::Response {
-            diagnostics: convert::diagnostics(d),
-        };
-        let ty = match self.engine.data_source_type(&req.type_name) {
-            Ok(ty) => ty,
-            Err(d) => return ok(respond(&d.into())),
-        };
-        let config = decode_or_return!(
+        let diagnostics = validate_config(
+            self.engine.data_source_type(&req.type_name),
             req.config.as_ref(),
-            ty,
-            "configuration",
-            diagnostics,
-            respond(&diagnostics)
+            |config| {
+                self.engine
+                    .validate_data_source_config(&req.type_name, config)
+            },
         );
-        diagnostics.extend(
-            self.engine
-                .validate_data_source_config(&req.type_name, &config),
-        );
-        ok(respond(&diagnostics))
+        ok(pb::validate_data_source_config::Response {
+            diagnostics: convert::diagnostics(&diagnostics),
+        })
     }
 
     async fn upgrade_resource_state(
