@@ -166,7 +166,7 @@ impl<P: Provider> Engine<P> {
         self.data_source(type_name).map(|d| &d.value_type)
     }
 
-    /// The definition of a function, or the diagnostic for an unknown one.
+    /// The definition of a function; `None` for a name the provider does not offer.
     pub fn function_definition(&self, name: &str) -> Option<&FunctionDefinition> {
         self.functions.get(name).map(|f| &f.definition)
     }
