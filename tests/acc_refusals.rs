@@ -181,3 +181,51 @@ fn each_mistake_fails_the_plan_before_any_write() {
     }
     assert_eq!(emulator.writes(), 0, "a refused plan wrote to the API");
 }
+
+#[test]
+fn mistakes_that_need_no_api_fail_terraform_validate() {
+    // `terraform validate` configures no provider and calls no API: the earliest moment a mistake can be shown.
+    let cases: &[(&str, &[&str])] = &[
+        (
+            r#"resource "aliram_cross_account_dts_role" "r" {
+  scenario        = "source"
+  task_account_id = "not-a-uid"
+}"#,
+            &["task_account_id", "\"not-a-uid\""],
+        ),
+        (
+            r#"resource "aliram_cross_account_dts_role" "r" {
+  scenario        = "sideways"
+  task_account_id = "1234567890123456"
+}"#,
+            &["scenario", "\"sideways\"", "source_and_destination"],
+        ),
+        (
+            r#"resource "aliram_dataworks_source_role" "r" {
+  role_name            = "dw"
+  instance_type        = "oracle"
+  dataworks_account_id = "1234567890123456"
+}"#,
+            &["instance_type", "\"oracle\"", "kafka"],
+        ),
+    ];
+    for tf in terraforms() {
+        for (resource, says) in cases {
+            let work = Workdir::new(tf, &format!("{REQUIRED_PROVIDERS}{resource}\n"));
+            let out = work.run(&["validate", "-no-color"]);
+            let output = squash(&format!("{}\n{}", out.stdout, out.stderr));
+            assert_eq!(
+                out.code, 1,
+                "Terraform {}: validate must fail:\n{output}",
+                tf.version
+            );
+            for fragment in *says {
+                assert!(
+                    output.contains(fragment),
+                    "Terraform {}: lacks {fragment:?}:\n{output}",
+                    tf.version
+                );
+            }
+        }
+    }
+}
