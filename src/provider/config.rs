@@ -1,7 +1,6 @@
 //! The provider block: its schema (the same argument names alicloud provider users know) and its parsed form.
 
 use crate::framework::schema::{Attribute, Block, Nesting, Schema};
-use crate::framework::types::Type;
 use crate::framework::value::Value;
 use crate::provider::alicloud::Secret;
 use crate::provider::alicloud::credentials::{AssumeRoleConfig, CredentialsConfig};
@@ -119,11 +118,6 @@ impl ProviderConfig {
                 .map(Duration::from_secs),
         }
     }
-}
-
-/// The value type of the provider block.
-pub fn value_type() -> Type {
-    schema().value_type()
 }
 
 #[cfg(test)]

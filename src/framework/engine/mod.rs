@@ -122,11 +122,6 @@ impl<P: Provider> Engine<P> {
         }
     }
 
-    /// The provider's type name.
-    pub fn provider_type_name(&self) -> &'static str {
-        self.provider.type_name()
-    }
-
     /// The provider block's schema.
     pub fn provider_schema(&self) -> &Schema {
         &self.provider_schema

@@ -272,14 +272,14 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
             }
         };
 
-        // The role exists from here on: every exit returns its state, so nothing is orphaned.
-        let mut state = req.planned.clone();
-        flatten_computed(&created, &mut state);
+        // The role exists from here on: the response's state says so at every exit, so nothing is orphaned.
+        resp.state = req.planned.clone();
+        flatten_computed(&created, &mut resp.state);
         let mut attached = Vec::new();
         for policy in &spec.policy_names {
-            state.set_attr("policy_names", Value::string_set(attached.iter().cloned()));
+            resp.state
+                .set_attr("policy_names", Value::string_set(attached.iter().cloned()));
             if let Err(e) = attach_system_policy(&client.api, &spec.name, policy).await {
-                resp.state = state;
                 resp.diagnostics.push(api_diagnostic(
                     &format!("attaching {policy} to role {}", spec.name),
                     &e,
@@ -288,8 +288,8 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
             }
             attached.push(policy.clone());
         }
-        state.set_attr("policy_names", Value::string_set(attached));
-        resp.state = state;
+        resp.state
+            .set_attr("policy_names", Value::string_set(attached));
 
         match wait_role_visible(&client.api, &spec.name, &spec.policy_names, &ctx.cancel).await {
             Ok(Some(_)) => {}
@@ -365,7 +365,7 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         let spec = expand(&req.planned);
         let name = spec.name.clone();
         let prior = &req.prior;
-        let mut state = prior.clone();
+        // resp.state starts as the prior state; each step records what it changed, so a failure returns what exists.
 
         let trust_changed = req.planned.attr("trust_policy") != prior.attr("trust_policy");
         let description_changed = req.planned.attr("description") != prior.attr("description");
@@ -383,13 +383,13 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
                 new_allow_console_login: None,
             };
             if let Err(e) = client.api.update_role(&update).await {
-                resp.state = state;
                 resp.diagnostics
                     .push(api_diagnostic(&format!("updating role {name}"), &e));
                 return;
             }
             for attribute in ["trust_policy", "description", "max_session_duration"] {
-                state.set_attr(attribute, req.planned.attr(attribute).clone());
+                resp.state
+                    .set_attr(attribute, req.planned.attr(attribute).clone());
             }
         }
 
@@ -397,7 +397,6 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         let current = match client.api.list_policies_for_role(&name).await {
             Ok(p) => p.policies.policy,
             Err(e) => {
-                resp.state = state;
                 resp.diagnostics.push(api_diagnostic(
                     &format!("listing the policies of role {name}"),
                     &e,
@@ -412,8 +411,8 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
             .filter(|p| !current.iter().any(|c| &&c.policy_name == p))
         {
             if let Err(e) = attach_system_policy(&client.api, &name, policy).await {
-                state.set_attr("policy_names", Value::string_set(names));
-                resp.state = state;
+                resp.state
+                    .set_attr("policy_names", Value::string_set(names));
                 resp.diagnostics.push(api_diagnostic(
                     &format!("attaching {policy} to role {name}"),
                     &e,
@@ -429,8 +428,8 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
             if let Err(e) =
                 detach_policy(&client.api, &name, &extra.policy_name, policy_type(extra)).await
             {
-                state.set_attr("policy_names", Value::string_set(names));
-                resp.state = state;
+                resp.state
+                    .set_attr("policy_names", Value::string_set(names));
                 resp.diagnostics.push(api_diagnostic(
                     &format!("detaching {} from role {name}", extra.policy_name),
                     &e,
@@ -439,7 +438,8 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
             }
             names.remove(&extra.policy_name);
         }
-        state.set_attr("policy_names", Value::string_set(names));
+        resp.state
+            .set_attr("policy_names", Value::string_set(names));
 
         if let Err(e) = sync_tags(
             &client.api,
@@ -449,7 +449,6 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         )
         .await
         {
-            resp.state = state;
             resp.diagnostics
                 .push(api_diagnostic(&format!("tagging role {name}"), &e));
             return;
