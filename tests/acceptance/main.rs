@@ -20,6 +20,7 @@ mod concurrency;
 mod drift;
 mod emulator_sdk;
 mod import;
+mod install;
 mod partial_state;
 mod plugin_core;
 mod plugin_process;
