@@ -13,5 +13,6 @@ pub mod path;
 pub mod provider;
 pub mod resource;
 pub mod schema;
+pub mod strict_json;
 pub mod types;
 pub mod value;
