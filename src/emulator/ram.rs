@@ -385,10 +385,20 @@ pub fn check_stored_role(owner: &str, key: &str, role: &Role) -> Result<(), ApiE
     for (key, value) in &role.tags {
         check_tag(key, value)?;
     }
-    for attachment in &role.attachments {
+    for (i, attachment) in role.attachments.iter().enumerate() {
         check_policy_type(&attachment.policy_type)?;
         check_policy_name(&attachment.policy_name)?;
         check_date("AttachDate", &attachment.attach_date)?;
+        let same = |a: &Attachment| {
+            a.policy_name == attachment.policy_name && a.policy_type == attachment.policy_type
+        };
+        if role.attachments[..i].iter().any(same) {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "EntityAlreadyExists.Role.Policy",
+                format!("The policy {} is attached twice.", attachment.policy_name),
+            ));
+        }
     }
     let system = role
         .attachments
