@@ -118,9 +118,12 @@ fn scenario_3_both_databases_in_a_task_created_by_c() {
         );
     }
     // Two-way synchronisation is this scenario, between the allowed instances only.
-    assert_eq!(dts::check_two_way(scenario, Some("MongoDB"), None), Ok(()));
-    assert!(dts::check_two_way(scenario, Some("PostgreSQL"), None).is_err());
-    assert!(dts::check_two_way(Scenario::Source, Some("MySQL"), None).is_err());
+    assert_eq!(
+        dts::check_two_way(scenario, Some("MongoDB"), None, None),
+        Ok(())
+    );
+    assert!(dts::check_two_way(scenario, Some("PostgreSQL"), None, None).is_err());
+    assert!(dts::check_two_way(Scenario::Source, Some("MySQL"), None, None).is_err());
 }
 
 #[test]
@@ -150,6 +153,7 @@ fn dataworks_rds_hive_and_kafka() {
                 ][..]
             ),
             ("kafka", &["AliyunDataWorksAccessingAlikafkaPolicy"][..]),
+            ("analyticdb_for_mysql", &["AliyunADBReadOnlyAccess"][..]),
         ]
     );
     assert!(dataworks::check_rds_engine(InstanceType::Hive, Some("MySQL")).is_err());
