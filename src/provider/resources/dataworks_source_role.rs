@@ -26,9 +26,9 @@ impl RoleKind for DataWorksRole {
 
     fn description() -> &'static str {
         "The RAM role that lets DataWorks, acting for the account that owns the workspace, read an RDS, Hive, \
-         Kafka or AnalyticDB for MySQL 3.0 instance of this provider instance's account. It trusts `<T>@cdp.aliyuncs.com` and carries the \
-         system policies of the instance type. The data source is then added with `owner_account_id` and \
-         `role_name`."
+         Kafka or AnalyticDB for MySQL 3.0 instance of this provider instance's account. It trusts \
+         `<T>@cdp.aliyuncs.com` and carries the system policies of the instance type. The data source is then \
+         added with `owner_account_id` and `role_name`."
     }
 
     fn role_name() -> Attribute {
