@@ -3,9 +3,8 @@
 //! Alibaba Cloud account, with the DTS guide's reason), and declarations the seeds allow that apply and then plan
 //! clean (both spellings of SQL Server, AnalyticDB for MySQL 3.0, two-way Tair (Enterprise Edition)).
 
-mod support;
-use support::emulator::Emulator;
-use support::{Diagnostic, Workdir, terraforms};
+use crate::support::emulator::Emulator;
+use crate::support::{Diagnostic, Workdir, terraforms};
 
 const REQUIRED_PROVIDERS: &str =
     "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";

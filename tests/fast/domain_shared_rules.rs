@@ -6,8 +6,7 @@
 //! - RAM's own-account rewrite of service principals: `trust_policy::own_account_stored_form` (and the
 //!   provider's comparison built on it) and the trust policy the emulator stores and returns.
 
-mod emulator_support;
-use emulator_support::*;
+use crate::support::emulator_calls::*;
 use terraform_provider_aliram::provider::domain::account::AccountId;
 use terraform_provider_aliram::provider::domain::role_rules::check_tags;
 use terraform_provider_aliram::provider::domain::trust_policy::{
