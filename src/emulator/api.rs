@@ -154,6 +154,10 @@ async fn answer(
     }
 }
 
+fn action_name(params: &Params) -> &str {
+    params.get("Action").unwrap_or_default()
+}
+
 async fn run(
     emulator: &Arc<Emulator>,
     operation: Operation,
@@ -210,6 +214,20 @@ async fn run(
                 };
             }
         };
+        // RAM's flow control counts a caller's requests per action, so it comes after authentication.
+        if let Some(limit) = &mut inner.rate_limit
+            && !limit.admit(
+                caller.account_id(),
+                action_name(params),
+                std::time::Instant::now(),
+            )
+        {
+            inner.stats.record_rate_limited(action_name(params));
+            return Outcome {
+                result: Err(ApiError::throttled()),
+                account_id: Some(caller.account_id().to_owned()),
+            };
+        }
         let result = match operation {
             Operation::Ram(handler) => {
                 let call = RamCall {
@@ -217,6 +235,7 @@ async fn run(
                     account_id: caller.account_id(),
                     now,
                     consistency_delay_ms: inner.faults.consistency_delay_ms,
+                    role_quota: emulator.role_quota,
                 };
                 match handler {
                     RamHandler::Read(read) => read(&call, &inner.store),

@@ -21,6 +21,8 @@ pub mod connection;
 pub mod error;
 /// Fault knobs and the per-request draw.
 pub mod faults;
+/// RAM's flow control (`--api-rate-limit`) and role quota (`--role-quota`).
+pub mod flow_control;
 /// Request parameters.
 pub mod params;
 /// The system policy catalog.
@@ -43,6 +45,7 @@ use auth::{NonceCache, Sessions};
 pub use config::{ConfigError, EmulatorConfig};
 use connection::{ConnectionHandle, CuttableListener};
 use faults::FaultKnobs;
+use flow_control::ApiRateLimit;
 use serde::Serialize;
 use state_file::{Snapshot, StateFile, StateFileError};
 use stats::Stats;
@@ -57,6 +60,7 @@ pub struct Emulator {
     accounts: Vec<Account>,
     initial_faults: FaultKnobs,
     state_file: Option<StateFile>,
+    role_quota: usize,
     // One lock for everything: requests are small and never await while holding it.
     inner: Mutex<Inner>,
 }
@@ -70,6 +74,7 @@ struct Inner {
     nonces: NonceCache,
     faults: FaultKnobs,
     stats: Stats,
+    rate_limit: Option<ApiRateLimit>,
 }
 
 /// Why the emulator cannot start or stop cleanly.
@@ -100,6 +105,7 @@ impl Emulator {
             accounts: config.accounts.clone(),
             initial_faults: config.faults,
             state_file,
+            role_quota: config.role_quota,
             inner: Mutex::new(Inner {
                 store,
                 generation: 0,
@@ -107,6 +113,7 @@ impl Emulator {
                 nonces: NonceCache::default(),
                 faults: config.faults,
                 stats: Stats::default(),
+                rate_limit: config.api_rate_limit.map(ApiRateLimit::new),
             }),
         })
     }
@@ -182,6 +189,9 @@ impl Emulator {
             inner.nonces.clear();
             inner.stats = Stats::default();
             inner.faults = self.initial_faults;
+            if let Some(limit) = &mut inner.rate_limit {
+                limit.clear();
+            }
             self.snapshot_after_write(&mut inner)
         };
         match snapshot {
