@@ -46,7 +46,7 @@ pub use config::{ConfigError, EmulatorConfig};
 use connection::{ConnectionHandle, CuttableListener};
 use faults::FaultKnobs;
 use flow_control::ApiRateLimit;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use state_file::{Snapshot, StateFile, StateFileError};
 use stats::Stats;
 use std::future::Future;
@@ -209,13 +209,14 @@ pub fn app(emulator: Arc<Emulator>) -> axum::Router {
         .with_state(emulator)
 }
 
-/// The line printed on start: the endpoint and every account with its keys.
-#[derive(Debug, Serialize)]
-pub struct StartupLine<'a> {
+/// The line printed on start: the endpoint and every account with its keys. Tests and scripts read it back with
+/// the same type.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StartupLine {
     /// `http://127.0.0.1:PORT`.
-    pub endpoint: &'a str,
+    pub endpoint: String,
     /// The accounts.
-    pub accounts: &'a [Account],
+    pub accounts: Vec<Account>,
 }
 
 /// An emulator bound to its address, not serving yet.
@@ -265,8 +266,8 @@ impl BoundEmulator {
     /// The JSON start line: `{"endpoint":...,"accounts":[...]}`.
     pub fn startup_line(&self) -> String {
         let line = StartupLine {
-            endpoint: &self.endpoint,
-            accounts: self.emulator.accounts(),
+            endpoint: self.endpoint.clone(),
+            accounts: self.emulator.accounts().to_vec(),
         };
         // Serialising plain strings cannot fail.
         serde_json::to_string(&line).unwrap_or_default()
