@@ -19,6 +19,7 @@ mod codec_terraform_bytes;
 mod concurrency;
 mod drift;
 mod emulator_sdk;
+mod flow_control;
 mod import;
 mod install;
 mod partial_state;

@@ -3,10 +3,8 @@
 //! so it meets the limit; it must slow down per action and retry, and every command must still succeed: the apply
 //! creates every role, the plan after it is clean, and destroy leaves no role. Nothing here measures time.
 
-mod support;
-
-use support::emulator::Emulator;
-use support::{Workdir, terraforms};
+use crate::support::emulator::Emulator;
+use crate::support::{Workdir, terraforms};
 
 const ROLES: usize = 200;
 
