@@ -176,7 +176,7 @@ async fn run(
     if knobs.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(knobs.latency_ms)).await;
     }
-    if let Some(fault) = knobs.draw() {
+    if let Some(fault) = emulator.draw_fault() {
         emulator.lock().stats.record_fault(fault.name());
         let error = match fault {
             Fault::Drop => match connection {
@@ -266,7 +266,7 @@ async fn run(
     let account_id = caller.account_id().to_owned();
     // The request was carried out; its answer may still be lost on the way back.
     if let Some(connection) = connection
-        && knobs.lose_response()
+        && emulator.draw_lost_response()
     {
         emulator.lock().stats.record_fault("lost_response");
         connection.cut();

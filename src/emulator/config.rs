@@ -1,7 +1,7 @@
 //! The emulator's configuration and its command line:
 //! `aliram-emulator [--listen ADDR] [--accounts FILE] [--state FILE] [--latency-ms N] [--consistency-delay-ms N]
 //! [--throttle-rate P] [--unavailable-rate P] [--internal-error-rate P] [--drop-rate P] [--lost-response-rate P]
-//! [--role-quota N] [--api-rate-limit N]`.
+//! [--role-quota N] [--api-rate-limit N] [--seed N]`.
 
 use super::accounts::{Account, AccountsError, demo_accounts, load_accounts};
 use super::faults::{FaultKnobs, InvalidRate};
@@ -14,7 +14,7 @@ use std::time::Duration;
 /// The usage text printed by `--help` and after a bad argument.
 pub const USAGE: &str = "usage: aliram-emulator [--listen ADDR] [--accounts FILE] [--state FILE] \
 [--latency-ms N] [--consistency-delay-ms N] [--throttle-rate P] [--unavailable-rate P] \
-[--internal-error-rate P] [--drop-rate P] [--lost-response-rate P] [--role-quota N] [--api-rate-limit N]";
+[--internal-error-rate P] [--drop-rate P] [--lost-response-rate P] [--role-quota N] [--api-rate-limit N] [--seed N]";
 
 /// Everything the emulator needs to start.
 #[derive(Debug, Clone)]
@@ -33,6 +33,9 @@ pub struct EmulatorConfig {
     pub role_quota: usize,
     /// Requests per second per account and action (`--api-rate-limit`), none by default.
     pub api_rate_limit: Option<NonZeroU32>,
+    /// Seed of the fault draws (`--seed`): the same seed and the same sequence of requests give the same faults.
+    /// Without one, each start draws differently.
+    pub seed: Option<u64>,
 }
 
 /// How long the emulator waits for its clients (not on the command line: tests shorten them).
@@ -67,6 +70,7 @@ impl Default for EmulatorConfig {
             timeouts: Timeouts::default(),
             role_quota: DEFAULT_ROLE_QUOTA,
             api_rate_limit: None,
+            seed: None,
         }
     }
 }
@@ -141,6 +145,9 @@ impl EmulatorConfig {
                 "--drop-rate" => {
                     config.faults.drop_rate = value.parse().map_err(|_| bad("expected 0..1"))?
                 }
+                "--seed" => {
+                    config.seed = Some(value.parse().map_err(|_| bad("expected a whole number"))?)
+                }
                 "--role-quota" => {
                     config.role_quota = value
                         .parse()
@@ -185,9 +192,11 @@ mod tests {
             "--role-quota=3",
             "--api-rate-limit",
             "20",
+            "--seed=42",
         ])
         .unwrap();
         assert_eq!(config.role_quota, 3);
+        assert_eq!(config.seed, Some(42));
         assert_eq!(config.api_rate_limit.map(NonZeroU32::get), Some(20));
         assert_eq!(config.listen.port(), 9);
         assert_eq!(config.faults.throttle_rate, 0.25);

@@ -2,7 +2,7 @@
 //! changeable at run time through `POST /_emulator/faults`, and the draw that decides each request's fate.
 //! Faults apply to the API endpoint only, never to `/_emulator/` routes.
 
-use rand::Rng as _;
+use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 /// The fault knobs. JSON names are the flag names with `_` for `-` (the dashed forms are accepted too).
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub struct FaultKnobs {
     /// Milliseconds added before every API response.
     pub latency_ms: u64,
-    /// Milliseconds a new role or attachment stays invisible to reads.
+    /// Milliseconds a new role or attachment stays invisible to reads, and a new role to writes naming it.
     pub consistency_delay_ms: u64,
     /// Probability of `Throttling.User` (HTTP 400).
     pub throttle_rate: f64,
@@ -145,13 +145,12 @@ impl FaultKnobs {
     }
 
     /// Draws whether a request that was carried out loses its answer.
-    pub fn lose_response(&self) -> bool {
-        self.lost_response_rate > 0.0 && rand::rng().random::<f64>() < self.lost_response_rate
+    pub fn lose_response(&self, rng: &mut impl Rng) -> bool {
+        self.lost_response_rate > 0.0 && rng.random::<f64>() < self.lost_response_rate
     }
 
     /// Draws the fate of one request: each fault in turn fires with its own probability.
-    pub fn draw(&self) -> Option<Fault> {
-        let mut rng = rand::rng();
+    pub fn draw(&self, rng: &mut impl Rng) -> Option<Fault> {
         self.rates()
             .into_iter()
             .find(|(_, rate, _)| *rate > 0.0 && rng.random::<f64>() < *rate)
@@ -165,14 +164,34 @@ mod tests {
 
     #[test]
     fn certain_and_impossible_faults() {
-        assert_eq!(FaultKnobs::default().draw(), None);
+        let mut rng = rand::rng();
+        assert_eq!(FaultKnobs::default().draw(&mut rng), None);
         let always = FaultKnobs {
             throttle_rate: 1.0,
             ..FaultKnobs::default()
         };
         for _ in 0..100 {
-            assert_eq!(always.draw(), Some(Fault::Throttle));
+            assert_eq!(always.draw(&mut rng), Some(Fault::Throttle));
         }
+    }
+
+    #[test]
+    fn a_seed_makes_the_draws_repeat() {
+        use rand::SeedableRng as _;
+        let knobs = FaultKnobs {
+            throttle_rate: 0.3,
+            unavailable_rate: 0.3,
+            lost_response_rate: 0.5,
+            ..FaultKnobs::default()
+        };
+        let draws = |seed| {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            (0..200)
+                .map(|_| (knobs.draw(&mut rng), knobs.lose_response(&mut rng)))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(draws(7), draws(7));
+        assert_ne!(draws(7), draws(8));
     }
 
     #[test]

@@ -52,6 +52,8 @@ use error::ApiError;
 use faults::FaultKnobs;
 use flow_control::ApiRateLimit;
 use ram::RamCall;
+use rand::SeedableRng as _;
+use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use state_file::{StateFile, StateFileError};
@@ -66,6 +68,7 @@ use store::Store;
 pub struct Emulator {
     accounts: Vec<Account>,
     initial_faults: FaultKnobs,
+    seed: Option<u64>,
     state_file: Option<StateFile>,
     timeouts: Timeouts,
     role_quota: usize,
@@ -84,6 +87,8 @@ struct Inner {
     faults: FaultKnobs,
     stats: Stats,
     rate_limit: Option<ApiRateLimit>,
+    // Every fault draw comes from here, so `--seed` makes them repeat.
+    fault_rng: StdRng,
 }
 
 /// Why the emulator cannot start or stop cleanly.
@@ -129,6 +134,7 @@ impl Emulator {
         Ok(Self {
             accounts: config.accounts.clone(),
             initial_faults: config.faults,
+            seed: config.seed,
             state_file,
             timeouts: config.timeouts,
             role_quota: config.role_quota,
@@ -140,6 +146,7 @@ impl Emulator {
                 faults: config.faults,
                 stats: Stats::default(),
                 rate_limit: config.api_rate_limit.map(ApiRateLimit::new),
+                fault_rng: fault_rng(config.seed),
             }),
         })
     }
@@ -158,6 +165,18 @@ impl Emulator {
     /// The current fault knobs.
     pub fn faults(&self) -> FaultKnobs {
         self.lock().faults
+    }
+
+    /// Draws the fate of one API request with the current knobs (see [`FaultKnobs::draw`]).
+    fn draw_fault(&self) -> Option<faults::Fault> {
+        let inner = &mut *self.lock();
+        inner.faults.draw(&mut inner.fault_rng)
+    }
+
+    /// Draws whether a request that was carried out loses its answer (see [`FaultKnobs::lose_response`]).
+    fn draw_lost_response(&self) -> bool {
+        let inner = &mut *self.lock();
+        inner.faults.lose_response(&mut inner.fault_rng)
     }
 
     /// The statistics so far.
@@ -248,10 +267,19 @@ impl Emulator {
         inner.nonces.clear();
         inner.stats = Stats::default();
         inner.faults = self.initial_faults;
+        inner.fault_rng = fault_rng(self.seed);
         if let Some(limit) = &mut inner.rate_limit {
             limit.clear();
         }
         Ok(())
+    }
+}
+
+/// The generator of fault draws: seeded when asked, from the OS otherwise.
+fn fault_rng(seed: Option<u64>) -> StdRng {
+    match seed {
+        Some(seed) => StdRng::seed_from_u64(seed),
+        None => StdRng::from_os_rng(),
     }
 }
 

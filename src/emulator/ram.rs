@@ -39,7 +39,7 @@ pub struct RamCall<'a> {
     pub account_id: &'a str,
     /// The time of the request.
     pub now: DateTime<Utc>,
-    /// Milliseconds during which a new role or attachment stays invisible to reads.
+    /// Milliseconds during which a new role or attachment stays invisible to reads (and a new role to writes naming it).
     pub consistency_delay_ms: u64,
     /// Roles one account may hold (`--role-quota`).
     pub role_quota: usize,
@@ -462,6 +462,22 @@ fn new_role_id() -> String {
 
 // ---- actions ---------------------------------------------------------------------------------------------
 
+/// The role a write names. Inside the consistency window a new role is as unknown to writes as to reads: RAM
+/// answers `EntityNotExist.Role` to an AttachPolicyToRole sent right after CreateRole (alicloud provider PR #3945).
+fn writable_role<'a>(
+    call: &RamCall<'_>,
+    store: &'a mut Store,
+    name: &str,
+) -> Result<&'a mut Role, ApiError> {
+    let now_ms = call.now_ms();
+    store
+        .account_mut(call.account_id)
+        .roles
+        .get_mut(name)
+        .filter(|r| r.is_visible(now_ms))
+        .ok_or_else(|| ApiError::role_not_found(name))
+}
+
 fn create_role(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiError> {
     let params = call.params;
     let name = role_name_param(params, "RoleName")?;
@@ -542,11 +558,7 @@ fn update_role(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiError>
     let description = description_param(params, "NewDescription")?;
     let max_session_duration = session_duration_param(params, "NewMaxSessionDuration")?;
     let allow_console_login = params.optional_bool("NewAllowConsoleLogin")?;
-    let role = store
-        .account_mut(call.account_id)
-        .roles
-        .get_mut(name)
-        .ok_or_else(|| ApiError::role_not_found(name))?;
+    let role = writable_role(call, store, name)?;
     if let Some(trust_policy) = trust_policy {
         role.trust_policy = trust_policy;
     }
@@ -565,11 +577,7 @@ fn update_role(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiError>
 
 fn delete_role(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiError> {
     let name = role_name_param(call.params, "RoleName")?;
-    let account = store.account_mut(call.account_id);
-    let role = account
-        .roles
-        .get(name)
-        .ok_or_else(|| ApiError::role_not_found(name))?;
+    let role = writable_role(call, store, name)?;
     if !role.attachments.is_empty() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -577,7 +585,7 @@ fn delete_role(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiError>
             "The role CAN NOT has any attached policy while deleting the role.",
         ));
     }
-    account.roles.remove(name);
+    store.account_mut(call.account_id).roles.remove(name);
     Ok(json!({}))
 }
 
@@ -634,11 +642,7 @@ fn attach_policy_to_role(call: &RamCall<'_>, store: &mut Store) -> Result<Value,
     let policy_type = policy_type_param(params)?;
     let policy_name = policy_name_param(params)?;
     let role_name = role_name_param(params, "RoleName")?;
-    let role = store
-        .account_mut(call.account_id)
-        .roles
-        .get_mut(role_name)
-        .ok_or_else(|| ApiError::role_not_found(role_name))?;
+    let role = writable_role(call, store, role_name)?;
     // Custom policies are not emulated, so only catalog system policies exist.
     let known = policy_type == "System" && find_system_policy(policy_name).is_some();
     if !known {
@@ -688,11 +692,7 @@ fn detach_policy_from_role(call: &RamCall<'_>, store: &mut Store) -> Result<Valu
     let policy_type = policy_type_param(params)?;
     let policy_name = policy_name_param(params)?;
     let role_name = role_name_param(params, "RoleName")?;
-    let role = store
-        .account_mut(call.account_id)
-        .roles
-        .get_mut(role_name)
-        .ok_or_else(|| ApiError::role_not_found(role_name))?;
+    let role = writable_role(call, store, role_name)?;
     let before = role.attachments.len();
     role.attachments
         .retain(|a| !(a.policy_name == policy_name && a.policy_type == policy_type));
@@ -734,12 +734,14 @@ fn tag_resources(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiErro
     resource_type_param(call.params)?;
     let names = resource_names_param(call.params, true)?.unwrap_or_default();
     let tags = tags_param(call.params, true)?;
+    let now_ms = call.now_ms();
     let account = store.account_mut(call.account_id);
     // Check every resource first so a failing call changes nothing.
     for name in &names {
         let role = account
             .roles
             .get(name)
+            .filter(|r| r.is_visible(now_ms))
             .ok_or_else(|| ApiError::role_not_found(name))?;
         let mut keys: std::collections::BTreeSet<&str> =
             role.tags.keys().map(String::as_str).collect();
@@ -769,11 +771,14 @@ fn untag_resources(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiEr
         return Err(ApiError::missing("TagKeys"));
     }
     let keys = keys.unwrap_or_default();
+    let now_ms = call.now_ms();
     let account = store.account_mut(call.account_id);
-    if let Some(missing) = names
-        .iter()
-        .find(|n| !account.roles.contains_key(n.as_str()))
-    {
+    if let Some(missing) = names.iter().find(|n| {
+        !account
+            .roles
+            .get(n.as_str())
+            .is_some_and(|r| r.is_visible(now_ms))
+    }) {
         return Err(ApiError::role_not_found(missing));
     }
     for name in &names {

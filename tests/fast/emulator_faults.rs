@@ -5,6 +5,7 @@
 use crate::support::emulator_calls::*;
 use serde_json::json;
 use std::time::{Duration, Instant};
+use terraform_provider_aliram::emulator::EmulatorConfig;
 
 async fn set_faults(endpoint: &str, knobs: serde_json::Value) {
     let (status, body) = admin_post(endpoint, "faults", &knobs).await;
@@ -109,7 +110,7 @@ async fn consistency_delay_hides_new_roles_and_attachments_from_reads() {
     let task = account("task");
     let client = Client::new(&emulator.endpoint, &source);
 
-    // A long delay: the new role stays invisible to every read, while writes see it.
+    // A long delay: the new role stays invisible to every read, and unknown to every write that names it.
     set_faults(&emulator.endpoint, json!({"consistency_delay_ms": 600_000})).await;
     create_role(&client, "hidden", &dts_trust_policy(&task.account_id)).await;
     client
@@ -118,18 +119,50 @@ async fn consistency_delay_hides_new_roles_and_attachments_from_reads() {
         .expect_error(404, "EntityNotExist.Role");
     let listed = client.call(RAM, "ListRoles", &[]).await.ok();
     assert_eq!(listed["Roles"]["Role"], json!([]));
-    client
-        .call(
-            RAM,
+    let tags = r#"[{"Key":"team","Value":"data"}]"#;
+    let writes: [(&str, Vec<(&str, &str)>); 6] = [
+        (
             "AttachPolicyToRole",
-            &[
+            vec![
                 ("PolicyType", "System"),
                 ("PolicyName", "AliyunDTSRolePolicy"),
                 ("RoleName", "hidden"),
             ],
-        )
-        .await
-        .ok();
+        ),
+        (
+            "DetachPolicyFromRole",
+            vec![
+                ("PolicyType", "System"),
+                ("PolicyName", "AliyunDTSRolePolicy"),
+                ("RoleName", "hidden"),
+            ],
+        ),
+        (
+            "UpdateRole",
+            vec![("RoleName", "hidden"), ("NewDescription", "x")],
+        ),
+        (
+            "TagResources",
+            vec![
+                ("ResourceType", "role"),
+                ("ResourceNames", r#"["hidden"]"#),
+                ("Tag", tags),
+            ],
+        ),
+        (
+            "UntagResources",
+            vec![
+                ("ResourceType", "role"),
+                ("ResourceNames", r#"["hidden"]"#),
+                ("TagKeys", r#"["team"]"#),
+            ],
+        ),
+        ("DeleteRole", vec![("RoleName", "hidden")]),
+    ];
+    for (action, params) in &writes {
+        let reply = client.call(RAM, action, params).await;
+        assert_eq!(reply.code(), "EntityNotExist.Role", "{action}");
+    }
     client
         .call(
             RAM,
@@ -186,6 +219,47 @@ async fn consistency_delay_hides_new_roles_and_attachments_from_reads() {
         }
     }
     assert!(visible, "the role never became visible");
+}
+
+/// The statuses of `count` sequential GetCallerIdentity calls.
+async fn statuses(endpoint: &str, count: usize) -> Vec<u16> {
+    let client = Client::new(endpoint, &account("source"));
+    let mut statuses = Vec::new();
+    for _ in 0..count {
+        match client.try_call(STS, "GetCallerIdentity", &[]).await {
+            Ok(reply) => statuses.push(reply.status),
+            // A dropped connection.
+            Err(_) => statuses.push(0),
+        }
+    }
+    statuses
+}
+
+#[tokio::test]
+async fn a_seed_repeats_every_fault_draw() {
+    let seeded = |seed| EmulatorConfig {
+        seed: Some(seed),
+        faults: terraform_provider_aliram::emulator::faults::FaultKnobs {
+            throttle_rate: 0.3,
+            unavailable_rate: 0.3,
+            ..Default::default()
+        },
+        ..EmulatorConfig::default()
+    };
+    let first = InProcess::start(seeded(11)).await;
+    let second = InProcess::start(seeded(11)).await;
+    let other = InProcess::start(seeded(12)).await;
+    let drawn = statuses(&first.endpoint, 40).await;
+    assert!(
+        drawn.contains(&200) && drawn.iter().any(|s| *s != 200),
+        "{drawn:?}"
+    );
+    assert_eq!(statuses(&second.endpoint, 40).await, drawn);
+    assert_ne!(statuses(&other.endpoint, 40).await, drawn);
+    // A reset starts the sequence again.
+    let (status, _) = admin_post(&first.endpoint, "reset", &json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(statuses(&first.endpoint, 40).await, drawn);
 }
 
 #[test]

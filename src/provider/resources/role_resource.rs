@@ -4,8 +4,8 @@
 //! [`RoleKind`]: its own attributes, and how the configuration becomes a trust policy and a set of policies.
 
 use super::role_api::{
-    attach_system_policy, delete_role, detach_policy, find_role, policy_type, sync_tags,
-    wait_role_visible,
+    after_create, attach_system_policy, delete_role, detach_policy, find_role, policy_type,
+    sync_tags, wait_role_visible,
 };
 use super::role_state::{expand, flatten, flatten_computed, string_map, string_set};
 use crate::framework::context::Context;
@@ -282,6 +282,7 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
                 .map(|(k, v)| Tag::new(k.clone(), v.clone()))
                 .collect(),
         };
+        let created_at = tokio::time::Instant::now();
         let created = match create_or_adopt(&client.api, &request).await {
             Ok(role) => role,
             Err(e) => {
@@ -304,7 +305,10 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         for policy in &spec.policy_names {
             resp.state
                 .set_attr("policy_names", Value::string_set(attached.iter().cloned()));
-            if let Err(e) = attach_system_policy(&client.api, &spec.name, policy).await {
+            let attach = after_create(&spec.name, created_at, &ctx.cancel, || {
+                attach_system_policy(&client.api, &spec.name, policy)
+            });
+            if let Err(e) = attach.await {
                 resp.diagnostics.push(api_diagnostic(
                     &format!("attaching {policy} to role {}", spec.name),
                     &e,
