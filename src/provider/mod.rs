@@ -8,6 +8,8 @@ pub mod data_sources;
 pub mod domain;
 pub mod functions;
 pub mod resources;
+pub mod role_inventory;
+pub mod role_query;
 
 use crate::framework::context::Context;
 use crate::framework::data_source::DataSource;
