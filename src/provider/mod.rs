@@ -14,6 +14,7 @@ pub mod role_query;
 use crate::framework::context::Context;
 use crate::framework::data_source::DataSource;
 use crate::framework::function::Function;
+use crate::framework::list_resource::ListResource;
 use crate::framework::provider::{ConfigureRequest, ConfigureResponse, Provider};
 use crate::framework::resource::Resource;
 use crate::framework::schema::Schema;
@@ -65,5 +66,9 @@ impl Provider for AliramProvider {
 
     fn functions(&self) -> Vec<Arc<dyn Function>> {
         functions::all()
+    }
+
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource<ProviderClient>>> {
+        resources::list_all()
     }
 }
