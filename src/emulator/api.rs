@@ -217,6 +217,7 @@ async fn run(
                     account_id: caller.account_id(),
                     now,
                     consistency_delay_ms: inner.faults.consistency_delay_ms,
+                    role_quota: emulator.role_quota(),
                 };
                 match handler {
                     RamHandler::Read(read) => read(&call, &inner.store),

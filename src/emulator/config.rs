@@ -1,5 +1,5 @@
 //! The emulator's configuration and its command line:
-//! `aliram-emulator [--listen ADDR] [--accounts FILE] [--state FILE] [--latency-ms N] [--consistency-delay-ms N]
+//! `aliram-emulator [--listen ADDR] [--accounts FILE] [--state FILE] [--role-quota N] [--latency-ms N] [--consistency-delay-ms N]
 //! [--throttle-rate P] [--unavailable-rate P] [--internal-error-rate P] [--drop-rate P] [--lost-response-rate P]`.
 
 use super::accounts::{Account, AccountsError, demo_accounts, load_accounts};
@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 /// The usage text printed by `--help` and after a bad argument.
-pub const USAGE: &str = "usage: aliram-emulator [--listen ADDR] [--accounts FILE] [--state FILE] \
+pub const USAGE: &str = "usage: aliram-emulator [--listen ADDR] [--accounts FILE] [--state FILE] [--role-quota N] \
 [--latency-ms N] [--consistency-delay-ms N] [--throttle-rate P] [--unavailable-rate P] \
 [--internal-error-rate P] [--drop-rate P] [--lost-response-rate P]";
 
@@ -21,6 +21,8 @@ pub struct EmulatorConfig {
     pub accounts: Vec<Account>,
     /// Where state is loaded from and saved to, if anywhere.
     pub state_file: Option<PathBuf>,
+    /// The most roles an account may hold: RAM's 1000 unless raised (RAM raises it on request).
+    pub role_quota: usize,
     /// The fault knobs at start (and after `POST /_emulator/reset`).
     pub faults: FaultKnobs,
 }
@@ -31,6 +33,7 @@ impl Default for EmulatorConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             accounts: demo_accounts(),
             state_file: None,
+            role_quota: super::ram::DEFAULT_ROLE_QUOTA,
             faults: FaultKnobs::default(),
         }
     }
@@ -80,6 +83,11 @@ impl EmulatorConfig {
                 }
                 "--accounts" => config.accounts = load_accounts(value.as_ref())?,
                 "--state" => config.state_file = Some(PathBuf::from(&value)),
+                "--role-quota" => {
+                    config.role_quota = value
+                        .parse()
+                        .map_err(|_| bad("expected a number of roles"))?
+                }
                 "--latency-ms" => {
                     config.faults.latency_ms =
                         value.parse().map_err(|_| bad("expected milliseconds"))?

@@ -56,6 +56,7 @@ use store::Store;
 pub struct Emulator {
     accounts: Vec<Account>,
     initial_faults: FaultKnobs,
+    role_quota: usize,
     state_file: Option<StateFile>,
     // One lock for everything: requests are small and never await while holding it.
     inner: Mutex<Inner>,
@@ -99,6 +100,7 @@ impl Emulator {
         Ok(Self {
             accounts: config.accounts.clone(),
             initial_faults: config.faults,
+            role_quota: config.role_quota,
             state_file,
             inner: Mutex::new(Inner {
                 store,
@@ -114,6 +116,11 @@ impl Emulator {
     /// The accounts and their root keys.
     pub fn accounts(&self) -> &[Account] {
         &self.accounts
+    }
+
+    /// The most roles an account may hold.
+    pub fn role_quota(&self) -> usize {
+        self.role_quota
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
