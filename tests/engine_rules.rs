@@ -1233,7 +1233,9 @@ async fn read_null_means_gone_and_private_is_echoed() {
 #[tokio::test]
 async fn import_by_default_refuses_with_a_diagnostic() {
     let (engine, _) = engine(FakeRole::default()).await;
-    let got = engine.import_resource_state(ROLE, "analytics".into()).await;
+    let got = engine
+        .import_resource_state(ROLE, "analytics".into(), Value::Null)
+        .await;
     assert_eq!(
         Imported::from(got),
         Imported {
@@ -1246,7 +1248,7 @@ async fn import_by_default_refuses_with_a_diagnostic() {
         }
     );
     let got = engine
-        .import_resource_state(NO_SUCH_TYPE, "analytics".into())
+        .import_resource_state(NO_SUCH_TYPE, "analytics".into(), Value::Null)
         .await;
     assert_eq!(
         Imported::from(got),

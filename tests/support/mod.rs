@@ -8,6 +8,8 @@
 #![allow(dead_code)] // each test binary uses its own part of the harness
 
 pub mod emulator;
+pub mod roles_by_hand;
+pub mod terraform_versions;
 
 use std::fs;
 use std::path::{Path, PathBuf};
