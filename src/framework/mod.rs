@@ -5,6 +5,7 @@
 pub mod context;
 pub mod data_source;
 pub mod diagnostics;
+pub mod docs;
 pub mod engine;
 pub mod function;
 pub mod identity;
@@ -15,5 +16,6 @@ pub mod path;
 pub mod provider;
 pub mod resource;
 pub mod schema;
+pub mod strict_json;
 pub mod types;
 pub mod value;

