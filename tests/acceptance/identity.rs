@@ -2,10 +2,11 @@
 //! `{account_id, role_name}` without a write and plans clean; the identity is stored with the state, also after
 //! an import by name; an identity of another account fails the plan naming both accounts, writing nothing.
 
+use crate::support::Workdir;
 use crate::support::emulator::Emulator;
 use crate::support::roles_by_hand::{create, dts_document, provider_config};
+use crate::support::takeover::{adopt_without_writes, text};
 use crate::support::terraform_versions::terraforms_supporting;
-use crate::support::{Run, Workdir};
 
 const FEATURE: &str = "import by resource identity";
 
@@ -32,10 +33,6 @@ fn stored_identity(work: &Workdir) -> serde_json::Value {
     state["resources"][0]["instances"][0]["identity"].clone()
 }
 
-fn output(run: &Run) -> String {
-    format!("{}\n{}", run.stdout, run.stderr)
-}
-
 #[test]
 fn import_by_identity_adopts_the_role_without_writes() {
     let emulator = Emulator::start(&[]);
@@ -51,36 +48,12 @@ fn import_by_identity_adopts_the_role_without_writes() {
             &[],
         );
         let work = Workdir::new(tf, &config(&emulator, &identity_import(&source)));
-        let writes = emulator.writes();
-        let plan = work.run(&["plan", "-input=false", "-no-color"]).success();
-        assert!(
-            plan.stdout
-                .contains("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy."),
-            "Terraform {}:\n{}",
-            tf.version,
-            plan.stdout
-        );
-        work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
-            .success();
-        assert_eq!(
-            emulator.writes(),
-            writes,
-            "Terraform {}: the import wrote",
-            tf.version
-        );
+        adopt_without_writes(&work, &emulator, tf, 1);
         assert_eq!(
             stored_identity(&work),
             serde_json::json!({"account_id": source, "role_name": "ram-for-dts"}),
             "Terraform {}",
             tf.version
-        );
-        let clean = work.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
-        assert_eq!(
-            clean.code,
-            0,
-            "Terraform {}: {}",
-            tf.version,
-            output(&clean)
         );
         work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"])
             .success();
@@ -143,8 +116,8 @@ fn an_identity_of_another_account_fails_at_plan_naming_both() {
         let work = Workdir::new(tf, &config(&emulator, &identity_import(&destination)));
         let writes = emulator.writes();
         let plan = work.run(&["plan", "-input=false", "-no-color"]);
-        assert_eq!(plan.code, 1, "Terraform {}: {}", tf.version, output(&plan));
-        let text = output(&plan).replace('\n', " ");
+        assert_eq!(plan.code, 1, "Terraform {}: {}", tf.version, text(&plan));
+        let text = text(&plan).replace('\n', " ");
         for fragment in [
             "Import Identity Names Another Account",
             &destination,

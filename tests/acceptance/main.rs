@@ -9,6 +9,7 @@ mod support {
     pub mod emulator;
     pub mod emulator_process;
     pub mod roles_by_hand;
+    pub mod takeover;
     mod terraform;
     pub mod terraform_versions;
 

@@ -7,11 +7,8 @@
 
 use crate::support::emulator::Emulator;
 use crate::support::roles_by_hand::{create, dts_document, provider_config, role_id};
-use crate::support::{Run, Workdir, terraforms};
-
-fn output(run: &Run) -> String {
-    format!("{}\n{}", run.stdout, run.stderr)
-}
+use crate::support::takeover::{adopt_without_writes, text};
+use crate::support::{Workdir, terraforms};
 
 /// The state the alicloud provider leaves for `alicloud_ram_role.dts` and its attachment of `AliyunDTSRolePolicy`.
 fn alicloud_state(emulator: &Emulator, document: &str, role_id: &str) -> String {
@@ -89,10 +86,10 @@ fn an_alicloud_managed_role_is_taken_over_without_recreating_it() {
         let with_removed = work.run(&["plan", "-input=false", "-no-color"]);
         assert_eq!(with_removed.code, 1, "Terraform {}", tf.version);
         assert!(
-            output(&with_removed).contains("registry.terraform.io/aliyun/alicloud"),
+            text(&with_removed).contains("registry.terraform.io/aliyun/alicloud"),
             "Terraform {}: {}",
             tf.version,
-            output(&with_removed)
+            text(&with_removed)
         );
 
         // The provider-free form of the same step.
@@ -104,36 +101,12 @@ fn an_alicloud_managed_role_is_taken_over_without_recreating_it() {
             "alicloud_ram_role_policy_attachment.dts",
         ])
         .success();
-        let writes = emulator.writes();
-        let plan = work.run(&["plan", "-input=false", "-no-color"]).success();
-        assert!(
-            plan.stdout
-                .contains("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy."),
-            "Terraform {}:\n{}",
-            tf.version,
-            plan.stdout
-        );
-        work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
-            .success();
-        assert_eq!(
-            emulator.writes(),
-            writes,
-            "Terraform {}: the takeover wrote",
-            tf.version
-        );
+        adopt_without_writes(&work, &emulator, tf, 1);
         assert_eq!(
             role_id(&emulator, "source", "ram-for-dts"),
             id,
             "Terraform {}: role recreated",
             tf.version
-        );
-        let clean = work.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
-        assert_eq!(
-            clean.code,
-            0,
-            "Terraform {}: {}",
-            tf.version,
-            output(&clean)
         );
         let listed = work.run(&["state", "list"]).success();
         assert_eq!(

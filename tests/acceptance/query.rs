@@ -3,55 +3,12 @@
 //! only, applies without a write and plans clean; listing pages through ListRoles beyond 1000 roles.
 
 use crate::support::emulator::Emulator;
-use crate::support::roles_by_hand::{
-    create, create_many, dataworks_document, dts_document, provider_config, ram_document,
-};
+use crate::support::roles_by_hand::{create_many, make_mixed_roles, provider_config, ram_document};
+use crate::support::takeover::{adopt_without_writes, text};
 use crate::support::terraform_versions::terraforms_supporting;
 use crate::support::{Run, Workdir};
 
 const FEATURE: &str = "terraform query";
-
-fn output(run: &Run) -> String {
-    format!("{}\n{}", run.stdout, run.stderr)
-}
-
-/// A DTS role, a DataWorks role, a partner role and two look-alikes, all made by hand in the source account.
-fn make_roles(emulator: &Emulator) {
-    let dts = dts_document(emulator, "task");
-    create(
-        emulator,
-        "source",
-        "ram-for-dts",
-        &dts,
-        &["AliyunDTSRolePolicy"],
-        &[("team", "dba")],
-    );
-    create(emulator, "source", "dts-without-policy", &dts, &[], &[]);
-    create(
-        emulator,
-        "source",
-        "dataworks-kafka",
-        &dataworks_document(emulator, "task"),
-        &["AliyunDataWorksAccessingAlikafkaPolicy"],
-        &[],
-    );
-    create(
-        emulator,
-        "source",
-        "partner-reader",
-        &ram_document(emulator, &["destination"]),
-        &["AliyunDTSReadOnlyAccess"],
-        &[],
-    );
-    create(
-        emulator,
-        "source",
-        "partner-other",
-        &ram_document(emulator, &["task"]),
-        &[],
-        &[],
-    );
-}
 
 fn query_file(emulator: &Emulator) -> String {
     format!(
@@ -97,7 +54,7 @@ fn results(query: &Run) -> Vec<(String, String)> {
 fn query_finds_generates_and_imports_with_a_clean_plan() {
     for tf in terraforms_supporting((1, 14), FEATURE) {
         let emulator = Emulator::start(&[]);
-        make_roles(&emulator);
+        make_mixed_roles(&emulator);
         let work = Workdir::new(tf, &provider_config(&emulator, "source"));
         std::fs::write(work.path().join("roles.tfquery.hcl"), query_file(&emulator))
             .expect("writing the query file");
@@ -116,10 +73,9 @@ fn query_finds_generates_and_imports_with_a_clean_plan() {
             ],
             "Terraform {}:\n{}",
             tf.version,
-            output(&query)
+            text(&query)
         );
 
-        let writes = emulator.writes();
         work.run(&["query", "-no-color", "-generate-config-out=generated.tf"])
             .success();
         let generated =
@@ -145,30 +101,7 @@ fn query_finds_generates_and_imports_with_a_clean_plan() {
             );
         }
         assert_eq!(generated.matches("identity = {").count(), 3, "{generated}");
-        let plan = work.run(&["plan", "-input=false", "-no-color"]).success();
-        assert!(
-            plan.stdout
-                .contains("Plan: 3 to import, 0 to add, 0 to change, 0 to destroy."),
-            "Terraform {}:\n{generated}\n{}",
-            tf.version,
-            plan.stdout
-        );
-        work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
-            .success();
-        assert_eq!(
-            emulator.writes(),
-            writes,
-            "Terraform {}: the takeover wrote",
-            tf.version
-        );
-        let clean = work.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
-        assert_eq!(
-            clean.code,
-            0,
-            "Terraform {}: {}",
-            tf.version,
-            output(&clean)
-        );
+        adopt_without_writes(&work, &emulator, tf, 3);
     }
 }
 

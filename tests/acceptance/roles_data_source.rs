@@ -3,55 +3,8 @@
 //! canonical, and a bad filter value fails validation naming what is accepted.
 
 use crate::support::emulator::Emulator;
-use crate::support::roles_by_hand::{
-    create, dataworks_document, dts_document, provider_config, ram_document,
-};
+use crate::support::roles_by_hand::{dts_document, make_mixed_roles, provider_config};
 use crate::support::{Workdir, terraforms};
-
-/// Five roles in the source account, made by hand.
-fn make_roles(emulator: &Emulator) {
-    let dts = dts_document(emulator, "task");
-    create(
-        emulator,
-        "source",
-        "ram-for-dts",
-        &dts,
-        &["AliyunDTSRolePolicy"],
-        &[("team", "dba")],
-    );
-    create(emulator, "source", "dts-without-policy", &dts, &[], &[]);
-    let widened = dts.replace(
-        "\"RAM\":[",
-        &format!(
-            "\"RAM\":[\"acs:ram::{}:root\",",
-            emulator.account("destination").account_id
-        ),
-    );
-    create(
-        emulator,
-        "source",
-        "dts-widened",
-        &widened,
-        &["AliyunDTSRolePolicy"],
-        &[],
-    );
-    create(
-        emulator,
-        "source",
-        "dataworks-reader",
-        &dataworks_document(emulator, "task"),
-        &["AliyunDataWorksAccessingRdsReadOnlyPolicy"],
-        &[],
-    );
-    create(
-        emulator,
-        "source",
-        "partner-reader",
-        &ram_document(emulator, &["destination"]),
-        &[],
-        &[],
-    );
-}
 
 fn config(emulator: &Emulator) -> String {
     let destination = &emulator.account("destination").account_id;
@@ -90,7 +43,7 @@ output "dts_role" {{
 #[test]
 fn filters_keep_exactly_the_matching_roles() {
     let emulator = Emulator::start(&[]);
-    make_roles(&emulator);
+    make_mixed_roles(&emulator);
     for tf in terraforms() {
         let work = Workdir::new(tf, &config(&emulator));
         let writes = emulator.writes();
@@ -106,9 +59,9 @@ fn filters_keep_exactly_the_matching_roles() {
             serde_json::from_str(&work.run(&["output", "-json"]).success().stdout).expect("JSON");
         let names = &outputs["names"]["value"];
         let expected = serde_json::json!({
-            "all": ["ram-for-dts", "dts-without-policy", "dts-widened", "dataworks-reader", "partner-reader"],
+            "all": ["ram-for-dts", "dts-without-policy", "dts-widened", "dataworks-kafka", "partner-reader", "partner-other"],
             "dts": ["ram-for-dts"],
-            "dataworks": ["dataworks-reader"],
+            "dataworks": ["dataworks-kafka"],
             "trusting_destination": ["dts-widened", "partner-reader"],
             "named_dts": ["dts-without-policy", "dts-widened"],
         });

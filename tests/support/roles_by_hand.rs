@@ -132,3 +132,54 @@ pub fn create_many(emulator: &Emulator, owner: &str, prefix: &str, count: usize,
         }
     }));
 }
+
+/// Six roles of the source account, made by hand: `ram-for-dts` (the DTS guide's role for the task account, tag
+/// `team = dba`), `dts-without-policy` (its trust, no policy), `dts-widened` (its trust plus the destination
+/// account, with the policy), `dataworks-kafka` (DataWorks for the task account, Kafka's policy),
+/// `partner-reader` (trusts the destination account) and `partner-other` (trusts the task account).
+pub fn make_mixed_roles(emulator: &Emulator) {
+    let dts = dts_document(emulator, "task");
+    create(
+        emulator,
+        "source",
+        "ram-for-dts",
+        &dts,
+        &["AliyunDTSRolePolicy"],
+        &[("team", "dba")],
+    );
+    create(emulator, "source", "dts-without-policy", &dts, &[], &[]);
+    let destination_root = uid(emulator, "destination").root_principal();
+    let widened = dts.replace("\"RAM\":[", &format!("\"RAM\":[\"{destination_root}\","));
+    create(
+        emulator,
+        "source",
+        "dts-widened",
+        &widened,
+        &["AliyunDTSRolePolicy"],
+        &[],
+    );
+    create(
+        emulator,
+        "source",
+        "dataworks-kafka",
+        &dataworks_document(emulator, "task"),
+        &["AliyunDataWorksAccessingAlikafkaPolicy"],
+        &[],
+    );
+    create(
+        emulator,
+        "source",
+        "partner-reader",
+        &ram_document(emulator, &["destination"]),
+        &["AliyunDTSReadOnlyAccess"],
+        &[],
+    );
+    create(
+        emulator,
+        "source",
+        "partner-other",
+        &ram_document(emulator, &["task"]),
+        &[],
+        &[],
+    );
+}
