@@ -17,6 +17,7 @@ mod client_logging;
 mod client_retry;
 mod client_signer_props;
 mod codec_properties;
+mod docs;
 mod domain_seed_scenarios;
 mod domain_shared_rules;
 mod domain_trust_policy_equivalence;
