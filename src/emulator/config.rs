@@ -6,6 +6,7 @@ use super::accounts::{Account, AccountsError, demo_accounts, load_accounts};
 use super::faults::{FaultKnobs, InvalidRate};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// The usage text printed by `--help` and after a bad argument.
 pub const USAGE: &str = "usage: aliram-emulator [--listen ADDR] [--accounts FILE] [--state FILE] \
@@ -23,6 +24,30 @@ pub struct EmulatorConfig {
     pub state_file: Option<PathBuf>,
     /// The fault knobs at start (and after `POST /_emulator/reset`).
     pub faults: FaultKnobs,
+    /// How long clients are waited for.
+    pub timeouts: Timeouts,
+}
+
+/// How long the emulator waits for its clients (not on the command line: tests shorten them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Longest wait for a request's headers, counted from the first read; it also closes keep-alive connections
+    /// idle that long.
+    pub header_read: Duration,
+    /// Longest wait for a request's whole body once its headers are in.
+    pub body_read: Duration,
+    /// After SIGTERM or SIGINT, the longest wait for requests in flight before stopping anyway.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            header_read: Duration::from_secs(30),
+            body_read: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(3),
+        }
+    }
 }
 
 impl Default for EmulatorConfig {
@@ -32,6 +57,7 @@ impl Default for EmulatorConfig {
             accounts: demo_accounts(),
             state_file: None,
             faults: FaultKnobs::default(),
+            timeouts: Timeouts::default(),
         }
     }
 }
