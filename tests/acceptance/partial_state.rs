@@ -1,0 +1,67 @@
+//! Nothing is ever lost: an apply that fails after the role was created keeps the role in the state (no orphan),
+//! and the next apply converges.
+
+use crate::support::emulator::Emulator;
+use crate::support::{Workdir, terraforms};
+
+fn config(emulator: &Emulator, policies: &str) -> String {
+    let destination = &emulator.account("destination").account_id;
+    format!(
+        "terraform {{\n  required_providers {{\n    aliram = {{ source = \"aliram/aliram\" }}\n  }}\n}}\n{}\nresource \"aliram_role\" \"r\" {{\n  role_name    = \"partial\"\n  trust_policy = provider::aliram::dts_trust_policy(\"{destination}\")\n  policy_names = [{policies}]\n}}\n",
+        emulator.provider_block(None, "source")
+    )
+}
+
+#[test]
+fn a_failed_attachment_keeps_the_created_role_in_state_and_the_next_apply_converges() {
+    let emulator = Emulator::start(&[]);
+    for tf in terraforms() {
+        let work = Workdir::new(
+            tf,
+            &config(&emulator, "\"AliyunDTSRolePolicy\", \"NoSuchSystemPolicy\""),
+        );
+        let failed = work.run(&["apply", "-input=false", "-no-color", "-auto-approve"]);
+        assert_eq!(
+            failed.code, 1,
+            "Terraform {}: apply must fail:\n{}",
+            tf.version, failed.stdout
+        );
+        let stderr = failed
+            .stderr
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            stderr.contains("NoSuchSystemPolicy") && stderr.contains("EntityNotExist.Policy"),
+            "{stderr}"
+        );
+        assert_eq!(
+            emulator.role_names("source"),
+            ["partial"],
+            "the role was created"
+        );
+        let listed = work.run(&["state", "list"]).success();
+        assert!(
+            listed.stdout.contains("aliram_role.r"),
+            "Terraform {}: the created role is not in the state",
+            tf.version
+        );
+
+        work.write_config(&config(&emulator, "\"AliyunDTSRolePolicy\""));
+        work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+            .success();
+        let plan = work.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
+        assert_eq!(
+            plan.code, 0,
+            "Terraform {}: not converged:\n{}",
+            tf.version, plan.stdout
+        );
+        assert_eq!(emulator.role_names("source"), ["partial"]);
+        work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"])
+            .success();
+        assert!(
+            emulator.role_names("source").is_empty(),
+            "orphaned role after destroy"
+        );
+    }
+}

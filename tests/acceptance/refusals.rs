@@ -1,0 +1,229 @@
+//! The known mistakes are refused at plan time, with a diagnostic that names the attribute, the value and what
+//! would be accepted, before anything is written: the emulator counts no write.
+
+use crate::support::emulator::Emulator;
+use crate::support::{Workdir, terraforms};
+
+const REQUIRED_PROVIDERS: &str =
+    "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
+
+/// A resource block and the fragments its refusal must contain.
+struct Refusal {
+    name: &'static str,
+    resource: &'static str,
+    says: &'static [&'static str],
+}
+
+// `TASK` and `SELF` are replaced by the destination account's UID and the provider's own UID.
+const REFUSALS: &[Refusal] = &[
+    Refusal {
+        name: "a UID that is not all digits",
+        resource: r#"resource "aliram_cross_account_dts_role" "r" {
+  scenario        = "source"
+  task_account_id = "12345678901234ab"
+}"#,
+        says: &[
+            "task_account_id",
+            "\"12345678901234ab\" is not an Alibaba Cloud account ID",
+            "all digits",
+        ],
+    },
+    Refusal {
+        name: "the trusted account is the owner (DTS)",
+        resource: r#"resource "aliram_cross_account_dts_role" "r" {
+  scenario        = "source"
+  task_account_id = "SELF"
+}"#,
+        says: &[
+            "Role Would Trust Its Own Account",
+            "task_account_id",
+            "rewrites the service principal",
+        ],
+    },
+    Refusal {
+        name: "the trusted account is the owner (DataWorks)",
+        resource: r#"resource "aliram_dataworks_source_role" "r" {
+  role_name            = "dw"
+  instance_type        = "rds"
+  dataworks_account_id = "SELF"
+}"#,
+        says: &["Role Would Trust Its Own Account", "dataworks_account_id"],
+    },
+    Refusal {
+        name: "an unsupported destination database type",
+        resource: r#"resource "aliram_cross_account_dts_role" "r" {
+  scenario        = "destination"
+  task_account_id = "TASK"
+  database_type   = "Oracle"
+}"#,
+        says: &["database_type", "\"Oracle\"", "ClickHouse", "SelectDB"],
+    },
+    Refusal {
+        name: "an unsupported access method",
+        resource: r#"resource "aliram_cross_account_dts_role" "r" {
+  scenario        = "source"
+  task_account_id = "TASK"
+  database_type   = "PolarDB for MySQL"
+  access_method   = "Self-managed Database on ECS"
+}"#,
+        says: &[
+            "access_method",
+            "\"Self-managed Database on ECS\"",
+            "Alibaba Cloud Instance",
+        ],
+    },
+    Refusal {
+        name: "two-way synchronisation with one side only",
+        resource: r#"resource "aliram_cross_account_dts_role" "r" {
+  scenario        = "source"
+  task_account_id = "TASK"
+  two_way         = true
+}"#,
+        says: &["two_way", "source_and_destination"],
+    },
+    Refusal {
+        name: "two-way synchronisation of an unsupported type",
+        resource: r#"resource "aliram_cross_account_dts_role" "r" {
+  scenario        = "source_and_destination"
+  database        = "source"
+  task_account_id = "TASK"
+  database_type   = "PostgreSQL"
+  two_way         = true
+}"#,
+        says: &["two_way", "\"PostgreSQL\"", "MySQL"],
+    },
+    Refusal {
+        name: "scenario 3 without the database side",
+        resource: r#"resource "aliram_cross_account_dts_role" "r" {
+  scenario        = "source_and_destination"
+  task_account_id = "TASK"
+}"#,
+        says: &["database", "source_and_destination"],
+    },
+    Refusal {
+        name: "rds_engine with a non-rds instance",
+        resource: r#"resource "aliram_dataworks_source_role" "r" {
+  role_name            = "dw"
+  instance_type        = "kafka"
+  rds_engine           = "MySQL"
+  dataworks_account_id = "TASK"
+}"#,
+        says: &["rds_engine", "\"MySQL\"", "rds"],
+    },
+    Refusal {
+        name: "an invalid role name",
+        resource: r#"resource "aliram_dataworks_source_role" "r" {
+  role_name            = "dw_reader"
+  instance_type        = "hive"
+  dataworks_account_id = "TASK"
+}"#,
+        says: &["role_name", "\"dw_reader\""],
+    },
+    Refusal {
+        name: "a description too long",
+        resource: r#"resource "aliram_role" "r" {
+  role_name    = "generic"
+  trust_policy = provider::aliram::dts_trust_policy("TASK")
+  policy_names = ["AliyunDTSRolePolicy"]
+  description  = join("", [for i in range(1100) : "x"])
+}"#,
+        says: &["description", "1024"],
+    },
+    Refusal {
+        name: "a session duration out of range",
+        resource: r#"resource "aliram_cross_account_dts_role" "r" {
+  scenario             = "source"
+  task_account_id      = "TASK"
+  max_session_duration = 900
+}"#,
+        says: &["max_session_duration", "900", "3600", "43200"],
+    },
+];
+
+fn squash(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn each_mistake_fails_the_plan_before_any_write() {
+    let emulator = Emulator::start(&[]);
+    let own = emulator.account("source").account_id.clone();
+    let task = emulator.account("destination").account_id.clone();
+    for tf in terraforms() {
+        for refusal in REFUSALS {
+            let resource = refusal
+                .resource
+                .replace("SELF", &own)
+                .replace("TASK", &task);
+            let config = format!(
+                "{REQUIRED_PROVIDERS}{}\n{resource}\n",
+                emulator.provider_block(None, "source")
+            );
+            let work = Workdir::new(tf, &config);
+            let plan = work.run(&["plan", "-input=false", "-no-color"]);
+            let output = squash(&format!("{}\n{}", plan.stdout, plan.stderr));
+            assert_eq!(
+                plan.code, 1,
+                "Terraform {}: {}: plan must fail:\n{output}",
+                tf.version, refusal.name
+            );
+            for fragment in refusal.says {
+                assert!(
+                    output.contains(fragment),
+                    "Terraform {}: {}: error lacks {fragment:?}:\n{output}",
+                    tf.version,
+                    refusal.name
+                );
+            }
+        }
+    }
+    assert_eq!(emulator.writes(), 0, "a refused plan wrote to the API");
+}
+
+#[test]
+fn mistakes_that_need_no_api_fail_terraform_validate() {
+    // `terraform validate` configures no provider and calls no API: the earliest moment a mistake can be shown.
+    let cases: &[(&str, &[&str])] = &[
+        (
+            r#"resource "aliram_cross_account_dts_role" "r" {
+  scenario        = "source"
+  task_account_id = "not-a-uid"
+}"#,
+            &["task_account_id", "\"not-a-uid\""],
+        ),
+        (
+            r#"resource "aliram_cross_account_dts_role" "r" {
+  scenario        = "sideways"
+  task_account_id = "1234567890123456"
+}"#,
+            &["scenario", "\"sideways\"", "source_and_destination"],
+        ),
+        (
+            r#"resource "aliram_dataworks_source_role" "r" {
+  role_name            = "dw"
+  instance_type        = "oracle"
+  dataworks_account_id = "1234567890123456"
+}"#,
+            &["instance_type", "\"oracle\"", "kafka"],
+        ),
+    ];
+    for tf in terraforms() {
+        for (resource, says) in cases {
+            let work = Workdir::new(tf, &format!("{REQUIRED_PROVIDERS}{resource}\n"));
+            let out = work.run(&["validate", "-no-color"]);
+            let output = squash(&format!("{}\n{}", out.stdout, out.stderr));
+            assert_eq!(
+                out.code, 1,
+                "Terraform {}: validate must fail:\n{output}",
+                tf.version
+            );
+            for fragment in *says {
+                assert!(
+                    output.contains(fragment),
+                    "Terraform {}: lacks {fragment:?}:\n{output}",
+                    tf.version
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! Every fault knob takes effect: throttling, unavailability, internal errors, dropped connections, latency and
+//! the consistency delay; faults never touch the admin API. Loops are bounded and assertions are on codes and
+//! counts, not on timing precision.
+
+use crate::support::emulator_calls::*;
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+async fn set_faults(endpoint: &str, knobs: serde_json::Value) {
+    let (status, body) = admin_post(endpoint, "faults", &knobs).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn certain_faults_give_their_codes_and_spare_the_admin_api() {
+    let emulator = InProcess::with_defaults().await;
+    let client = Client::new(&emulator.endpoint, &account("source"));
+    for (knob, status, code) in [
+        ("throttle_rate", 400, "Throttling.User"),
+        ("unavailable_rate", 503, "ServiceUnavailable"),
+        ("internal_error_rate", 500, "InternalError"),
+    ] {
+        set_faults(&emulator.endpoint, json!({ knob: 1.0 })).await;
+        for _ in 0..3 {
+            client
+                .call(STS, "GetCallerIdentity", &[])
+                .await
+                .expect_error(status, code);
+        }
+        // The admin API still answers.
+        assert_eq!(
+            admin_get(&emulator.endpoint, "stats").await["faults"][knob.trim_end_matches("_rate")],
+            3
+        );
+        set_faults(&emulator.endpoint, json!({ knob: 0.0 })).await;
+        client.call(STS, "GetCallerIdentity", &[]).await.ok();
+    }
+
+    // Throttling carries the retry hint the tea SDK turns into a ThrottlingException.
+    set_faults(&emulator.endpoint, json!({"throttle-rate": 1.0})).await;
+    let pairs = client.signed_params(STS, "GetCallerIdentity", &[]);
+    let response = reqwest::Client::new()
+        .post(&emulator.endpoint)
+        .form(&pairs)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(response.status().as_u16(), 400);
+    assert!(response.headers().get("x-acs-retry-after").is_some());
+
+    let (status, body) = admin_post(&emulator.endpoint, "faults", &json!({"drop_rate": 1.5})).await;
+    assert_eq!(status, 400, "{body}");
+}
+
+#[tokio::test]
+async fn dropped_connections_get_no_response() {
+    let emulator = InProcess::with_defaults().await;
+    let client = Client::new(&emulator.endpoint, &account("source"));
+    set_faults(&emulator.endpoint, json!({"drop_rate": 1.0})).await;
+    for _ in 0..3 {
+        let outcome = client.try_call(STS, "GetCallerIdentity", &[]).await;
+        assert!(
+            outcome.is_err(),
+            "expected a transport error, got {outcome:?}"
+        );
+    }
+    let stats = admin_get(&emulator.endpoint, "stats").await;
+    assert_eq!(stats["faults"]["drop"], 3);
+    set_faults(&emulator.endpoint, json!({"drop_rate": 0.0})).await;
+    client.call(STS, "GetCallerIdentity", &[]).await.ok();
+}
+
+#[tokio::test]
+async fn partial_rates_fail_some_requests_and_pass_others() {
+    let emulator = InProcess::with_defaults().await;
+    let client = Client::new(&emulator.endpoint, &account("source"));
+    set_faults(&emulator.endpoint, json!({"unavailable_rate": 0.5})).await;
+    let mut failed = 0;
+    const CALLS: usize = 100;
+    for _ in 0..CALLS {
+        let reply = client.call(STS, "GetCallerIdentity", &[]).await;
+        if reply.status == 503 {
+            failed += 1;
+        } else {
+            assert_eq!(reply.status, 200, "{:?}", reply.body);
+        }
+    }
+    // Both outcomes occur (each is missed with probability 2^-100).
+    assert!(failed > 0 && failed < CALLS, "{failed} of {CALLS} failed");
+    let stats = admin_get(&emulator.endpoint, "stats").await;
+    assert_eq!(stats["actions"]["GetCallerIdentity"]["errors"], failed);
+}
+
+#[tokio::test]
+async fn latency_delays_every_answer() {
+    let emulator = InProcess::with_defaults().await;
+    let client = Client::new(&emulator.endpoint, &account("source"));
+    set_faults(&emulator.endpoint, json!({"latency_ms": 300})).await;
+    let started = Instant::now();
+    client.call(STS, "GetCallerIdentity", &[]).await.ok();
+    // A lower bound only: the emulator sleeps at least this long before answering.
+    assert!(started.elapsed() >= Duration::from_millis(300));
+}
+
+#[tokio::test]
+async fn consistency_delay_hides_new_roles_and_attachments_from_reads() {
+    let emulator = InProcess::with_defaults().await;
+    let source = account("source");
+    let task = account("task");
+    let client = Client::new(&emulator.endpoint, &source);
+
+    // A long delay: the new role stays invisible to every read, while writes see it.
+    set_faults(&emulator.endpoint, json!({"consistency_delay_ms": 600_000})).await;
+    create_role(&client, "hidden", &dts_trust_policy(&task.account_id)).await;
+    client
+        .call(RAM, "GetRole", &[("RoleName", "hidden")])
+        .await
+        .expect_error(404, "EntityNotExist.Role");
+    let listed = client.call(RAM, "ListRoles", &[]).await.ok();
+    assert_eq!(listed["Roles"]["Role"], json!([]));
+    client
+        .call(
+            RAM,
+            "AttachPolicyToRole",
+            &[
+                ("PolicyType", "System"),
+                ("PolicyName", "AliyunDTSRolePolicy"),
+                ("RoleName", "hidden"),
+            ],
+        )
+        .await
+        .ok();
+    client
+        .call(
+            RAM,
+            "CreateRole",
+            &[
+                ("RoleName", "hidden"),
+                (
+                    "AssumeRolePolicyDocument",
+                    &dts_trust_policy(&task.account_id),
+                ),
+            ],
+        )
+        .await
+        .expect_error(409, "EntityAlreadyExists.Role");
+
+    // An attachment to a visible role is hidden the same way.
+    set_faults(&emulator.endpoint, json!({"consistency_delay_ms": 0})).await;
+    create_role(&client, "visible", &dts_trust_policy(&task.account_id)).await;
+    set_faults(&emulator.endpoint, json!({"consistency_delay_ms": 600_000})).await;
+    client
+        .call(
+            RAM,
+            "AttachPolicyToRole",
+            &[
+                ("PolicyType", "System"),
+                ("PolicyName", "AliyunDTSRolePolicy"),
+                ("RoleName", "visible"),
+            ],
+        )
+        .await
+        .ok();
+    let policies = client
+        .call(RAM, "ListPoliciesForRole", &[("RoleName", "visible")])
+        .await
+        .ok();
+    assert_eq!(policies["Policies"]["Policy"], json!([]));
+
+    // A short delay: first invisible, then visible within a bounded number of polls.
+    set_faults(&emulator.endpoint, json!({"consistency_delay_ms": 500})).await;
+    create_role(&client, "soon", &dts_trust_policy(&task.account_id)).await;
+    let first = client.call(RAM, "GetRole", &[("RoleName", "soon")]).await;
+    first.expect_error(404, "EntityNotExist.Role");
+    let mut visible = false;
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        if client
+            .call(RAM, "GetRole", &[("RoleName", "soon")])
+            .await
+            .status
+            == 200
+        {
+            visible = true;
+            break;
+        }
+    }
+    assert!(visible, "the role never became visible");
+}
+
+#[test]
+fn flags_set_the_knobs_at_start() {
+    let process = EmulatorProcess::spawn(&["--throttle-rate", "1"]);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let client = Client::new(process.endpoint(), &account("source"));
+        client
+            .call(STS, "GetCallerIdentity", &[])
+            .await
+            .expect_error(400, "Throttling.User");
+        let knobs = admin_get(process.endpoint(), "faults").await;
+        assert_eq!(knobs["throttle_rate"], 1.0);
+        // Reset restores the start knobs, so throttling stays on.
+        let (status, _) = admin_post(process.endpoint(), "reset", &json!({})).await;
+        assert_eq!(status, 200);
+        client
+            .call(STS, "GetCallerIdentity", &[])
+            .await
+            .expect_error(400, "Throttling.User");
+    });
+}

@@ -1,0 +1,28 @@
+//! The fast tests: everything that needs neither Terraform nor PyPI. The engine against Terraform's plan and
+//! apply rules, the codecs, the domain rules, the Alibaba Cloud client against a scripted server, the signer's
+//! vectors and the emulator (in process, or as its binary where a test restarts or signals it).
+//!
+//! `cargo test --test fast` is the inner loop; `cargo test` runs these and the acceptance tests.
+
+#[path = "../support"]
+mod support {
+    pub mod emulator_calls;
+    pub mod emulator_process;
+    pub mod scripted_server;
+}
+
+mod client_calls;
+mod client_credentials;
+mod client_logging;
+mod client_retry;
+mod client_signer_props;
+mod codec_properties;
+mod docs;
+mod domain_seed_scenarios;
+mod domain_trust_policy_equivalence;
+mod emulator_api;
+mod emulator_faults;
+mod emulator_state;
+mod emulator_trust;
+mod engine;
+mod signer_vectors;

@@ -1,0 +1,252 @@
+//! The emulator as its own tests use it: served from the test process, or the real binary stopped by signal; a
+//! client signing with signature v1 as the SDKs do (also for malformed and wrongly signed requests); the admin
+//! API.
+
+use serde_json::Value;
+use std::process::Command;
+use std::time::Duration;
+use terraform_provider_aliram::emulator::accounts::{Account, demo_accounts};
+use terraform_provider_aliram::emulator::{self, EmulatorConfig};
+use terraform_provider_aliram::provider::alicloud::signer::{SignableRequest, sign};
+use tokio::sync::oneshot;
+
+pub use super::emulator_process::EmulatorProcess;
+
+/// RAM's API version.
+pub const RAM: &str = "2015-05-01";
+/// STS's API version.
+pub const STS: &str = "2015-04-01";
+
+/// The demo account named `name`.
+pub fn account(name: &str) -> Account {
+    demo_accounts()
+        .into_iter()
+        .find(|a| a.name == name)
+        .unwrap_or_else(|| panic!("no demo account {name}"))
+}
+
+/// An emulator served from this process until dropped.
+pub struct InProcess {
+    pub endpoint: String,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl InProcess {
+    pub async fn start(config: EmulatorConfig) -> Self {
+        let bound = emulator::bind(&config).await.expect("bind emulator");
+        let endpoint = bound.endpoint().to_owned();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(bound.serve_until(async move {
+            let _ = stopped.await;
+        }));
+        Self {
+            endpoint,
+            stop: Some(stop),
+        }
+    }
+
+    pub async fn with_defaults() -> Self {
+        Self::start(EmulatorConfig::default()).await
+    }
+}
+
+impl Drop for InProcess {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Sends SIGTERM to `process` and waits (bounded) for it to exit; returns whether it exited successfully.
+pub fn terminate(mut process: EmulatorProcess) -> bool {
+    let status = Command::new("kill")
+        .args(["-TERM", &process.child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -TERM failed");
+    for _ in 0..200 {
+        if let Some(status) = process.child.try_wait().expect("wait") {
+            return status.success();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("the emulator did not stop within 10 s of SIGTERM");
+}
+
+/// A response: HTTP status and JSON body.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn code(&self) -> &str {
+        self.body["Code"].as_str().unwrap_or("")
+    }
+
+    #[track_caller]
+    pub fn ok(self) -> Value {
+        assert_eq!(self.status, 200, "expected success, got {:?}", self.body);
+        self.body
+    }
+
+    #[track_caller]
+    pub fn expect_error(&self, status: u16, code: &str) {
+        assert_eq!(
+            (self.status, self.code()),
+            (status, code),
+            "unexpected reply {:?}",
+            self.body
+        );
+    }
+}
+
+/// A client signing with signature v1, as the SDKs do.
+#[derive(Clone)]
+pub struct Client {
+    pub endpoint: String,
+    pub access_key_id: String,
+    pub access_key_secret: String,
+    pub security_token: Option<String>,
+    http: reqwest::Client,
+}
+
+impl Client {
+    pub fn new(endpoint: &str, account: &Account) -> Self {
+        Self::with_keys(
+            endpoint,
+            &account.access_key_id,
+            &account.access_key_secret,
+            None,
+        )
+    }
+
+    pub fn with_keys(endpoint: &str, id: &str, secret: &str, token: Option<&str>) -> Self {
+        Self {
+            endpoint: endpoint.to_owned(),
+            access_key_id: id.to_owned(),
+            access_key_secret: secret.to_owned(),
+            security_token: token.map(str::to_owned),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("http client"),
+        }
+    }
+
+    /// The common parameters plus `params`, signed for POST, with a fresh nonce and timestamp.
+    pub fn signed_params(
+        &self,
+        version: &str,
+        action: &str,
+        params: &[(&str, &str)],
+    ) -> Vec<(String, String)> {
+        let nonce = uuid::Uuid::new_v4().to_string();
+        let timestamp = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let mut pairs: Vec<(String, String)> = [
+            ("Action", action),
+            ("Version", version),
+            ("Format", "JSON"),
+            ("AccessKeyId", self.access_key_id.as_str()),
+            ("SignatureMethod", "HMAC-SHA1"),
+            ("SignatureVersion", "1.0"),
+            ("SignatureNonce", nonce.as_str()),
+            ("Timestamp", timestamp.as_str()),
+        ]
+        .iter()
+        .chain(params.iter())
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        if let Some(token) = &self.security_token {
+            pairs.push(("SecurityToken".into(), token.clone()));
+        }
+        let signature = sign(
+            &SignableRequest {
+                method: "POST",
+                params: &pairs,
+            },
+            &self.access_key_secret,
+        );
+        pairs.push(("Signature".into(), signature));
+        pairs
+    }
+
+    /// Sends already signed parameters as a POST form.
+    pub async fn send(&self, pairs: &[(String, String)]) -> Result<Reply, reqwest::Error> {
+        let response = self.http.post(&self.endpoint).form(pairs).send().await?;
+        let status = response.status().as_u16();
+        let body = response.json::<Value>().await?;
+        Ok(Reply { status, body })
+    }
+
+    /// Signs and sends one call; a transport failure panics.
+    pub async fn call(&self, version: &str, action: &str, params: &[(&str, &str)]) -> Reply {
+        self.try_call(version, action, params)
+            .await
+            .unwrap_or_else(|e| panic!("{action}: transport error {e}"))
+    }
+
+    /// Signs and sends one call, returning transport failures.
+    pub async fn try_call(
+        &self,
+        version: &str,
+        action: &str,
+        params: &[(&str, &str)],
+    ) -> Result<Reply, reqwest::Error> {
+        let pairs = self.signed_params(version, action, params);
+        self.send(&pairs).await
+    }
+}
+
+/// The DTS trust policy trusting account `trusted`.
+pub fn dts_trust_policy(trusted: &str) -> String {
+    format!(
+        r#"{{"Statement":[{{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{{"RAM":["acs:ram::{trusted}:root"],"Service":["{trusted}@dts.aliyuncs.com"]}}}}],"Version":"1"}}"#
+    )
+}
+
+/// The DataWorks trust policy trusting account `trusted` (service principal only).
+pub fn dataworks_trust_policy(trusted: &str) -> String {
+    format!(
+        r#"{{"Statement":[{{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{{"Service":["{trusted}@cdp.aliyuncs.com"]}}}}],"Version":"1"}}"#
+    )
+}
+
+/// Creates role `name` with `trust_policy` and returns the response body.
+pub async fn create_role(client: &Client, name: &str, trust_policy: &str) -> Value {
+    client
+        .call(
+            RAM,
+            "CreateRole",
+            &[
+                ("RoleName", name),
+                ("AssumeRolePolicyDocument", trust_policy),
+            ],
+        )
+        .await
+        .ok()
+}
+
+/// `GET /_emulator/<path>`.
+pub async fn admin_get(endpoint: &str, path: &str) -> Value {
+    reqwest::get(format!("{endpoint}/_emulator/{path}"))
+        .await
+        .expect("admin request")
+        .json()
+        .await
+        .expect("admin JSON")
+}
+
+/// `POST /_emulator/<path>` with a JSON body; returns status and body.
+pub async fn admin_post(endpoint: &str, path: &str, body: &Value) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{endpoint}/_emulator/{path}"))
+        .json(body)
+        .send()
+        .await
+        .expect("admin request");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("admin JSON"))
+}
