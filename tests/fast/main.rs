@@ -19,6 +19,7 @@ mod client_signer_props;
 mod codec_properties;
 mod docs;
 mod domain_seed_scenarios;
+mod domain_shared_rules;
 mod domain_trust_policy_equivalence;
 mod emulator_admin_access;
 mod emulator_api;
