@@ -161,6 +161,10 @@ async fn answer(
     }
 }
 
+fn action_name(params: &Params) -> &str {
+    params.get("Action").unwrap_or_default()
+}
+
 async fn run(
     emulator: &Arc<Emulator>,
     operation: Operation,
@@ -216,20 +220,32 @@ async fn run(
             &mut inner.nonces,
             now,
         )
-        .map(|caller| {
-            (
+        .map_err(|e| (e, None))
+        .and_then(|caller| {
+            // RAM's flow control counts a caller's requests per action, so it comes after authentication.
+            if let Some(limit) = &mut inner.rate_limit
+                && !limit.admit(
+                    caller.account_id(),
+                    action_name(params),
+                    std::time::Instant::now(),
+                )
+            {
+                inner.stats.record_rate_limited(action_name(params));
+                return Err((ApiError::throttled(), Some(caller.account_id().to_owned())));
+            }
+            Ok((
                 caller,
                 inner.store.clone(),
                 inner.faults.consistency_delay_ms,
-            )
+            ))
         })
     };
     let (caller, store, consistency_delay_ms) = match authenticated {
         Ok(authenticated) => authenticated,
-        Err(e) => {
+        Err((e, account_id)) => {
             return Outcome {
                 result: Err(e),
-                account_id: None,
+                account_id,
             };
         }
     };
@@ -238,6 +254,7 @@ async fn run(
         account_id: caller.account_id(),
         now,
         consistency_delay_ms,
+        role_quota: emulator.role_quota,
     };
     let result = match operation {
         Operation::Ram(RamHandler::Read(read)) => read(&call, &store),

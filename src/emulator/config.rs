@@ -1,17 +1,20 @@
 //! The emulator's configuration and its command line:
 //! `aliram-emulator [--listen ADDR] [--accounts FILE] [--state FILE] [--latency-ms N] [--consistency-delay-ms N]
-//! [--throttle-rate P] [--unavailable-rate P] [--internal-error-rate P] [--drop-rate P] [--lost-response-rate P]`.
+//! [--throttle-rate P] [--unavailable-rate P] [--internal-error-rate P] [--drop-rate P] [--lost-response-rate P]
+//! [--role-quota N] [--api-rate-limit N]`.
 
 use super::accounts::{Account, AccountsError, demo_accounts, load_accounts};
 use super::faults::{FaultKnobs, InvalidRate};
+use super::flow_control::DEFAULT_ROLE_QUOTA;
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::Duration;
 
 /// The usage text printed by `--help` and after a bad argument.
 pub const USAGE: &str = "usage: aliram-emulator [--listen ADDR] [--accounts FILE] [--state FILE] \
 [--latency-ms N] [--consistency-delay-ms N] [--throttle-rate P] [--unavailable-rate P] \
-[--internal-error-rate P] [--drop-rate P] [--lost-response-rate P]";
+[--internal-error-rate P] [--drop-rate P] [--lost-response-rate P] [--role-quota N] [--api-rate-limit N]";
 
 /// Everything the emulator needs to start.
 #[derive(Debug, Clone)]
@@ -26,6 +29,10 @@ pub struct EmulatorConfig {
     pub faults: FaultKnobs,
     /// How long clients are waited for.
     pub timeouts: Timeouts,
+    /// Roles one account may hold (`--role-quota`, default RAM's 1000).
+    pub role_quota: usize,
+    /// Requests per second per account and action (`--api-rate-limit`), none by default.
+    pub api_rate_limit: Option<NonZeroU32>,
 }
 
 /// How long the emulator waits for its clients (not on the command line: tests shorten them).
@@ -60,6 +67,8 @@ impl Default for EmulatorConfig {
             state_file: None,
             faults: FaultKnobs::default(),
             timeouts: Timeouts::default(),
+            role_quota: DEFAULT_ROLE_QUOTA,
+            api_rate_limit: None,
         }
     }
 }
@@ -134,6 +143,18 @@ impl EmulatorConfig {
                 "--drop-rate" => {
                     config.faults.drop_rate = value.parse().map_err(|_| bad("expected 0..1"))?
                 }
+                "--role-quota" => {
+                    config.role_quota = value
+                        .parse()
+                        .map_err(|_| bad("expected a number of roles"))?
+                }
+                "--api-rate-limit" => {
+                    config.api_rate_limit = Some(
+                        value
+                            .parse()
+                            .map_err(|_| bad("expected requests per second, at least 1"))?,
+                    )
+                }
                 _ => return Err(ConfigError::Argument(format!("unknown argument {name}"))),
             }
         }
@@ -155,14 +176,21 @@ mod tests {
         let config = parse(&[]).unwrap();
         assert_eq!(config.listen.to_string(), "127.0.0.1:0");
         assert_eq!(config.accounts.len(), 3);
+        assert_eq!(config.role_quota, 1000);
+        assert_eq!(config.api_rate_limit, None);
         let config = parse(&[
             "--listen=127.0.0.1:9",
             "--throttle-rate",
             "0.25",
             "--latency-ms",
             "5",
+            "--role-quota=3",
+            "--api-rate-limit",
+            "20",
         ])
         .unwrap();
+        assert_eq!(config.role_quota, 3);
+        assert_eq!(config.api_rate_limit.map(NonZeroU32::get), Some(20));
         assert_eq!(config.listen.port(), 9);
         assert_eq!(config.faults.throttle_rate, 0.25);
         assert_eq!(config.faults.latency_ms, 5);
@@ -180,6 +208,14 @@ mod tests {
         ));
         assert!(matches!(
             parse(&["--listen"]),
+            Err(ConfigError::Argument(_))
+        ));
+        assert!(matches!(
+            parse(&["--api-rate-limit", "0"]),
+            Err(ConfigError::Argument(_))
+        ));
+        assert!(matches!(
+            parse(&["--role-quota", "-1"]),
             Err(ConfigError::Argument(_))
         ));
         assert!(matches!(parse(&["--help"]), Err(ConfigError::Help)));

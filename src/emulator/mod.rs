@@ -21,6 +21,8 @@ pub mod connection;
 pub mod error;
 /// Fault knobs and the per-request draw.
 pub mod faults;
+/// RAM's flow control (`--api-rate-limit`) and role quota (`--role-quota`).
+pub mod flow_control;
 /// Request parameters.
 pub mod params;
 /// The system policy catalog.
@@ -48,6 +50,7 @@ pub use config::{ConfigError, EmulatorConfig, Timeouts};
 use connection::CuttableListener;
 use error::ApiError;
 use faults::FaultKnobs;
+use flow_control::ApiRateLimit;
 use ram::RamCall;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -65,6 +68,7 @@ pub struct Emulator {
     initial_faults: FaultKnobs,
     state_file: Option<StateFile>,
     timeouts: Timeouts,
+    role_quota: usize,
     // One lock for everything, held only for short work: authentication, a cheap copy of the store, counters.
     // Actions themselves run on the copy, outside the lock.
     inner: Mutex<Inner>,
@@ -79,6 +83,7 @@ struct Inner {
     nonces: NonceCache,
     faults: FaultKnobs,
     stats: Stats,
+    rate_limit: Option<ApiRateLimit>,
 }
 
 /// Why the emulator cannot start or stop cleanly.
@@ -126,6 +131,7 @@ impl Emulator {
             initial_faults: config.faults,
             state_file,
             timeouts: config.timeouts,
+            role_quota: config.role_quota,
             writer: tokio::sync::Mutex::new(()),
             inner: Mutex::new(Inner {
                 store,
@@ -133,6 +139,7 @@ impl Emulator {
                 nonces: NonceCache::default(),
                 faults: config.faults,
                 stats: Stats::default(),
+                rate_limit: config.api_rate_limit.map(ApiRateLimit::new),
             }),
         })
     }
@@ -241,6 +248,9 @@ impl Emulator {
         inner.nonces.clear();
         inner.stats = Stats::default();
         inner.faults = self.initial_faults;
+        if let Some(limit) = &mut inner.rate_limit {
+            limit.clear();
+        }
         Ok(())
     }
 }

@@ -15,8 +15,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-/// Roles one account may hold.
-pub const MAX_ROLES_PER_ACCOUNT: usize = 100;
 /// System policies one role may carry.
 pub const MAX_SYSTEM_POLICIES_PER_ROLE: usize = 20;
 /// Tags one resource may carry.
@@ -43,6 +41,8 @@ pub struct RamCall<'a> {
     pub now: DateTime<Utc>,
     /// Milliseconds during which a new role or attachment stays invisible to reads.
     pub consistency_delay_ms: u64,
+    /// Roles one account may hold (`--role-quota`).
+    pub role_quota: usize,
 }
 
 impl RamCall<'_> {
@@ -483,11 +483,14 @@ fn create_role(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiError>
             "The role does already EXIST.",
         ));
     }
-    if account.roles.len() >= MAX_ROLES_PER_ACCOUNT {
+    if account.roles.len() >= call.role_quota {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "LimitExceeded.Role",
-            format!("The count of roles beyond the current limits ({MAX_ROLES_PER_ACCOUNT})."),
+            format!(
+                "The count of roles beyond the current limits ({}).",
+                call.role_quota
+            ),
         ));
     }
     let now = format_date(call.now);

@@ -1,5 +1,5 @@
 //! Request statistics served by `GET /_emulator/stats`: requests and errors per action and per account, the
-//! number of writes, and the faults injected.
+//! number of writes, the faults injected and the requests the API rate limit refused.
 
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -35,6 +35,8 @@ pub struct Stats {
     pub accounts: BTreeMap<String, Counts>,
     /// Injected faults by kind (`drop`, `throttle`, `unavailable`, `internal_error`, `lost_response`).
     pub faults: BTreeMap<&'static str, u64>,
+    /// Requests answered `Throttling.User` by `--api-rate-limit`, per action (also counted as errors).
+    pub rate_limited: BTreeMap<String, u64>,
     /// API requests being answered right now.
     pub in_flight: u64,
     /// The most API requests ever answered at once: how concurrent clients really are.
@@ -72,6 +74,11 @@ impl Stats {
     /// Counts one successful write.
     pub fn record_write(&mut self) {
         self.writes += 1;
+    }
+
+    /// Counts one request refused by the API rate limit.
+    pub fn record_rate_limited(&mut self, action: &str) {
+        *self.rate_limited.entry(action.to_owned()).or_default() += 1;
     }
 
     /// Counts one injected fault.

@@ -21,7 +21,7 @@ pub struct ProviderClient {
 }
 
 impl ProviderClient {
-    /// Builds the client from the provider block: endpoints, rate limit and the credential chain. Fails with
+    /// Builds the client from the provider block: endpoints, optional rate cap, retry budget and the credential chain. Fails with
     /// diagnostics that point at the attribute at fault; no API call is made.
     pub async fn build(
         config: &ProviderConfig,
@@ -35,9 +35,7 @@ impl ProviderClient {
             env,
         )
         .map_err(endpoint_diagnostic)?;
-        if let Some(limit) = config.max_requests_per_second {
-            client_config.max_requests_per_second = limit;
-        }
+        client_config.max_requests_per_second = config.max_requests_per_second;
         if let Some(budget) = config.max_retry_timeout {
             client_config.retry.budget = budget;
         }

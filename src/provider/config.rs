@@ -33,7 +33,7 @@ pub fn schema() -> Schema {
     .attribute(
         Attribute::number("max_requests_per_second")
             .optional()
-            .description("Client-side limit on API calls per second for this provider instance. Defaults to 10.")
+            .description("Optional fixed cap on API calls per second for this provider instance, all actions together. Unset by default: the provider then sends as fast as Terraform asks and, once RAM answers `Throttling`, adapts its rate per API action to RAM's flow control.")
             .validate(|v| match v.as_i64() {
                 Some(n) if n >= 1 => Ok(()),
                 _ => Err(format!("max_requests_per_second must be a whole number of at least 1, not {v:?}.")),

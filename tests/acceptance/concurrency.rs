@@ -23,6 +23,10 @@ fn a_refresh_reads_the_role_its_policies_and_its_tags_at_once() {
         "-parallelism=1",
     ])
     .success();
+    // The apply's own reads are one at a time (CreateRole, AttachPolicyToRole, then one ListPoliciesForRole); the
+    // refresh of the plan is what reads three things at once.
+    work.run(&["plan", "-input=false", "-no-color", "-parallelism=1"])
+        .success();
     let seen = emulator.admin_get("stats")["max_in_flight"]
         .as_u64()
         .expect("max_in_flight");

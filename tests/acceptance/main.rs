@@ -20,6 +20,7 @@ mod concurrency;
 mod domain_rules;
 mod drift;
 mod emulator_sdk;
+mod flow_control;
 mod import;
 mod install;
 mod partial_state;

@@ -3,6 +3,8 @@
 
 use crate::support::emulator_calls::*;
 use serde_json::{Value, json};
+use std::num::NonZeroU32;
+use terraform_provider_aliram::emulator::EmulatorConfig;
 use terraform_provider_aliram::provider::alicloud::signer::{
     SignableRequest, percent_encode, sign,
 };
@@ -143,7 +145,12 @@ async fn get_with_query_parameters_and_the_error_body() {
 
 #[tokio::test]
 async fn role_parameter_rules_and_quotas() {
-    let emulator = InProcess::with_defaults().await;
+    // RAM's default quota is 1000 roles per account; a quota of 100 shows the refusal at a tenth of the cost.
+    let emulator = InProcess::start(EmulatorConfig {
+        role_quota: 100,
+        ..EmulatorConfig::default()
+    })
+    .await;
     let task = account("task");
     let client = Client::new(&emulator.endpoint, &account("source"));
     let policy = dts_trust_policy(&task.account_id);
@@ -203,7 +210,7 @@ async fn role_parameter_rules_and_quotas() {
         .await
         .expect_error(404, "EntityNotExist.Role");
 
-    // 100 roles per account; the 101st is refused.
+    // 100 roles in the account; the 101st is refused.
     for i in 0..100 {
         create_role(&client, &format!("quota-{i:03}"), &policy).await;
     }
@@ -368,4 +375,37 @@ async fn service_assume_rejects_bad_requests() {
     .await;
     assert_eq!(status, 200);
     assert_eq!(body["allowed"], false);
+}
+
+#[tokio::test]
+async fn the_api_rate_limit_throttles_per_account_and_action_and_counts_it() {
+    let emulator = InProcess::start(EmulatorConfig {
+        api_rate_limit: NonZeroU32::new(3),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let source = Client::new(&emulator.endpoint, &account("source"));
+    // A burst of 3 GetRole calls passes (answered normally: the role does not exist); the 4th, at once, is over
+    // the budget. Nothing sleeps here: the test runs well within the bucket's first second.
+    for _ in 0..3 {
+        source
+            .call(RAM, "GetRole", &[("RoleName", "nope")])
+            .await
+            .expect_error(404, "EntityNotExist.Role");
+    }
+    source
+        .call(RAM, "GetRole", &[("RoleName", "nope")])
+        .await
+        .expect_error(400, "Throttling.User");
+    // Another action of the same account, and the same action of another account, have budgets of their own.
+    source
+        .call(RAM, "ListPoliciesForRole", &[("RoleName", "nope")])
+        .await
+        .expect_error(404, "EntityNotExist.Role");
+    Client::new(&emulator.endpoint, &account("task"))
+        .call(RAM, "GetRole", &[("RoleName", "nope")])
+        .await
+        .expect_error(404, "EntityNotExist.Role");
+    let stats = admin_get(&emulator.endpoint, "stats").await;
+    assert_eq!(stats["rate_limited"], json!({"GetRole": 1}), "{stats}");
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 /// A RAM + STS client for one set of credentials. Cheap to clone; clones share the connection pool and the
-/// rate limiter. The typed calls are in the `ram` and `sts` modules.
+/// flow control. The typed calls are in the `ram` and `sts` modules.
 #[derive(Debug, Clone)]
 pub struct AliCloudClient {
     transport: Transport,
@@ -20,7 +20,7 @@ pub struct AliCloudClient {
 
 impl AliCloudClient {
     /// A client over an existing transport (share one transport between the credential chain and the
-    /// client so both use one pool and one rate limit). Calls end with [`ClientError::Cancelled`] once
+    /// client so both use one pool and one flow control). Calls end with [`ClientError::Cancelled`] once
     /// `cancel` fires.
     pub fn new(
         transport: Transport,

@@ -16,6 +16,7 @@ pub mod endpoint;
 pub mod environment;
 pub mod error;
 mod error_class;
+pub mod flow_control;
 mod params;
 pub mod ram;
 pub mod rate_limit;

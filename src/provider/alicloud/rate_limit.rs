@@ -1,14 +1,10 @@
-//! A client-side rate limiter shared by every clone of a client, so many resources refreshed in parallel
-//! stay under the account's API flow-control limit instead of provoking `Throttling.User`.
+//! The optional fixed cap on requests per second (`max_requests_per_second`), shared by every clone of a
+//! client: for users who must leave part of an account's flow-control budget to other tools. Without it, the
+//! adaptive flow control (`flow_control`) alone paces requests.
 
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::time::Instant;
-
-/// Default request rate. RAM's documented per-account limits are tens of calls per second per API; ten
-/// leaves headroom for other tools using the same account while Terraform's default parallelism (10) still
-/// gets one call per resource per second.
-pub const DEFAULT_MAX_REQUESTS_PER_SECOND: NonZeroU32 = NonZeroU32::new(10).unwrap();
 
 /// Spaces requests at least `1 / rate` apart. Clones share the schedule.
 #[derive(Debug, Clone)]

