@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Peak resident memory of the provider while Terraform applies and refreshes ROLES roles (default 100, RAM's
-# per-account quota) against aliram-emulator. Prints the peak VmHWM of the provider processes of each command.
+# Peak resident memory of the provider while Terraform applies and refreshes ROLES roles (default 100; RAM allows
+# 1000 per account, see benches/scale.py for that many) against aliram-emulator. Prints the peak VmHWM of the provider processes of each command.
 #   benches/refresh_memory.sh [ROLES]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,9 +22,8 @@ terraform {
   }
 }
 provider "aliram" {
-  access_key              = "LTAIEmuSource0000000001"
-  secret_key              = "EmuSourceSecret000000000000001"
-  max_requests_per_second = 200
+  access_key = "LTAIEmuSource0000000001"
+  secret_key = "EmuSourceSecret000000000000001"
   endpoints {
     ram = "$endpoint"
     sts = "$endpoint"

@@ -3,7 +3,7 @@
 with the same Terraform, in the same run, against aliram-emulator in three settings: zero latency,
 `--latency-ms 50`, and `--api-rate-limit 100`.
 
-    benches/scale.py [--roles N] [--parallelism P] [--settings zero,latency,ratelimit] [--json FILE]
+    benches/scale.py [--roles N] [--parallelism P] [--settings zero,latency,ratelimit] [--json FILE] [--skip-update]
 
 For each setting it prints the wall time of apply, plan, plan -refresh=false and destroy for both providers and
 their ratios; the API calls per role by action and the throttled answers (from the emulator's statistics); the CPU
@@ -234,7 +234,7 @@ resource "null_resource" "many" {{
             aliram["errors"] = stats_after["errors"] - stats_before["errors"]
             results["commands"][label] = {"aliram": aliram, "null": null}
             report_command(label, aliram, null, args.roles)
-            if label == "plan -refresh=false":
+            if label == "plan -refresh=false" and not args.skip_update:
                 # An in-place update of every role (a new description), for its calls per role; the null
                 # provider has no in-place update to compare with.
                 (aliram_work / "main.tf").write_text(aliram_config.replace("{description}", "updated"))
@@ -272,6 +272,7 @@ def main():
     parser.add_argument("--settings", default="zero,latency,ratelimit")
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--no-build", action="store_true", help="use the release binaries already built")
+    parser.add_argument("--skip-update", action="store_true", help="leave out the in-place update step")
     args = parser.parse_args()
     if not Path(GNU_TIME).exists():
         sys.exit(f"{GNU_TIME} (GNU time) is needed to measure the providers' CPU and peak RSS")

@@ -52,7 +52,7 @@ const SERVICES: [ServiceFacts; 2] = [
         account_login_note: Some(AccountLoginNote {
             quote: "Log on to the console using an Alibaba Cloud account, not a RAM user. If you use a RAM user, an \
                     authorization error may occur when you create the DTS task.",
-            advice: "the role is created all the same; create the DTS task logged on as the Alibaba Cloud account \
+            advice: "The role is created all the same: create the DTS task logged on as the Alibaba Cloud account \
                      itself",
         }),
     },
@@ -183,7 +183,7 @@ pub struct SelfTrustError {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
     "this provider instance's credentials are {kind} ({arn}), not the Alibaba Cloud account itself. The {product} \
-     guide's usage notes say: \"{quote}\" So {advice}",
+     guide's usage notes say: \"{quote}\" {advice}",
     kind = kind.description(),
     product = service.product(),
     quote = note.quote,
@@ -283,8 +283,8 @@ mod tests {
             "this provider instance's credentials are a RAM role session (STS credentials) \
              (acs:ram::1111111111111111:assumed-role/terraform/ci), not the Alibaba Cloud account itself. The DTS \
              guide's usage notes say: \"Log on to the console using an Alibaba Cloud account, not a RAM user. If you \
-             use a RAM user, an authorization error may occur when you create the DTS task.\" So the role is created \
-             all the same; create the DTS task logged on as the Alibaba Cloud account itself"
+             use a RAM user, an authorization error may occur when you create the DTS task.\" The role is created \
+             all the same: create the DTS task logged on as the Alibaba Cloud account itself"
         );
         assert!(
             CrossAccountService::Dts

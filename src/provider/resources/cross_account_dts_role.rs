@@ -57,7 +57,7 @@ impl RoleKind for DtsRole {
                 .validate(|v| DatabaseSide::parse(v.as_str().unwrap_or_default()).map(drop).map_err(|e| capitalised(&e.to_string()))),
             Attribute::string("task_account_id")
                 .required()
-                .description("UID of the account that creates the DTS task: the trusted account. Never this provider instance's own account.")
+                .description("UID of the account that creates the DTS task (all digits): the trusted account. Never this provider instance's own account. A UID without the usual 16 digits gets a plan-time warning.")
                 .validate(account_id_validator),
             Attribute::string("database_type")
                 .optional()

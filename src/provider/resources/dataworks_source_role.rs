@@ -50,7 +50,7 @@ impl RoleKind for DataWorksRole {
                 .description("Engine of the RDS instance, only with `instance_type = \"rds\"`: `MySQL`, `SQL Server`, `PostgreSQL` or `MariaDB` (any letter case; `SQLServer` is accepted too). Informative: every engine uses the same policy."),
             Attribute::string("dataworks_account_id")
                 .required()
-                .description("UID of the account that owns the DataWorks workspace: the trusted account. Never this provider instance's own account.")
+                .description("UID of the account that owns the DataWorks workspace (all digits): the trusted account. Never this provider instance's own account. A UID without the usual 16 digits gets a plan-time warning.")
                 .validate(account_id_validator),
             Attribute::string("trust_policy")
                 .computed()
