@@ -200,6 +200,18 @@ async fn run(
         };
     }
 
+    if emulator.draw_lagging_list(action_name(params)) {
+        emulator.lock().stats.record_fault("lagging_list");
+        let role = params
+            .get("RoleName")
+            .or_else(|| params.get("ResourceNames"))
+            .unwrap_or_default();
+        return Outcome {
+            result: Err(ApiError::role_not_found(role)),
+            account_id: None,
+        };
+    }
+
     let now = Utc::now();
     // A write takes its turn before it copies the store, so the copy it changes is the latest.
     let _turn = if matches!(operation, Operation::Ram(RamHandler::Write(_))) {

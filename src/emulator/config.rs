@@ -1,7 +1,7 @@
 //! The emulator's configuration and its command line:
 //! `aliram-emulator [--listen ADDR] [--accounts FILE] [--state FILE] [--latency-ms N] [--consistency-delay-ms N]
 //! [--throttle-rate P] [--unavailable-rate P] [--internal-error-rate P] [--drop-rate P] [--lost-response-rate P]
-//! [--role-quota N] [--api-rate-limit N] [--seed N]`.
+//! [--lagging-list-rate P] [--role-quota N] [--api-rate-limit N] [--seed N]`.
 
 use super::accounts::{Account, AccountsError, demo_accounts, load_accounts};
 use super::faults::{FaultKnobs, InvalidRate};
@@ -14,7 +14,7 @@ use std::time::Duration;
 /// The usage text printed by `--help` and after a bad argument.
 pub const USAGE: &str = "usage: aliram-emulator [--listen ADDR] [--accounts FILE] [--state FILE] \
 [--latency-ms N] [--consistency-delay-ms N] [--throttle-rate P] [--unavailable-rate P] \
-[--internal-error-rate P] [--drop-rate P] [--lost-response-rate P] [--role-quota N] [--api-rate-limit N] [--seed N]";
+[--internal-error-rate P] [--drop-rate P] [--lost-response-rate P] [--lagging-list-rate P] [--role-quota N] [--api-rate-limit N] [--seed N]";
 
 /// Everything the emulator needs to start.
 #[derive(Debug, Clone)]
@@ -138,6 +138,10 @@ impl EmulatorConfig {
                 }
                 "--internal-error-rate" => {
                     config.faults.internal_error_rate =
+                        value.parse().map_err(|_| bad("expected 0..1"))?
+                }
+                "--lagging-list-rate" => {
+                    config.faults.lagging_list_rate =
                         value.parse().map_err(|_| bad("expected 0..1"))?
                 }
                 "--lost-response-rate" => {

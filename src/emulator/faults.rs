@@ -24,6 +24,10 @@ pub struct FaultKnobs {
     /// makes clients' retries of writes meet their own earlier success.
     #[serde(default)]
     pub lost_response_rate: f64,
+    /// Probability that ListPoliciesForRole or ListTagResources answers `EntityNotExist.Role` although the role
+    /// exists: a replica lagging behind the one GetRole read, so a refresh must not take it for "gone".
+    #[serde(default)]
+    pub lagging_list_rate: f64,
 }
 
 /// A partial change of the knobs, as `POST /_emulator/faults` takes it.
@@ -51,6 +55,9 @@ pub struct FaultUpdate {
     /// New `lost_response_rate`.
     #[serde(alias = "lost-response-rate")]
     pub lost_response_rate: Option<f64>,
+    /// New `lagging_list_rate`.
+    #[serde(alias = "lagging-list-rate")]
+    pub lagging_list_rate: Option<f64>,
 }
 
 /// A fault chosen for one request.
@@ -121,6 +128,10 @@ impl FaultKnobs {
                 knob: "lost_response_rate",
                 value: self.lost_response_rate,
             }),
+            None if !(0.0..=1.0).contains(&self.lagging_list_rate) => Err(InvalidRate {
+                knob: "lagging_list_rate",
+                value: self.lagging_list_rate,
+            }),
             None => Ok(()),
         }
     }
@@ -139,6 +150,7 @@ impl FaultKnobs {
                 .unwrap_or(self.internal_error_rate),
             drop_rate: update.drop_rate.unwrap_or(self.drop_rate),
             lost_response_rate: update.lost_response_rate.unwrap_or(self.lost_response_rate),
+            lagging_list_rate: update.lagging_list_rate.unwrap_or(self.lagging_list_rate),
         };
         next.validate()?;
         Ok(next)
@@ -147,6 +159,13 @@ impl FaultKnobs {
     /// Draws whether a request that was carried out loses its answer.
     pub fn lose_response(&self, rng: &mut impl Rng) -> bool {
         self.lost_response_rate > 0.0 && rng.random::<f64>() < self.lost_response_rate
+    }
+
+    /// Draws whether a list of a role's policies or tags (`action`) answers from a lagging replica.
+    pub fn lagging_list(&self, action: &str, rng: &mut impl Rng) -> bool {
+        matches!(action, "ListPoliciesForRole" | "ListTagResources")
+            && self.lagging_list_rate > 0.0
+            && rng.random::<f64>() < self.lagging_list_rate
     }
 
     /// Draws the fate of one request: each fault in turn fires with its own probability.

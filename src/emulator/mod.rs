@@ -184,6 +184,12 @@ impl Emulator {
         inner.faults.lose_response(&mut inner.fault_rng)
     }
 
+    /// Draws whether this list of a role's policies or tags answers from a lagging replica.
+    fn draw_lagging_list(&self, action: &str) -> bool {
+        let inner = &mut *self.lock();
+        inner.faults.lagging_list(action, &mut inner.fault_rng)
+    }
+
     /// The statistics so far.
     pub fn stats(&self) -> Stats {
         self.lock().stats.clone()

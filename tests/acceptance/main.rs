@@ -34,6 +34,7 @@ mod partial_state;
 mod plugin_core;
 mod plugin_process;
 mod query;
+mod refresh;
 mod refusals;
 mod roles;
 mod roles_data_source;

@@ -43,11 +43,50 @@ impl RemoteRole {
     }
 }
 
+/// How many times a refresh reads again when GetRole finds the role but a list of its policies or tags says it
+/// does not exist (a lagging replica), before it reports the disagreement as an error.
+const LAGGING_LIST_READS: u32 = 5;
+
 /// Reads everything a role is; `None` when it does not exist. The three reads run concurrently.
+///
+/// Only GetRole decides that a role is gone. A NotFound from ListPoliciesForRole or ListTagResources while GetRole
+/// found the role comes from a replica that lags (RAM is eventually consistent): the reads are made again, and if
+/// the lists still disagree the answer is an error, never "gone" (which would drop a live role from the state).
 pub async fn find_role(
     api: &AliCloudClient,
     name: &str,
+    cancel: &CancellationToken,
 ) -> Result<Option<RemoteRole>, ClientError> {
+    let mut interval = FIRST_POLL_INTERVAL;
+    let mut reads = 1;
+    loop {
+        match read_role_once(api, name).await? {
+            RoleRead::Found(remote) => return Ok(Some(*remote)),
+            RoleRead::Gone => return Ok(None),
+            RoleRead::ListsLag(error) if reads >= LAGGING_LIST_READS => return Err(error),
+            RoleRead::ListsLag(_) => {
+                tracing::debug!(
+                    role = name,
+                    "GetRole found the role but a list says it does not exist; reading again"
+                );
+                pause(interval, cancel, "GetRole").await?;
+                interval = (interval * 2).min(MAX_POLL_INTERVAL);
+                reads += 1;
+            }
+        }
+    }
+}
+
+/// One concurrent read of a role.
+enum RoleRead {
+    Found(Box<RemoteRole>),
+    /// GetRole says the role does not exist.
+    Gone,
+    /// GetRole found the role; a list answered NotFound (this error).
+    ListsLag(ClientError),
+}
+
+async fn read_role_once(api: &AliCloudClient, name: &str) -> Result<RoleRead, ClientError> {
     let tag_request = ListTagResourcesRequest {
         resource_names: vec![name.to_owned()],
         ..Default::default()
@@ -59,25 +98,29 @@ pub async fn find_role(
     );
     let role = match role {
         Ok(r) => r.role,
-        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) if e.is_not_found() => return Ok(RoleRead::Gone),
         Err(e) => return Err(e),
     };
     let policies = match policies {
         Ok(p) => p.policies.policy,
-        // Deleted between the two reads.
-        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) if e.is_not_found() => return Ok(RoleRead::ListsLag(e)),
         Err(e) => return Err(e),
     };
-    let tags = tags?
+    let tags = match tags {
+        Ok(tags) => tags,
+        Err(e) if e.is_not_found() => return Ok(RoleRead::ListsLag(e)),
+        Err(e) => return Err(e),
+    };
+    let tags = tags
         .into_iter()
         .filter(|t| t.resource_name == name && reserved_tag_key_text(&t.tag_key).is_none())
         .map(|t| (t.tag_key, t.tag_value))
         .collect();
-    Ok(Some(RemoteRole {
+    Ok(RoleRead::Found(Box::new(RemoteRole {
         role,
         policies,
         tags,
-    }))
+    })))
 }
 
 /// Polls ListPoliciesForRole until the role is visible with every policy of `policies` attached, within

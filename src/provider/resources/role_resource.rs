@@ -334,7 +334,7 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
 
     async fn read(
         &self,
-        _ctx: &Context,
+        ctx: &Context,
         client: &ProviderClient,
         req: ReadRequest,
         resp: &mut ReadResponse,
@@ -346,7 +346,7 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
             .or(req.state.attr("role_name").as_str())
             .unwrap_or_default()
             .to_owned();
-        let remote = match find_role(&client.api, &name).await {
+        let remote = match find_role(&client.api, &name, &ctx.cancel).await {
             Ok(Some(remote)) => remote,
             Ok(None) => {
                 tracing::warn!(role = %name, "role no longer exists; removing it from the state");
@@ -354,8 +354,13 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
                 return;
             }
             Err(e) => {
-                resp.diagnostics
-                    .push(api_diagnostic(&format!("reading role {name}"), &e));
+                let mut d = api_diagnostic(&format!("reading role {name}"), &e);
+                if e.is_not_found() {
+                    d.detail.push_str(&format!(
+                        " GetRole found role {name}, but this list kept saying it does not exist: a RAM replica is lagging. The role stays in the state; run the command again."
+                    ));
+                }
+                resp.diagnostics.push(d);
                 return;
             }
         };
