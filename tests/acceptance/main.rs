@@ -16,6 +16,7 @@ mod support {
     pub use terraform::*;
 }
 
+mod account_binding;
 mod caller_identity;
 mod client_resilience;
 mod codec_terraform_bytes;

@@ -111,6 +111,22 @@ async fn create_or_adopt(
     }
 }
 
+/// The error for a role whose state says it belongs to `recorded`, managed by a provider instance of account
+/// `current`: its calls would reach another account, where the role does not exist, so a plan would create a copy
+/// there and orphan the original. Refused before any write.
+fn other_account_error(name: &str, recorded: &str, current: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Role Belongs to Another Account",
+        format!(
+            "Role {name} belongs to account {recorded} (its state's owner_account_id), but this resource's provider \
+             instance uses account {current}. Nothing was changed. To keep managing the role, point the resource's \
+             `provider` back at an instance of account {recorded}. To move it to account {current}, remove it from \
+             the state (a `removed` block or `terraform state rm`), delete or keep the role in {recorded} by hand, \
+             and create or import it under the provider of {current}."
+        ),
+    )
+}
+
 /// `Err(message)` of a domain check, as a validator result.
 fn checked<E: ToString>(result: Result<(), E>) -> Result<(), String> {
     result.map_err(|e| capitalised(&e.to_string()))
@@ -242,6 +258,14 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
             }
         };
         let Some(owner) = owner else { return };
+        if let Some(recorded) = req.prior.attr("owner_account_id").as_str()
+            && recorded != owner.as_str()
+        {
+            let name = req.prior.attr("role_name").as_str().unwrap_or_default();
+            resp.diagnostics
+                .push(other_account_error(name, recorded, owner.as_str()));
+            return;
+        }
         if let (Some(service), Some((attribute, trusted))) = (K::SERVICE, &desired.trusted)
             && let Err(e) = service.check_trusted_account(trusted, &owner)
         {
@@ -346,6 +370,24 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
             .or(req.state.attr("role_name").as_str())
             .unwrap_or_default()
             .to_owned();
+        // Before any call that names the role: in another account the role would read as gone.
+        if let Some(recorded) = req.state.attr("owner_account_id").as_str() {
+            match client.caller_identity().await {
+                Ok(me) if me.account_id != recorded => {
+                    resp.diagnostics
+                        .push(other_account_error(&name, recorded, &me.account_id));
+                    return;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    resp.diagnostics.push(api_diagnostic(
+                        "reading the caller identity to check the role's account",
+                        &e,
+                    ));
+                    return;
+                }
+            }
+        }
         let remote = match find_role(&client.api, &name, &ctx.cancel).await {
             Ok(Some(remote)) => remote,
             Ok(None) => {
