@@ -1,4 +1,8 @@
-//! The admin API under `/_emulator/`: unsigned, loopback only, never subject to faults.
+//! The admin API under `/_emulator/`: unsigned, never subject to faults, and for programs on this machine only.
+//! Being unsigned, it must be out of reach of web pages the developer's browser opens: it answers only a loopback
+//! peer that names a loopback `Host` (so DNS rebinding, which carries the attacker's host name, is refused),
+//! refuses any `Origin` that is not loopback, and takes POST bodies only as `Content-Type: application/json`,
+//! which a browser sends cross-origin only after a CORS preflight this API never grants.
 //!
 //! - `GET /_emulator/stats`: request and error counts per action and per account, writes, injected faults;
 //! - `GET|POST /_emulator/faults`: read or change the fault knobs (partial JSON, flag names);
@@ -8,18 +12,24 @@
 use super::Emulator;
 use super::connection::ConnectionHandle;
 use super::faults::FaultUpdate;
+use super::server::{BodyError, read_body};
 use super::store::parse_role_arn;
 use super::trust_policy::{self, Judgement, Requester};
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::StatusCode;
+use axum::http::header::{CONTENT_TYPE, HOST, ORIGIN};
+use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::net::IpAddr;
 use std::sync::Arc;
+
+/// The largest admin request body read.
+const MAX_ADMIN_BODY_BYTES: usize = 64 * 1024;
 
 /// The admin routes, to be nested under `/_emulator`.
 pub fn router() -> axum::Router<Arc<Emulator>> {
@@ -28,31 +38,133 @@ pub fn router() -> axum::Router<Arc<Emulator>> {
         .route("/faults", get(get_faults).post(set_faults))
         .route("/reset", post(reset))
         .route("/service-assume", post(service_assume))
-        .layer(middleware::from_fn(loopback_only))
+        .layer(middleware::from_fn(local_callers_only))
 }
 
-/// Refuses callers that are not on this machine; in-process calls (no socket) pass.
-async fn loopback_only(request: Request, next: Next) -> Response {
+/// Refuses requests that may come from elsewhere than a program on this machine (see the module documentation).
+async fn local_callers_only(request: Request, next: Next) -> Response {
+    match refusal(&request) {
+        Some((status, message)) => admin_error(status, message),
+        None => next.run(request).await,
+    }
+}
+
+fn refusal(request: &Request) -> Option<(StatusCode, String)> {
     let remote = request
         .extensions()
         .get::<ConnectInfo<ConnectionHandle>>()
         .map(|info| info.0.remote_addr);
     if remote.is_some_and(|addr| !addr.ip().is_loopback()) {
-        return admin_error(
+        return Some((
             StatusCode::FORBIDDEN,
-            "the admin API is for loopback callers only",
-        );
+            "the admin API is for loopback callers only".into(),
+        ));
     }
-    next.run(request).await
+    let headers = request.headers();
+    let host = headers
+        .get(HOST)
+        .map(|v| v.to_str().unwrap_or("(not text)"));
+    if !host.is_some_and(is_loopback_host) {
+        return Some((
+            StatusCode::FORBIDDEN,
+            format!(
+                "the admin API answers only requests whose Host is localhost or a loopback address, got {}",
+                host.map_or("none".to_owned(), |h| format!("{h:?}"))
+            ),
+        ));
+    }
+    if let Some(origin) = headers.get(ORIGIN) {
+        let origin = origin.to_str().unwrap_or("(not text)");
+        if !is_loopback_origin(origin) {
+            return Some((
+                StatusCode::FORBIDDEN,
+                format!(
+                    "the admin API refuses requests from web pages: Origin {origin:?} is not loopback"
+                ),
+            ));
+        }
+    }
+    if request.method() == Method::POST {
+        let content_type = headers
+            .get(CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap_or("(not text)"));
+        if !content_type.is_some_and(is_json_media_type) {
+            return Some((
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!(
+                    "the admin API takes POST bodies as Content-Type: application/json, got {}",
+                    content_type.map_or("none".to_owned(), |c| format!("{c:?}"))
+                ),
+            ));
+        }
+    }
+    None
+}
+
+/// `localhost` or a loopback address, with or without a port: `127.0.0.1:8080`, `[::1]`, `LOCALHOST`.
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        // `[v6]` or `[v6]:port`
+        Some(rest) => match rest.split_once(']') {
+            Some((v6, port)) if port.is_empty() || port.strip_prefix(':').is_some_and(is_port) => {
+                v6
+            }
+            _ => return false,
+        },
+        None => match host.rsplit_once(':') {
+            Some((name, port)) if is_port(port) => name,
+            Some(_) => return false,
+            None => host,
+        },
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+fn is_port(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) && text.parse::<u16>().is_ok()
+}
+
+/// `http://` or `https://` followed by a loopback host; `null` and every other origin are not.
+fn is_loopback_origin(origin: &str) -> bool {
+    origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        .is_some_and(is_loopback_host)
+}
+
+/// `application/json`, in any letter case, with or without parameters such as `charset`.
+fn is_json_media_type(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
 }
 
 fn admin_error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": message.into() }))).into_response()
 }
 
-/// Parses a JSON request body; the error is the message for a 400 answer.
-fn parse_body<T: for<'de> Deserialize<'de>>(body: &Bytes) -> Result<T, String> {
-    serde_json::from_slice(body).map_err(|e| format!("invalid request body: {e}"))
+/// Reads and parses a JSON request body within the body timeout; the error is the answer to send.
+async fn parse_body<T: for<'de> Deserialize<'de>>(
+    emulator: &Emulator,
+    body: Body,
+) -> Result<T, Response> {
+    let bytes = read_body(body, MAX_ADMIN_BODY_BYTES, emulator.timeouts().body_read)
+        .await
+        .map_err(|e| {
+            let status = match e {
+                BodyError::TimedOut { .. } => StatusCode::REQUEST_TIMEOUT,
+                BodyError::Unreadable { .. } => StatusCode::BAD_REQUEST,
+            };
+            admin_error(status, e.to_string())
+        })?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        admin_error(
+            StatusCode::BAD_REQUEST,
+            format!("invalid request body: {e}"),
+        )
+    })
 }
 
 async fn get_stats(State(emulator): State<Arc<Emulator>>) -> Response {
@@ -63,10 +175,10 @@ async fn get_faults(State(emulator): State<Arc<Emulator>>) -> Response {
     Json(emulator.faults()).into_response()
 }
 
-async fn set_faults(State(emulator): State<Arc<Emulator>>, body: Bytes) -> Response {
-    let update: FaultUpdate = match parse_body(&body) {
+async fn set_faults(State(emulator): State<Arc<Emulator>>, body: Body) -> Response {
+    let update: FaultUpdate = match parse_body(&emulator, body).await {
         Ok(update) => update,
-        Err(message) => return admin_error(StatusCode::BAD_REQUEST, message),
+        Err(answer) => return answer,
     };
     let mut inner = emulator.lock();
     match inner.faults.updated(&update) {
@@ -106,10 +218,10 @@ struct ServiceAssumeResponse {
 
 /// Judges from the role's stored trust policy, as RAM would, whether `service` acting for `acting_for` may
 /// assume `role_arn`. The admin view ignores the consistency delay: it judges what is stored.
-async fn service_assume(State(emulator): State<Arc<Emulator>>, body: Bytes) -> Response {
-    let request: ServiceAssumeRequest = match parse_body(&body) {
+async fn service_assume(State(emulator): State<Arc<Emulator>>, body: Body) -> Response {
+    let request: ServiceAssumeRequest = match parse_body(&emulator, body).await {
         Ok(request) => request,
-        Err(message) => return admin_error(StatusCode::BAD_REQUEST, message),
+        Err(answer) => return answer,
     };
     let Some((owner, role_name)) = parse_role_arn(&request.role_arn) else {
         return admin_error(
@@ -117,22 +229,21 @@ async fn service_assume(State(emulator): State<Arc<Emulator>>, body: Bytes) -> R
             "role_arn must have the form acs:ram::<uid>:role/<name>",
         );
     };
-    let judgement = {
-        let inner = emulator.lock();
-        match inner.store.role(owner, role_name) {
-            Some(role) => trust_policy::judge(
-                &role.trust_policy,
-                owner,
-                &Requester::Service {
-                    service: request.service,
-                    acting_for: request.acting_for,
-                },
-            ),
-            None => Judgement {
-                allowed: false,
-                reason: format!("role {role_name} does not exist in account {owner}"),
+    // Judged outside the lock, on the stored document.
+    let store = emulator.lock().store.clone();
+    let judgement = match store.role(owner, role_name) {
+        Some(role) => trust_policy::judge(
+            &role.trust_policy,
+            owner,
+            &Requester::Service {
+                service: request.service,
+                acting_for: request.acting_for,
             },
-        }
+        ),
+        None => Judgement {
+            allowed: false,
+            reason: format!("role {role_name} does not exist in account {owner}"),
+        },
     };
     Json(ServiceAssumeResponse {
         allowed: judgement.allowed,

@@ -1,6 +1,7 @@
 //! The API endpoint: one route for RAM and STS. Each request goes through the same steps: merge its
 //! parameters, find the action from `Version` and `Action`, apply latency and faults, authenticate, run the
-//! action, persist writes, count it, and answer JSON (with `RequestId`) or Alibaba's error body.
+//! action, persist writes, count it, and answer JSON (with `RequestId`) or Alibaba's error body. A write that
+//! cannot be saved is not applied, and its caller gets the error.
 
 use super::Emulator;
 use super::auth;
@@ -9,9 +10,11 @@ use super::error::{ApiError, new_request_id};
 use super::faults::Fault;
 use super::params::Params;
 use super::ram::{self, RamCall, RamHandler};
+use super::server::{BodyError, read_body};
 use super::sts::{self, StsAction};
 use axum::Json;
 use axum::extract::{ConnectInfo, Request, State};
+use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -83,10 +86,14 @@ async fn handle_api(State(emulator): State<Arc<Emulator>>, request: Request) -> 
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    let body = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+    let body = match read_body(body, MAX_BODY_BYTES, emulator.timeouts().body_read).await {
         Ok(bytes) => bytes,
-        Err(_) => {
+        Err(BodyError::Unreadable { .. }) => {
             return ApiError::invalid("Body", "The request body is too large or unreadable.")
+                .into_response();
+        }
+        Err(e @ BodyError::TimedOut { .. }) => {
+            return ApiError::new(StatusCode::REQUEST_TIMEOUT, "RequestTimeout", e.to_string())
                 .into_response();
         }
     };
@@ -154,10 +161,6 @@ async fn answer(
     }
 }
 
-fn action_name(params: &Params) -> &str {
-    params.get("Action").unwrap_or_default()
-}
-
 async fn run(
     emulator: &Arc<Emulator>,
     operation: Operation,
@@ -194,76 +197,65 @@ async fn run(
     }
 
     let now = Utc::now();
-    let mut snapshot = None;
-    let (result, account_id) = {
+    // A write takes its turn before it copies the store, so the copy it changes is the latest.
+    let _turn = if matches!(operation, Operation::Ram(RamHandler::Write(_))) {
+        emulator.writer_turn().await
+    } else {
+        None
+    };
+    // Under the lock only what must be there: authentication (it records the nonce) and a copy of the store,
+    // cheap because accounts are shared. The action runs on the copy, so no request waits on another's work.
+    let authenticated = {
         let mut guard = emulator.lock();
         let inner = &mut *guard;
-        let caller = match auth::authenticate(
+        auth::authenticate(
             method,
             params,
             emulator.accounts(),
             &inner.sessions,
             &mut inner.nonces,
             now,
-        ) {
-            Ok(caller) => caller,
-            Err(e) => {
-                return Outcome {
-                    result: Err(e),
-                    account_id: None,
-                };
+        )
+        .and_then(|caller| {
+            // RAM's flow control counts a caller's requests per action, so it comes after authentication.
+            let action = params.get("Action").unwrap_or_default();
+            if let Some(limit) = &mut inner.rate_limit
+                && !limit.admit(caller.account_id(), action, std::time::Instant::now())
+            {
+                inner.stats.record_rate_limited(action);
+                return Err(ApiError::throttled());
             }
-        };
-        // RAM's flow control counts a caller's requests per action, so it comes after authentication.
-        if let Some(limit) = &mut inner.rate_limit
-            && !limit.admit(
-                caller.account_id(),
-                action_name(params),
-                std::time::Instant::now(),
-            )
-        {
-            inner.stats.record_rate_limited(action_name(params));
+            Ok((
+                caller,
+                inner.store.clone(),
+                inner.faults.consistency_delay_ms,
+            ))
+        })
+    };
+    let (caller, store, consistency_delay_ms) = match authenticated {
+        Ok(authenticated) => authenticated,
+        Err(e) => {
             return Outcome {
-                result: Err(ApiError::throttled()),
-                account_id: Some(caller.account_id().to_owned()),
+                result: Err(e),
+                account_id: None,
             };
         }
-        let result = match operation {
-            Operation::Ram(handler) => {
-                let call = RamCall {
-                    params,
-                    account_id: caller.account_id(),
-                    now,
-                    consistency_delay_ms: inner.faults.consistency_delay_ms,
-                    role_quota: emulator.role_quota,
-                };
-                match handler {
-                    RamHandler::Read(read) => read(&call, &inner.store),
-                    RamHandler::Write(write) => {
-                        let result = write(&call, &mut inner.store);
-                        if result.is_ok() {
-                            inner.stats.record_write();
-                            snapshot = emulator.snapshot_after_write(inner);
-                        }
-                        result
-                    }
-                }
-            }
-            Operation::Sts(StsAction::GetCallerIdentity) => Ok(sts::get_caller_identity(&caller)),
-            Operation::Sts(StsAction::AssumeRole) => {
-                sts::assume_role(params, &caller, &inner.store, &mut inner.sessions, now)
-            }
-        };
-        (result, caller.account_id().to_owned())
     };
-    let result = match snapshot {
-        Some(Ok(snapshot)) => match emulator.persist(snapshot).await {
-            Ok(()) => result,
-            Err(e) => Err(ApiError::internal(format!("saving state: {e}"))),
-        },
-        Some(Err(e)) => Err(ApiError::internal(format!("saving state: {e}"))),
-        None => result,
+    let call = RamCall {
+        params,
+        account_id: caller.account_id(),
+        now,
+        consistency_delay_ms,
+        role_quota: emulator.role_quota,
     };
+    let result = match operation {
+        Operation::Ram(RamHandler::Read(read)) => read(&call, &store),
+        Operation::Ram(RamHandler::Write(write)) => emulator.apply_write(write, &call, store).await,
+        Operation::Sts(StsAction::GetCallerIdentity) => Ok(sts::get_caller_identity(&caller)),
+        Operation::Sts(StsAction::AssumeRole) => sts::assume_role(params, &caller, &store, now)
+            .map(|issued| issued.record(&mut emulator.lock().sessions, now)),
+    };
+    let account_id = caller.account_id().to_owned();
     // The request was carried out; its answer may still be lost on the way back.
     if let Some(connection) = connection
         && knobs.lose_response()

@@ -9,6 +9,7 @@ use super::flow_control::DEFAULT_ROLE_QUOTA;
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// The usage text printed by `--help` and after a bad argument.
 pub const USAGE: &str = "usage: aliram-emulator [--listen ADDR] [--accounts FILE] [--state FILE] \
@@ -30,6 +31,32 @@ pub struct EmulatorConfig {
     pub role_quota: usize,
     /// Requests per second per account and action (`--api-rate-limit`), none by default.
     pub api_rate_limit: Option<NonZeroU32>,
+    /// How long clients are waited for.
+    pub timeouts: Timeouts,
+}
+
+/// How long the emulator waits for its clients (not on the command line: tests shorten them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Longest wait for a request's headers, counted from the end of the previous request on the connection, so
+    /// it also closes keep-alive connections idle that long. Longer than the 90 s for which common clients
+    /// (reqwest, hyper) keep idle connections: a client must drop an idle connection before the emulator does, or
+    /// its next request races the close and fails.
+    pub header_read: Duration,
+    /// Longest wait for a request's whole body once its headers are in.
+    pub body_read: Duration,
+    /// After SIGTERM or SIGINT, the longest wait for requests in flight before stopping anyway.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            header_read: Duration::from_secs(120),
+            body_read: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(3),
+        }
+    }
 }
 
 impl Default for EmulatorConfig {
@@ -41,6 +68,7 @@ impl Default for EmulatorConfig {
             faults: FaultKnobs::default(),
             role_quota: DEFAULT_ROLE_QUOTA,
             api_rate_limit: None,
+            timeouts: Timeouts::default(),
         }
     }
 }

@@ -2,8 +2,7 @@
 //! connection a shared switch, the handler finds it through `ConnectInfo`, and once it is flipped the stream
 //! refuses to write, so hyper gives up and closes the socket without sending the response.
 
-use axum::extract::connect_info::Connected;
-use axum::serve::{IncomingStream, Listener};
+use axum::serve::Listener;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -66,16 +65,15 @@ impl Listener for CuttableListener {
     }
 }
 
-impl Connected<IncomingStream<'_, CuttableListener>> for ConnectionHandle {
-    fn connect_info(stream: IncomingStream<'_, CuttableListener>) -> Self {
-        Self {
-            remote_addr: *stream.remote_addr(),
-            cut: Arc::clone(&stream.io().cut),
+impl CuttableStream {
+    /// What a handler knows of this connection, from `remote_addr`.
+    pub fn handle(&self, remote_addr: SocketAddr) -> ConnectionHandle {
+        ConnectionHandle {
+            remote_addr,
+            cut: Arc::clone(&self.cut),
         }
     }
-}
 
-impl CuttableStream {
     fn is_cut(&self) -> bool {
         self.cut.load(Ordering::SeqCst)
     }

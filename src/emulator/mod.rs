@@ -29,6 +29,8 @@ pub mod params;
 pub mod policy_catalog;
 /// RAM role actions.
 pub mod ram;
+/// HTTP serving with read timeouts and a bounded graceful shutdown.
+pub mod server;
 /// Atomic persistence of the store.
 pub mod state_file;
 /// Request statistics.
@@ -39,15 +41,20 @@ pub mod store;
 pub mod sts;
 /// Trust policy normalisation and judgement.
 pub mod trust_policy;
+/// `*` and `?` wildcard matching in bounded time.
+pub mod wildcard;
 
 use accounts::Account;
 use auth::{NonceCache, Sessions};
-pub use config::{ConfigError, EmulatorConfig};
-use connection::{ConnectionHandle, CuttableListener};
+pub use config::{ConfigError, EmulatorConfig, Timeouts};
+use connection::CuttableListener;
+use error::ApiError;
 use faults::FaultKnobs;
 use flow_control::ApiRateLimit;
+use ram::RamCall;
 use serde::{Deserialize, Serialize};
-use state_file::{Snapshot, StateFile, StateFileError};
+use serde_json::Value;
+use state_file::{StateFile, StateFileError};
 use stats::Stats;
 use std::future::Future;
 use std::io::Write as _;
@@ -60,16 +67,18 @@ pub struct Emulator {
     accounts: Vec<Account>,
     initial_faults: FaultKnobs,
     state_file: Option<StateFile>,
+    timeouts: Timeouts,
     role_quota: usize,
-    // One lock for everything: requests are small and never await while holding it.
+    // One lock for everything, held only for short work: authentication, a cheap copy of the store, counters.
+    // Actions themselves run on the copy, outside the lock.
     inner: Mutex<Inner>,
+    // Saved writes take turns: each is applied to its own copy of the store, saved, and only then installed.
+    writer: tokio::sync::Mutex<()>,
 }
 
 #[derive(Debug)]
 struct Inner {
     store: Store,
-    /// Bumped by every write; orders state file saves.
-    generation: u64,
     sessions: Sessions,
     nonces: NonceCache,
     faults: FaultKnobs,
@@ -80,9 +89,12 @@ struct Inner {
 /// Why the emulator cannot start or stop cleanly.
 #[derive(Debug, thiserror::Error)]
 pub enum EmulatorError {
-    /// The state file cannot be read or written.
+    /// The `--state` file cannot be used: the emulator does not start.
     #[error(transparent)]
-    StateFile(#[from] StateFileError),
+    StateFile(StateFileError),
+    /// The state could not be saved on shutdown.
+    #[error(transparent)]
+    Save(StateFileError),
     /// The listener cannot be bound or the server failed.
     #[error("{context}: {source}")]
     Io {
@@ -93,22 +105,36 @@ pub enum EmulatorError {
     },
 }
 
+impl EmulatorError {
+    /// The process exit status for this error: 2 when the command line asks for something unusable, 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::StateFile(_) => 2,
+            Self::Save(_) | Self::Io { .. } => 1,
+        }
+    }
+}
+
 impl Emulator {
     /// A new emulator for `config`, with the store loaded from the state file if one is configured.
     pub fn new(config: &EmulatorConfig) -> Result<Self, EmulatorError> {
-        let state_file = config.state_file.clone().map(StateFile::new);
-        let store = match &state_file {
-            Some(file) => file.load()?,
-            None => Store::default(),
+        let (state_file, store) = match &config.state_file {
+            Some(path) => {
+                let (file, store) =
+                    StateFile::open(path.clone()).map_err(EmulatorError::StateFile)?;
+                (Some(file), store)
+            }
+            None => (None, Store::default()),
         };
         Ok(Self {
             accounts: config.accounts.clone(),
             initial_faults: config.faults,
             state_file,
+            timeouts: config.timeouts,
             role_quota: config.role_quota,
+            writer: tokio::sync::Mutex::new(()),
             inner: Mutex::new(Inner {
                 store,
-                generation: 0,
                 sessions: Sessions::default(),
                 nonces: NonceCache::default(),
                 faults: config.faults,
@@ -139,19 +165,19 @@ impl Emulator {
         self.lock().stats.clone()
     }
 
-    /// A snapshot of the store for the state file, if there is one; bumps the generation.
-    fn snapshot_after_write(&self, inner: &mut Inner) -> Option<Result<Snapshot, StateFileError>> {
-        inner.generation += 1;
-        self.state_file
-            .as_ref()
-            .map(|_| Snapshot::of(&inner.store, inner.generation))
+    /// The waits for clients.
+    pub fn timeouts(&self) -> Timeouts {
+        self.timeouts
     }
 
-    /// Writes `snapshot` to the state file off the async runtime.
-    async fn persist(self: &Arc<Self>, snapshot: Snapshot) -> Result<(), StateFileError> {
+    /// Writes `store` to the state file, if there is one, off the async runtime. The caller holds the writer turn.
+    async fn save(self: &Arc<Self>, store: Store) -> Result<(), StateFileError> {
+        if self.state_file.is_none() {
+            return Ok(());
+        }
         let this = Arc::clone(self);
         let saved = tokio::task::spawn_blocking(move || match &this.state_file {
-            Some(file) => file.save(&snapshot),
+            Some(file) => file.save(&store),
             None => Ok(()),
         })
         .await;
@@ -167,37 +193,65 @@ impl Emulator {
         })
     }
 
-    /// Saves the current store to the state file now (used on shutdown).
-    pub fn save_now(&self) -> Result<(), StateFileError> {
-        let Some(file) = &self.state_file else {
-            return Ok(());
-        };
-        let snapshot = {
+    /// Applies a RAM write to `copy`, a copy of the store taken after the caller got the writer turn (see
+    /// [`Emulator::writer_turn`]). With a state file the written copy is saved, and installed only once saved: a
+    /// write is applied and saved, or neither. Without one, it is applied to the store in place.
+    async fn apply_write(
+        self: &Arc<Self>,
+        write: ram::WriteAction,
+        call: &RamCall<'_>,
+        mut copy: Store,
+    ) -> Result<Value, ApiError> {
+        if self.state_file.is_none() {
+            // In place, so the copy must not share the account being changed.
+            drop(copy);
             let mut inner = self.lock();
-            inner.generation += 1;
-            Snapshot::of(&inner.store, inner.generation)?
-        };
-        file.save(&snapshot)
+            let result = write(call, &mut inner.store);
+            if result.is_ok() {
+                inner.stats.record_write();
+            }
+            return result;
+        }
+        let body = write(call, &mut copy)?;
+        self.save(copy.clone())
+            .await
+            .map_err(|e| ApiError::internal(format!("saving state: {e}")))?;
+        let mut inner = self.lock();
+        inner.store = copy;
+        inner.stats.record_write();
+        Ok(body)
     }
 
-    /// Back to the start: no roles, sessions, nonces or statistics, and the fault knobs of the command line.
-    async fn reset(self: &Arc<Self>) -> Result<(), StateFileError> {
-        let snapshot = {
-            let mut inner = self.lock();
-            inner.store = Store::default();
-            inner.sessions.clear();
-            inner.nonces.clear();
-            inner.stats = Stats::default();
-            inner.faults = self.initial_faults;
-            if let Some(limit) = &mut inner.rate_limit {
-                limit.clear();
-            }
-            self.snapshot_after_write(&mut inner)
-        };
-        match snapshot {
-            Some(snapshot) => self.persist(snapshot?).await,
-            None => Ok(()),
+    /// The turn a write must hold from before it copies the store until it is installed, when writes are saved.
+    async fn writer_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.state_file {
+            Some(_) => Some(self.writer.lock().await),
+            None => None,
         }
+    }
+
+    /// Saves the current store to the state file now (used on shutdown).
+    pub async fn save_now(self: &Arc<Self>) -> Result<(), StateFileError> {
+        let _turn = self.writer_turn().await;
+        let store = self.lock().store.clone();
+        self.save(store).await
+    }
+
+    /// Back to the start: no roles, sessions, nonces or statistics, and the fault knobs of the command line. With
+    /// a state file, the empty store is saved first, and nothing changes if that fails.
+    async fn reset(self: &Arc<Self>) -> Result<(), StateFileError> {
+        let _turn = self.writer_turn().await;
+        self.save(Store::default()).await?;
+        let mut inner = self.lock();
+        inner.store = Store::default();
+        inner.sessions.clear();
+        inner.nonces.clear();
+        inner.stats = Stats::default();
+        inner.faults = self.initial_faults;
+        if let Some(limit) = &mut inner.rate_limit {
+            limit.clear();
+        }
+        Ok(())
     }
 }
 
@@ -273,23 +327,21 @@ impl BoundEmulator {
         serde_json::to_string(&line).unwrap_or_default()
     }
 
-    /// Serves until `shutdown` completes, then saves the state.
+    /// Serves until `shutdown` completes, lets requests in flight finish for at most the shutdown grace, then
+    /// saves the state.
     pub async fn serve_until<F>(self, shutdown: F) -> Result<(), EmulatorError>
     where
         F: Future<Output = ()> + Send + 'static,
     {
         let emulator = Arc::clone(&self.emulator);
-        let service =
-            app(Arc::clone(&emulator)).into_make_service_with_connect_info::<ConnectionHandle>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(|source| EmulatorError::Io {
-                context: "serving".into(),
-                source,
-            })?;
-        emulator.save_now()?;
-        Ok(())
+        server::serve(
+            self.listener,
+            app(Arc::clone(&emulator)),
+            emulator.timeouts,
+            shutdown,
+        )
+        .await;
+        emulator.save_now().await.map_err(EmulatorError::Save)
     }
 }
 

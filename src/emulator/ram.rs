@@ -4,8 +4,9 @@
 use super::error::ApiError;
 use super::params::Params;
 use super::policy_catalog::find_system_policy;
-use super::store::{Attachment, Role, Store, format_date, is_visible};
+use super::store::{Attachment, DATE_FORMAT, Role, Store, format_date, is_visible};
 use super::trust_policy;
+use crate::provider::domain::role_rules::reserved_tag_key_text;
 use axum::http::StatusCode;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
@@ -28,8 +29,6 @@ const MAX_DESCRIPTION_CHARS: usize = 1024;
 const SESSION_DURATION_RANGE: std::ops::RangeInclusive<i64> = 3600..=43200;
 /// `MaxSessionDuration` when none is given.
 const DEFAULT_MAX_SESSION_DURATION: i64 = 3600;
-/// Tag key prefixes reserved for the cloud itself.
-const RESERVED_TAG_PREFIXES: [&str; 4] = ["aliyun", "acs:", "http://", "https://"];
 
 /// One RAM call as the handlers see it: parameters, the caller's account and the clock.
 #[derive(Debug)]
@@ -57,13 +56,18 @@ impl RamCall<'_> {
     }
 }
 
+/// An action that reads the store.
+pub type ReadAction = fn(&RamCall<'_>, &Store) -> Result<Value, ApiError>;
+/// An action that changes the store; on error it leaves the store as it was.
+pub type WriteAction = fn(&RamCall<'_>, &mut Store) -> Result<Value, ApiError>;
+
 /// How an action touches the store.
 #[derive(Debug, Clone, Copy)]
 pub enum RamHandler {
     /// Reads only.
-    Read(fn(&RamCall<'_>, &Store) -> Result<Value, ApiError>),
+    Read(ReadAction),
     /// Changes the store (counted as a write and persisted).
-    Write(fn(&RamCall<'_>, &mut Store) -> Result<Value, ApiError>),
+    Write(WriteAction),
 }
 
 /// The RAM actions the emulator serves.
@@ -102,6 +106,14 @@ pub fn find_action(name: &str) -> Option<RamHandler> {
 
 fn role_name_param<'p>(params: &'p Params, name: &str) -> Result<&'p str, ApiError> {
     let value = params.required(name)?;
+    check_role_name(value, name)?;
+    Ok(value)
+}
+
+fn check_role_name(value: &str, name: &str) -> Result<(), ApiError> {
+    if value.is_empty() {
+        return Err(ApiError::missing(name));
+    }
     if value.chars().count() > 64 {
         return Err(ApiError::invalid(
             &format!("{name}.Length"),
@@ -117,12 +129,19 @@ fn role_name_param<'p>(params: &'p Params, name: &str) -> Result<&'p str, ApiErr
             format!("The parameter - \"{name}\" contains invalid chars."),
         ));
     }
-    Ok(value)
+    Ok(())
 }
 
 fn description_param<'p>(params: &'p Params, name: &str) -> Result<Option<&'p str>, ApiError> {
     let value = params.get(name);
-    if value.is_some_and(|v| v.chars().count() > MAX_DESCRIPTION_CHARS) {
+    if let Some(value) = value {
+        check_description(value, name)?;
+    }
+    Ok(value)
+}
+
+fn check_description(value: &str, name: &str) -> Result<(), ApiError> {
+    if value.chars().count() > MAX_DESCRIPTION_CHARS {
         return Err(ApiError::invalid(
             "Description.Length",
             format!(
@@ -130,18 +149,25 @@ fn description_param<'p>(params: &'p Params, name: &str) -> Result<Option<&'p st
             ),
         ));
     }
-    Ok(value)
+    Ok(())
 }
 
 fn session_duration_param(params: &Params, name: &str) -> Result<Option<i64>, ApiError> {
     let value = params.optional_int(name)?;
-    if value.is_some_and(|v| !SESSION_DURATION_RANGE.contains(&v)) {
+    if let Some(value) = value {
+        check_session_duration(value, name)?;
+    }
+    Ok(value)
+}
+
+fn check_session_duration(value: i64, name: &str) -> Result<(), ApiError> {
+    if !SESSION_DURATION_RANGE.contains(&value) {
         return Err(ApiError::invalid(
             "MaxSessionDuration",
             format!("The parameter - \"{name}\" must be between 3600 and 43200."),
         ));
     }
-    Ok(value)
+    Ok(())
 }
 
 fn policy_document_param(
@@ -155,9 +181,13 @@ fn policy_document_param(
     } else {
         params.optional(name)
     };
-    let Some(document) = value else {
-        return Ok(None);
-    };
+    value
+        .map(|document| normalized_policy_document(document, name, owner))
+        .transpose()
+}
+
+/// The trust policy `document` in RAM's stored form, after the length and grammar checks.
+fn normalized_policy_document(document: &str, name: &str, owner: &str) -> Result<String, ApiError> {
     if document.chars().count() > MAX_POLICY_DOCUMENT_CHARS {
         return Err(ApiError::invalid(
             &format!("{name}.Length"),
@@ -166,12 +196,18 @@ fn policy_document_param(
             ),
         ));
     }
-    trust_policy::normalize(document, owner).map(Some)
+    trust_policy::normalize(document, owner)
 }
 
 fn policy_type_param(params: &Params) -> Result<&str, ApiError> {
-    match params.required("PolicyType")? {
-        kind @ ("System" | "Custom") => Ok(kind),
+    let kind = params.required("PolicyType")?;
+    check_policy_type(kind)?;
+    Ok(kind)
+}
+
+fn check_policy_type(kind: &str) -> Result<(), ApiError> {
+    match kind {
+        "System" | "Custom" => Ok(()),
         _ => Err(ApiError::invalid(
             "PolicyType",
             "The parameter - \"PolicyType\" is incorrect.",
@@ -181,6 +217,14 @@ fn policy_type_param(params: &Params) -> Result<&str, ApiError> {
 
 fn policy_name_param(params: &Params) -> Result<&str, ApiError> {
     let name = params.required("PolicyName")?;
+    check_policy_name(name)?;
+    Ok(name)
+}
+
+fn check_policy_name(name: &str) -> Result<(), ApiError> {
+    if name.is_empty() {
+        return Err(ApiError::missing("PolicyName"));
+    }
     if name.chars().count() > 128 {
         return Err(ApiError::invalid(
             "PolicyName.Length",
@@ -193,7 +237,7 @@ fn policy_name_param(params: &Params) -> Result<&str, ApiError> {
             "The parameter - \"PolicyName\" contains invalid chars.",
         ));
     }
-    Ok(name)
+    Ok(())
 }
 
 /// One element of a `Tag` JSON parameter.
@@ -212,39 +256,49 @@ fn tags_param(params: &Params, required: bool) -> Result<Vec<(String, String)>, 
         None if required => return Err(ApiError::missing("Tag")),
         None => return Ok(Vec::new()),
     };
-    if tags.len() > MAX_TAGS_PER_RESOURCE {
-        return Err(ApiError::invalid(
-            "Tag.Count",
-            format!("At most {MAX_TAGS_PER_RESOURCE} tags may be given."),
-        ));
-    }
+    check_tag_count(tags.len())?;
     tags.into_iter()
         .map(|tag| {
-            check_tag_key(&tag.key)?;
             let value = tag.value.unwrap_or_default();
-            if value.chars().count() > 256 {
-                return Err(ApiError::invalid(
-                    "Tag.Value",
-                    "The tag value is beyond the length limit 256.",
-                ));
-            }
+            check_tag(&tag.key, &value)?;
             Ok((tag.key, value))
         })
         .collect()
 }
 
+fn check_tag_count(count: usize) -> Result<(), ApiError> {
+    if count > MAX_TAGS_PER_RESOURCE {
+        return Err(ApiError::invalid(
+            "Tag.Count",
+            format!("At most {MAX_TAGS_PER_RESOURCE} tags may be given."),
+        ));
+    }
+    Ok(())
+}
+
+fn check_tag(key: &str, value: &str) -> Result<(), ApiError> {
+    check_tag_key(key)?;
+    if value.chars().count() > 256 {
+        return Err(ApiError::invalid(
+            "Tag.Value",
+            "The tag value is beyond the length limit 256.",
+        ));
+    }
+    Ok(())
+}
+
 fn check_tag_key(key: &str) -> Result<(), ApiError> {
-    let lower = key.to_ascii_lowercase();
     if key.is_empty() || key.chars().count() > 128 {
         return Err(ApiError::invalid(
             "Tag.Key",
             "The tag key must be 1 to 128 characters long.",
         ));
     }
-    if RESERVED_TAG_PREFIXES.iter().any(|p| lower.starts_with(p)) {
+    // The provider's plan-time check and RAM's refusal are one rule, kept with the domain's role rules.
+    if reserved_tag_key_text(key).is_some() {
         return Err(ApiError::invalid(
             "Tag.Key",
-            "The tag key must not start with aliyun, acs:, http:// or https://.",
+            "The tag key must not start with aliyun or acs:, nor contain http:// or https://.",
         ));
     }
     Ok(())
@@ -297,6 +351,79 @@ fn page_token(value: Option<&str>, name: &str) -> Result<u64, ApiError> {
 
 fn encode_page_token(position: u64) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("page:{position}"))
+}
+
+// ---- stored roles ----------------------------------------------------------------------------------------
+
+/// Checks a role of account `owner`, stored under `key`, with the rules the API applies when it writes one, so a
+/// hand-edited state file cannot hold what the API would never have stored. The error's code names the rule.
+pub fn check_stored_role(owner: &str, key: &str, role: &Role) -> Result<(), ApiError> {
+    check_role_name(&role.role_name, "RoleName")?;
+    if key != role.role_name {
+        return Err(ApiError::invalid(
+            "RoleName",
+            format!("The role is stored under the different name \"{key}\"."),
+        ));
+    }
+    if role.role_id.is_empty() || !role.role_id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::invalid(
+            "RoleId",
+            "The role id must be digits only.",
+        ));
+    }
+    check_description(&role.description, "Description")?;
+    normalized_policy_document(&role.trust_policy, "AssumeRolePolicyDocument", owner)?;
+    check_session_duration(role.max_session_duration, "MaxSessionDuration")?;
+    for (name, date) in [
+        ("CreateDate", &role.create_date),
+        ("UpdateDate", &role.update_date),
+    ] {
+        check_date(name, date)?;
+    }
+    check_tag_count(role.tags.len())?;
+    for (key, value) in &role.tags {
+        check_tag(key, value)?;
+    }
+    for (i, attachment) in role.attachments.iter().enumerate() {
+        check_policy_type(&attachment.policy_type)?;
+        check_policy_name(&attachment.policy_name)?;
+        check_date("AttachDate", &attachment.attach_date)?;
+        let same = |a: &Attachment| {
+            a.policy_name == attachment.policy_name && a.policy_type == attachment.policy_type
+        };
+        if role.attachments[..i].iter().any(same) {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "EntityAlreadyExists.Role.Policy",
+                format!("The policy {} is attached twice.", attachment.policy_name),
+            ));
+        }
+    }
+    let system = role
+        .attachments
+        .iter()
+        .filter(|a| a.policy_type == "System")
+        .count();
+    if system > MAX_SYSTEM_POLICIES_PER_ROLE {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "LimitExceeded.Role.Policy",
+            format!(
+                "The role carries {system} system policies, more than {MAX_SYSTEM_POLICIES_PER_ROLE}."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn check_date(name: &str, value: &str) -> Result<(), ApiError> {
+    match chrono::NaiveDateTime::parse_from_str(value, DATE_FORMAT) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(ApiError::invalid(
+            name,
+            format!("\"{value}\" is not a date of the form YYYY-MM-DDThh:mm:ssZ."),
+        )),
+    }
 }
 
 // ---- response shapes -------------------------------------------------------------------------------------

@@ -1,28 +1,49 @@
 //! `--state FILE`: the store loaded on start and saved atomically after every write and on shutdown.
 //!
-//! A save writes a temporary file in the same directory, syncs it, renames it over the target and syncs the
-//! directory, so a SIGKILL at any moment leaves either the previous or the new complete file. Saves are
-//! numbered by store generation and an older snapshot never overwrites a newer one.
+//! Opening checks everything a later save needs, so a bad `--state` stops the start instead of failing the first
+//! write: the directory must exist and take a new file, and an existing file must hold a store the API could have
+//! written (checked with the API's own rules). Temporary files left by emulators that died while saving are
+//! removed.
+//!
+//! A save writes a temporary file `.FILE.<pid>.tmp` in the same directory, holding an exclusive lock on it while
+//! it is written, syncs it, renames it over the target and syncs the directory, so a SIGKILL at any moment leaves
+//! either the previous or the new complete file. A temporary file nobody holds a lock on was left by a process
+//! that died mid-save.
 
+use super::ram::check_stored_role;
 use super::store::Store;
 use serde::{Deserialize, Serialize};
+use std::fs::{File, OpenOptions, TryLockError};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 /// The file format version written into every state file.
 const FORMAT_VERSION: u32 = 1;
 
 /// What a state file holds.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 struct StateDocument {
     format_version: u32,
     store: Store,
 }
 
-/// Why a state file cannot be read or written.
+#[derive(Serialize)]
+struct StateDocumentRef<'a> {
+    format_version: u32,
+    store: &'a Store,
+}
+
+/// Why a state file cannot be used, read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum StateFileError {
+    /// The file cannot be kept where it was asked for: its directory is missing or cannot take new files.
+    #[error("--state {path}: {reason}")]
+    Unusable {
+        /// The file.
+        path: String,
+        /// What is wrong with its directory.
+        reason: String,
+    },
     /// Reading or writing failed.
     #[error("state file {path}: {source}")]
     Io {
@@ -50,48 +71,75 @@ pub enum StateFileError {
         /// What is wrong.
         reason: String,
     },
+    /// The file holds something the API would never have stored; it is left untouched.
+    #[error(
+        "state file {path} is refused (it is left as it is): account {account}, role {role:?}: {rule}"
+    )]
+    Invalid {
+        /// The file.
+        path: String,
+        /// The account UID.
+        account: String,
+        /// The role, as the file names it (empty when the account itself is wrong).
+        role: String,
+        /// The rule broken, with the API's error code.
+        rule: String,
+    },
 }
 
-/// A snapshot of the store, serialised while the store was locked, with its generation.
-#[derive(Debug)]
-pub struct Snapshot {
-    /// The store generation this snapshot shows.
-    pub generation: u64,
-    bytes: Vec<u8>,
-}
-
-impl Snapshot {
-    /// Serialises `store` as generation `generation`.
-    pub fn of(store: &Store, generation: u64) -> Result<Self, StateFileError> {
-        let document = StateDocumentRef {
-            format_version: FORMAT_VERSION,
-            store,
-        };
-        let bytes = serde_json::to_vec_pretty(&document)?;
-        Ok(Self { generation, bytes })
-    }
-}
-
-#[derive(Serialize)]
-struct StateDocumentRef<'a> {
-    format_version: u32,
-    store: &'a Store,
-}
-
-/// The state file and the generation last written to it.
+/// The state file of a running emulator.
 #[derive(Debug)]
 pub struct StateFile {
     path: PathBuf,
-    last_saved: Mutex<Option<u64>>,
+    dir: PathBuf,
+    temp: PathBuf,
 }
 
 impl StateFile {
-    /// A state file at `path` (not read yet).
-    pub fn new(path: PathBuf) -> Self {
-        Self {
-            path,
-            last_saved: Mutex::new(None),
+    /// Opens the state file at `path`: checks that its directory can take a new file, removes temporary files of
+    /// dead emulators, and loads and checks the store (an absent file is an empty store). Nothing is written to
+    /// `path` itself.
+    pub fn open(path: PathBuf) -> Result<(Self, Store), StateFileError> {
+        let shown = path.display().to_string();
+        let unusable = |reason: String| StateFileError::Unusable {
+            path: shown.clone(),
+            reason,
+        };
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| unusable("the path names no file".into()))?;
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        match std::fs::metadata(&dir) {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => return Err(unusable(format!("{} is not a directory", dir.display()))),
+            Err(e) => {
+                return Err(unusable(format!(
+                    "the directory {} cannot be used: {e}",
+                    dir.display()
+                )));
+            }
         }
+        let file = Self {
+            temp: dir.join(temp_name(&file_name, std::process::id())),
+            path,
+            dir,
+        };
+        file.remove_stale_temps(&file_name);
+        // Saves create a temporary file beside the target: prove now that they can.
+        File::create(&file.temp)
+            .and_then(|_| std::fs::remove_file(&file.temp))
+            .map_err(|e| {
+                unusable(format!(
+                    "cannot create files in the directory {}: {e}",
+                    file.dir.display()
+                ))
+            })?;
+        let store = file.load()?;
+        Ok((file, store))
     }
 
     /// The file's path.
@@ -99,8 +147,37 @@ impl StateFile {
         &self.path
     }
 
-    /// Reads the store; an absent file is an empty store.
-    pub fn load(&self) -> Result<Store, StateFileError> {
+    /// Removes `.FILE.<pid>.tmp` files no process holds a lock on. Best effort: a file that cannot be removed
+    /// stays, and does no harm.
+    fn remove_stale_temps(&self, file_name: &str) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        let prefix = format!(".{file_name}.");
+        for entry in entries.filter_map(Result::ok) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let is_temp = name
+                .strip_prefix(&prefix)
+                .and_then(|rest| rest.strip_suffix(".tmp"))
+                .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()));
+            if !is_temp {
+                continue;
+            }
+            let Ok(temp) = OpenOptions::new().write(true).open(entry.path()) else {
+                continue;
+            };
+            match temp.try_lock() {
+                Ok(()) => {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+                // A live emulator is saving through it.
+                Err(TryLockError::WouldBlock | TryLockError::Error(_)) => {}
+            }
+        }
+    }
+
+    /// Reads and checks the store; an absent file is an empty store.
+    fn load(&self) -> Result<Store, StateFileError> {
         let shown = self.path.display().to_string();
         let bytes = match std::fs::read(&self.path) {
             Ok(bytes) => bytes,
@@ -123,49 +200,74 @@ impl StateFile {
                 reason: format!("unknown format_version {}", document.format_version),
             });
         }
+        check_store(&document.store).map_err(|(account, role, rule)| StateFileError::Invalid {
+            path: shown,
+            account,
+            role,
+            rule,
+        })?;
         Ok(document.store)
     }
 
-    /// Writes `snapshot` atomically unless a newer generation is already on disk. Blocking: call it from a
-    /// blocking context.
-    pub fn save(&self, snapshot: &Snapshot) -> Result<(), StateFileError> {
-        // Held across the write so saves of concurrent requests land in generation order.
-        let mut last_saved = self
-            .last_saved
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if last_saved.is_some_and(|g| g >= snapshot.generation) {
-            return Ok(());
-        }
-        self.write_atomically(&snapshot.bytes)
+    /// Writes `store` atomically. Blocking: call it from a blocking context, one save at a time.
+    pub fn save(&self, store: &Store) -> Result<(), StateFileError> {
+        let bytes = serde_json::to_vec_pretty(&StateDocumentRef {
+            format_version: FORMAT_VERSION,
+            store,
+        })?;
+        self.write_atomically(&bytes)
             .map_err(|source| StateFileError::Io {
                 path: self.path.display().to_string(),
                 source,
-            })?;
-        *last_saved = Some(snapshot.generation);
-        Ok(())
+            })
     }
 
     fn write_atomically(&self, bytes: &[u8]) -> std::io::Result<()> {
-        let dir = match self.path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let file_name = self
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "state".into());
-        let temp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-        {
-            let mut file = std::fs::File::create(&temp)?;
+        let written = (|| {
+            let mut file = File::create(&self.temp)?;
+            // Marks the file as in use until it is closed (see `remove_stale_temps`).
+            file.lock()?;
             file.write_all(bytes)?;
             file.sync_all()?;
+            std::fs::rename(&self.temp, &self.path)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&self.temp);
         }
-        std::fs::rename(&temp, &self.path)?;
+        written?;
         // Make the rename itself durable.
-        std::fs::File::open(&dir)?.sync_all()
+        File::open(&self.dir)?.sync_all()
     }
+}
+
+fn temp_name(file_name: &str, pid: u32) -> String {
+    format!(".{file_name}.{pid}.tmp")
+}
+
+/// Checks every account and role with the API's rules: `(account, role, rule)` of the first one broken.
+fn check_store(store: &Store) -> Result<(), (String, String, String)> {
+    let mut seqs = std::collections::BTreeSet::new();
+    for (account, roles) in &store.accounts {
+        if account.is_empty() || !account.bytes().all(|b| b.is_ascii_digit()) {
+            return Err((
+                account.clone(),
+                String::new(),
+                "an account UID is digits only".into(),
+            ));
+        }
+        for (key, role) in &roles.roles {
+            let broken = |rule: String| (account.clone(), key.clone(), rule);
+            check_stored_role(account, key, role)
+                .map_err(|e| broken(format!("{}: {}", e.code, e.message)))?;
+            if role.seq >= store.next_role_seq || !seqs.insert(role.seq) {
+                return Err(broken(format!(
+                    "seq {} must be unique and below next_role_seq {}",
+                    role.seq, store.next_role_seq
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -173,25 +275,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn save_then_load_round_trips_and_skips_older_generations() {
+    fn save_then_open_round_trips_without_leftovers() {
         let dir = tempfile::tempdir().unwrap();
-        let file = StateFile::new(dir.path().join("state.json"));
-        assert_eq!(file.load().unwrap(), Store::default());
-
-        let newer = Store {
+        let (file, store) = StateFile::open(dir.path().join("state.json")).unwrap();
+        assert_eq!(store, Store::default());
+        let saved = Store {
             next_role_seq: 7,
             ..Store::default()
         };
-        file.save(&Snapshot::of(&newer, 2).unwrap()).unwrap();
-        file.save(&Snapshot::of(&Store::default(), 1).unwrap())
-            .unwrap();
-        assert_eq!(file.load().unwrap(), newer);
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        file.save(&saved).unwrap();
+        let (_, loaded) = StateFile::open(dir.path().join("state.json")).unwrap();
+        assert_eq!(loaded, saved);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .filter_map(Result::ok)
-            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .map(|e| e.file_name())
             .collect();
-        assert!(leftovers.is_empty());
+        assert_eq!(names, ["state.json"]);
     }
 
     #[test]
@@ -200,8 +300,21 @@ mod tests {
         let path = dir.path().join("state.json");
         std::fs::write(&path, b"{not json").unwrap();
         assert!(matches!(
-            StateFile::new(path).load(),
+            StateFile::open(path),
             Err(StateFileError::Format { .. })
         ));
+    }
+
+    #[test]
+    fn a_locked_temp_file_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let live = dir.path().join(temp_name("state.json", 1));
+        let held = File::create(&live).unwrap();
+        held.lock().unwrap();
+        let dead = dir.path().join(temp_name("state.json", 2));
+        File::create(&dead).unwrap();
+        StateFile::open(dir.path().join("state.json")).unwrap();
+        assert!(live.exists());
+        assert!(!dead.exists());
     }
 }

@@ -1,12 +1,17 @@
 //! The emulated RAM data: per account, its roles with their trust policies, tags and policy attachments.
 //! Everything here is serialisable, so the whole store is what `--state FILE` holds.
 //!
+//! Each account's roles sit behind an `Arc`, so copying the store is cheap: requests run on a copy taken under the
+//! emulator's lock and released at once, and a write changes its own copy (cloning only the caller's account)
+//! until it has been saved.
+//!
 //! Consistency delay lives in the data: a role or attachment written while the delay knob is set carries a
 //! `visible_after_ms` instant, and reads skip it until then (writes always see it, as RAM's do).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The format of `CreateDate`, `UpdateDate`, `AttachDate` and `Expiration`: `YYYY-MM-DDThh:mm:ssZ` in UTC.
 pub const DATE_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
@@ -20,7 +25,8 @@ pub fn format_date(at: DateTime<Utc>) -> String {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Store {
     /// Roles by owner account UID, then by role name.
-    pub accounts: BTreeMap<String, AccountRoles>,
+    #[serde(with = "shared_accounts")]
+    pub accounts: BTreeMap<String, Arc<AccountRoles>>,
     /// The creation sequence number of the next role (orders `ListRoles` and backs its `Marker`).
     pub next_role_seq: u64,
 }
@@ -112,12 +118,12 @@ pub fn parse_role_arn(arn: &str) -> Option<(&str, &str)> {
 impl Store {
     /// The roles of `account_id`, if it has any.
     pub fn account(&self, account_id: &str) -> Option<&AccountRoles> {
-        self.accounts.get(account_id)
+        self.accounts.get(account_id).map(|roles| &**roles)
     }
 
-    /// The roles of `account_id`, created on first write.
+    /// The roles of `account_id`, created on first write; copied first if another copy of the store shares them.
     pub fn account_mut(&mut self, account_id: &str) -> &mut AccountRoles {
-        self.accounts.entry(account_id.to_owned()).or_default()
+        Arc::make_mut(self.accounts.entry(account_id.to_owned()).or_default())
     }
 
     /// The role `name` of `account_id`, visible or not.
@@ -128,6 +134,31 @@ impl Store {
     /// The role `name` of `account_id` if reads at `now_ms` see it.
     pub fn visible_role(&self, account_id: &str, name: &str, now_ms: i64) -> Option<&Role> {
         self.role(account_id, name).filter(|r| r.is_visible(now_ms))
+    }
+}
+
+/// Serialises the shared accounts as plain maps, so the state file format does not know about the sharing.
+mod shared_accounts {
+    use super::AccountRoles;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    pub fn serialize<S: Serializer>(
+        accounts: &BTreeMap<String, Arc<AccountRoles>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(accounts.iter().map(|(uid, roles)| (uid, &**roles)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<BTreeMap<String, Arc<AccountRoles>>, D::Error> {
+        let accounts = BTreeMap::<String, AccountRoles>::deserialize(deserializer)?;
+        Ok(accounts
+            .into_iter()
+            .map(|(uid, roles)| (uid, Arc::new(roles)))
+            .collect())
     }
 }
 

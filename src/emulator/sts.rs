@@ -65,15 +65,33 @@ pub fn get_caller_identity(caller: &Caller) -> Value {
     }
 }
 
+/// Credentials `AssumeRole` issued: the response body, and the session to record so that they work.
+#[derive(Debug)]
+pub struct Issued {
+    /// The response body.
+    pub body: Value,
+    /// The new STS access key id.
+    pub access_key_id: String,
+    /// The session behind it.
+    pub session: Session,
+}
+
+impl Issued {
+    /// Records the session in `sessions` and returns the response body.
+    pub fn record(self, sessions: &mut Sessions, now: DateTime<Utc>) -> Value {
+        sessions.insert(self.access_key_id, self.session, now);
+        self.body
+    }
+}
+
 /// `AssumeRole`: issues credentials for the role named by `RoleArn` when its trust policy admits the caller's
-/// account (and any `sts:ExternalId` condition holds).
+/// account (and any `sts:ExternalId` condition holds). Pure: the caller records the session.
 pub fn assume_role(
     params: &Params,
     caller: &Caller,
     store: &Store,
-    sessions: &mut Sessions,
     now: DateTime<Utc>,
-) -> Result<Value, ApiError> {
+) -> Result<Issued, ApiError> {
     let role_arn = params.required("RoleArn")?;
     let (owner, role_name) = parse_role_arn(role_arn).ok_or_else(|| {
         ApiError::invalid(
@@ -137,17 +155,13 @@ pub fn assume_role(
         role_id: role.role_id.clone(),
         session_name: session_name.to_owned(),
     };
-    sessions.insert(
-        access_key_id.clone(),
-        Session {
-            access_key_secret: access_key_secret.clone(),
-            security_token: security_token.clone(),
-            expires_at,
-            caller: assumed,
-        },
-        now,
-    );
-    Ok(json!({
+    let session = Session {
+        access_key_secret: access_key_secret.clone(),
+        security_token: security_token.clone(),
+        expires_at,
+        caller: assumed,
+    };
+    let body = json!({
         "SourceIdentity": params.optional("SourceIdentity").unwrap_or(""),
         "Credentials": {
             "AccessKeyId": access_key_id,
@@ -159,7 +173,12 @@ pub fn assume_role(
             "Arn": format!("acs:ram::{owner}:role/{}/{session_name}", role.role_name),
             "AssumedRoleId": format!("{}:{session_name}", role.role_id),
         },
-    }))
+    });
+    Ok(Issued {
+        body,
+        access_key_id,
+        session,
+    })
 }
 
 fn session_name_param(params: &Params) -> Result<&str, ApiError> {

@@ -4,9 +4,13 @@
 //!
 //! RAM's stored form, as the API returns it: keys sorted, pretty-printed with two-space indentation, and every
 //! service principal of the role's own account (`"<owner uid>@dts.aliyuncs.com"`) rewritten to the bare service
-//! name (`"dts.aliyuncs.com"`), which RAM reads as "that service in this account".
+//! name (`"dts.aliyuncs.com"`), which RAM reads as "that service in this account". The rewrite is the provider
+//! domain's own-account rule, one rule for both sides (documented for DTS, inferred for other services).
 
 use super::error::ApiError;
+use super::wildcard;
+use crate::framework::strict_json;
+use crate::provider::domain::trust_policy::own_account_stored_form;
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
@@ -29,9 +33,9 @@ const CONDITION_OPERATORS: [(&str, Comparison); 5] = [
     ("StringEqualsIgnoreCase", |actual, wanted| {
         actual.eq_ignore_ascii_case(wanted)
     }),
-    ("StringLike", glob_matches),
+    ("StringLike", wildcard::matches),
     ("StringNotLike", |actual, wanted| {
-        !glob_matches(actual, wanted)
+        !wildcard::matches(actual, wanted)
     }),
 ];
 
@@ -63,9 +67,10 @@ pub struct Judgement {
     pub reason: String,
 }
 
-/// Validates `document` and returns it in RAM's stored form for a role owned by `owner_uid`.
+/// Validates `document` and returns it in RAM's stored form for a role owned by `owner_uid`. A key given twice in
+/// one object is malformed, as it is for RAM.
 pub fn normalize(document: &str, owner_uid: &str) -> Result<String, ApiError> {
-    let mut value: Value = serde_json::from_str(document)
+    let mut value = strict_json::from_str(document)
         .map_err(|e| malformed(format!("the document is not valid JSON: {e}")))?;
     validate(&value)?;
     rewrite_own_service_principals(&mut value, owner_uid);
@@ -181,10 +186,12 @@ fn strings_of(value: &Value) -> Option<Vec<&str>> {
 }
 
 fn rewrite_own_service_principals(value: &mut Value, owner_uid: &str) {
-    let own_prefix = format!("{owner_uid}@");
     let rewrite = |id: &mut Value| {
-        if let Some(rest) = id.as_str().and_then(|s| s.strip_prefix(&own_prefix)) {
-            *id = Value::String(rest.to_owned());
+        if let Some(written) = id.as_str() {
+            let stored = own_account_stored_form(written, owner_uid);
+            if stored != written {
+                *id = Value::String(stored.to_owned());
+            }
         }
     };
     let Some(statements) = value.get_mut("Statement") else {
@@ -367,21 +374,6 @@ fn context_value<'a>(key: &str, requester: &'a Requester) -> Option<&'a str> {
     }
 }
 
-/// `*` matches any run of characters and `?` any one character.
-fn glob_matches(text: &str, pattern: &str) -> bool {
-    fn go(t: &[char], p: &[char]) -> bool {
-        match p.split_first() {
-            None => t.is_empty(),
-            Some(('*', rest)) => (0..=t.len()).any(|i| go(&t[i..], rest)),
-            Some(('?', rest)) => !t.is_empty() && go(&t[1..], rest),
-            Some((c, rest)) => t.first() == Some(c) && go(&t[1..], rest),
-        }
-    }
-    let t: Vec<char> = text.chars().collect();
-    let p: Vec<char> = pattern.chars().collect();
-    go(&t, &p)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -483,12 +475,5 @@ mod tests {
         );
         assert!(!verdict.allowed);
         assert!(verdict.reason.contains("statement 2 denies"));
-    }
-
-    #[test]
-    fn glob_patterns() {
-        assert!(glob_matches("abc-123", "abc-*"));
-        assert!(glob_matches("abc", "a?c"));
-        assert!(!glob_matches("abd", "abc*"));
     }
 }

@@ -14,5 +14,6 @@ pub mod path;
 pub mod provider;
 pub mod resource;
 pub mod schema;
+pub mod strict_json;
 pub mod types;
 pub mod value;
