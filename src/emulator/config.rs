@@ -33,8 +33,10 @@ pub struct EmulatorConfig {
 /// How long the emulator waits for its clients (not on the command line: tests shorten them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeouts {
-    /// Longest wait for a request's headers, counted from the first read; it also closes keep-alive connections
-    /// idle that long.
+    /// Longest wait for a request's headers, counted from the end of the previous request on the connection, so
+    /// it also closes keep-alive connections idle that long. Longer than the 90 s for which common clients
+    /// (reqwest, hyper) keep idle connections: a client must drop an idle connection before the emulator does, or
+    /// its next request races the close and fails.
     pub header_read: Duration,
     /// Longest wait for a request's whole body once its headers are in.
     pub body_read: Duration,
@@ -45,7 +47,7 @@ pub struct Timeouts {
 impl Default for Timeouts {
     fn default() -> Self {
         Self {
-            header_read: Duration::from_secs(30),
+            header_read: Duration::from_secs(120),
             body_read: Duration::from_secs(30),
             shutdown_grace: Duration::from_secs(3),
         }

@@ -6,6 +6,7 @@ use super::params::Params;
 use super::policy_catalog::find_system_policy;
 use super::store::{Attachment, DATE_FORMAT, Role, Store, format_date, is_visible};
 use super::trust_policy;
+use crate::provider::domain::role_rules::reserved_tag_key_text;
 use axum::http::StatusCode;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
@@ -30,8 +31,6 @@ const MAX_DESCRIPTION_CHARS: usize = 1024;
 const SESSION_DURATION_RANGE: std::ops::RangeInclusive<i64> = 3600..=43200;
 /// `MaxSessionDuration` when none is given.
 const DEFAULT_MAX_SESSION_DURATION: i64 = 3600;
-/// Tag key prefixes reserved for the cloud itself.
-const RESERVED_TAG_PREFIXES: [&str; 4] = ["aliyun", "acs:", "http://", "https://"];
 
 /// One RAM call as the handlers see it: parameters, the caller's account and the clock.
 #[derive(Debug)]
@@ -291,17 +290,17 @@ fn check_tag(key: &str, value: &str) -> Result<(), ApiError> {
 }
 
 fn check_tag_key(key: &str) -> Result<(), ApiError> {
-    let lower = key.to_ascii_lowercase();
     if key.is_empty() || key.chars().count() > 128 {
         return Err(ApiError::invalid(
             "Tag.Key",
             "The tag key must be 1 to 128 characters long.",
         ));
     }
-    if RESERVED_TAG_PREFIXES.iter().any(|p| lower.starts_with(p)) {
+    // The provider's plan-time check and RAM's refusal are one rule, kept with the domain's role rules.
+    if reserved_tag_key_text(key).is_some() {
         return Err(ApiError::invalid(
             "Tag.Key",
-            "The tag key must not start with aliyun, acs:, http:// or https://.",
+            "The tag key must not start with aliyun or acs:, nor contain http:// or https://.",
         ));
     }
     Ok(())

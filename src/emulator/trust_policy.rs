@@ -4,11 +4,13 @@
 //!
 //! RAM's stored form, as the API returns it: keys sorted, pretty-printed with two-space indentation, and every
 //! service principal of the role's own account (`"<owner uid>@dts.aliyuncs.com"`) rewritten to the bare service
-//! name (`"dts.aliyuncs.com"`), which RAM reads as "that service in this account".
+//! name (`"dts.aliyuncs.com"`), which RAM reads as "that service in this account". The rewrite is the provider
+//! domain's own-account rule, one rule for both sides (documented for DTS, inferred for other services).
 
 use super::error::ApiError;
 use super::wildcard;
 use crate::framework::strict_json;
+use crate::provider::domain::trust_policy::own_account_stored_form;
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
@@ -184,10 +186,12 @@ fn strings_of(value: &Value) -> Option<Vec<&str>> {
 }
 
 fn rewrite_own_service_principals(value: &mut Value, owner_uid: &str) {
-    let own_prefix = format!("{owner_uid}@");
     let rewrite = |id: &mut Value| {
-        if let Some(rest) = id.as_str().and_then(|s| s.strip_prefix(&own_prefix)) {
-            *id = Value::String(rest.to_owned());
+        if let Some(written) = id.as_str() {
+            let stored = own_account_stored_form(written, owner_uid);
+            if stored != written {
+                *id = Value::String(stored.to_owned());
+            }
         }
     };
     let Some(statements) = value.get_mut("Statement") else {

@@ -10,7 +10,7 @@ use crate::provider::domain::cross_account_service::CrossAccountService;
 use crate::provider::domain::cross_account_shape::{
     CrossAccountTrust, cross_account_trust, trusts_account,
 };
-use crate::provider::domain::role_rules::reserved_tag_key_prefix;
+use crate::provider::domain::role_rules::reserved_tag_key_text;
 use crate::provider::domain::trust_policy::TrustPolicy;
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use regex::Regex;
@@ -157,7 +157,7 @@ impl<'a> RoleLister<'a> {
             .tags
             .tag
             .iter()
-            .filter(|t| reserved_tag_key_prefix(&t.tag_key).is_none())
+            .filter(|t| reserved_tag_key_text(&t.tag_key).is_none())
             .map(|t| (t.tag_key.clone(), t.tag_value.clone()))
             .collect();
         if !self.query.needs_trust_policy() {

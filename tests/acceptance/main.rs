@@ -20,6 +20,7 @@ mod caller_identity;
 mod client_resilience;
 mod codec_terraform_bytes;
 mod concurrency;
+mod domain_rules;
 mod drift;
 mod emulator_sdk;
 mod functions;

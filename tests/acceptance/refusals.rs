@@ -47,7 +47,13 @@ const REFUSALS: &[Refusal] = &[
   instance_type        = "rds"
   dataworks_account_id = "SELF"
 }"#,
-        says: &["Role Would Trust Its Own Account", "dataworks_account_id"],
+        says: &[
+            "Role Would Trust Its Own Account",
+            "dataworks_account_id",
+            // The rewrite is documented for DTS only: for DataWorks it is a risk, not a fact.
+            "RAM is also likely to store",
+            "inferred, not documented, for DataWorks",
+        ],
     },
     Refusal {
         name: "an unsupported destination database type",
@@ -91,6 +97,53 @@ const REFUSALS: &[Refusal] = &[
   two_way         = true
 }"#,
         says: &["two_way", "\"PostgreSQL\"", "MySQL"],
+    },
+    Refusal {
+        name: "two-way synchronisation of Tair/Redis not said to be Tair (Enterprise Edition)",
+        resource: r#"resource "aliram_cross_account_dts_role" "r" {
+  scenario        = "source_and_destination"
+  database        = "source"
+  task_account_id = "TASK"
+  database_type   = "Tair/Redis"
+  two_way         = true
+}"#,
+        says: &[
+            "two_way",
+            "only between ApsaraDB RDS for MySQL instances",
+            "Among \"Tair/Redis\" databases only Tair (Enterprise Edition) instances qualify",
+            "set instance_kind to \"Tair (Enterprise Edition) instances\"",
+        ],
+    },
+    Refusal {
+        name: "an instance kind of another database type",
+        resource: r#"resource "aliram_cross_account_dts_role" "r" {
+  scenario        = "source_and_destination"
+  database        = "source"
+  task_account_id = "TASK"
+  database_type   = "Tair/Redis"
+  two_way         = true
+  instance_kind   = "ApsaraDB for MongoDB replica set instances"
+}"#,
+        says: &[
+            "instance_kind",
+            "does not match database_type \"Tair/Redis\"",
+            "\"MongoDB\"",
+        ],
+    },
+    Refusal {
+        name: "a reserved tag key in another letter case",
+        resource: r#"resource "aliram_role" "r" {
+  role_name    = "generic"
+  trust_policy = provider::aliram::dts_trust_policy("TASK")
+  policy_names = ["AliyunDTSRolePolicy"]
+  tags         = { "Aliyun-team" = "data", "docs-https://wiki" = "x" }
+}"#,
+        says: &[
+            "tags",
+            "\"Aliyun-team\" starts with \"aliyun\"",
+            "\"docs-https://wiki\" contains \"https://\"",
+            "in any letter case",
+        ],
     },
     Refusal {
         name: "scenario 3 without the database side",
@@ -204,7 +257,26 @@ fn mistakes_that_need_no_api_fail_terraform_validate() {
   instance_type        = "oracle"
   dataworks_account_id = "1234567890123456"
 }"#,
-            &["instance_type", "\"oracle\"", "kafka"],
+            &[
+                "instance_type",
+                "\"oracle\"",
+                "kafka",
+                "analyticdb_for_mysql",
+            ],
+        ),
+        (
+            r#"resource "aliram_cross_account_dts_role" "r" {
+  scenario        = "source_and_destination"
+  database        = "source"
+  task_account_id = "1234567890123456"
+  two_way         = true
+  instance_kind   = "Tair instances"
+}"#,
+            &[
+                "instance_kind",
+                "\"Tair instances\" is not one of the instances DTS synchronizes two-way",
+                "Tair (Enterprise Edition) instances",
+            ],
         ),
     ];
     for tf in terraforms() {

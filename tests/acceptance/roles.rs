@@ -133,7 +133,7 @@ fn dts_scenario_3_both_databases_cross_account_with_a_third_task_account() {
 }
 
 #[test]
-fn dataworks_rds_hive_and_kafka_sources() {
+fn dataworks_rds_hive_kafka_and_analyticdb_sources() {
     let emulator = Emulator::start(&[]);
     for tf in terraforms() {
         let work = emulator.example_workdir(tf, "resources/aliram_dataworks_source_role");
@@ -142,6 +142,7 @@ fn dataworks_rds_hive_and_kafka_sources() {
             "dataworks-rds-reader",
             "dataworks-hive-reader",
             "dataworks-kafka-reader",
+            "dataworks-adb-reader",
         ] {
             admits_exactly(&emulator, "cdp.aliyuncs.com", "source", role, "destination");
         }
@@ -173,6 +174,10 @@ fn dataworks_rds_hive_and_kafka_sources() {
         assert_eq!(
             attached("dataworks-kafka-reader"),
             ["AliyunDataWorksAccessingAlikafkaPolicy"]
+        );
+        assert_eq!(
+            attached("dataworks-adb-reader"),
+            ["AliyunADBReadOnlyAccess"]
         );
         destroy_leaves_no_role(&emulator, &work, &tf.version);
     }

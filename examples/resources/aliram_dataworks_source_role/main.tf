@@ -1,6 +1,6 @@
-# DataWorks data sources on instances of another account: one role per instance type, created in the account
-# that owns the instances, trusting the account that owns the DataWorks workspace. The workspace then adds each
-# data source with owner_account_id and role_name.
+# DataWorks data sources on instances of another account (RDS, Hive, Kafka, AnalyticDB for MySQL 3.0): one role
+# per instance type, created in the account that owns the instances, trusting the account that owns the DataWorks
+# workspace. The workspace then adds each data source with owner_account_id and role_name.
 
 terraform {
   required_providers {
@@ -42,7 +42,7 @@ resource "aliram_dataworks_source_role" "rds" {
   provider             = aliram.instances
   role_name            = "dataworks-rds-reader"
   instance_type        = "rds"
-  rds_engine           = "MySQL"
+  rds_engine           = "SQL Server"
   dataworks_account_id = data.aliram_caller_identity.workspace.account_id
 }
 
@@ -61,13 +61,21 @@ resource "aliram_dataworks_source_role" "kafka" {
   description          = "DataWorks Data Integration reads the order-events Kafka instance"
 }
 
+resource "aliram_dataworks_source_role" "analyticdb" {
+  provider             = aliram.instances
+  role_name            = "dataworks-adb-reader"
+  instance_type        = "analyticdb_for_mysql"
+  dataworks_account_id = data.aliram_caller_identity.workspace.account_id
+}
+
 output "data_sources" {
   description = "What the DataWorks workspace's data sources are configured with."
   value = {
     for name, role in {
-      rds   = aliram_dataworks_source_role.rds
-      hive  = aliram_dataworks_source_role.hive
-      kafka = aliram_dataworks_source_role.kafka
+      rds        = aliram_dataworks_source_role.rds
+      hive       = aliram_dataworks_source_role.hive
+      kafka      = aliram_dataworks_source_role.kafka
+      analyticdb = aliram_dataworks_source_role.analyticdb
     } : name => { account_id = role.owner_account_id, role_name = role.role_name, policies = role.policy_names }
   }
 }

@@ -25,6 +25,7 @@ pub mod service;
 pub mod signer;
 pub mod sts;
 pub mod transport;
+pub mod wait;
 
 pub use client::AliCloudClient;
 pub use credentials::{CredentialsConfig, CredentialsProvider, resolve as resolve_credentials};

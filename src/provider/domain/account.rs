@@ -2,7 +2,10 @@
 //!
 //! The STS `GetCallerIdentity` reference says an account ID "only consists of digits". Real UIDs have 16 digits,
 //! but the documentation also shows 13- and 18-digit placeholders, so any other length is accepted and only
-//! flagged through [`AccountId::unusual_length`] for callers that want to warn.
+//! flagged through [`AccountId::unusual_length`] (worded by [`UnusualLength`]) for callers that want to warn.
+//!
+//! [`IdentityKind`] says which kind of identity holds a set of credentials (the account itself, a RAM user or an
+//! assumed role), as STS `GetCallerIdentity` reports it.
 
 use std::fmt;
 use std::str::FromStr;
@@ -71,6 +74,13 @@ impl AccountId {
         self.0.len() != USUAL_ACCOUNT_ID_LENGTH
     }
 
+    /// The warning an unusual length deserves, if it has one.
+    pub fn length_warning(&self) -> Option<UnusualLength> {
+        self.unusual_length().then(|| UnusualLength {
+            account: self.clone(),
+        })
+    }
+
     /// The RAM principal that stands for the whole account: `acs:ram::<uid>:root`.
     pub fn root_principal(&self) -> String {
         format!("acs:ram::{}:root", self.0)
@@ -85,6 +95,68 @@ impl AccountId {
     /// The ARN of a role in this account: `acs:ram::<uid>:role/<role_name>`.
     pub fn role_arn(&self, role_name: &str) -> String {
         format!("acs:ram::{}:role/{role_name}", self.0)
+    }
+}
+
+/// An account ID without the usual 16 digits: accepted, but a truncated or mistyped UID trusts another
+/// account than intended.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "\"{account}\" has {digits} digits, but Alibaba Cloud account UIDs have {USUAL_ACCOUNT_ID_LENGTH}: a mistyped \
+     UID makes the role trust another account than intended. Check it against the Account ID on that account's \
+     Security Settings page, or take it from an aliram_caller_identity data source of that account",
+    digits = account.as_str().len()
+)]
+pub struct UnusualLength {
+    /// The account ID.
+    pub account: AccountId,
+}
+
+/// Which kind of identity holds a set of credentials, from STS `GetCallerIdentity`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IdentityKind {
+    /// The Alibaba Cloud account itself (its root identity): `IdentityType` `Account`, ARN `acs:ram::<uid>:root`.
+    Account,
+    /// A RAM user: `IdentityType` `RAMUser`, ARN `acs:ram::<uid>:user/<name>`.
+    RamUser,
+    /// A RAM role session (STS credentials): `IdentityType` `AssumedRoleUser`, ARN
+    /// `acs:ram::<uid>:assumed-role/<role>/<session>`.
+    AssumedRole,
+    /// Anything else STS may report.
+    Other,
+}
+
+impl IdentityKind {
+    /// The kind `GetCallerIdentity` reports: its `IdentityType` when present, else the form of its `Arn`.
+    pub fn of(identity_type: Option<&str>, arn: &str) -> IdentityKind {
+        match identity_type {
+            Some("Account") => IdentityKind::Account,
+            Some("RAMUser") => IdentityKind::RamUser,
+            Some("AssumedRoleUser") => IdentityKind::AssumedRole,
+            Some(_) => IdentityKind::Other,
+            None => {
+                let resource = arn
+                    .strip_prefix("acs:ram::")
+                    .and_then(|rest| rest.split_once(':'))
+                    .map(|(_, resource)| resource);
+                match resource {
+                    Some("root") => IdentityKind::Account,
+                    Some(r) if r.starts_with("user/") => IdentityKind::RamUser,
+                    Some(r) if r.starts_with("assumed-role/") => IdentityKind::AssumedRole,
+                    _ => IdentityKind::Other,
+                }
+            }
+        }
+    }
+
+    /// The kind in words, e.g. "a RAM user".
+    pub fn description(self) -> &'static str {
+        match self {
+            IdentityKind::Account => "the Alibaba Cloud account itself",
+            IdentityKind::RamUser => "a RAM user",
+            IdentityKind::AssumedRole => "a RAM role session (STS credentials)",
+            IdentityKind::Other => "an identity other than the Alibaba Cloud account",
+        }
     }
 }
 
@@ -118,6 +190,53 @@ mod tests {
         assert_eq!(id.as_str(), "1234567890123456");
         assert_eq!(id.to_string(), "1234567890123456");
         assert!(!id.unusual_length());
+    }
+
+    #[test]
+    fn unusual_lengths_get_a_warning_naming_the_value() {
+        assert_eq!(
+            AccountId::parse("1234567890123456")
+                .unwrap()
+                .length_warning(),
+            None
+        );
+        let short = AccountId::parse("123456789012345").unwrap();
+        assert_eq!(
+            short.length_warning().unwrap().to_string(),
+            "\"123456789012345\" has 15 digits, but Alibaba Cloud account UIDs have 16: a mistyped UID makes the \
+             role trust another account than intended. Check it against the Account ID on that account's Security \
+             Settings page, or take it from an aliram_caller_identity data source of that account"
+        );
+        let long = AccountId::parse("12345678901234567").unwrap();
+        assert!(
+            long.length_warning()
+                .unwrap()
+                .to_string()
+                .contains("has 17 digits")
+        );
+    }
+
+    #[test]
+    fn identity_kinds_from_type_or_arn() {
+        use IdentityKind::*;
+        let cases = [
+            (Some("Account"), "acs:ram::1:root", Account),
+            (Some("RAMUser"), "acs:ram::1:user/alice", RamUser),
+            (
+                Some("AssumedRoleUser"),
+                "acs:ram::1:assumed-role/r/s",
+                AssumedRole,
+            ),
+            (Some("Federated"), "acs:ram::1:root", Other),
+            (None, "acs:ram::1:root", Account),
+            (None, "acs:ram::1:user/alice", RamUser),
+            (None, "acs:ram::1:assumed-role/r/s", AssumedRole),
+            (None, "not an arn", Other),
+        ];
+        for (identity_type, arn, kind) in cases {
+            assert_eq!(IdentityKind::of(identity_type, arn), kind, "{arn}");
+        }
+        assert_eq!(RamUser.description(), "a RAM user");
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! DataWorks cross-account data sources, from the guide "Cross-account authorization (RDS, Hive, or Kafka)".
+//! DataWorks cross-account data sources, from the guide "Cross-account authorization (RDS, Hive, or Kafka)"
+//! and its current version, which adds AnalyticDB for MySQL 3.0.
 //!
 //! DataWorks Data Integration reads an instance owned by another account through a role in that account which
 //! trusts `<workspace account>@cdp.aliyuncs.com` and carries the read-only system policies of the instance type
@@ -20,6 +21,8 @@ pub enum InstanceType {
     Hive,
     /// A Message Queue for Apache Kafka instance.
     Kafka,
+    /// An AnalyticDB for MySQL 3.0 cluster.
+    AnalyticDbForMySql,
 }
 
 /// One row of the guide's policy table.
@@ -35,8 +38,10 @@ pub struct InstanceTypeFacts {
     pub system_policies: &'static [&'static str],
 }
 
-/// The instance types and their system policies, in the guide's order.
-pub const INSTANCE_TYPES: [InstanceTypeFacts; 3] = [
+/// The instance types and their system policies, in the guide's order. The seed copy of the guide lists RDS,
+/// Hive and Kafka; Alibaba's current page (help.aliyun.com/en/dataworks/user-guide/configure-cross-account-authorization)
+/// adds AnalyticDB for MySQL 3.0 with `AliyunADBReadOnlyAccess`.
+pub const INSTANCE_TYPES: [InstanceTypeFacts; 4] = [
     InstanceTypeFacts {
         instance_type: InstanceType::Rds,
         name: "rds",
@@ -58,13 +63,24 @@ pub const INSTANCE_TYPES: [InstanceTypeFacts; 3] = [
         label: "Kafka",
         system_policies: &["AliyunDataWorksAccessingAlikafkaPolicy"],
     },
+    InstanceTypeFacts {
+        instance_type: InstanceType::AnalyticDbForMySql,
+        name: "analyticdb_for_mysql",
+        label: "AnalyticDB for MySQL 3.0",
+        system_policies: &["AliyunADBReadOnlyAccess"],
+    },
 ];
 
 impl InstanceType {
     /// Every instance type.
-    pub const ALL: [InstanceType; 3] = [InstanceType::Rds, InstanceType::Hive, InstanceType::Kafka];
+    pub const ALL: [InstanceType; 4] = [
+        InstanceType::Rds,
+        InstanceType::Hive,
+        InstanceType::Kafka,
+        InstanceType::AnalyticDbForMySql,
+    ];
 
-    /// Parses `rds`, `hive` or `kafka`.
+    /// Parses `rds`, `hive`, `kafka` or `analyticdb_for_mysql`.
     pub fn parse(value: &str) -> Result<InstanceType, DataWorksError> {
         INSTANCE_TYPES
             .iter()
@@ -81,12 +97,18 @@ impl InstanceType {
             InstanceType::Rds => &INSTANCE_TYPES[0],
             InstanceType::Hive => &INSTANCE_TYPES[1],
             InstanceType::Kafka => &INSTANCE_TYPES[2],
+            InstanceType::AnalyticDbForMySql => &INSTANCE_TYPES[3],
         }
     }
 
     /// The name in configurations.
     pub fn as_str(self) -> &'static str {
         self.facts().name
+    }
+
+    /// How the guide labels this type, e.g. `AnalyticDB for MySQL 3.0`.
+    pub fn label(self) -> &'static str {
+        self.facts().label
     }
 
     /// The system policies a role for this instance type carries.
@@ -106,13 +128,48 @@ impl fmt::Display for InstanceType {
 pub enum RdsEngine {
     /// `MySQL`.
     MySql,
-    /// `SQLServer`.
+    /// `SQL Server`.
     SqlServer,
     /// `PostgreSQL`.
     PostgreSql,
     /// `MariaDB`.
     MariaDb,
 }
+
+/// One RDS engine: the name the guide writes in the RDS row's label, and other spellings users write.
+#[derive(Debug)]
+pub struct RdsEngineFacts {
+    /// The engine.
+    pub engine: RdsEngine,
+    /// Its name as the guide writes it, e.g. `SQL Server`.
+    pub name: &'static str,
+    /// Other accepted spellings: `SQLServer` is how the RDS API and console write the engine.
+    pub aliases: &'static [&'static str],
+}
+
+/// The engines of the guide's `RDS (MySQL, SQL Server, PostgreSQL, MariaDB)` row, in its order.
+pub const RDS_ENGINES: [RdsEngineFacts; 4] = [
+    RdsEngineFacts {
+        engine: RdsEngine::MySql,
+        name: "MySQL",
+        aliases: &[],
+    },
+    RdsEngineFacts {
+        engine: RdsEngine::SqlServer,
+        name: "SQL Server",
+        aliases: &["SQLServer"],
+    },
+    RdsEngineFacts {
+        engine: RdsEngine::PostgreSql,
+        name: "PostgreSQL",
+        aliases: &[],
+    },
+    RdsEngineFacts {
+        engine: RdsEngine::MariaDb,
+        name: "MariaDB",
+        aliases: &[],
+    },
+];
 
 impl RdsEngine {
     /// Every engine.
@@ -123,21 +180,32 @@ impl RdsEngine {
         RdsEngine::MariaDb,
     ];
 
-    /// The name in configurations.
-    pub fn as_str(self) -> &'static str {
+    /// This engine's row of [`RDS_ENGINES`].
+    pub fn facts(self) -> &'static RdsEngineFacts {
         match self {
-            RdsEngine::MySql => "MySQL",
-            RdsEngine::SqlServer => "SQLServer",
-            RdsEngine::PostgreSql => "PostgreSQL",
-            RdsEngine::MariaDb => "MariaDB",
+            RdsEngine::MySql => &RDS_ENGINES[0],
+            RdsEngine::SqlServer => &RDS_ENGINES[1],
+            RdsEngine::PostgreSql => &RDS_ENGINES[2],
+            RdsEngine::MariaDb => &RDS_ENGINES[3],
         }
     }
 
-    /// Parses an engine name, ignoring letter case.
+    /// The name as the guide writes it.
+    pub fn as_str(self) -> &'static str {
+        self.facts().name
+    }
+
+    /// Parses an engine name or one of its aliases, ignoring letter case. The configuration keeps the spelling
+    /// it was given, so either spelling plans clean after apply.
     pub fn parse(value: &str) -> Result<RdsEngine, DataWorksError> {
-        RdsEngine::ALL
-            .into_iter()
-            .find(|engine| engine.as_str().eq_ignore_ascii_case(value))
+        RDS_ENGINES
+            .iter()
+            .find(|row| {
+                std::iter::once(&row.name)
+                    .chain(row.aliases)
+                    .any(|name| name.eq_ignore_ascii_case(value))
+            })
+            .map(|row| row.engine)
             .ok_or_else(|| DataWorksError::UnknownRdsEngine {
                 value: value.to_owned(),
             })
@@ -182,7 +250,7 @@ pub enum DataWorksError {
     /// The RDS engine is not one of the four.
     #[error(
         "\"{value}\" is not an RDS engine DataWorks reads across accounts: expected {accepted}",
-        accepted = quoted_alternatives(RdsEngine::ALL.iter().map(|e| e.as_str()))
+        accepted = quoted_alternatives(RDS_ENGINES.iter().map(|e| e.name))
     )]
     UnknownRdsEngine {
         /// The value given.
@@ -217,31 +285,66 @@ mod tests {
         }
         assert_eq!(
             InstanceType::parse("RDS").unwrap_err().to_string(),
-            "\"RDS\" is not an instance type DataWorks reads across accounts: expected \"rds\", \"hive\" or \"kafka\""
+            "\"RDS\" is not an instance type DataWorks reads across accounts: expected \"rds\", \"hive\", \"kafka\" \
+             or \"analyticdb_for_mysql\""
         );
     }
 
     #[test]
     fn policies_follow_the_guide() {
+        let rows: Vec<(&str, &str, &[&str])> = INSTANCE_TYPES
+            .iter()
+            .map(|row| (row.name, row.label, row.system_policies))
+            .collect();
         assert_eq!(
-            InstanceType::Rds.system_policies(),
-            ["AliyunDataWorksAccessingRdsReadOnlyPolicy"]
-        );
-        assert_eq!(
-            InstanceType::Hive.system_policies(),
+            rows,
             [
-                "AliyunDataWorksAccessingDLFReadOnlyPolicy",
-                "AliyunDataWorksAccessingEMRReadOnlyPolicy"
+                (
+                    "rds",
+                    "RDS (MySQL, SQL Server, PostgreSQL, MariaDB)",
+                    &["AliyunDataWorksAccessingRdsReadOnlyPolicy"][..]
+                ),
+                (
+                    "hive",
+                    "Hive",
+                    &[
+                        "AliyunDataWorksAccessingDLFReadOnlyPolicy",
+                        "AliyunDataWorksAccessingEMRReadOnlyPolicy"
+                    ][..]
+                ),
+                (
+                    "kafka",
+                    "Kafka",
+                    &["AliyunDataWorksAccessingAlikafkaPolicy"][..]
+                ),
+                (
+                    "analyticdb_for_mysql",
+                    "AnalyticDB for MySQL 3.0",
+                    &["AliyunADBReadOnlyAccess"][..]
+                ),
             ]
-        );
-        assert_eq!(
-            InstanceType::Kafka.system_policies(),
-            ["AliyunDataWorksAccessingAlikafkaPolicy"]
         );
     }
 
     #[test]
-    fn rds_engines_parse_case_insensitively() {
+    fn rds_engines_are_the_ones_the_rds_row_names() {
+        // "RDS (MySQL, SQL Server, PostgreSQL, MariaDB)": the engines in the label, in its order.
+        let label = InstanceType::Rds.label();
+        let inside = label
+            .split_once('(')
+            .and_then(|(_, rest)| rest.strip_suffix(')'))
+            .unwrap();
+        let from_label: Vec<&str> = inside.split(", ").collect();
+        let names: Vec<&str> = RDS_ENGINES.iter().map(|row| row.name).collect();
+        assert_eq!(names, from_label);
+        for (engine, row) in RdsEngine::ALL.iter().zip(&RDS_ENGINES) {
+            assert_eq!(row.engine, *engine);
+            assert_eq!(engine.facts().engine, *engine);
+        }
+    }
+
+    #[test]
+    fn rds_engines_parse_case_insensitively_with_their_aliases() {
         for engine in RdsEngine::ALL {
             assert_eq!(RdsEngine::parse(engine.as_str()), Ok(engine));
             assert_eq!(
@@ -249,10 +352,19 @@ mod tests {
                 Ok(engine)
             );
         }
+        // The guide's spelling and the RDS API's both name SQL Server.
+        for spelling in ["SQL Server", "sql server", "SQLServer", "sqlserver"] {
+            assert_eq!(
+                RdsEngine::parse(spelling),
+                Ok(RdsEngine::SqlServer),
+                "{spelling}"
+            );
+        }
+        assert_eq!(RdsEngine::SqlServer.as_str(), "SQL Server");
         assert_eq!(
-            RdsEngine::parse("SQL Server").unwrap_err().to_string(),
-            "\"SQL Server\" is not an RDS engine DataWorks reads across accounts: expected \"MySQL\", \
-             \"SQLServer\", \"PostgreSQL\" or \"MariaDB\""
+            RdsEngine::parse("SQL-Server").unwrap_err().to_string(),
+            "\"SQL-Server\" is not an RDS engine DataWorks reads across accounts: expected \"MySQL\", \
+             \"SQL Server\", \"PostgreSQL\" or \"MariaDB\""
         );
     }
 
@@ -264,6 +376,10 @@ mod tests {
             check_rds_engine(InstanceType::Rds, Some("postgresql")),
             Ok(Some(RdsEngine::PostgreSql))
         );
+        assert_eq!(
+            check_rds_engine(InstanceType::Rds, Some("SQL Server")),
+            Ok(Some(RdsEngine::SqlServer))
+        );
         assert!(check_rds_engine(InstanceType::Rds, Some("Oracle")).is_err());
         let err = check_rds_engine(InstanceType::Kafka, Some("MySQL")).unwrap_err();
         assert_eq!(
@@ -271,5 +387,6 @@ mod tests {
             "rds_engine \"MySQL\" applies only to instance_type \"rds\", but instance_type is \"kafka\": remove \
              rds_engine or set instance_type to \"rds\""
         );
+        assert!(check_rds_engine(InstanceType::AnalyticDbForMySql, Some("MySQL")).is_err());
     }
 }

@@ -18,6 +18,11 @@ pub const SYSTEM_POLICY: &str = "AliyunDTSRolePolicy";
 /// The role name the guide uses; any valid name works, as long as the task is configured with it.
 pub const DEFAULT_ROLE_NAME: &str = "ram-for-dts";
 
+/// The guide's usage note on account types. No attribute and no API answer shows an account's cloud type, so it
+/// is stated in the resource documentation ("Before you start") only.
+pub const DIFFERENT_ACCOUNT_TYPES_NOTE: &str = "Synchronization tasks between accounts of different types, such as \
+     between an Alibaba Finance Cloud account and a government cloud account, are not supported.";
+
 /// Which databases of a DTS task are cross-account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Scenario {
@@ -382,8 +387,14 @@ pub const TWO_WAY_SYNC_DATABASES: [TwoWaySyncDatabase; 5] = [
     TwoWaySyncDatabase { database_type: "MongoDB", instances: "ApsaraDB for MongoDB sharded cluster instances" },
 ];
 
+/// Database types whose name does not tell whether an instance allows two-way synchronisation across accounts:
+/// "Tair/Redis" covers the Redis Open-Source and Tair editions, and only Tair (Enterprise Edition) instances
+/// qualify, so a two-way declaration of that type must say its instances are those (`instance_kind`). For MySQL
+/// and MongoDB the type alone is accepted, as the other rows of [`TWO_WAY_SYNC_DATABASES`] cover them.
+pub const TWO_WAY_TYPES_NAMING_INSTANCES: [&str; 1] = ["Tair/Redis"];
+
 /// The instances of `database_type` (any letter case) that allow two-way synchronisation across accounts; empty
-/// when none do. Useful to warn that, say, only Tair (Enterprise Edition) qualifies among `Tair/Redis`.
+/// when none do.
 pub fn two_way_instances(database_type: &str) -> Vec<&'static str> {
     TWO_WAY_SYNC_DATABASES
         .iter()
@@ -392,13 +403,42 @@ pub fn two_way_instances(database_type: &str) -> Vec<&'static str> {
         .collect()
 }
 
+/// The row of [`TWO_WAY_SYNC_DATABASES`] whose instances are `instance_kind` (the guide's words, any letter case).
+pub fn find_two_way_instance_kind(instance_kind: &str) -> Option<&'static TwoWaySyncDatabase> {
+    TWO_WAY_SYNC_DATABASES
+        .iter()
+        .find(|row| row.instances.eq_ignore_ascii_case(instance_kind))
+}
+
+/// Checks `instance_kind`: one of the instances of [`TWO_WAY_SYNC_DATABASES`], of `database_type` when given.
+pub fn check_instance_kind(
+    database_type: Option<&str>,
+    instance_kind: &str,
+) -> Result<(), DtsError> {
+    let row =
+        find_two_way_instance_kind(instance_kind).ok_or_else(|| DtsError::UnknownInstanceKind {
+            value: instance_kind.to_owned(),
+        })?;
+    match database_type {
+        Some(given) if !row.database_type.eq_ignore_ascii_case(given) => {
+            Err(DtsError::InstanceKindMismatch {
+                instances: row.instances,
+                database_type: given.to_owned(),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Checks a two-way synchronisation declaration: both databases must be cross-account (scenario 3, so both
-/// accounts hold a role), and the database type and access method, when known, must be among
-/// [`TWO_WAY_SYNC_DATABASES`].
+/// accounts hold a role); the database type, access method and instance kind, when known, must be among
+/// [`TWO_WAY_SYNC_DATABASES`]; and for a type of [`TWO_WAY_TYPES_NAMING_INSTANCES`] the instance kind must be
+/// given, since only some of its instances qualify.
 pub fn check_two_way(
     scenario: Scenario,
     database_type: Option<&str>,
     access_method: Option<&str>,
+    instance_kind: Option<&str>,
 ) -> Result<(), DtsError> {
     if scenario != Scenario::SourceAndDestination {
         return Err(DtsError::TwoWayNeedsBothSides { scenario });
@@ -410,13 +450,23 @@ pub fn check_two_way(
             value: value.to_owned(),
         });
     }
-    match access_method {
-        Some(value) if AccessMethod::parse(value) != Some(AccessMethod::AlibabaCloudInstance) => {
-            Err(DtsError::TwoWayUnsupportedAccessMethod {
-                value: value.to_owned(),
-            })
-        }
-        _ => Ok(()),
+    if let Some(value) = access_method
+        && AccessMethod::parse(value) != Some(AccessMethod::AlibabaCloudInstance)
+    {
+        return Err(DtsError::TwoWayUnsupportedAccessMethod {
+            value: value.to_owned(),
+        });
+    }
+    match (instance_kind, database_type) {
+        (Some(kind), _) => check_instance_kind(database_type, kind),
+        (None, Some(given)) => match TWO_WAY_TYPES_NAMING_INSTANCES
+            .into_iter()
+            .find(|t| t.eq_ignore_ascii_case(given))
+        {
+            Some(database_type) => Err(DtsError::TwoWayNeedsInstanceKind { database_type }),
+            None => Ok(()),
+        },
+        (None, None) => Ok(()),
     }
 }
 
@@ -513,6 +563,42 @@ pub enum DtsError {
     TwoWayUnsupportedDatabaseType {
         /// The database type given.
         value: String,
+    },
+    /// Two-way synchronisation of a type only some of whose instances qualify, without saying they are those.
+    #[error(
+        "two-way synchronization across accounts is not supported for every \"{database_type}\" database: the DTS \
+         guide allows it only between {instances}. Among \"{database_type}\" databases only {own} qualify: if both \
+         databases are such instances, set instance_kind to {accepted}; other \"{database_type}\" instances cannot \
+         be synchronized two-way across accounts",
+        instances = two_way_instance_list(),
+        own = two_way_instances(database_type).join(" and "),
+        accepted = quoted_alternatives(two_way_instances(database_type))
+    )]
+    TwoWayNeedsInstanceKind {
+        /// The database type, as the table names it.
+        database_type: &'static str,
+    },
+    /// An instance kind that is not among the guide's two-way instances.
+    #[error(
+        "instance_kind \"{value}\" is not one of the instances DTS synchronizes two-way across accounts: expected \
+         {accepted}",
+        accepted = quoted_alternatives(TWO_WAY_SYNC_DATABASES.iter().map(|row| row.instances))
+    )]
+    UnknownInstanceKind {
+        /// The value given.
+        value: String,
+    },
+    /// An instance kind of another database type than the one given.
+    #[error(
+        "instance_kind \"{instances}\" does not match database_type \"{database_type}\": DTS names these \
+         instances database type \"{expected}\"",
+        expected = find_two_way_instance_kind(instances).map_or("", |row| row.database_type)
+    )]
+    InstanceKindMismatch {
+        /// The instances, as the table names them.
+        instances: &'static str,
+        /// The database type given.
+        database_type: String,
     },
     /// Two-way synchronisation with an access method other than an Alibaba Cloud instance.
     #[error(
@@ -841,15 +927,14 @@ mod tests {
     #[test]
     fn two_way_checks() {
         let both = Scenario::SourceAndDestination;
-        assert_eq!(check_two_way(both, None, None), Ok(()));
+        assert_eq!(check_two_way(both, None, None, None), Ok(()));
         assert_eq!(
-            check_two_way(both, Some("MySQL"), Some("Alibaba Cloud Instance")),
+            check_two_way(both, Some("MySQL"), Some("Alibaba Cloud Instance"), None),
             Ok(())
         );
-        assert_eq!(check_two_way(both, Some("mongodb"), None), Ok(()));
-        assert_eq!(check_two_way(both, Some("Tair/Redis"), None), Ok(()));
+        assert_eq!(check_two_way(both, Some("mongodb"), None, None), Ok(()));
 
-        let err = check_two_way(Scenario::Source, Some("MySQL"), None).unwrap_err();
+        let err = check_two_way(Scenario::Source, Some("MySQL"), None, None).unwrap_err();
         assert_eq!(
             err,
             DtsError::TwoWayNeedsBothSides {
@@ -858,7 +943,7 @@ mod tests {
         );
         assert!(err.to_string().contains("not \"source\""), "{err}");
 
-        let err = check_two_way(both, Some("PostgreSQL"), None).unwrap_err();
+        let err = check_two_way(both, Some("PostgreSQL"), None, None).unwrap_err();
         assert_eq!(
             err.to_string(),
             "two-way synchronization across accounts is not supported for database type \"PostgreSQL\": it is \
@@ -866,8 +951,13 @@ mod tests {
              (Enterprise Edition) instances, ApsaraDB for MongoDB replica set instances, or ApsaraDB for MongoDB \
              sharded cluster instances, that is database type \"MySQL\", \"Tair/Redis\" or \"MongoDB\""
         );
-        let err =
-            check_two_way(both, Some("MySQL"), Some("Self-managed Database on ECS")).unwrap_err();
+        let err = check_two_way(
+            both,
+            Some("MySQL"),
+            Some("Self-managed Database on ECS"),
+            None,
+        )
+        .unwrap_err();
         assert!(
             err.to_string().starts_with(
                 "two-way synchronization across accounts is not supported with access method \
@@ -875,6 +965,97 @@ mod tests {
             ),
             "{err}"
         );
+    }
+
+    #[test]
+    fn two_way_tair_needs_its_enterprise_edition() {
+        let both = Scenario::SourceAndDestination;
+        // Any Tair/Redis instance is not enough: only Tair (Enterprise Edition) instances qualify.
+        for spelling in ["Tair/Redis", "tair/redis"] {
+            let err = check_two_way(both, Some(spelling), None, None).unwrap_err();
+            assert_eq!(
+                err,
+                DtsError::TwoWayNeedsInstanceKind {
+                    database_type: "Tair/Redis"
+                }
+            );
+        }
+        let err = check_two_way(both, Some("Tair/Redis"), None, None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "two-way synchronization across accounts is not supported for every \"Tair/Redis\" database: the DTS \
+             guide allows it only between ApsaraDB RDS for MySQL instances, ApsaraDB RDS for MySQL clusters, Tair \
+             (Enterprise Edition) instances, ApsaraDB for MongoDB replica set instances, or ApsaraDB for MongoDB \
+             sharded cluster instances. Among \"Tair/Redis\" databases only Tair (Enterprise Edition) instances \
+             qualify: if both databases are such instances, set instance_kind to \"Tair (Enterprise Edition) \
+             instances\"; other \"Tair/Redis\" instances cannot be synchronized two-way across accounts"
+        );
+        assert_eq!(
+            check_two_way(
+                both,
+                Some("Tair/Redis"),
+                Some("Alibaba Cloud Instance"),
+                Some("Tair (Enterprise Edition) instances")
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            check_two_way(
+                both,
+                Some("Tair/Redis"),
+                None,
+                Some("tair (enterprise edition) instances")
+            ),
+            Ok(())
+        );
+        // The instance kind must be the type's.
+        let err = check_two_way(
+            both,
+            Some("Tair/Redis"),
+            None,
+            Some("ApsaraDB RDS for MySQL instances"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "instance_kind \"ApsaraDB RDS for MySQL instances\" does not match database_type \"Tair/Redis\": DTS \
+             names these instances database type \"MySQL\""
+        );
+        let err = check_two_way(both, Some("Tair/Redis"), None, Some("Tair")).unwrap_err();
+        assert!(
+            err.to_string().starts_with(
+                "instance_kind \"Tair\" is not one of the instances DTS synchronizes two-way across accounts: \
+                 expected \"ApsaraDB RDS for MySQL instances\""
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn only_the_types_naming_instances_need_instance_kind() {
+        // Every row's instances are accepted as instance_kind (the seed test walks the two-way note itself).
+        for row in &TWO_WAY_SYNC_DATABASES {
+            assert_eq!(
+                check_instance_kind(Some(row.database_type), row.instances),
+                Ok(())
+            );
+            let needs_kind = TWO_WAY_TYPES_NAMING_INSTANCES.contains(&row.database_type);
+            assert_eq!(
+                check_two_way(
+                    Scenario::SourceAndDestination,
+                    Some(row.database_type),
+                    None,
+                    None
+                )
+                .is_err(),
+                needs_kind,
+                "{}",
+                row.database_type
+            );
+        }
+        for database_type in TWO_WAY_TYPES_NAMING_INSTANCES {
+            assert!(!two_way_instances(database_type).is_empty());
+        }
     }
 
     #[test]

@@ -19,9 +19,51 @@ pub const MAX_TAGS: usize = 20;
 pub const TAG_KEY_MAX_CHARS: usize = 128;
 /// The longest tag value, in characters.
 pub const TAG_VALUE_MAX_CHARS: usize = 256;
-/// Tag key prefixes reserved for Alibaba Cloud: users cannot set them, and tags with them that the cloud adds
-/// are not the user's to manage.
-pub const RESERVED_TAG_KEY_PREFIXES: [&str; 4] = ["aliyun", "acs:", "http://", "https://"];
+
+/// Where a reserved text may not appear in a tag key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReservedIn {
+    /// At the start of the key.
+    Start,
+    /// Anywhere in the key.
+    Anywhere,
+}
+
+/// A text RAM reserves in tag keys, compared ignoring ASCII letter case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReservedTagKeyText {
+    /// The text, in lower case.
+    pub text: &'static str,
+    /// Where it is reserved.
+    pub reserved_in: ReservedIn,
+}
+
+/// The one rule for reserved tag keys, as RAM's TagResources reference states it ("cannot start with aliyun or
+/// acs:, cannot contain http:// or https://"), shared by the provider's plan-time check and the emulator. The
+/// reference does not say whether case matters; Alibaba's tag services refuse `Aliyun` and `ALIYUN` too (the OSS
+/// tagging errors say so explicitly), so the rule ignores letter case: refusing `Aliyun-x` at plan time is
+/// better than a failed apply. Tags with these keys that the cloud adds are not the user's to manage.
+pub const RESERVED_TAG_KEY_TEXTS: [ReservedTagKeyText; 4] = [
+    ReservedTagKeyText {
+        text: "aliyun",
+        reserved_in: ReservedIn::Start,
+    },
+    ReservedTagKeyText {
+        text: "acs:",
+        reserved_in: ReservedIn::Start,
+    },
+    ReservedTagKeyText {
+        text: "http://",
+        reserved_in: ReservedIn::Anywhere,
+    },
+    ReservedTagKeyText {
+        text: "https://",
+        reserved_in: ReservedIn::Anywhere,
+    },
+];
+
+/// The rule in words, for messages.
+pub const RESERVED_TAG_KEY_RULE: &str = "tag keys must not start with \"aliyun\" or \"acs:\" nor contain \"http://\" or \"https://\", in any letter case";
 
 /// The characters RAM accepts in a role name, in words.
 const ROLE_NAME_CHARACTERS: &str = "letters, digits, periods (.) and hyphens (-)";
@@ -100,16 +142,20 @@ pub enum RoleRuleError {
         /// Its length in characters.
         length: usize,
     },
-    /// A tag key with a reserved prefix.
+    /// A tag key with a reserved text.
     #[error(
-        "tag key \"{key}\" starts with \"{prefix}\", which is reserved for Alibaba Cloud: tag keys must not start \
-         with \"aliyun\", \"acs:\", \"http://\" or \"https://\""
+        "tag key \"{key}\" {where_} \"{text}\", which is reserved for Alibaba Cloud: {RESERVED_TAG_KEY_RULE}",
+        text = reserved.text,
+        where_ = match reserved.reserved_in {
+            ReservedIn::Start => "starts with",
+            ReservedIn::Anywhere => "contains",
+        }
     )]
     TagKeyReserved {
         /// The key given.
         key: String,
-        /// The reserved prefix it starts with.
-        prefix: &'static str,
+        /// The reserved text it has.
+        reserved: ReservedTagKeyText,
     },
     /// A tag value over the length limit.
     #[error(
@@ -166,11 +212,15 @@ pub fn check_max_session_duration(seconds: i64) -> Result<(), RoleRuleError> {
     }
 }
 
-/// The reserved prefix `key` starts with, if any.
-pub fn reserved_tag_key_prefix(key: &str) -> Option<&'static str> {
-    RESERVED_TAG_KEY_PREFIXES
+/// The reserved text `key` has where RAM forbids it, if any (see [`RESERVED_TAG_KEY_TEXTS`]).
+pub fn reserved_tag_key_text(key: &str) -> Option<ReservedTagKeyText> {
+    let key = key.to_ascii_lowercase();
+    RESERVED_TAG_KEY_TEXTS
         .into_iter()
-        .find(|prefix| key.starts_with(prefix))
+        .find(|reserved| match reserved.reserved_in {
+            ReservedIn::Start => key.starts_with(reserved.text),
+            ReservedIn::Anywhere => key.contains(reserved.text),
+        })
 }
 
 /// Checks a set of tags: at most 20, keys of 1 to 128 characters without a reserved prefix, values of at most
@@ -193,10 +243,10 @@ where
                 key: key.to_owned(),
                 length: key_length,
             });
-        } else if let Some(prefix) = reserved_tag_key_prefix(key) {
+        } else if let Some(reserved) = reserved_tag_key_text(key) {
             problems.push(RoleRuleError::TagKeyReserved {
                 key: key.to_owned(),
-                prefix,
+                reserved,
             });
         }
         let value_length = value.chars().count();
@@ -320,7 +370,7 @@ mod tests {
             [
                 RoleRuleError::TagKeyReserved {
                     key: "aliyun:owner".into(),
-                    prefix: "aliyun"
+                    reserved: RESERVED_TAG_KEY_TEXTS[0]
                 },
                 RoleRuleError::TagKeyEmpty,
                 RoleRuleError::TagKeyTooLong {
@@ -333,14 +383,14 @@ mod tests {
                 },
                 RoleRuleError::TagKeyReserved {
                     key: "https://x".into(),
-                    prefix: "https://"
+                    reserved: RESERVED_TAG_KEY_TEXTS[3]
                 },
             ]
         );
         assert_eq!(
             problems[0].to_string(),
             "tag key \"aliyun:owner\" starts with \"aliyun\", which is reserved for Alibaba Cloud: tag keys must not \
-             start with \"aliyun\", \"acs:\", \"http://\" or \"https://\""
+             start with \"aliyun\" or \"acs:\" nor contain \"http://\" or \"https://\", in any letter case"
         );
     }
 
@@ -357,10 +407,26 @@ mod tests {
     }
 
     #[test]
-    fn reserved_prefixes() {
-        assert_eq!(reserved_tag_key_prefix("acs:rm:rgId"), Some("acs:"));
-        assert_eq!(reserved_tag_key_prefix("http://x"), Some("http://"));
-        assert_eq!(reserved_tag_key_prefix("team"), None);
-        assert_eq!(reserved_tag_key_prefix("my-aliyun"), None);
+    fn reserved_texts_ignore_case_and_http_is_reserved_anywhere() {
+        let text = |key: &str| reserved_tag_key_text(key).map(|r| r.text);
+        assert_eq!(text("acs:rm:rgId"), Some("acs:"));
+        assert_eq!(text("ACS:x"), Some("acs:"));
+        assert_eq!(text("Aliyun-x"), Some("aliyun"));
+        assert_eq!(text("ALIYUN"), Some("aliyun"));
+        assert_eq!(text("http://x"), Some("http://"));
+        assert_eq!(text("link-HTTPS://x"), Some("https://"));
+        assert_eq!(text("team"), None);
+        assert_eq!(
+            text("my-aliyun"),
+            None,
+            "aliyun is reserved at the start only"
+        );
+        assert_eq!(text("x-acs:y"), None, "acs: is reserved at the start only");
+        assert_eq!(text("http"), None);
+        assert_eq!(
+            check_tags([("doc-http://x", "v")]).unwrap_err()[0].to_string(),
+            "tag key \"doc-http://x\" contains \"http://\", which is reserved for Alibaba Cloud: tag keys must not \
+             start with \"aliyun\" or \"acs:\" nor contain \"http://\" or \"https://\", in any letter case"
+        );
     }
 }

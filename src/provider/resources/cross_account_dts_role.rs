@@ -69,7 +69,11 @@ impl RoleKind for DtsRole {
             ,
             Attribute::bool("two_way")
                 .optional()
-                .description("Set to true for two-way (bidirectional) synchronisation across accounts, which DTS supports only between RDS for MySQL, Tair (Enterprise Edition) and MongoDB instances, with both databases cross-account."),
+                .description("Set to true for two-way (bidirectional) synchronisation across accounts, which DTS supports only with both databases cross-account (`source_and_destination`) and only between ApsaraDB RDS for MySQL instances, ApsaraDB RDS for MySQL clusters, Tair (Enterprise Edition) instances, ApsaraDB for MongoDB replica set instances, or ApsaraDB for MongoDB sharded cluster instances."),
+            Attribute::string("instance_kind")
+                .optional()
+                .description("Which instances the two-way task synchronises between, in the DTS guide's words: `ApsaraDB RDS for MySQL instances`, `ApsaraDB RDS for MySQL clusters`, `Tair (Enterprise Edition) instances`, `ApsaraDB for MongoDB replica set instances` or `ApsaraDB for MongoDB sharded cluster instances`. Required with `two_way` for `database_type = \"Tair/Redis\"`, since only Tair (Enterprise Edition) instances of that type qualify; checked against `database_type` when both are set.")
+                .validate(|v| dts::check_instance_kind(None, v.as_str().unwrap_or_default()).map_err(|e| capitalised(&e.to_string()))),
             Attribute::string("trust_policy")
                 .computed()
                 .description("The trust policy document written to the role, known at plan time."),
@@ -98,7 +102,8 @@ impl RoleKind for DtsRole {
         };
         let database_type = config.attr("database_type");
         let access_method = config.attr("access_method");
-        if database_type.is_unknown() || access_method.is_unknown() {
+        let instance_kind = config.attr("instance_kind");
+        if database_type.is_unknown() || access_method.is_unknown() || instance_kind.is_unknown() {
             return;
         }
         match (database_type.as_str(), access_method.as_str()) {
@@ -115,11 +120,34 @@ impl RoleKind for DtsRole {
             ),
             (None, None) => {}
         }
-        if config.attr("two_way").as_bool() == Some(true)
-            && let Err(e) =
-                dts::check_two_way(scenario, database_type.as_str(), access_method.as_str())
-        {
-            invalid("two_way", &e, diagnostics);
+        // An instance_kind that is none of the guide's is reported by its own validator, once.
+        let kind_given = instance_kind.as_str().is_some();
+        let known_kind = instance_kind
+            .as_str()
+            .filter(|k| dts::find_two_way_instance_kind(k).is_some());
+        let checked = if config.attr("two_way").as_bool() == Some(true) {
+            match dts::check_two_way(
+                scenario,
+                database_type.as_str(),
+                access_method.as_str(),
+                known_kind,
+            ) {
+                Err(DtsError::TwoWayNeedsInstanceKind { .. }) if kind_given => Ok(()),
+                other => other,
+            }
+        } else {
+            known_kind.map_or(Ok(()), |kind| {
+                dts::check_instance_kind(database_type.as_str(), kind)
+            })
+        };
+        if let Err(e) = checked {
+            let path = match e {
+                DtsError::UnknownInstanceKind { .. } | DtsError::InstanceKindMismatch { .. } => {
+                    "instance_kind"
+                }
+                _ => "two_way",
+            };
+            invalid(path, &e, diagnostics);
         }
     }
 

@@ -1,5 +1,6 @@
 //! `aliram_dataworks_source_role`: the role an instance owner's account holds so that DataWorks Data
-//! Integration, acting for the account that owns the workspace, can read an RDS, Hive or Kafka instance.
+//! Integration, acting for the account that owns the workspace, can read an RDS, Hive, Kafka or AnalyticDB for
+//! MySQL 3.0 instance.
 
 use super::role_resource::{
     Desired, RoleKind, account_id_validator, capitalised, role_name_validator,
@@ -24,10 +25,10 @@ impl RoleKind for DataWorksRole {
     const SERVICE: Option<CrossAccountService> = Some(CrossAccountService::DataWorks);
 
     fn description() -> &'static str {
-        "The RAM role that lets DataWorks, acting for the account that owns the workspace, read an RDS, Hive or \
-         Kafka instance of this provider instance's account. It trusts `<T>@cdp.aliyuncs.com` and carries the \
-         system policies of the instance type. The data source is then added with `owner_account_id` and \
-         `role_name`."
+        "The RAM role that lets DataWorks, acting for the account that owns the workspace, read an RDS, Hive, \
+         Kafka or AnalyticDB for MySQL 3.0 instance of this provider instance's account. It trusts \
+         `<T>@cdp.aliyuncs.com` and carries the system policies of the instance type. The data source is then \
+         added with `owner_account_id` and `role_name`."
     }
 
     fn role_name() -> Attribute {
@@ -42,11 +43,11 @@ impl RoleKind for DataWorksRole {
         vec![
             Attribute::string("instance_type")
                 .required()
-                .description("Type of the instance DataWorks reads: `rds`, `hive` or `kafka`. It decides the system policies.")
+                .description("Type of the instance DataWorks reads: `rds`, `hive`, `kafka` or `analyticdb_for_mysql` (AnalyticDB for MySQL 3.0). It decides the system policies.")
                 .validate(|v| InstanceType::parse(v.as_str().unwrap_or_default()).map(drop).map_err(|e| capitalised(&e.to_string()))),
             Attribute::string("rds_engine")
                 .optional()
-                .description("Engine of the RDS instance, only with `instance_type = \"rds\"`: `MySQL`, `SQLServer`, `PostgreSQL` or `MariaDB`."),
+                .description("Engine of the RDS instance, only with `instance_type = \"rds\"`: `MySQL`, `SQL Server`, `PostgreSQL` or `MariaDB` (any letter case; `SQLServer` is accepted too). Informative: every engine uses the same policy."),
             Attribute::string("dataworks_account_id")
                 .required()
                 .description("UID of the account that owns the DataWorks workspace: the trusted account. Never this provider instance's own account.")

@@ -6,7 +6,7 @@ use crate::provider::alicloud::ram::{
     AttachedPolicy, ListTagResourcesRequest, PolicyType, Role, Tag, TagKeys,
 };
 use crate::provider::alicloud::{AliCloudClient, ClientError, ErrorKind};
-use crate::provider::domain::role_rules::reserved_tag_key_prefix;
+use crate::provider::domain::role_rules::reserved_tag_key_text;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -69,7 +69,7 @@ pub async fn find_role(
     };
     let tags = tags?
         .into_iter()
-        .filter(|t| t.resource_name == name && reserved_tag_key_prefix(&t.tag_key).is_none())
+        .filter(|t| t.resource_name == name && reserved_tag_key_text(&t.tag_key).is_none())
         .map(|t| (t.tag_key, t.tag_value))
         .collect();
     Ok(Some(RemoteRole {

@@ -24,11 +24,11 @@ use crate::framework::value::Value;
 use crate::provider::alicloud::ram::{CreateRoleRequest, Role, Tag, UpdateRoleRequest};
 use crate::provider::alicloud::{AliCloudClient, ClientError, ErrorKind};
 use crate::provider::client::{ProviderClient, api_diagnostic};
-use crate::provider::domain::account::AccountId;
+use crate::provider::domain::account::{AccountId, IdentityKind};
 use crate::provider::domain::cross_account_service::CrossAccountService;
 use crate::provider::domain::role_rules::{
-    DEFAULT_SESSION_DURATION_SECONDS, check_description, check_max_session_duration,
-    check_role_name, check_tags,
+    DEFAULT_SESSION_DURATION_SECONDS, RESERVED_TAG_KEY_RULE, check_description,
+    check_max_session_duration, check_role_name, check_tags,
 };
 use crate::provider::domain::trust_policy::{
     TrustPolicy, own_account_rewrite, policies_equivalent,
@@ -162,7 +162,7 @@ fn schema<K: RoleKind>() -> Schema {
         .attribute(
             Attribute::new("tags", Type::map(Type::String))
                 .optional()
-                .description("Tags of the role. Keys starting with `aliyun`, `acs:`, `http://` or `https://` are reserved.")
+                .description(&format!("Tags of the role: at most 20; {RESERVED_TAG_KEY_RULE}."))
                 .validate(|v| {
                     let tags = v.as_string_map().unwrap_or_default();
                     check_tags(tags).map_err(|errors| errors.iter().map(|e| capitalised(&e.to_string())).collect::<Vec<_>>().join(" "))
@@ -203,11 +203,36 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         let desired = K::desired(&req.config);
         resp.planned.set_attr("trust_policy", desired.trust_policy);
         resp.planned.set_attr("policy_names", desired.policy_names);
+        // Here rather than at validation: a UID taken from another resource or data source is known only now.
+        if let Some((attribute, trusted)) = &desired.trusted
+            && let Some(warning) = trusted.length_warning()
+        {
+            resp.diagnostics.push(
+                Diagnostic::warning(
+                    "Unusual Account ID Length",
+                    format!("{attribute} {}.", warning),
+                )
+                .at(AttributePath::root(attribute)),
+            );
+        }
         let Some(client) = client else { return };
 
         // The owner is the account of this provider instance's credentials: one GetCallerIdentity per instance.
         let owner = match client.caller_identity().await {
-            Ok(me) => AccountId::parse(&me.account_id).ok(),
+            Ok(me) => {
+                // A reminder when the role is about to be created, not on every later plan.
+                let kind = IdentityKind::of(me.identity_type.as_deref(), &me.arn);
+                if let Some(service) = K::SERVICE
+                    && req.prior.is_null()
+                    && let Err(note) = service.check_caller(kind, &me.arn)
+                {
+                    resp.diagnostics.add_warning(
+                        "Not the Alibaba Cloud Account",
+                        capitalised(&note.to_string()),
+                    );
+                }
+                AccountId::parse(&me.account_id).ok()
+            }
             Err(e) => {
                 resp.diagnostics.push(api_diagnostic(
                     "reading the caller identity to check the trusted account",

@@ -1,6 +1,7 @@
 # DTS scenario 3: both databases are cross-account. Each database's account holds a role, and both roles trust
 # a designated third account that creates the task. Two-way synchronisation across accounts is this scenario,
-# between RDS for MySQL, Tair (Enterprise Edition) or MongoDB instances.
+# only between ApsaraDB RDS for MySQL instances or clusters, Tair (Enterprise Edition) instances, or ApsaraDB for
+# MongoDB replica set or sharded cluster instances (instance_kind says which; required for "Tair/Redis").
 
 terraform {
   required_providers {
@@ -56,6 +57,7 @@ resource "aliram_cross_account_dts_role" "source" {
   database_type   = "MySQL"
   access_method   = "Alibaba Cloud Instance"
   two_way         = true
+  instance_kind   = "ApsaraDB RDS for MySQL instances"
 }
 
 resource "aliram_cross_account_dts_role" "destination" {
@@ -66,6 +68,7 @@ resource "aliram_cross_account_dts_role" "destination" {
   database_type   = "MySQL"
   access_method   = "Alibaba Cloud Instance"
   two_way         = true
+  instance_kind   = "ApsaraDB RDS for MySQL instances"
 }
 
 output "task_source_section" {

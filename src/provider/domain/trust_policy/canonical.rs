@@ -3,15 +3,13 @@
 //! Two documents are equivalent when they grant the same thing: key order, whitespace, a string versus a
 //! one-element list, the order of (and repeats in) `Action`, `Resource`, principal and condition value lists, and
 //! the order of statements do not matter. Given the role owner's account, `"<owner>@svc.aliyuncs.com"` and
-//! `"svc.aliyuncs.com"` are the same principal too, because RAM stores the first as the second. Anything that
-//! changes who may assume the role (an extra account, a different service) is a difference.
+//! `"svc.aliyuncs.com"` are the same principal too, by RAM's own-account rule ([`own_account_stored_form`]).
+//! Anything that changes who may assume the role (an extra account, a different service) is a difference.
 
 use super::canonical_json::to_sorted_compact;
+use super::own_account::own_account_stored_form;
 use super::{Condition, Principal, Statement, TrustPolicy, TrustPolicyError};
 use crate::provider::domain::account::AccountId;
-
-/// The suffix shared by Alibaba Cloud service principals, the only ones RAM rewrites for the own account.
-const SERVICE_HOST_SUFFIX: &str = ".aliyuncs.com";
 
 impl TrustPolicy {
     /// The canonical form: every set sorted and without repeats, statements sorted by their JSON, and, when
@@ -59,7 +57,7 @@ impl Principal {
             .service
             .iter()
             .map(|s| match owner {
-                Some(owner) => stored_service_form(s, owner).to_owned(),
+                Some(owner) => own_account_stored_form(s, owner.as_str()).to_owned(),
                 None => s.clone(),
             })
             .collect();
@@ -99,15 +97,6 @@ impl Condition {
                 .collect(),
         )
     }
-}
-
-/// `"<owner>@svc.aliyuncs.com"` as RAM stores it (`"svc.aliyuncs.com"`); any other principal unchanged.
-pub(super) fn stored_service_form<'a>(principal: &'a str, owner: &AccountId) -> &'a str {
-    principal
-        .strip_prefix(owner.as_str())
-        .and_then(|rest| rest.strip_prefix('@'))
-        .filter(|host| host.ends_with(SERVICE_HOST_SUFFIX))
-        .unwrap_or(principal)
 }
 
 fn sorted_set(mut values: Vec<String>) -> Vec<String> {
@@ -221,27 +210,6 @@ mod tests {
         assert!(!policies_equivalent(&written, &stored, None));
         // Another account's prefix is never stripped.
         assert!(!policies_equivalent(&written, &stored, Some(&account(T))));
-    }
-
-    #[test]
-    fn owner_rewrite_needs_an_exact_account_and_an_aliyun_host() {
-        let owner = account("12");
-        assert_eq!(
-            stored_service_form("12@dts.aliyuncs.com", &owner),
-            "dts.aliyuncs.com"
-        );
-        assert_eq!(
-            stored_service_form("123@dts.aliyuncs.com", &owner),
-            "123@dts.aliyuncs.com"
-        );
-        assert_eq!(
-            stored_service_form("12@example.com", &owner),
-            "12@example.com"
-        );
-        assert_eq!(
-            stored_service_form("dts.aliyuncs.com", &owner),
-            "dts.aliyuncs.com"
-        );
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! - [`TrustPolicy::parse`] reads any document RAM may return (see `parse`);
 //! - [`policies_equivalent`], [`normalize`] and [`TrustPolicy::canonical`] compare policies by meaning;
 //! - [`describe_differences`] explains a drift in words;
-//! - [`own_account_rewrite`] recognises the trace of the classic "trusted account = own account" mistake.
+//! - [`own_account_stored_form`] is RAM's own-account rule for service principals (shared with the emulator);
+//!   [`own_account_rewrite`] recognises the trace of the classic "trusted account = own account" mistake.
 
 mod canonical;
 mod canonical_json;
@@ -16,7 +17,9 @@ mod render;
 
 pub use canonical::{normalize, policies_equivalent};
 pub use diff::{PolicyChange, describe_differences};
-pub use own_account::{OwnAccountRewrite, own_account_rewrite};
+pub use own_account::{
+    OwnAccountRewrite, SERVICE_HOST_SUFFIX, own_account_rewrite, own_account_stored_form,
+};
 pub use parse::TrustPolicyError;
 
 use crate::provider::domain::account::AccountId;

@@ -1,16 +1,39 @@
-//! Recognising the trace of the classic mistake: a cross-account role whose trusted account is its own.
+//! RAM's own-account rule for service principals, and recognising the trace of the classic mistake it
+//! reveals: a cross-account role whose trusted account is its own.
 //!
-//! When the trusted UID is the role owner's, RAM saves `"<owner>@dts.aliyuncs.com"` as plain
-//! `"dts.aliyuncs.com"` (the DTS guide: "this means that the account ID is incorrect"). A stored policy with the
-//! plain host of a cross-account service, or with the owner-prefixed form (a service that did not rewrite it),
-//! is that mistake. This check is meant for the roles of cross-account resources: an ordinary service role that
-//! trusts `dts.aliyuncs.com` on purpose also matches.
+//! The rule ([`own_account_stored_form`]) is the one the provider's comparison and the emulator both apply. A
+//! stored policy with the plain host of a cross-account service, or with the owner-prefixed form, is the mistake
+//! ([`own_account_rewrite`]). This check is meant for the roles of cross-account resources: an ordinary service
+//! role that trusts `dts.aliyuncs.com` on purpose also matches.
 
-use super::canonical::stored_service_form;
 use super::{PrincipalKind, TrustPolicy};
 use crate::provider::domain::account::AccountId;
 use crate::provider::domain::cross_account_service::CrossAccountService;
 use std::fmt;
+
+/// The suffix shared by Alibaba Cloud service hosts (`dts.aliyuncs.com`, `cdp.aliyuncs.com`), the only
+/// principals the own-account rule touches.
+pub const SERVICE_HOST_SUFFIX: &str = ".aliyuncs.com";
+
+/// RAM's own-account rule: in a role owned by `owner_uid`, the Service principal `"<owner_uid>@<host>"` with an
+/// Alibaba Cloud service host (`*.aliyuncs.com`) is stored as the bare `"<host>"`, RAM's form for "that service
+/// acting for this account". Any other principal is stored as written.
+///
+/// Evidence: the DTS guide documents it for `dts.aliyuncs.com` (the Service principal "automatically changes" to
+/// `dts.aliyuncs.com` when the UID entered is the owner's). For other hosts, DataWorks' `cdp.aliyuncs.com` among
+/// them, it is inferred from RAM's convention that a bare service name means the service in the role's own
+/// account; no Alibaba page states it, so messages word it as a risk
+/// ([`CrossAccountService::rewrite_in_words`]). Comparing both forms as equal is safe either way: a RAM that does
+/// not rewrite returns the owner-prefixed form, which is equal too.
+pub fn own_account_stored_form<'a>(principal: &'a str, owner_uid: &str) -> &'a str {
+    principal
+        .strip_prefix(owner_uid)
+        .and_then(|rest| rest.strip_prefix('@'))
+        .filter(|host| {
+            host.len() > SERVICE_HOST_SUFFIX.len() && host.ends_with(SERVICE_HOST_SUFFIX)
+        })
+        .unwrap_or(principal)
+}
 
 /// A service principal that shows the trusted account was the role's own.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,11 +52,20 @@ impl fmt::Display for OwnAccountRewrite {
         let host = self.service.host();
         let owner = &self.owner;
         if self.found == host {
+            let how = match self.service.rewrite_documented_by() {
+                Some(document) => format!(
+                    "RAM saves \"{owner}@{host}\" in this form when the trusted account is the role's own account \
+                     ({owner}), as {document} documents"
+                ),
+                None => format!(
+                    "a bare service name stands for the service acting for the role's own account ({owner}); it is \
+                     likely \"{owner}@{host}\" as RAM saved it (documented for DTS; inferred, not documented, for \
+                     {service})"
+                ),
+            };
             write!(
                 f,
-                "the trust policy's Service principal is \"{host}\" instead of \"<trusted account>@{host}\": RAM \
-                 saves \"{owner}@{host}\" in this form when the trusted account is the role's own account \
-                 ({owner}), "
+                "the trust policy's Service principal is \"{host}\" instead of \"<trusted account>@{host}\": {how}, "
             )?;
         } else {
             write!(
@@ -57,7 +89,7 @@ pub fn own_account_rewrite(policy: &TrustPolicy, owner: &AccountId) -> Option<Ow
     policy
         .principals(PrincipalKind::Service)
         .find_map(|principal| {
-            let host = stored_service_form(principal, owner);
+            let host = own_account_stored_form(principal, owner.as_str());
             CrossAccountService::from_host(host).map(|service| OwnAccountRewrite {
                 service,
                 found: principal.to_owned(),
@@ -134,6 +166,51 @@ mod tests {
         let found = own_account_rewrite(&stored, &owner).unwrap();
         assert_eq!(found.service, CrossAccountService::DataWorks);
         assert!(found.to_string().contains("DataWorks workspace"));
+    }
+
+    #[test]
+    fn only_the_documented_rewrite_is_stated_as_fact() {
+        let owner = account(OWNER);
+        let dts = TrustPolicy::parse(
+            r#"{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":["dts.aliyuncs.com"]}}],"Version":"1"}"#,
+        )
+        .unwrap();
+        let text = own_account_rewrite(&dts, &owner).unwrap().to_string();
+        assert!(text.contains("as the DTS guide documents"), "{text}");
+        let cdp = TrustPolicy::parse(
+            r#"{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":["cdp.aliyuncs.com"]}}],"Version":"1"}"#,
+        )
+        .unwrap();
+        let text = own_account_rewrite(&cdp, &owner).unwrap().to_string();
+        assert!(
+            text.contains("inferred, not documented, for DataWorks"),
+            "{text}"
+        );
+        assert!(!text.contains("RAM saves"), "{text}");
+    }
+
+    #[test]
+    fn the_rule_touches_only_the_owners_aliyun_service_hosts() {
+        assert_eq!(
+            own_account_stored_form("12@dts.aliyuncs.com", "12"),
+            "dts.aliyuncs.com"
+        );
+        assert_eq!(
+            own_account_stored_form("123@dts.aliyuncs.com", "12"),
+            "123@dts.aliyuncs.com"
+        );
+        assert_eq!(
+            own_account_stored_form("12@example.com", "12"),
+            "12@example.com"
+        );
+        assert_eq!(
+            own_account_stored_form("12@.aliyuncs.com", "12"),
+            "12@.aliyuncs.com"
+        );
+        assert_eq!(
+            own_account_stored_form("dts.aliyuncs.com", "12"),
+            "dts.aliyuncs.com"
+        );
     }
 
     #[test]
