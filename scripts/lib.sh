@@ -12,6 +12,15 @@ find_terraform() {
   fi
 }
 
+# terraform_at_least TERRAFORM MAJOR MINOR: true when TERRAFORM's version is at least MAJOR.MINOR.
+terraform_at_least() {
+  "$1" version -json 2>/dev/null | python3 -c '
+import json, sys
+version = json.load(sys.stdin)["terraform_version"].split("-")[0]
+major, minor = (int(p) for p in version.split(".")[:2])
+sys.exit(0 if (major, minor) >= (int(sys.argv[1]), int(sys.argv[2])) else 1)' "$2" "$3"
+}
+
 # start_emulator BIN_DIR WORK: starts BIN_DIR/aliram-emulator, waits for its start line (saved in
 # WORK/emulator.json) and sets emulator_pid and endpoint. The caller stops it (kill "$emulator_pid").
 start_emulator() {

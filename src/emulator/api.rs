@@ -161,6 +161,10 @@ async fn answer(
     }
 }
 
+fn action_name(params: &Params) -> &str {
+    params.get("Action").unwrap_or_default()
+}
+
 async fn run(
     emulator: &Arc<Emulator>,
     operation: Operation,
@@ -216,14 +220,18 @@ async fn run(
             &mut inner.nonces,
             now,
         )
+        .map_err(|e| (e, None))
         .and_then(|caller| {
             // RAM's flow control counts a caller's requests per action, so it comes after authentication.
-            let action = params.get("Action").unwrap_or_default();
             if let Some(limit) = &mut inner.rate_limit
-                && !limit.admit(caller.account_id(), action, std::time::Instant::now())
+                && !limit.admit(
+                    caller.account_id(),
+                    action_name(params),
+                    std::time::Instant::now(),
+                )
             {
-                inner.stats.record_rate_limited(action);
-                return Err(ApiError::throttled());
+                inner.stats.record_rate_limited(action_name(params));
+                return Err((ApiError::throttled(), Some(caller.account_id().to_owned())));
             }
             Ok((
                 caller,
@@ -234,10 +242,10 @@ async fn run(
     };
     let (caller, store, consistency_delay_ms) = match authenticated {
         Ok(authenticated) => authenticated,
-        Err(e) => {
+        Err((e, account_id)) => {
             return Outcome {
                 result: Err(e),
-                account_id: None,
+                account_id,
             };
         }
     };

@@ -27,12 +27,12 @@ pub struct EmulatorConfig {
     pub state_file: Option<PathBuf>,
     /// The fault knobs at start (and after `POST /_emulator/reset`).
     pub faults: FaultKnobs,
+    /// How long clients are waited for.
+    pub timeouts: Timeouts,
     /// Roles one account may hold (`--role-quota`, default RAM's 1000).
     pub role_quota: usize,
     /// Requests per second per account and action (`--api-rate-limit`), none by default.
     pub api_rate_limit: Option<NonZeroU32>,
-    /// How long clients are waited for.
-    pub timeouts: Timeouts,
 }
 
 /// How long the emulator waits for its clients (not on the command line: tests shorten them).
@@ -66,9 +66,9 @@ impl Default for EmulatorConfig {
             accounts: demo_accounts(),
             state_file: None,
             faults: FaultKnobs::default(),
+            timeouts: Timeouts::default(),
             role_quota: DEFAULT_ROLE_QUOTA,
             api_rate_limit: None,
-            timeouts: Timeouts::default(),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! Templates are Markdown with a few placeholders, each alone on its line:
 //! - `{{description}}`: the schema's (or function's) description;
 //! - `{{schema}}`: the `## Schema` section (Required / Optional / Read-Only, then each nested block);
+//! - `{{identity}}`: a resource's `## Identity Schema` section (the attributes an import by identity takes);
 //! - `{{example PATH}}`: the file at PATH (relative to the repository) in a `terraform` code fence;
 //! - `{{signature}}` and `{{arguments}}`: a function's signature and its numbered arguments.
 //!
@@ -12,6 +13,7 @@
 
 use super::engine::Engine;
 use super::function::FunctionDefinition;
+use super::identity::IdentitySchema;
 use super::provider::Provider;
 use super::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use super::types::Type;
@@ -70,8 +72,10 @@ pub fn pages<P: Provider>(
         heading: format!("{provider} Provider"),
         description: engine.provider_schema().block.description.clone(),
         schema: Some(engine.provider_schema()),
+        identity: None,
         function: None,
     };
+    let identities: BTreeMap<&str, &IdentitySchema> = engine.identity_schemas().collect();
     pages.insert(
         "index.md".to_owned(),
         index.render("index.md.tmpl", sources)?,
@@ -88,6 +92,11 @@ pub fn pages<P: Provider>(
             "Data Source",
             engine.data_source_schemas().collect(),
         ),
+        (
+            "list-resources",
+            "List Resource",
+            engine.list_resource_schemas().collect(),
+        ),
     ];
     for (dir, kind, schemas) in typed {
         for (name, schema) in schemas {
@@ -96,6 +105,7 @@ pub fn pages<P: Provider>(
                 heading: format!("{name} ({kind})"),
                 description: schema.block.description.clone(),
                 schema: Some(schema),
+                identity: identities.get(name).copied().filter(|_| dir == "resources"),
                 function: None,
             };
             let path = format!("{dir}/{}.md", short(name));
@@ -108,6 +118,7 @@ pub fn pages<P: Provider>(
             heading: format!("function: {name}"),
             description: definition.description.clone(),
             schema: None,
+            identity: None,
             function: Some((name, definition)),
         };
         let path = format!("functions/{name}.md");
@@ -133,6 +144,7 @@ struct Page<'a> {
     heading: String,
     description: String,
     schema: Option<&'a Schema>,
+    identity: Option<&'a IdentitySchema>,
     function: Option<(&'a str, &'a FunctionDefinition)>,
 }
 
@@ -176,6 +188,7 @@ fn fill(
     sources: &dyn Sources,
 ) -> Result<String, DocsError> {
     let schema = page.and_then(|p| p.schema);
+    let identity = page.and_then(|p| p.identity);
     let function = page.and_then(|p| p.function);
     let mut out = String::new();
     for line in body.lines() {
@@ -197,6 +210,9 @@ fn fill(
         match (words.next(), words.next(), schema, function) {
             (Some("schema"), None, Some(schema), _) => {
                 out.push_str(&schema_markdown(&schema.block))
+            }
+            (Some("identity"), None, _, _) if identity.is_some() => {
+                out.push_str(&identity.map(identity_markdown).unwrap_or_default())
             }
             (Some("signature"), None, _, Some((name, d))) => out.push_str(&signature(name, d)),
             (Some("arguments"), None, _, Some((_, d))) => out.push_str(&arguments(d)),
@@ -229,6 +245,34 @@ pub fn schema_markdown(block: &Block) -> String {
             block_sections(block, &format!("{path}."), "", &mut out, &mut next);
         }
         nested = next;
+    }
+    out
+}
+
+/// The `## Identity Schema` section of a resource: the attributes an import by identity must or may give.
+pub fn identity_markdown(identity: &IdentitySchema) -> String {
+    let mut out = String::from("## Identity Schema\n");
+    for (title, wanted) in [("Required", true), ("Optional", false)] {
+        let mut items: Vec<String> = identity
+            .attributes
+            .iter()
+            .filter(|a| {
+                if wanted {
+                    a.required_for_import
+                } else {
+                    !a.required_for_import
+                }
+            })
+            .map(|a| item(&a.name, &type_name(&a.ty), &a.description, None))
+            .collect();
+        if items.is_empty() {
+            continue;
+        }
+        items.sort();
+        let _ = write!(out, "\n### {title}\n\n");
+        for line in items {
+            out.push_str(&line);
+        }
     }
     out
 }

@@ -4,6 +4,7 @@ use super::context::Context;
 use super::data_source::DataSource;
 use super::diagnostics::Diagnostics;
 use super::function::Function;
+use super::list_resource::ListResource;
 use super::resource::Resource;
 use super::schema::Schema;
 use super::value::Value;
@@ -68,4 +69,9 @@ pub trait Provider: Send + Sync + 'static {
 
     /// The functions.
     fn functions(&self) -> Vec<Arc<dyn Function>>;
+
+    /// The list resource types (`terraform query`); each lists a managed resource type that has an identity.
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource<Self::Client>>> {
+        Vec::new()
+    }
 }

@@ -1,11 +1,12 @@
 //! The managed resource interface: a small core (schema, create, read, update, delete) and opt-in extensions
-//! (configuration checks, plan modification, import) as default methods.
+//! (configuration checks, plan modification, import, identity, configuration generation) as default methods.
 //!
 //! Each method has the same shape: the context, the configured client, the request by value and the response to
 //! fill. The engine pre-fills every response, so a method that does nothing leaves things as they were.
 
 use super::context::Context;
 use super::diagnostics::Diagnostics;
+use super::identity::IdentitySchema;
 use super::path::AttributePath;
 use super::schema::Schema;
 use super::value::Value;
@@ -117,11 +118,14 @@ pub struct ModifyPlanResponse {
     pub diagnostics: Diagnostics,
 }
 
-/// Import by ID.
+/// Import by ID or by identity.
 #[derive(Debug)]
 pub struct ImportRequest {
-    /// What the user gave `terraform import` or an `import {}` block.
+    /// What the user gave `terraform import` or an `import { id = ... }` block; empty for an import by identity.
     pub id: String,
+    /// The identity of an `import { identity = {...} }` block (its attributes may be null when optional);
+    /// null for an import by ID.
+    pub identity: Value,
 }
 
 /// Import result: enough state for a read to fill the rest.
@@ -189,7 +193,31 @@ pub trait Resource<C: Send + Sync>: Send + Sync {
     ) {
     }
 
-    /// Extension: imports an existing object by ID. The default refuses.
+    /// Extension: the identity schema. A type with one has identities in every state the engine returns, and can
+    /// be imported by identity and listed.
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        None
+    }
+
+    /// Extension: the identity of the object a (planned, new, refreshed or imported) state describes. Values may
+    /// be unknown in plans of creates; the engine calls it only for non-null states.
+    fn identity(&self, _state: &Value) -> Value {
+        Value::Null
+    }
+
+    /// Extension: the configuration that would manage the object a state describes (`-generate-config-out`).
+    /// The default keeps every attribute configuration can set and drops the computed-only ones.
+    fn generate_config(&self, state: &Value) -> Value {
+        let mut config = state.clone();
+        for attribute in self.schema().block.attributes {
+            if attribute.computed && !attribute.optional && !attribute.required {
+                config.set_attr(&attribute.name, Value::Null);
+            }
+        }
+        config
+    }
+
+    /// Extension: imports an existing object by ID or identity. The default refuses.
     async fn import_state(
         &self,
         _ctx: &Context,

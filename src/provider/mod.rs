@@ -8,10 +8,13 @@ pub mod data_sources;
 pub mod domain;
 pub mod functions;
 pub mod resources;
+pub mod role_inventory;
+pub mod role_query;
 
 use crate::framework::context::Context;
 use crate::framework::data_source::DataSource;
 use crate::framework::function::Function;
+use crate::framework::list_resource::ListResource;
 use crate::framework::provider::{ConfigureRequest, ConfigureResponse, Provider};
 use crate::framework::resource::Resource;
 use crate::framework::schema::Schema;
@@ -63,5 +66,9 @@ impl Provider for AliramProvider {
 
     fn functions(&self) -> Vec<Arc<dyn Function>> {
         functions::all()
+    }
+
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource<ProviderClient>>> {
+        resources::list_all()
     }
 }

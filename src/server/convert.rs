@@ -4,6 +4,7 @@
 use super::proto::tfplugin5 as pb;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics, Severity};
 use crate::framework::function::FunctionDefinition;
+use crate::framework::identity::IdentitySchema;
 use crate::framework::path::{AttributePath, PathStep};
 use crate::framework::schema::{Block, Nesting, Schema};
 use crate::framework::types::Type;
@@ -161,5 +162,23 @@ pub(crate) fn function(definition: &FunctionDefinition) -> pb::Function {
         description: definition.description.clone(),
         description_kind: pb::StringKind::Markdown as i32,
         deprecation_message: String::new(),
+    }
+}
+
+/// An identity schema as the protocol carries it.
+pub(crate) fn identity_schema(schema: &IdentitySchema) -> pb::ResourceIdentitySchema {
+    pb::ResourceIdentitySchema {
+        version: schema.version,
+        identity_attributes: schema
+            .attributes
+            .iter()
+            .map(|a| pb::resource_identity_schema::IdentityAttribute {
+                name: a.name.clone(),
+                r#type: a.ty.to_json_bytes(),
+                required_for_import: a.required_for_import,
+                optional_for_import: a.optional_for_import,
+                description: a.description.clone(),
+            })
+            .collect(),
     }
 }

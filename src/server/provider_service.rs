@@ -1,18 +1,25 @@
 //! The tfplugin5 Provider service: for each RPC, decode with the schema, call the engine, encode the answer.
 //!
 //! Failures travel as diagnostics; a gRPC error status is never returned for provider-level problems. RPCs for
-//! features this provider does not declare (ephemeral and list resources, actions, identities, moves) keep the
-//! generated `Unimplemented` answer, which Terraform never asks for in that case.
+//! features this provider does not declare (ephemeral resources, actions, moves) keep the generated
+//! `Unimplemented` answer, which Terraform never asks for in that case.
 
 use super::convert;
 use super::proto::tfplugin5 as pb;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::engine::{ApplyRequest, Engine, PlanRequest, ReadResourceRequest};
+use crate::framework::list_resource::{ListRequest, ListResult, ListSink};
 use crate::framework::provider::Provider;
 use crate::framework::types::Type;
 use crate::framework::value::Value;
 use std::sync::Arc;
+use tokio_stream::StreamExt as _;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::codegen::BoxStream;
 use tonic::{Request, Response, Status};
+
+/// How many list results may wait for Terraform to take them before the listing pauses.
+const LIST_RESULTS_BUFFERED: usize = 64;
 
 /// Serves one provider's engine over tfplugin5.
 pub struct ProviderService<P: Provider> {
@@ -31,6 +38,79 @@ impl<P: Provider> ProviderService<P> {
     /// A service around `engine`.
     pub fn new(engine: Arc<Engine<P>>) -> ProviderService<P> {
         ProviderService { engine }
+    }
+
+    fn clone_handle(&self) -> ProviderService<P> {
+        ProviderService {
+            engine: self.engine.clone(),
+        }
+    }
+
+    /// An identity as the protocol carries it: `None` for a null identity or a type without one.
+    fn identity_data(
+        &self,
+        type_name: &str,
+        identity: &Value,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<pb::ResourceIdentityData> {
+        let ty = self.engine.identity_type(type_name)?;
+        if identity.is_null() {
+            return None;
+        }
+        match convert::encode_value(identity, ty, "resource identity") {
+            Ok(data) => Some(pb::ResourceIdentityData {
+                identity_data: Some(data),
+            }),
+            Err(d) => {
+                diagnostics.push(d);
+                None
+            }
+        }
+    }
+
+    /// The identity Terraform sent, decoded; null when it sent none.
+    fn decode_identity(
+        &self,
+        type_name: &str,
+        identity: Option<&pb::ResourceIdentityData>,
+    ) -> Result<Value, Diagnostic> {
+        let Some(data) = identity.and_then(|i| i.identity_data.as_ref()) else {
+            return Ok(Value::Null);
+        };
+        match self.engine.identity_type(type_name) {
+            Some(ty) => convert::decode_value(Some(data), ty, "resource identity"),
+            None => Ok(Value::Null),
+        }
+    }
+
+    /// One list result as the protocol's event.
+    fn list_event(
+        &self,
+        type_name: &str,
+        include_resource_object: bool,
+        result: ListResult,
+    ) -> pb::list_resource::Event {
+        let mut diagnostics = result.diagnostics;
+        let identity = self.identity_data(type_name, &result.identity, &mut diagnostics);
+        let resource_object = result
+            .resource_object
+            .filter(|_| include_resource_object)
+            .and_then(|object| {
+                let ty = self
+                    .engine
+                    .resource_type(type_name)
+                    .map_err(|d| diagnostics.push(d))
+                    .ok()?;
+                convert::encode_value(&object, ty, "listed object")
+                    .map_err(|d| diagnostics.push(d))
+                    .ok()
+            });
+        pb::list_resource::Event {
+            identity,
+            display_name: result.display_name,
+            resource_object,
+            diagnostic: convert::diagnostics(&diagnostics),
+        }
     }
 }
 
@@ -86,17 +166,51 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 .function_definitions()
                 .map(|(n, f)| (n.to_owned(), convert::function(f)))
                 .collect(),
+            list_resource_schemas: engine
+                .list_resource_schemas()
+                .map(|(n, s)| (n.to_owned(), convert::schema(s)))
+                .collect(),
             server_capabilities: Some(pb::ServerCapabilities {
                 plan_destroy: true,
                 get_provider_schema_optional: true,
                 move_resource_state: false,
-                generate_resource_config: false,
+                generate_resource_config: true,
             }),
             provider_meta: Some(pb::Schema {
                 version: 0,
                 block: Some(Default::default()),
             }),
             ..Default::default()
+        })
+    }
+
+    async fn get_resource_identity_schemas(
+        &self,
+        _request: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
+        ok(pb::get_resource_identity_schemas::Response {
+            identity_schemas: self
+                .engine
+                .identity_schemas()
+                .map(|(n, s)| (n.to_owned(), convert::identity_schema(s)))
+                .collect(),
+            diagnostics: Vec::new(),
+        })
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        request: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
+        let req = request.into_inner();
+        let raw = req.raw_identity.unwrap_or_default();
+        let (value, mut diagnostics) =
+            self.engine
+                .upgrade_resource_identity(&req.type_name, req.version, &raw.json);
+        let upgraded_identity = self.identity_data(&req.type_name, &value, &mut diagnostics);
+        ok(pb::upgrade_resource_identity::Response {
+            upgraded_identity,
+            diagnostics: convert::diagnostics(&diagnostics),
         })
     }
 
@@ -226,11 +340,14 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Result<Response<pb::read_resource::Response>, Status> {
         let req = request.into_inner();
         let mut diagnostics = Diagnostics::new();
+        // Until the read succeeds, the stored identity still stands.
+        let current_identity = req.current_identity.clone();
         let respond = |d: &Diagnostics, state: Option<pb::DynamicValue>, private: Vec<u8>| {
             pb::read_resource::Response {
                 new_state: state,
                 diagnostics: convert::diagnostics(d),
                 private,
+                new_identity: current_identity.clone(),
                 ..Default::default()
             }
         };
@@ -254,8 +371,12 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             })
             .await;
         diagnostics.extend(read.diagnostics);
+        let new_identity = self.identity_data(&req.type_name, &read.identity, &mut diagnostics);
         match convert::encode_value(&read.state, ty, "refreshed state") {
-            Ok(new_state) => ok(respond(&diagnostics, Some(new_state), read.private)),
+            Ok(new_state) => ok(pb::read_resource::Response {
+                new_identity,
+                ..respond(&diagnostics, Some(new_state), read.private)
+            }),
             Err(d) => {
                 diagnostics.push(d);
                 ok(respond(&diagnostics, req.current_state, req.private))
@@ -312,6 +433,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let planned_state = convert::encode_value(&plan.planned, ty, "plan")
             .map_err(|d| diagnostics.push(d))
             .ok();
+        let planned_identity =
+            self.identity_data(&req.type_name, &plan.planned_identity, &mut diagnostics);
         ok(pb::plan_resource_change::Response {
             planned_state,
             requires_replace: plan
@@ -321,6 +444,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 .collect(),
             planned_private: plan.planned_private,
             diagnostics: convert::diagnostics(&diagnostics),
+            planned_identity,
             ..Default::default()
         })
     }
@@ -382,10 +506,13 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 req.prior_state
             }
         };
+        let new_identity =
+            self.identity_data(&req.type_name, &applied.new_identity, &mut diagnostics);
         ok(pb::apply_resource_change::Response {
             new_state,
             private: applied.private,
             diagnostics: convert::diagnostics(&diagnostics),
+            new_identity,
             ..Default::default()
         })
     }
@@ -395,9 +522,18 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         request: Request<pb::import_resource_state::Request>,
     ) -> Result<Response<pb::import_resource_state::Response>, Status> {
         let req = request.into_inner();
+        let identity = match self.decode_identity(&req.type_name, req.identity.as_ref()) {
+            Ok(identity) => identity,
+            Err(d) => {
+                return ok(pb::import_resource_state::Response {
+                    diagnostics: convert::diagnostics(&d.into()),
+                    ..Default::default()
+                });
+            }
+        };
         let mut imported = self
             .engine
-            .import_resource_state(&req.type_name, req.id)
+            .import_resource_state(&req.type_name, req.id, identity)
             .await;
         let mut resources = Vec::new();
         for resource in imported.imported {
@@ -405,12 +541,17 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 .engine
                 .resource_type(&resource.type_name)
                 .and_then(|ty| convert::encode_value(&resource.state, ty, "imported state"));
+            let identity = self.identity_data(
+                &resource.type_name,
+                &resource.identity,
+                &mut imported.diagnostics,
+            );
             match encoded {
                 Ok(state) => resources.push(pb::import_resource_state::ImportedResource {
                     type_name: resource.type_name,
                     state: Some(state),
                     private: resource.private,
-                    identity: None,
+                    identity,
                 }),
                 Err(d) => imported.diagnostics.push(d),
             }
@@ -450,6 +591,97 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             .map_err(|d| diagnostics.push(d))
             .ok();
         ok(respond(&diagnostics, state))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        request: Request<pb::generate_resource_config::Request>,
+    ) -> Result<Response<pb::generate_resource_config::Response>, Status> {
+        let req = request.into_inner();
+        let mut diagnostics = Diagnostics::new();
+        let respond = |d: &Diagnostics, config| pb::generate_resource_config::Response {
+            config,
+            diagnostics: convert::diagnostics(d),
+        };
+        let ty = match self.engine.resource_type(&req.type_name) {
+            Ok(ty) => ty,
+            Err(d) => return ok(respond(&d.into(), None)),
+        };
+        let state = decode_or_return!(
+            req.state.as_ref(),
+            ty,
+            "state",
+            diagnostics,
+            respond(&diagnostics, None)
+        );
+        let (config, generate_diagnostics) =
+            self.engine.generate_resource_config(&req.type_name, &state);
+        diagnostics.extend(generate_diagnostics);
+        let config = convert::encode_value(&config, ty, "generated configuration")
+            .map_err(|d| diagnostics.push(d))
+            .ok();
+        ok(respond(&diagnostics, config))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        request: Request<pb::validate_list_resource_config::Request>,
+    ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
+        let req = request.into_inner();
+        let diagnostics = validate_config(
+            self.engine.list_resource_type(&req.type_name),
+            req.config.as_ref(),
+            |config| {
+                self.engine
+                    .validate_list_resource_config(&req.type_name, config)
+            },
+        );
+        ok(pb::validate_list_resource_config::Response {
+            diagnostics: convert::diagnostics(&diagnostics),
+        })
+    }
+
+    async fn list_resource(
+        &self,
+        request: Request<pb::list_resource::Request>,
+    ) -> Result<Response<BoxStream<pb::list_resource::Event>>, Status> {
+        let req = request.into_inner();
+        let (sender, receiver) = tokio::sync::mpsc::channel(LIST_RESULTS_BUFFERED);
+        let config = self
+            .engine
+            .list_resource_type(&req.type_name)
+            .and_then(|ty| convert::decode_value(req.config.as_ref(), ty, "list configuration"));
+        match config {
+            Ok(config) => {
+                let engine = self.engine.clone();
+                let type_name = req.type_name.clone();
+                let list = ListRequest {
+                    config,
+                    include_resource_object: req.include_resource_object,
+                    limit: req.limit,
+                };
+                // The listing runs beside the stream; it ends when Terraform stops reading (the channel closes).
+                tokio::spawn(async move {
+                    engine
+                        .list_resource(&type_name, list, ListSink::new(sender))
+                        .await;
+                });
+            }
+            Err(d) => {
+                let failed = ListResult {
+                    diagnostics: d.into(),
+                    ..Default::default()
+                };
+                // The receiver is alive below, and the buffer has room for one result.
+                let _ = sender.try_send(failed);
+            }
+        }
+        let service = self.clone_handle();
+        let type_name = req.type_name;
+        let include = req.include_resource_object;
+        let events = ReceiverStream::new(receiver)
+            .map(move |result| Ok(service.list_event(&type_name, include, result)));
+        Ok(Response::new(Box::pin(events)))
     }
 
     async fn get_functions(

@@ -8,7 +8,10 @@
 mod support {
     pub mod emulator;
     pub mod emulator_process;
+    pub mod roles_by_hand;
+    pub mod takeover;
     mod terraform;
+    pub mod terraform_versions;
 
     pub use terraform::*;
 }
@@ -21,12 +24,17 @@ mod domain_rules;
 mod drift;
 mod emulator_sdk;
 mod flow_control;
+mod functions;
+mod identity;
 mod import;
 mod install;
+mod migration;
 mod partial_state;
 mod plugin_core;
 mod plugin_process;
+mod query;
 mod refusals;
 mod roles;
+mod roles_data_source;
 mod scale;
 mod updates;

@@ -33,6 +33,8 @@ pub struct ApplyResponse {
     pub new_state: Value,
     /// Private data to store.
     pub private: Vec<u8>,
+    /// The new object's identity (null after a delete or for a type without identity).
+    pub new_identity: Value,
     /// Errors and warnings.
     pub diagnostics: Diagnostics,
 }
@@ -122,6 +124,7 @@ impl<P: Provider> Engine<P> {
             )));
         }
         ApplyResponse {
+            new_identity: self.identity_of(&req.type_name, &state),
             new_state: state,
             private,
             diagnostics,

@@ -1,4 +1,4 @@
-//! ImportResourceState: from an ID to a state that the following ReadResource completes.
+//! ImportResourceState: from an ID or an identity to a state that the following ReadResource completes.
 
 use super::Engine;
 use crate::framework::diagnostics::Diagnostics;
@@ -15,6 +15,8 @@ pub struct ImportedResource {
     pub state: Value,
     /// Private data.
     pub private: Vec<u8>,
+    /// The object's identity (null for a type without identity).
+    pub identity: Value,
 }
 
 /// An import result.
@@ -27,8 +29,13 @@ pub struct ImportStateResponse {
 }
 
 impl<P: Provider> Engine<P> {
-    /// Imports the object with `id` as a `type_name`.
-    pub async fn import_resource_state(&self, type_name: &str, id: String) -> ImportStateResponse {
+    /// Imports the object with `id`, or with `identity` when that is not null, as a `type_name`.
+    pub async fn import_resource_state(
+        &self,
+        type_name: &str,
+        id: String,
+        identity: Value,
+    ) -> ImportStateResponse {
         let mut out = ImportStateResponse::default();
         let resource = match self.resource(type_name) {
             Ok(r) => r,
@@ -40,14 +47,29 @@ impl<P: Provider> Engine<P> {
         let Some(client) = self.configured_client(&mut out.diagnostics) else {
             return out;
         };
+        if !identity.is_null() && !self.identities.contains_key(type_name) {
+            out.diagnostics.add_error(
+                "Import by Identity Not Supported",
+                format!(
+                    "{type_name} has no resource identity: import it by ID (`id = ...`) instead."
+                ),
+            );
+            return out;
+        }
         let mut resp = ImportResponse::default();
         resource
             .handler
-            .import_state(&self.context(), &client, ImportRequest { id }, &mut resp)
+            .import_state(
+                &self.context(),
+                &client,
+                ImportRequest { id, identity },
+                &mut resp,
+            )
             .await;
         if !resp.diagnostics.has_error() && !resp.state.is_null() {
             out.imported.push(ImportedResource {
                 type_name: type_name.to_owned(),
+                identity: self.identity_of(type_name, &resp.state),
                 state: resp.state,
                 private: resp.private,
             });

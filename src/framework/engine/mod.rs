@@ -7,7 +7,10 @@
 mod apply_resource_change;
 mod call_function;
 mod configure;
+mod generate_resource_config;
+mod identity;
 mod import_resource_state;
+mod list_resource;
 mod plan_resource_change;
 mod plan_rules;
 mod read_data_source;
@@ -25,10 +28,13 @@ use super::context::Context;
 use super::data_source::DataSource;
 use super::diagnostics::{Diagnostic, Diagnostics};
 use super::function::{Function, FunctionDefinition};
+use super::identity::IdentitySchema;
+use super::list_resource::ListResource;
 use super::provider::Provider;
 use super::resource::Resource;
 use super::schema::Schema;
 use super::types::Type;
+use super::value::Value;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, RwLock};
@@ -50,6 +56,12 @@ impl<T: ?Sized> Registered<T> {
             value_type,
         }
     }
+}
+
+/// A resource type's identity schema with its value type, computed once.
+struct RegisteredIdentity {
+    schema: IdentitySchema,
+    value_type: Type,
 }
 
 /// A registered function with its definition.
@@ -74,6 +86,8 @@ pub struct Engine<P: Provider> {
     provider_schema: Schema,
     provider_type: Type,
     resources: BTreeMap<&'static str, Registered<dyn Resource<P::Client>>>,
+    identities: BTreeMap<&'static str, RegisteredIdentity>,
+    list_resources: BTreeMap<&'static str, Registered<dyn ListResource<P::Client>>>,
     data_sources: BTreeMap<&'static str, Registered<dyn DataSource<P::Client>>>,
     functions: BTreeMap<&'static str, RegisteredFunction>,
     client: RwLock<Option<Arc<P::Client>>>,
@@ -111,6 +125,19 @@ impl<P: Provider> Engine<P> {
             })?;
             resources.insert(type_name, Registered::new(resource, schema));
         }
+        let identities = resources
+            .iter()
+            .filter_map(|(name, r)| {
+                let schema = r.handler.identity_schema()?;
+                let value_type = schema.value_type();
+                Some((*name, RegisteredIdentity { schema, value_type }))
+            })
+            .collect();
+        let list_resources = provider
+            .list_resources()
+            .into_iter()
+            .map(|l| (l.type_name(), Registered::new(l.clone(), l.schema())))
+            .collect();
         let data_sources = provider
             .data_sources()
             .into_iter()
@@ -134,6 +161,8 @@ impl<P: Provider> Engine<P> {
             provider_schema,
             provider_type,
             resources,
+            identities,
+            list_resources,
             data_sources,
             functions,
             client: RwLock::new(None),
@@ -159,6 +188,29 @@ impl<P: Provider> Engine<P> {
     /// Every resource type's schema, by type name.
     pub fn resource_schemas(&self) -> impl Iterator<Item = (&'static str, &Schema)> {
         self.resources.iter().map(|(name, r)| (*name, &r.schema))
+    }
+
+    /// Every identity schema, by resource type name.
+    pub fn identity_schemas(&self) -> impl Iterator<Item = (&'static str, &IdentitySchema)> {
+        self.identities.iter().map(|(name, i)| (*name, &i.schema))
+    }
+
+    /// The identity value type of a resource type; `None` for a type without identity.
+    pub fn identity_type(&self, type_name: &str) -> Option<&Type> {
+        self.identities.get(type_name).map(|i| &i.value_type)
+    }
+
+    /// Every list resource type's schema (its `config` block), by type name.
+    pub fn list_resource_schemas(&self) -> impl Iterator<Item = (&'static str, &Schema)> {
+        self.list_resources
+            .iter()
+            .map(|(name, l)| (*name, &l.schema))
+    }
+
+    /// The value type of a list resource type's `config` block, or the diagnostic for an unknown type.
+    pub fn list_resource_type(&self, type_name: &str) -> Result<&Type, Diagnostic> {
+        self.registered_list_resource(type_name)
+            .map(|l| &l.value_type)
     }
 
     /// Every data source type's schema, by type name.
@@ -208,6 +260,25 @@ impl<P: Provider> Engine<P> {
         self.resources
             .get(type_name)
             .ok_or_else(|| unknown_type("resource", type_name))
+    }
+
+    fn registered_list_resource(
+        &self,
+        type_name: &str,
+    ) -> Result<&Registered<dyn ListResource<P::Client>>, Diagnostic> {
+        self.list_resources
+            .get(type_name)
+            .ok_or_else(|| unknown_type("list resource", type_name))
+    }
+
+    /// The identity of the object `state` describes, for a type with identity and a non-null state; else null.
+    fn identity_of(&self, type_name: &str, state: &Value) -> Value {
+        match self.resources.get(type_name) {
+            Some(r) if !state.is_null() && self.identities.contains_key(type_name) => {
+                r.handler.identity(state)
+            }
+            _ => Value::Null,
+        }
     }
 
     fn data_source(

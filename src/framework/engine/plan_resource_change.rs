@@ -38,6 +38,9 @@ pub struct PlanResponse {
     pub requires_replace: Vec<AttributePath>,
     /// Private data for apply.
     pub planned_private: Vec<u8>,
+    /// The planned object's identity (null on destroy or for a type without identity; may hold unknowns on
+    /// create).
+    pub planned_identity: Value,
     /// Errors and warnings.
     pub diagnostics: Diagnostics,
 }
@@ -97,6 +100,7 @@ impl<P: Provider> Engine<P> {
                 }
             }
         }
+        out.planned_identity = self.identity_of(&req.type_name, &resp.planned);
         out.planned = resp.planned;
         out.planned_private = resp.private;
         out.diagnostics = resp.diagnostics;

@@ -25,6 +25,8 @@ pub struct ReadResourceResponse {
     pub state: Value,
     /// The private data to store.
     pub private: Vec<u8>,
+    /// The object's identity (null for a type without identity, or when the object is gone).
+    pub identity: Value,
     /// Errors and warnings.
     pub diagnostics: Diagnostics,
 }
@@ -72,6 +74,7 @@ impl<P: Provider> Engine<P> {
             resp.state.unknowns_to_null();
         }
         ReadResourceResponse {
+            identity: self.identity_of(&req.type_name, &resp.state),
             state: resp.state,
             private: resp.private,
             diagnostics: resp.diagnostics,

@@ -1,6 +1,7 @@
 //! Data sources.
 
 mod caller_identity;
+mod roles;
 
 use super::client::ProviderClient;
 use crate::framework::data_source::DataSource;
@@ -8,5 +9,8 @@ use std::sync::Arc;
 
 /// Every data source the provider offers.
 pub fn all() -> Vec<Arc<dyn DataSource<ProviderClient>>> {
-    vec![Arc::new(caller_identity::CallerIdentityDataSource)]
+    vec![
+        Arc::new(caller_identity::CallerIdentityDataSource),
+        Arc::new(roles::RolesDataSource),
+    ]
 }

@@ -5,6 +5,8 @@
 //! - [`account`]: Alibaba Cloud account IDs;
 //! - [`cross_account_service`]: the services that act across accounts (DTS, DataWorks) and the rule that the
 //!   trusted account is another one than the role's;
+//! - [`cross_account_shape`]: recognising existing roles: the service a trust policy is the role of, the
+//!   accounts it admits;
 //! - [`trust_policy`]: trust policies: rendering, lenient parsing, semantic comparison, drift description;
 //! - [`dts`]: DTS cross-account tasks: scenarios, database sides, supported databases, two-way synchronisation;
 //! - [`dataworks`]: DataWorks cross-account data sources: instance types, their system policies, RDS engines;
@@ -13,6 +15,7 @@
 mod accepted_values;
 pub mod account;
 pub mod cross_account_service;
+pub mod cross_account_shape;
 pub mod dataworks;
 pub mod dts;
 pub mod role_rules;

@@ -166,6 +166,11 @@ impl RoleKind for DtsRole {
     }
 
     fn infer(state: &mut Value) {
+        // RAM cannot tell which side of the task the role serves (the role is the same); an imported or listed
+        // role records the first scenario, and a configuration naming another updates it without an API call.
+        if state.attr("scenario").is_null() {
+            state.set_attr("scenario", Value::string(Scenario::Source.as_str()));
+        }
         if state.attr("task_account_id").is_null() {
             let policy = state
                 .attr("trust_policy")

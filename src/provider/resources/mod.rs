@@ -1,13 +1,16 @@
-//! Managed resources: the three role resources, sharing one lifecycle.
+//! Managed resources: the three role resources, sharing one lifecycle, and their list resources.
 
 mod cross_account_dts_role;
 mod dataworks_source_role;
 mod role;
 mod role_api;
+mod role_identity;
+mod role_listing;
 mod role_resource;
 mod role_state;
 
 use super::client::ProviderClient;
+use crate::framework::list_resource::ListResource;
 use crate::framework::resource::Resource;
 use role_resource::RoleResource;
 use std::sync::Arc;
@@ -18,5 +21,18 @@ pub fn all() -> Vec<Arc<dyn Resource<ProviderClient>>> {
         Arc::new(RoleResource::<role::GenericRole>::new()),
         Arc::new(RoleResource::<cross_account_dts_role::DtsRole>::new()),
         Arc::new(RoleResource::<dataworks_source_role::DataWorksRole>::new()),
+    ]
+}
+
+/// Every list resource type the provider offers: one per resource type.
+pub fn list_all() -> Vec<Arc<dyn ListResource<ProviderClient>>> {
+    vec![
+        Arc::new(role_listing::RoleListResource::<role::GenericRole>::new()),
+        Arc::new(role_listing::RoleListResource::<
+            cross_account_dts_role::DtsRole,
+        >::new()),
+        Arc::new(role_listing::RoleListResource::<
+            dataworks_source_role::DataWorksRole,
+        >::new()),
     ]
 }

@@ -7,9 +7,11 @@ use super::role_api::{
     attach_system_policy, delete_role, detach_policy, find_role, policy_type, sync_tags,
     wait_role_visible,
 };
+use super::role_identity;
 use super::role_state::{expand, flatten, flatten_computed, string_map, string_set};
 use crate::framework::context::Context;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
+use crate::framework::identity::IdentitySchema;
 use crate::framework::path::AttributePath;
 use crate::framework::resource::{
     CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, ImportRequest, ImportResponse,
@@ -515,13 +517,28 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         }
     }
 
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(role_identity::identity_schema())
+    }
+
+    fn identity(&self, state: &Value) -> Value {
+        role_identity::identity(state)
+    }
+
     async fn import_state(
         &self,
         _ctx: &Context,
-        _client: &ProviderClient,
+        client: &ProviderClient,
         req: ImportRequest,
         resp: &mut ImportResponse,
     ) {
+        if !req.identity.is_null() {
+            match role_identity::import_by_identity(K::TYPE_NAME, client, &req.identity).await {
+                Ok(state) => resp.state = state,
+                Err(d) => resp.diagnostics.push(d),
+            }
+            return;
+        }
         if let Err(e) = check_role_name(&req.id) {
             resp.diagnostics.add_error(
                 "Invalid Import ID",

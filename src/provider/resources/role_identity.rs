@@ -1,0 +1,90 @@
+//! The identity of a role: the account that owns it and its name, the pair that names a role for good (a role
+//! name alone exists in every account). Import by identity checks the account against the provider instance's
+//! before anything else, so an identity meant for another account fails at plan, naming both.
+
+use super::role_resource::capitalised;
+use crate::framework::diagnostics::Diagnostic;
+use crate::framework::identity::{IdentityAttribute, IdentitySchema};
+use crate::framework::path::AttributePath;
+use crate::framework::value::Value;
+use crate::provider::client::{ProviderClient, api_diagnostic};
+use crate::provider::domain::account::AccountId;
+use crate::provider::domain::role_rules::check_role_name;
+
+/// `{account_id, role_name}`.
+pub(crate) fn identity_schema() -> IdentitySchema {
+    IdentitySchema::new(vec![
+        IdentityAttribute::required_string(
+            "account_id",
+            "UID of the account that owns the role: the account of the provider instance that manages it.",
+        ),
+        IdentityAttribute::required_string("role_name", "Name of the role."),
+    ])
+}
+
+/// The identity of the role a state describes (unknown parts while a create is planned).
+pub(crate) fn identity(state: &Value) -> Value {
+    let account = match state.attr("owner_account_id") {
+        Value::Null => state
+            .attr("arn")
+            .as_str()
+            .and_then(AccountId::from_ram_arn)
+            .map(|a| a.to_string())
+            .into(),
+        known_or_unknown => known_or_unknown.clone(),
+    };
+    Value::object([
+        ("account_id", account),
+        ("role_name", state.attr("role_name").clone()),
+    ])
+}
+
+/// The state to import for `identity` (the following read fills the rest), after checking that the identity's
+/// account is this provider instance's: an identity of another account must not reach a same-named role here.
+pub(crate) async fn import_by_identity(
+    type_name: &str,
+    client: &ProviderClient,
+    identity: &Value,
+) -> Result<Value, Diagnostic> {
+    let invalid = |attribute: &str, detail: String| {
+        Diagnostic::error("Invalid Import Identity", detail).at(AttributePath::root(attribute))
+    };
+    let account = identity.attr("account_id").as_str().unwrap_or_default();
+    let account = AccountId::parse(account)
+        .map_err(|e| invalid("account_id", capitalised(&format!("account_id: {e}"))))?;
+    let name = identity
+        .attr("role_name")
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    check_role_name(&name).map_err(|e| {
+        invalid(
+            "role_name",
+            capitalised(&format!("{type_name} is imported by role name: {e}")),
+        )
+    })?;
+    let me = client.caller_identity().await.map_err(|e| {
+        api_diagnostic(
+            "reading the caller identity to check the import identity",
+            &e,
+        )
+    })?;
+    if me.account_id != account.as_str() {
+        return Err(Diagnostic::error(
+            "Import Identity Names Another Account",
+            format!(
+                "The identity to import names role {name:?} of account {account}, but this provider instance's \
+                 credentials belong to account {}. Set `provider` in the import block to the provider \
+                 configuration (alias) of account {account}.",
+                me.account_id
+            ),
+        )
+        .at(AttributePath::root("account_id")));
+    }
+    Ok(Value::object([
+        ("id", Value::string(&name)),
+        ("role_name", Value::string(&name)),
+        ("owner_account_id", Value::string(account.as_str())),
+        ("arn", Value::string(account.role_arn(&name))),
+    ]))
+}
