@@ -156,11 +156,6 @@ impl Emulator {
         &self.accounts
     }
 
-    /// The most roles an account may hold.
-    pub fn role_quota(&self) -> usize {
-        self.role_quota
-    }
-
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic while holding the lock leaves consistent data (every change is a single assignment or
         // collection operation), so carry on rather than fail every later request.

@@ -3,6 +3,7 @@
 //! conflict loop, so each states only what it polls and what "settled" means.
 
 use super::ClientError;
+use std::future::Future;
 use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -31,12 +32,15 @@ impl Waiter {
     /// Polls until `poll` settles or fails, or until no pause fits before the deadline: then
     /// `Ok(Err(reason))` with the last poll's reason. A Stop from Terraform ends a pause at once with
     /// [`ClientError::Cancelled`] naming `action`.
-    pub async fn until<T, R>(
+    pub async fn until<T, R, Fut>(
         &self,
         cancel: &CancellationToken,
         action: &str,
-        mut poll: impl AsyncFnMut() -> Result<Polled<T, R>, ClientError>,
-    ) -> Result<Result<T, R>, ClientError> {
+        mut poll: impl FnMut() -> Fut,
+    ) -> Result<Result<T, R>, ClientError>
+    where
+        Fut: Future<Output = Result<Polled<T, R>, ClientError>>,
+    {
         let deadline = Instant::now() + self.timeout;
         let mut interval = self.first_interval;
         loop {
@@ -77,9 +81,10 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn polls_with_doubling_pauses_until_settled() {
         let start = Instant::now();
-        let mut seen = Vec::new();
+        let seen = std::cell::RefCell::new(Vec::new());
         let result = WAITER
-            .until(&CancellationToken::new(), "Test", async || {
+            .until(&CancellationToken::new(), "Test", || async {
+                let mut seen = seen.borrow_mut();
                 seen.push(start.elapsed().as_secs());
                 Ok(if seen.len() == 4 {
                     Polled::Settled("done")
@@ -89,18 +94,18 @@ mod tests {
             })
             .await;
         assert_eq!(result.ok(), Some(Ok("done")));
-        assert_eq!(seen, vec![0, 1, 3, 7]);
+        assert_eq!(seen.into_inner(), vec![0, 1, 3, 7]);
     }
 
     /// The pauses after 7 s would be 4 s (capped), ending past the 10 s deadline: the last reason comes back.
     #[tokio::test(start_paused = true)]
     async fn gives_the_last_reason_when_no_pause_fits_before_the_deadline() {
         let start = Instant::now();
-        let mut polls = 0;
+        let polls = std::cell::Cell::new(0);
         let result: Result<Result<(), u32>, ClientError> = WAITER
-            .until(&CancellationToken::new(), "Test", async || {
-                polls += 1;
-                Ok(Polled::NotYet(polls))
+            .until(&CancellationToken::new(), "Test", || async {
+                polls.set(polls.get() + 1);
+                Ok(Polled::NotYet(polls.get()))
             })
             .await;
         assert_eq!(result.ok(), Some(Err(4)));
@@ -110,7 +115,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_poll_error_ends_the_wait() {
         let result: Result<Result<(), ()>, ClientError> = WAITER
-            .until(&CancellationToken::new(), "Test", async || {
+            .until(&CancellationToken::new(), "Test", || async {
                 Err(ClientError::Cancelled {
                     action: "GetRole".into(),
                 })
@@ -125,7 +130,7 @@ mod tests {
         let start = Instant::now();
         let stopper = cancel.clone();
         let result: Result<Result<(), ()>, ClientError> = WAITER
-            .until(&cancel, "DeleteRole", async || {
+            .until(&cancel, "DeleteRole", || async {
                 stopper.cancel();
                 Ok(Polled::NotYet(()))
             })

@@ -6,21 +6,34 @@
 use crate::provider::alicloud::ram::{
     AttachedPolicy, ListTagResourcesRequest, PolicyType, Role, Tag, TagKeys,
 };
+use crate::provider::alicloud::wait::{Polled, Waiter};
 use crate::provider::alicloud::{AliCloudClient, ClientError, ErrorKind};
 use crate::provider::domain::role_rules::reserved_tag_key_text;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
-use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 /// How long a new role or attachment may take to become visible to reads. RAM is eventually consistent; two
 /// minutes, as mature providers use for IAM, bounds the wait without leaving a user hanging on a real failure.
 pub const PROPAGATION_TIMEOUT: Duration = Duration::from_secs(120);
-/// First pause between read-after-write polls; it doubles up to [`MAX_POLL_INTERVAL`].
+/// First pause between polls; it doubles up to [`MAX_POLL_INTERVAL`].
 const FIRST_POLL_INTERVAL: Duration = Duration::from_millis(100);
 const MAX_POLL_INTERVAL: Duration = Duration::from_secs(5);
 /// How long DeleteRole may keep answering `DeleteConflict.Role.Policy` while detaches propagate.
 pub const DELETE_CONFLICT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Read-after-write: until a new role and its attachments are visible.
+const PROPAGATION: Waiter = Waiter {
+    timeout: PROPAGATION_TIMEOUT,
+    first_interval: FIRST_POLL_INTERVAL,
+    max_interval: MAX_POLL_INTERVAL,
+};
+/// Delete: until detaches have propagated and DeleteRole stops answering with a conflict.
+const DELETE_CONFLICT: Waiter = Waiter {
+    timeout: DELETE_CONFLICT_TIMEOUT,
+    first_interval: FIRST_POLL_INTERVAL,
+    max_interval: MAX_POLL_INTERVAL,
+};
 
 /// A role as RAM has it: the role, its attached policies and its user tags.
 #[derive(Clone, Debug)]
@@ -134,29 +147,23 @@ pub async fn wait_role_visible(
     policies: &BTreeSet<String>,
     cancel: &CancellationToken,
 ) -> Result<bool, ClientError> {
-    let deadline = Instant::now() + PROPAGATION_TIMEOUT;
-    let mut interval = FIRST_POLL_INTERVAL;
-    loop {
-        let settled = match api.list_policies_for_role(name).await {
-            Ok(listed) => policies
-                .iter()
-                .all(|p| listed.policies.policy.iter().any(|a| &a.policy_name == p)),
-            Err(e) if e.is_not_found() => false,
-            Err(e) => return Err(e),
-        };
-        if settled {
-            return Ok(true);
-        }
-        if Instant::now() + interval > deadline {
-            return Ok(false);
-        }
-        tracing::debug!(
-            role = name,
-            "waiting for the role and its attachments to become visible"
-        );
-        pause(interval, cancel, "ListPoliciesForRole").await?;
-        interval = (interval * 2).min(MAX_POLL_INTERVAL);
-    }
+    let visible = PROPAGATION
+        .until(cancel, "ListPoliciesForRole", || async {
+            let settled = match api.list_policies_for_role(name).await {
+                Ok(listed) => policies
+                    .iter()
+                    .all(|p| listed.policies.policy.iter().any(|a| &a.policy_name == p)),
+                Err(e) if e.is_not_found() => false,
+                Err(e) => return Err(e),
+            };
+            Ok(if settled {
+                Polled::Settled(())
+            } else {
+                Polled::NotYet(())
+            })
+        })
+        .await?;
+    Ok(visible.is_ok())
 }
 
 /// Whether RAM says the role itself does not exist (`EntityNotExist.Role`), not a policy or an attachment of it.
@@ -270,38 +277,26 @@ pub async fn delete_role(
     for policy in known {
         detach_policy(api, name, policy, PolicyType::System).await?;
     }
-    let deadline = Instant::now() + DELETE_CONFLICT_TIMEOUT;
-    let mut interval = FIRST_POLL_INTERVAL;
-    loop {
-        match api.delete_role(name).await {
-            Ok(_) => return Ok(()),
-            Err(e) if e.is_not_found() => return Ok(()),
-            Err(e) if e.is(ErrorKind::Conflict) && Instant::now() + interval < deadline => {
-                tracing::debug!(role = name, "role still has attachments; detaching them");
-                let attached = match api.list_policies_for_role(name).await {
-                    Ok(p) => p.policies.policy,
-                    Err(e) if e.is_not_found() => return Ok(()),
-                    Err(e) => return Err(e),
-                };
-                for policy in &attached {
-                    detach_policy(api, name, &policy.policy_name, policy_type(policy)).await?;
+    // At the deadline, the last conflict is the error.
+    DELETE_CONFLICT
+        .until(cancel, "DeleteRole", || async {
+            match api.delete_role(name).await {
+                Ok(_) => Ok(Polled::Settled(())),
+                Err(e) if e.is_not_found() => Ok(Polled::Settled(())),
+                Err(conflict) if conflict.is(ErrorKind::Conflict) => {
+                    tracing::debug!(role = name, "role still has attachments; detaching them");
+                    let attached = match api.list_policies_for_role(name).await {
+                        Ok(p) => p.policies.policy,
+                        Err(e) if e.is_not_found() => return Ok(Polled::Settled(())),
+                        Err(e) => return Err(e),
+                    };
+                    for policy in &attached {
+                        detach_policy(api, name, &policy.policy_name, policy_type(policy)).await?;
+                    }
+                    Ok(Polled::NotYet(conflict))
                 }
-                pause(interval, cancel, "DeleteRole").await?;
-                interval = (interval * 2).min(MAX_POLL_INTERVAL);
+                Err(e) => Err(e),
             }
-            Err(e) => return Err(e),
-        }
-    }
-}
-
-/// Sleeps for `interval`, or gives up at once when Terraform sends Stop.
-async fn pause(
-    interval: Duration,
-    cancel: &CancellationToken,
-    action: &str,
-) -> Result<(), ClientError> {
-    tokio::select! {
-        () = tokio::time::sleep(interval) => Ok(()),
-        () = cancel.cancelled() => Err(ClientError::Cancelled { action: action.to_owned() }),
-    }
+        })
+        .await?
 }
