@@ -56,9 +56,13 @@ impl RemoteRole {
     }
 }
 
-/// How many times a refresh reads again when GetRole finds the role but a list of its policies or tags says it
-/// does not exist (a lagging replica), before it reports the disagreement as an error.
-const LAGGING_LIST_READS: u32 = 5;
+/// Refresh: while GetRole finds the role but a list of its policies or tags says it does not exist (a lagging
+/// replica), read again for a few seconds before reporting the disagreement as an error.
+const LAGGING_LIST: Waiter = Waiter {
+    timeout: Duration::from_secs(3),
+    first_interval: FIRST_POLL_INTERVAL,
+    max_interval: MAX_POLL_INTERVAL,
+};
 
 /// Reads everything a role is; `None` when it does not exist. The three reads run concurrently.
 ///
@@ -70,24 +74,21 @@ pub async fn find_role(
     name: &str,
     cancel: &CancellationToken,
 ) -> Result<Option<RemoteRole>, ClientError> {
-    let mut interval = FIRST_POLL_INTERVAL;
-    let mut reads = 1;
-    loop {
-        match read_role_once(api, name).await? {
-            RoleRead::Found(remote) => return Ok(Some(*remote)),
-            RoleRead::Gone => return Ok(None),
-            RoleRead::ListsLag(error) if reads >= LAGGING_LIST_READS => return Err(error),
-            RoleRead::ListsLag(_) => {
-                tracing::debug!(
-                    role = name,
-                    "GetRole found the role but a list says it does not exist; reading again"
-                );
-                pause(interval, cancel, "GetRole").await?;
-                interval = (interval * 2).min(MAX_POLL_INTERVAL);
-                reads += 1;
-            }
-        }
-    }
+    LAGGING_LIST
+        .until(cancel, "GetRole", || async {
+            Ok(match read_role_once(api, name).await? {
+                RoleRead::Found(remote) => Polled::Settled(Some(*remote)),
+                RoleRead::Gone => Polled::Settled(None),
+                RoleRead::ListsLag(error) => {
+                    tracing::debug!(
+                        role = name,
+                        "GetRole found the role but a list says it does not exist; reading again"
+                    );
+                    Polled::NotYet(error)
+                }
+            })
+        })
+        .await?
 }
 
 /// One concurrent read of a role.
@@ -171,12 +172,11 @@ fn is_role_unknown(error: &ClientError) -> bool {
     error.code() == Some("EntityNotExist.Role")
 }
 
-/// Runs `write`, a write naming the role `name` that this apply created at `created_at`, again while RAM answers
+/// Runs `write`, a write naming the role `name` that this apply has just created, again while RAM answers
 /// `EntityNotExist.Role`: a new role reaches the replicas that check writes after a while, as it reaches reads
-/// (alicloud provider PR #3945), so until [`PROPAGATION_TIMEOUT`] after the create that answer means "not yet".
+/// (alicloud provider PR #3945), so within [`PROPAGATION_TIMEOUT`] that answer means "not yet".
 pub async fn after_create<T, F, Fut>(
     name: &str,
-    created_at: Instant,
     cancel: &CancellationToken,
     mut write: F,
 ) -> Result<T, ClientError>
@@ -184,18 +184,21 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, ClientError>>,
 {
-    let deadline = created_at + PROPAGATION_TIMEOUT;
-    let mut interval = FIRST_POLL_INTERVAL;
-    loop {
-        match write().await {
-            Err(e) if is_role_unknown(&e) && Instant::now() + interval < deadline => {
-                tracing::debug!(role = name, "the new role is not known to writes yet");
-                pause(interval, cancel, "writing to the new role").await?;
-                interval = (interval * 2).min(MAX_POLL_INTERVAL);
+    PROPAGATION
+        .until(cancel, "writing to the new role", || {
+            let attempt = write();
+            async move {
+                match attempt.await {
+                    Err(e) if is_role_unknown(&e) => {
+                        tracing::debug!(role = name, "the new role is not known to writes yet");
+                        Ok(Polled::NotYet(e))
+                    }
+                    Err(e) => Err(e),
+                    Ok(value) => Ok(Polled::Settled(value)),
+                }
             }
-            other => return other,
-        }
-    }
+        })
+        .await?
 }
 
 /// The policy type of an attached policy as the API reports it.

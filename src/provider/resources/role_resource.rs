@@ -308,7 +308,6 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
                 .map(|(k, v)| Tag::new(k.clone(), v.clone()))
                 .collect(),
         };
-        let created_at = tokio::time::Instant::now();
         let created = match create_or_adopt(&client.api, &request).await {
             Ok(role) => role,
             Err(e) => {
@@ -331,7 +330,7 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         for policy in &spec.policy_names {
             resp.state
                 .set_attr("policy_names", Value::string_set(attached.iter().cloned()));
-            let attach = after_create(&spec.name, created_at, &ctx.cancel, || {
+            let attach = after_create(&spec.name, &ctx.cancel, || {
                 attach_system_policy(&client.api, &spec.name, policy)
             });
             if let Err(e) = attach.await {
