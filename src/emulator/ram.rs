@@ -135,6 +135,16 @@ fn check_role_name(value: &str, name: &str) -> Result<(), ApiError> {
 fn description_param<'p>(params: &'p Params, name: &str) -> Result<Option<&'p str>, ApiError> {
     let value = params.get(name);
     if let Some(value) = value {
+        // The API reference allows 1 to 1024 characters: a description cannot be cleared with an empty one. (A
+        // stored role without a description has an empty one, so only parameters are held to this.)
+        if value.is_empty() {
+            return Err(ApiError::invalid(
+                "Description.Length",
+                format!(
+                    "The parameter - \"{name}\" must be 1 to {MAX_DESCRIPTION_CHARS} characters."
+                ),
+            ));
+        }
         check_description(value, name)?;
     }
     Ok(value)

@@ -80,3 +80,37 @@ fn changes_update_in_place_and_a_new_name_replaces() {
         assert!(emulator.role_names("source").is_empty());
     }
 }
+
+const POLICIES: &str = "  policy_names = [\"AliyunDTSRolePolicy\"]\n";
+
+#[test]
+fn removing_the_description_sends_nothing_and_plans_clean() {
+    let emulator = Emulator::start(&[]);
+    let api = emulator.api("source");
+    for tf in terraforms() {
+        let work = Workdir::new(
+            tf,
+            &config(
+                &emulator,
+                "described",
+                &format!("{POLICIES}  description = \"kept\"\n"),
+            ),
+        );
+        work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+            .success();
+        let writes = emulator.writes();
+        work.write_config(&config(&emulator, "described", POLICIES));
+        work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+            .success();
+        assert_eq!(emulator.writes(), writes, "removing the description wrote");
+        let plan = work.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
+        assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+        let role = emulator
+            .block_on(api.get_role("described"))
+            .expect("GetRole")
+            .role;
+        assert_eq!(role.description.as_deref(), Some("kept"));
+        work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"])
+            .success();
+    }
+}

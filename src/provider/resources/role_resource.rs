@@ -163,7 +163,9 @@ fn schema<K: RoleKind>() -> Schema {
         .attribute(
             Attribute::string("description")
                 .optional()
-                .description("Description of the role, 1 to 1024 characters.")
+                .computed()
+                .use_state_for_unknown()
+                .description("Description of the role, 1 to 1024 characters. RAM cannot clear a description (UpdateRole takes 1 to 1024 characters), so removing this attribute leaves the role's description as it is, with no change planned; set another text to change it.")
                 .validate(|v| checked(check_description(v.as_str().unwrap_or_default()))),
         )
         .attribute(
@@ -326,6 +328,11 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         // The role exists from here on: the response's state says so at every exit, so nothing is orphaned.
         resp.state = req.planned.clone();
         flatten_computed(&created, &mut resp.state);
+        if resp.state.attr("description").is_unknown() {
+            let description = created.description.as_deref().filter(|d| !d.is_empty());
+            resp.state
+                .set_attr("description", description.map(str::to_owned).into());
+        }
         let mut attached = Vec::new();
         for policy in &spec.policy_names {
             resp.state
