@@ -2,6 +2,7 @@
 //! Integration, acting for the account that owns the workspace, can read an RDS, Hive, Kafka or AnalyticDB for
 //! MySQL 3.0 instance.
 
+use super::attributes;
 use super::role_resource::{
     Desired, RoleKind, account_id_validator, capitalised, role_name_validator,
 };
@@ -32,7 +33,7 @@ impl RoleKind for DataWorksRole {
     }
 
     fn role_name() -> Attribute {
-        Attribute::string("role_name")
+        Attribute::string(attributes::ROLE_NAME)
             .required()
             .requires_replace()
             .description("Name of the role: 1 to 64 letters, digits, `.` or `-`. The data source is configured with it. Changing it replaces the role.")
@@ -41,21 +42,21 @@ impl RoleKind for DataWorksRole {
 
     fn attributes() -> Vec<Attribute> {
         vec![
-            Attribute::string("instance_type")
+            Attribute::string(attributes::INSTANCE_TYPE)
                 .required()
                 .description("Type of the instance DataWorks reads: `rds`, `hive`, `kafka` or `analyticdb_for_mysql` (AnalyticDB for MySQL 3.0). It decides the system policies.")
                 .validate(|v| InstanceType::parse(v.as_str().unwrap_or_default()).map(drop).map_err(|e| capitalised(&e.to_string()))),
-            Attribute::string("rds_engine")
+            Attribute::string(attributes::RDS_ENGINE)
                 .optional()
                 .description("Engine of the RDS instance, only with `instance_type = \"rds\"`: `MySQL`, `SQL Server`, `PostgreSQL` or `MariaDB` (any letter case; `SQLServer` is accepted too). Informative: every engine uses the same policy."),
-            Attribute::string("dataworks_account_id")
+            Attribute::string(attributes::DATAWORKS_ACCOUNT_ID)
                 .required()
                 .description("UID of the account that owns the DataWorks workspace (all digits): the trusted account. Never this provider instance's own account. A UID without the usual 16 digits gets a plan-time warning.")
                 .validate(account_id_validator),
-            Attribute::string("trust_policy")
+            Attribute::string(attributes::TRUST_POLICY)
                 .computed()
                 .description("The trust policy document written to the role, known at plan time."),
-            Attribute::new("policy_names", Type::set(Type::String))
+            Attribute::new(attributes::POLICY_NAMES, Type::set(Type::String))
                 .computed()
                 .description("The system policies attached to the role, by instance type, known at plan time."),
         ]
@@ -63,15 +64,17 @@ impl RoleKind for DataWorksRole {
 
     fn validate(config: &Value, diagnostics: &mut Diagnostics) {
         let Some(instance_type) = config
-            .attr("instance_type")
+            .attr(attributes::INSTANCE_TYPE)
             .as_str()
             .and_then(|s| InstanceType::parse(s).ok())
         else {
             return;
         };
-        if let Err(e) = check_rds_engine(instance_type, config.attr("rds_engine").as_str()) {
+        if let Err(e) =
+            check_rds_engine(instance_type, config.attr(attributes::RDS_ENGINE).as_str())
+        {
             diagnostics.add_attribute_error(
-                AttributePath::root("rds_engine"),
+                AttributePath::root(attributes::RDS_ENGINE),
                 "Invalid RDS Engine",
                 capitalised(&e.to_string()),
             );
@@ -80,11 +83,11 @@ impl RoleKind for DataWorksRole {
 
     fn desired(config: &Value) -> Desired {
         let trusted = config
-            .attr("dataworks_account_id")
+            .attr(attributes::DATAWORKS_ACCOUNT_ID)
             .as_str()
             .and_then(|t| AccountId::parse(t).ok());
         let instance_type = config
-            .attr("instance_type")
+            .attr(attributes::INSTANCE_TYPE)
             .as_str()
             .and_then(|s| InstanceType::parse(s).ok());
         Desired {
@@ -94,14 +97,14 @@ impl RoleKind for DataWorksRole {
             policy_names: instance_type.map_or(Value::Unknown, |i| {
                 Value::string_set(i.system_policies().iter().copied())
             }),
-            trusted: trusted.map(|t| ("dataworks_account_id", t)),
+            trusted: trusted.map(|t| (attributes::DATAWORKS_ACCOUNT_ID, t)),
         }
     }
 
     fn infer(state: &mut Value) {
-        if state.attr("dataworks_account_id").is_null() {
+        if state.attr(attributes::DATAWORKS_ACCOUNT_ID).is_null() {
             let policy = state
-                .attr("trust_policy")
+                .attr(attributes::TRUST_POLICY)
                 .as_str()
                 .and_then(|d| TrustPolicy::parse(d).ok());
             let trusted = policy.and_then(|p| {
@@ -110,10 +113,10 @@ impl RoleKind for DataWorksRole {
                         .map(str::to_owned)
                 })
             });
-            state.set_attr("dataworks_account_id", trusted.into());
+            state.set_attr(attributes::DATAWORKS_ACCOUNT_ID, trusted.into());
         }
-        if state.attr("instance_type").is_null() {
-            let attached = string_set(state.attr("policy_names"));
+        if state.attr(attributes::INSTANCE_TYPE).is_null() {
+            let attached = string_set(state.attr(attributes::POLICY_NAMES));
             let kind = INSTANCE_TYPES.iter().find(|f| {
                 f.instance_type
                     .system_policies()
@@ -121,7 +124,7 @@ impl RoleKind for DataWorksRole {
                     .all(|p| attached.contains(*p))
             });
             state.set_attr(
-                "instance_type",
+                attributes::INSTANCE_TYPE,
                 kind.map(|f| f.instance_type.as_str().to_owned()).into(),
             );
         }

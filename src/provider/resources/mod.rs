@@ -1,5 +1,6 @@
 //! Managed resources: the three role resources, sharing one lifecycle, and their list resources.
 
+mod attributes;
 mod cross_account_dts_role;
 mod dataworks_source_role;
 mod role;

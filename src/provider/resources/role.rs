@@ -1,6 +1,7 @@
 //! `aliram_role`: the generic cross-account role, for services beyond DTS and DataWorks: any trust policy, any
 //! set of system policies.
 
+use super::attributes;
 use super::role_resource::{Desired, RoleKind, capitalised, role_name_validator};
 use crate::framework::schema::Attribute;
 use crate::framework::types::Type;
@@ -23,7 +24,7 @@ impl RoleKind for GenericRole {
     }
 
     fn role_name() -> Attribute {
-        Attribute::string("role_name")
+        Attribute::string(attributes::ROLE_NAME)
             .required()
             .requires_replace()
             .description("Name of the role: 1 to 64 letters, digits, `.` or `-`. Changing it replaces the role.")
@@ -32,7 +33,7 @@ impl RoleKind for GenericRole {
 
     fn attributes() -> Vec<Attribute> {
         vec![
-            Attribute::string("trust_policy")
+            Attribute::string(attributes::TRUST_POLICY)
                 .required()
                 .description("The trust policy document (JSON), for example from `provider::aliram::dts_trust_policy`. Compared by meaning: key order, whitespace, a string versus a one-element list and the order of principals do not count.")
                 .validate(|v| {
@@ -40,7 +41,7 @@ impl RoleKind for GenericRole {
                         .map(drop)
                         .map_err(|e| capitalised(&format!("the trust policy is not a valid policy document: {e}")))
                 }),
-            Attribute::new("policy_names", Type::set(Type::String))
+            Attribute::new(attributes::POLICY_NAMES, Type::set(Type::String))
                 .required()
                 .description("System policies attached to the role, and only these: others attached outside Terraform are detached on apply."),
         ]
@@ -48,8 +49,8 @@ impl RoleKind for GenericRole {
 
     fn desired(config: &Value) -> Desired {
         Desired {
-            trust_policy: config.attr("trust_policy").clone(),
-            policy_names: config.attr("policy_names").clone(),
+            trust_policy: config.attr(attributes::TRUST_POLICY).clone(),
+            policy_names: config.attr(attributes::POLICY_NAMES).clone(),
             trusted: None,
         }
     }

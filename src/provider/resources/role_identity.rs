@@ -2,6 +2,7 @@
 //! name alone exists in every account). Import by identity checks the account against the provider instance's
 //! before anything else, so an identity meant for another account fails at plan, naming both.
 
+use super::attributes;
 use super::role_resource::capitalised;
 use crate::framework::diagnostics::Diagnostic;
 use crate::framework::identity::{IdentityAttribute, IdentitySchema};
@@ -15,18 +16,18 @@ use crate::provider::domain::role_rules::check_role_name;
 pub(crate) fn identity_schema() -> IdentitySchema {
     IdentitySchema::new(vec![
         IdentityAttribute::required_string(
-            "account_id",
+            attributes::ACCOUNT_ID,
             "UID of the account that owns the role: the account of the provider instance that manages it.",
         ),
-        IdentityAttribute::required_string("role_name", "Name of the role."),
+        IdentityAttribute::required_string(attributes::ROLE_NAME, "Name of the role."),
     ])
 }
 
 /// The identity of the role a state describes (unknown parts while a create is planned).
 pub(crate) fn identity(state: &Value) -> Value {
-    let account = match state.attr("owner_account_id") {
+    let account = match state.attr(attributes::OWNER_ACCOUNT_ID) {
         Value::Null => state
-            .attr("arn")
+            .attr(attributes::ARN)
             .as_str()
             .and_then(AccountId::from_ram_arn)
             .map(|a| a.to_string())
@@ -34,8 +35,11 @@ pub(crate) fn identity(state: &Value) -> Value {
         known_or_unknown => known_or_unknown.clone(),
     };
     Value::object([
-        ("account_id", account),
-        ("role_name", state.attr("role_name").clone()),
+        (attributes::ACCOUNT_ID, account),
+        (
+            attributes::ROLE_NAME,
+            state.attr(attributes::ROLE_NAME).clone(),
+        ),
     ])
 }
 
@@ -49,17 +53,24 @@ pub(crate) async fn import_by_identity(
     let invalid = |attribute: &str, detail: String| {
         Diagnostic::error("Invalid Import Identity", detail).at(AttributePath::root(attribute))
     };
-    let account = identity.attr("account_id").as_str().unwrap_or_default();
-    let account = AccountId::parse(account)
-        .map_err(|e| invalid("account_id", capitalised(&format!("account_id: {e}"))))?;
+    let account = identity
+        .attr(attributes::ACCOUNT_ID)
+        .as_str()
+        .unwrap_or_default();
+    let account = AccountId::parse(account).map_err(|e| {
+        invalid(
+            attributes::ACCOUNT_ID,
+            capitalised(&format!("account_id: {e}")),
+        )
+    })?;
     let name = identity
-        .attr("role_name")
+        .attr(attributes::ROLE_NAME)
         .as_str()
         .unwrap_or_default()
         .to_owned();
     check_role_name(&name).map_err(|e| {
         invalid(
-            "role_name",
+            attributes::ROLE_NAME,
             capitalised(&format!("{type_name} is imported by role name: {e}")),
         )
     })?;
@@ -79,12 +90,15 @@ pub(crate) async fn import_by_identity(
                 me.account_id
             ),
         )
-        .at(AttributePath::root("account_id")));
+        .at(AttributePath::root(attributes::ACCOUNT_ID)));
     }
     Ok(Value::object([
-        ("id", Value::string(&name)),
-        ("role_name", Value::string(&name)),
-        ("owner_account_id", Value::string(account.as_str())),
-        ("arn", Value::string(account.role_arn(&name))),
+        (attributes::ID, Value::string(&name)),
+        (attributes::ROLE_NAME, Value::string(&name)),
+        (
+            attributes::OWNER_ACCOUNT_ID,
+            Value::string(account.as_str()),
+        ),
+        (attributes::ARN, Value::string(account.role_arn(&name))),
     ]))
 }

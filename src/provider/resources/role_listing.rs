@@ -3,6 +3,7 @@
 //! cross-account role. Each result is a role's identity and, with `include_resource = true`, the state an import
 //! of it would have, so that `-generate-config-out` writes configuration that plans with no changes.
 
+use super::attributes;
 use super::role_api::RemoteRole;
 use super::role_identity;
 use super::role_resource::RoleKind;
@@ -36,7 +37,10 @@ fn resource_object<K: RoleKind>(listed: &ListedRole) -> Option<Value> {
         policies: details.policies.clone(),
         tags: listed.tags.clone(),
     };
-    let mut state = Value::object([("role_name", Value::string(&listed.summary.role_name))]);
+    let mut state = Value::object([(
+        attributes::ROLE_NAME,
+        Value::string(&listed.summary.role_name),
+    )]);
     flatten(&remote, &mut state);
     K::infer(&mut state);
     Some(state)
@@ -44,8 +48,11 @@ fn resource_object<K: RoleKind>(listed: &ListedRole) -> Option<Value> {
 
 fn list_result<K: RoleKind>(listed: &ListedRole, include_resource_object: bool) -> ListResult {
     let identity_source = Value::object([
-        ("role_name", Value::string(&listed.summary.role_name)),
-        ("arn", Value::string(&listed.summary.arn)),
+        (
+            attributes::ROLE_NAME,
+            Value::string(&listed.summary.role_name),
+        ),
+        (attributes::ARN, Value::string(&listed.summary.arn)),
     ]);
     ListResult {
         identity: role_identity::identity(&identity_source),

@@ -3,6 +3,7 @@
 //! What differs between `aliram_role`, `aliram_cross_account_dts_role` and `aliram_dataworks_source_role` is a
 //! [`RoleKind`]: its own attributes, and how the configuration becomes a trust policy and a set of policies.
 
+use super::attributes;
 use super::role_api::{
     after_create, attach_system_policy, delete_role, detach_policy, find_role, policy_type,
     sync_tags, wait_role_visible,
@@ -158,10 +159,10 @@ pub(crate) fn role_name_validator(v: &Value) -> Result<(), String> {
 
 fn schema<K: RoleKind>() -> Schema {
     let mut block = Block::new(K::description())
-        .attribute(Attribute::string("id").computed().use_state_for_unknown().description("The role name."))
+        .attribute(Attribute::string(attributes::ID).computed().use_state_for_unknown().description("The role name."))
         .attribute(K::role_name())
         .attribute(
-            Attribute::string("description")
+            Attribute::string(attributes::DESCRIPTION)
                 .optional()
                 .computed()
                 .use_state_for_unknown()
@@ -169,7 +170,7 @@ fn schema<K: RoleKind>() -> Schema {
                 .validate(|v| checked(check_description(v.as_str().unwrap_or_default()))),
         )
         .attribute(
-            Attribute::number("max_session_duration")
+            Attribute::number(attributes::MAX_SESSION_DURATION)
                 .default(Value::int(DEFAULT_SESSION_DURATION_SECONDS))
                 .description("Longest session, in seconds, that assuming the role may give: 3600 to 43200. Defaults to 3600.")
                 .validate(|v| match v.as_i64() {
@@ -178,7 +179,7 @@ fn schema<K: RoleKind>() -> Schema {
                 }),
         )
         .attribute(
-            Attribute::new("tags", Type::map(Type::String))
+            Attribute::new(attributes::TAGS, Type::map(Type::String))
                 .optional()
                 .description(&format!("Tags of the role: at most 20; {RESERVED_TAG_KEY_RULE}."))
                 .validate(|v| {
@@ -190,10 +191,10 @@ fn schema<K: RoleKind>() -> Schema {
         block = block.attribute(attribute);
     }
     block = block
-        .attribute(Attribute::string("arn").computed().use_state_for_unknown().description("ARN of the role, `acs:ram::<owner_account_id>:role/<role_name>`; known at plan time."))
-        .attribute(Attribute::string("role_id").computed().use_state_for_unknown().description("ID RAM gave the role."))
-        .attribute(Attribute::string("owner_account_id").computed().use_state_for_unknown().description("UID of the account that owns the role (this provider instance's account); known at plan time. This, with the role name, is what the other account's service is configured with."))
-        .attribute(Attribute::string("create_time").computed().use_state_for_unknown().description("When the role was created (UTC, `YYYY-MM-DDThh:mm:ssZ`)."));
+        .attribute(Attribute::string(attributes::ARN).computed().use_state_for_unknown().description("ARN of the role, `acs:ram::<owner_account_id>:role/<role_name>`; known at plan time."))
+        .attribute(Attribute::string(attributes::ROLE_ID).computed().use_state_for_unknown().description("ID RAM gave the role."))
+        .attribute(Attribute::string(attributes::OWNER_ACCOUNT_ID).computed().use_state_for_unknown().description("UID of the account that owns the role (this provider instance's account); known at plan time. This, with the role name, is what the other account's service is configured with."))
+        .attribute(Attribute::string(attributes::CREATE_TIME).computed().use_state_for_unknown().description("When the role was created (UTC, `YYYY-MM-DDThh:mm:ssZ`)."));
     Schema::new(block)
 }
 
@@ -219,8 +220,10 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         resp: &mut ModifyPlanResponse,
     ) {
         let desired = K::desired(&req.config);
-        resp.planned.set_attr("trust_policy", desired.trust_policy);
-        resp.planned.set_attr("policy_names", desired.policy_names);
+        resp.planned
+            .set_attr(attributes::TRUST_POLICY, desired.trust_policy);
+        resp.planned
+            .set_attr(attributes::POLICY_NAMES, desired.policy_names);
         // Here rather than at validation: a UID taken from another resource or data source is known only now.
         if let Some((attribute, trusted)) = &desired.trusted
             && let Some(warning) = trusted.length_warning()
@@ -260,10 +263,14 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
             }
         };
         let Some(owner) = owner else { return };
-        if let Some(recorded) = req.prior.attr("owner_account_id").as_str()
+        if let Some(recorded) = req.prior.attr(attributes::OWNER_ACCOUNT_ID).as_str()
             && recorded != owner.as_str()
         {
-            let name = req.prior.attr("role_name").as_str().unwrap_or_default();
+            let name = req
+                .prior
+                .attr(attributes::ROLE_NAME)
+                .as_str()
+                .unwrap_or_default();
             resp.diagnostics
                 .push(other_account_error(name, recorded, owner.as_str()));
             return;
@@ -281,11 +288,16 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         }
         if req.prior.is_null() {
             resp.planned
-                .set_attr("owner_account_id", Value::string(owner.as_str()));
-            if let Some(name) = resp.planned.attr("role_name").as_str().map(str::to_owned) {
-                resp.planned.set_attr("id", Value::string(&name));
+                .set_attr(attributes::OWNER_ACCOUNT_ID, Value::string(owner.as_str()));
+            if let Some(name) = resp
+                .planned
+                .attr(attributes::ROLE_NAME)
+                .as_str()
+                .map(str::to_owned)
+            {
+                resp.planned.set_attr(attributes::ID, Value::string(&name));
                 resp.planned
-                    .set_attr("arn", Value::string(owner.role_arn(&name)));
+                    .set_attr(attributes::ARN, Value::string(owner.role_arn(&name)));
             }
         }
     }
@@ -328,15 +340,19 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         // The role exists from here on: the response's state says so at every exit, so nothing is orphaned.
         resp.state = req.planned.clone();
         flatten_computed(&created, &mut resp.state);
-        if resp.state.attr("description").is_unknown() {
+        if resp.state.attr(attributes::DESCRIPTION).is_unknown() {
             let description = created.description.as_deref().filter(|d| !d.is_empty());
-            resp.state
-                .set_attr("description", description.map(str::to_owned).into());
+            resp.state.set_attr(
+                attributes::DESCRIPTION,
+                description.map(str::to_owned).into(),
+            );
         }
         let mut attached = Vec::new();
         for policy in &spec.policy_names {
-            resp.state
-                .set_attr("policy_names", Value::string_set(attached.iter().cloned()));
+            resp.state.set_attr(
+                attributes::POLICY_NAMES,
+                Value::string_set(attached.iter().cloned()),
+            );
             let attach = after_create(&spec.name, &ctx.cancel, || {
                 attach_system_policy(&client.api, &spec.name, policy)
             });
@@ -350,7 +366,7 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
             attached.push(policy.clone());
         }
         resp.state
-            .set_attr("policy_names", Value::string_set(attached));
+            .set_attr(attributes::POLICY_NAMES, Value::string_set(attached));
 
         match wait_role_visible(&client.api, &spec.name, &spec.policy_names, &ctx.cancel).await {
             Ok(true) => {}
@@ -371,13 +387,13 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
     ) {
         let name = req
             .state
-            .attr("id")
+            .attr(attributes::ID)
             .as_str()
-            .or(req.state.attr("role_name").as_str())
+            .or(req.state.attr(attributes::ROLE_NAME).as_str())
             .unwrap_or_default()
             .to_owned();
         // Before any call that names the role: in another account the role would read as gone.
-        if let Some(recorded) = req.state.attr("owner_account_id").as_str() {
+        if let Some(recorded) = req.state.attr(attributes::OWNER_ACCOUNT_ID).as_str() {
             match client.caller_identity().await {
                 Ok(me) if me.account_id != recorded => {
                     resp.diagnostics
@@ -451,10 +467,12 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         let prior = &req.prior;
         // resp.state starts as the prior state; each step records what it changed, so a failure returns what exists.
 
-        let trust_changed = req.planned.attr("trust_policy") != prior.attr("trust_policy");
-        let description_changed = req.planned.attr("description") != prior.attr("description");
-        let duration_changed =
-            req.planned.attr("max_session_duration") != prior.attr("max_session_duration");
+        let trust_changed =
+            req.planned.attr(attributes::TRUST_POLICY) != prior.attr(attributes::TRUST_POLICY);
+        let description_changed =
+            req.planned.attr(attributes::DESCRIPTION) != prior.attr(attributes::DESCRIPTION);
+        let duration_changed = req.planned.attr(attributes::MAX_SESSION_DURATION)
+            != prior.attr(attributes::MAX_SESSION_DURATION);
         if trust_changed || description_changed || duration_changed {
             let update = UpdateRoleRequest {
                 role_name: name.clone(),
@@ -471,7 +489,11 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
                     .push(api_diagnostic(&format!("updating role {name}"), &e));
                 return;
             }
-            for attribute in ["trust_policy", "description", "max_session_duration"] {
+            for attribute in [
+                attributes::TRUST_POLICY,
+                attributes::DESCRIPTION,
+                attributes::MAX_SESSION_DURATION,
+            ] {
                 resp.state
                     .set_attr(attribute, req.planned.attr(attribute).clone());
             }
@@ -479,12 +501,12 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
 
         // Attachments are managed exclusively: attach what is missing, detach what was attached by hand. The prior
         // state holds what the refresh listed, so only a detach, which needs each policy's type, lists again.
-        let mut names = string_set(prior.attr("policy_names"));
+        let mut names = string_set(prior.attr(attributes::POLICY_NAMES));
         let missing: Vec<String> = spec.policy_names.difference(&names).cloned().collect();
         for policy in &missing {
             if let Err(e) = attach_system_policy(&client.api, &name, policy).await {
                 resp.state
-                    .set_attr("policy_names", Value::string_set(names));
+                    .set_attr(attributes::POLICY_NAMES, Value::string_set(names));
                 resp.diagnostics.push(api_diagnostic(
                     &format!("attaching {policy} to role {name}"),
                     &e,
@@ -498,7 +520,7 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
                 Ok(p) => p.policies.policy,
                 Err(e) => {
                     resp.state
-                        .set_attr("policy_names", Value::string_set(names));
+                        .set_attr(attributes::POLICY_NAMES, Value::string_set(names));
                     resp.diagnostics.push(api_diagnostic(
                         &format!("listing the policies of role {name}"),
                         &e,
@@ -514,7 +536,7 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
                     detach_policy(&client.api, &name, &extra.policy_name, policy_type(extra)).await
                 {
                     resp.state
-                        .set_attr("policy_names", Value::string_set(names));
+                        .set_attr(attributes::POLICY_NAMES, Value::string_set(names));
                     resp.diagnostics.push(api_diagnostic(
                         &format!("detaching {} from role {name}", extra.policy_name),
                         &e,
@@ -526,12 +548,12 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
             names.retain(|n| spec.policy_names.contains(n));
         }
         resp.state
-            .set_attr("policy_names", Value::string_set(names));
+            .set_attr(attributes::POLICY_NAMES, Value::string_set(names));
 
         if let Err(e) = sync_tags(
             &client.api,
             &name,
-            &string_map(prior.attr("tags")),
+            &string_map(prior.attr(attributes::TAGS)),
             &spec.tags,
         )
         .await
@@ -566,8 +588,12 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         req: DeleteRequest,
         resp: &mut DeleteResponse,
     ) {
-        let name = req.prior.attr("role_name").as_str().unwrap_or_default();
-        let known = string_set(req.prior.attr("policy_names"));
+        let name = req
+            .prior
+            .attr(attributes::ROLE_NAME)
+            .as_str()
+            .unwrap_or_default();
+        let known = string_set(req.prior.attr(attributes::POLICY_NAMES));
         if let Err(e) = delete_role(&client.api, name, &known, &ctx.cancel).await {
             resp.diagnostics
                 .push(api_diagnostic(&format!("deleting role {name}"), &e));
@@ -608,8 +634,8 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
             return;
         }
         resp.state = Value::object([
-            ("id", Value::string(&req.id)),
-            ("role_name", Value::string(&req.id)),
+            (attributes::ID, Value::string(&req.id)),
+            (attributes::ROLE_NAME, Value::string(&req.id)),
         ]);
     }
 }

@@ -1,6 +1,7 @@
 //! Between Terraform values and RAM roles: `expand` reads what a plan asks for, `flatten` writes what RAM has
 //! into a state, keeping the user's own trust-policy text while it still means what RAM holds.
 
+use super::attributes;
 use super::role_api::RemoteRole;
 use crate::framework::value::Value;
 use crate::provider::alicloud::ram::Role;
@@ -32,22 +33,25 @@ pub struct RoleSpec {
 pub fn expand(planned: &Value) -> RoleSpec {
     RoleSpec {
         name: planned
-            .attr("role_name")
+            .attr(attributes::ROLE_NAME)
             .as_str()
             .unwrap_or_default()
             .to_owned(),
         trust_policy: planned
-            .attr("trust_policy")
+            .attr(attributes::TRUST_POLICY)
             .as_str()
             .unwrap_or_default()
             .to_owned(),
-        policy_names: string_set(planned.attr("policy_names")),
-        description: planned.attr("description").as_str().map(str::to_owned),
+        policy_names: string_set(planned.attr(attributes::POLICY_NAMES)),
+        description: planned
+            .attr(attributes::DESCRIPTION)
+            .as_str()
+            .map(str::to_owned),
         max_session_duration: planned
-            .attr("max_session_duration")
+            .attr(attributes::MAX_SESSION_DURATION)
             .as_i64()
             .unwrap_or(DEFAULT_SESSION_DURATION_SECONDS),
-        tags: string_map(planned.attr("tags")),
+        tags: string_map(planned.attr(attributes::TAGS)),
     }
 }
 
@@ -71,16 +75,16 @@ pub fn string_map(v: &Value) -> BTreeMap<String, String> {
 
 /// Sets the attributes RAM computes (`id`, `arn`, `role_id`, `owner_account_id`, `create_time`) from `role`.
 pub fn flatten_computed(role: &Role, state: &mut Value) {
-    state.set_attr("id", Value::string(&role.role_name));
-    state.set_attr("arn", Value::string(&role.arn));
-    state.set_attr("role_id", Value::string(&role.role_id));
+    state.set_attr(attributes::ID, Value::string(&role.role_name));
+    state.set_attr(attributes::ARN, Value::string(&role.arn));
+    state.set_attr(attributes::ROLE_ID, Value::string(&role.role_id));
     state.set_attr(
-        "owner_account_id",
+        attributes::OWNER_ACCOUNT_ID,
         AccountId::from_ram_arn(&role.arn)
             .map(|a| a.to_string())
             .into(),
     );
-    state.set_attr("create_time", role.create_date.clone().into());
+    state.set_attr(attributes::CREATE_TIME, role.create_date.clone().into());
 }
 
 /// What refreshing a state found about its trust policy.
@@ -96,29 +100,38 @@ pub struct TrustPolicyDrift {
 pub fn flatten(remote: &RemoteRole, state: &mut Value) -> TrustPolicyDrift {
     let role = &remote.role;
     flatten_computed(role, state);
-    state.set_attr("role_name", Value::string(&role.role_name));
+    state.set_attr(attributes::ROLE_NAME, Value::string(&role.role_name));
     let description = role.description.as_deref().filter(|d| !d.is_empty());
-    state.set_attr("description", description.map(str::to_owned).into());
     state.set_attr(
-        "max_session_duration",
+        attributes::DESCRIPTION,
+        description.map(str::to_owned).into(),
+    );
+    state.set_attr(
+        attributes::MAX_SESSION_DURATION,
         Value::int(
             role.max_session_duration
                 .unwrap_or(DEFAULT_SESSION_DURATION_SECONDS),
         ),
     );
-    let had_tags = !state.attr("tags").is_null();
+    let had_tags = !state.attr(attributes::TAGS).is_null();
     let tags = if remote.tags.is_empty() && !had_tags {
         Value::Null
     } else {
         Value::string_map(remote.tags.iter().map(|(k, v)| (k.clone(), v.clone())))
     };
-    state.set_attr("tags", tags);
-    state.set_attr("policy_names", Value::string_set(remote.policy_names()));
+    state.set_attr(attributes::TAGS, tags);
+    state.set_attr(
+        attributes::POLICY_NAMES,
+        Value::string_set(remote.policy_names()),
+    );
 
     let owner = AccountId::from_ram_arn(&role.arn);
     let remote_doc = role.assume_role_policy_document.clone().unwrap_or_default();
     let mut drift = TrustPolicyDrift::default();
-    let kept = state.attr("trust_policy").as_str().map(str::to_owned);
+    let kept = state
+        .attr(attributes::TRUST_POLICY)
+        .as_str()
+        .map(str::to_owned);
     match kept {
         Some(current) if policies_equivalent(&current, &remote_doc, owner.as_ref()) => {}
         current => {
@@ -132,7 +145,7 @@ pub fn flatten(remote: &RemoteRole, state: &mut Value) -> TrustPolicyDrift {
                     .collect();
             }
             state.set_attr(
-                "trust_policy",
+                attributes::TRUST_POLICY,
                 Value::string(normalize(&remote_doc).unwrap_or(remote_doc)),
             );
         }
