@@ -98,6 +98,9 @@ pub enum ServeError {
     /// The gRPC server failed.
     #[error("gRPC server: {0}")]
     Transport(#[from] tonic::transport::Error),
+    /// The SIGINT handler could not be installed.
+    #[error("installing the SIGINT handler: {0}")]
+    Signal(std::io::Error),
     /// The provider declares a resource schema the engine cannot plan.
     #[error("provider schema: {0}")]
     Schema(#[from] UnplannableSchema),
@@ -115,9 +118,12 @@ pub async fn serve<P: Provider>(env: PluginEnv, provider: P) -> Result<(), Serve
     let shutdown = CancellationToken::new();
 
     // go-plugin servers ignore SIGINT: Ctrl-C reaches the whole process group, and Terraform answers it with the
-    // Stop RPC, which cancels in-flight work cleanly.
-    tokio::spawn(async {
-        while tokio::signal::ctrl_c().await.is_ok() {
+    // Stop RPC, which cancels in-flight work cleanly. The handler is installed here, before the handshake line, so
+    // that a Ctrl-C right after start cannot kill the process.
+    let mut interrupts = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .map_err(ServeError::Signal)?;
+    tokio::spawn(async move {
+        while interrupts.recv().await.is_some() {
             tracing::debug!("ignoring SIGINT; Terraform sends Stop");
         }
     });
