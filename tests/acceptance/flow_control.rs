@@ -22,12 +22,7 @@ fn two_hundred_roles_in_one_account_under_rams_flow_control() {
         .success();
     assert_eq!(emulator.role_names("source").len(), ROLES);
 
-    let plan = work.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
-    assert_eq!(
-        plan.code, 0,
-        "plan after apply is not clean:\n{}\n{}",
-        plan.stdout, plan.stderr
-    );
+    work.assert_plan_clean();
 
     work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"])
         .success();

@@ -32,12 +32,7 @@ fn thirty_roles_converge_through_throttling_and_unavailability() {
         + stats["faults"]["unavailable"].as_u64().unwrap_or(0);
     assert!(injected > 0, "no fault was injected: {stats}");
 
-    let plan = work.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
-    assert_eq!(
-        plan.code, 0,
-        "plan after apply is not clean:\n{}\n{}",
-        plan.stdout, plan.stderr
-    );
+    work.assert_plan_clean();
     work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"])
         .success();
     assert!(
@@ -65,12 +60,7 @@ fn writes_whose_answers_are_lost_are_safe_to_retry() {
         .as_u64()
         .unwrap_or(0);
     assert!(lost > 0, "no answer was lost");
-    let plan = work.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
-    assert_eq!(
-        plan.code, 0,
-        "plan after apply is not clean:\n{}\n{}",
-        plan.stdout, plan.stderr
-    );
+    work.assert_plan_clean();
     work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"])
         .success();
     assert!(

@@ -270,6 +270,17 @@ impl Workdir {
         }
     }
 
+    /// `terraform plan -detailed-exitcode`, which must find nothing to change (exit code 0).
+    #[track_caller]
+    pub fn assert_plan_clean(&self) {
+        let plan = self.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
+        assert_eq!(
+            plan.code, 0,
+            "the plan is not clean:\n{}\n{}",
+            plan.stdout, plan.stderr
+        );
+    }
+
     /// `terraform plan -out=plan.tfplan` then `terraform show -json plan.tfplan`: the plan as JSON.
     pub fn plan_json(&self) -> serde_json::Value {
         self.run(&["plan", "-input=false", "-no-color", "-out=plan.tfplan"])
