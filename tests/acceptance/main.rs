@@ -8,6 +8,7 @@
 mod support {
     pub mod emulator;
     pub mod emulator_process;
+    pub mod holding_proxy;
     pub mod roles_by_hand;
     pub mod takeover;
     mod terraform;
@@ -30,6 +31,7 @@ mod functions;
 mod identity;
 mod import;
 mod install;
+mod interrupted_apply;
 mod migration;
 mod partial_state;
 mod plugin_core;
