@@ -550,14 +550,14 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         resp.state
             .set_attr(attributes::POLICY_NAMES, Value::string_set(names));
 
-        if let Err(e) = sync_tags(
-            &client.api,
-            &name,
-            &string_map(prior.attr(attributes::TAGS)),
-            &spec.tags,
-        )
-        .await
-        {
+        let mut tags = string_map(prior.attr(attributes::TAGS));
+        if let Err(e) = sync_tags(&client.api, &name, &mut tags, &spec.tags).await {
+            // What the calls that succeeded did (an untag before a failed tag), as a refresh would read it.
+            let had_tags = !prior.attr(attributes::TAGS).is_null();
+            if had_tags || !tags.is_empty() {
+                resp.state
+                    .set_attr(attributes::TAGS, Value::string_map(tags));
+            }
             resp.diagnostics
                 .push(api_diagnostic(&format!("tagging role {name}"), &e));
             return;
