@@ -79,9 +79,11 @@ impl<K: RoleKind> RoleResource<K> {
     }
 }
 
-/// CreateRole, safe to repeat: when a retried CreateRole meets `EntityAlreadyExists.Role`, an earlier attempt may
-/// have created the role before its answer was lost. A role of that name with the same trust policy is then
-/// taken as the one created; any other is a real conflict.
+/// CreateRole, safe to repeat. When a retried CreateRole meets `EntityAlreadyExists.Role` after an earlier attempt
+/// of this very call was sent and got no answer, that attempt may have created the role: a role of that name with
+/// the same trust policy is then taken as the one created. When every earlier attempt was answered (a clean
+/// `ServiceUnavailable` or throttling creates nothing), or the trust policy differs, the role is someone else's and
+/// the error stands, so Terraform never takes over (and may later destroy) a role it did not make.
 async fn create_or_adopt(
     api: &AliCloudClient,
     request: &CreateRoleRequest,
@@ -90,8 +92,10 @@ async fn create_or_adopt(
         Ok(created) => return Ok(created.role),
         Err(e) => e,
     };
-    let retried = error.api_error().is_some_and(|a| a.attempts() > 1);
-    if !(retried && error.is(ErrorKind::AlreadyExists)) {
+    let own_attempt_may_have_created = error
+        .api_error()
+        .is_some_and(|a| a.unanswered_attempts() > 0);
+    if !(own_attempt_may_have_created && error.is(ErrorKind::AlreadyExists)) {
         return Err(error);
     }
     let existing = api.get_role(&request.role_name).await?.role;
@@ -105,7 +109,7 @@ async fn create_or_adopt(
         &request.assume_role_policy_document,
         owner.as_ref(),
     ) {
-        tracing::info!(role = %request.role_name, "adopting the role an earlier CreateRole attempt created");
+        tracing::info!(role = %request.role_name, "adopting the role an earlier CreateRole attempt, whose answer was lost, created");
         Ok(existing)
     } else {
         Err(error)
