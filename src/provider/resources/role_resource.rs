@@ -132,6 +132,28 @@ fn other_account_error(name: &str, recorded: &str, current: &str) -> Diagnostic 
     )
 }
 
+/// The warning for a read-after-write that did not see every write acknowledged (`done`, e.g. "was created"):
+/// `None` when reads caught up.
+fn not_yet_visible(
+    name: &str,
+    done: &str,
+    visible: Result<bool, ClientError>,
+) -> Option<Diagnostic> {
+    let why = match visible {
+        Ok(true) => return None,
+        Ok(false) => "reads still do not show it after propagation_timeout".to_owned(),
+        Err(e) => format!("reading it back failed: {e}"),
+    };
+    Some(Diagnostic::warning(
+        "Role Not Yet Visible to Reads",
+        format!(
+            "Role {name} {done} and RAM acknowledged every write, so the state records it as complete, but {why}. \
+             RAM is eventually consistent: plan again in a few minutes. If a plan proposes to create the role \
+             although it exists, its reads have not caught up yet; wait before applying."
+        ),
+    ))
+}
+
 /// `Err(message)` of a domain check, as a validator result.
 fn checked<E: ToString>(result: Result<(), E>) -> Result<(), String> {
     result.map_err(|e| capitalised(&e.to_string()))
@@ -357,7 +379,7 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
                 attributes::POLICY_NAMES,
                 Value::string_set(attached.iter().cloned()),
             );
-            let attach = after_create(&spec.name, &ctx.cancel, || {
+            let attach = after_create(&spec.name, client.propagation_timeout, &ctx.cancel, || {
                 attach_system_policy(&client.api, &spec.name, policy)
             });
             if let Err(e) = attach.await {
@@ -372,13 +394,18 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         resp.state
             .set_attr(attributes::POLICY_NAMES, Value::string_set(attached));
 
-        match wait_role_visible(&client.api, &spec.name, &spec.policy_names, &ctx.cancel).await {
-            Ok(true) => {}
-            Ok(false) => resp.diagnostics.add_error(
-                "Role Not Visible",
-                format!("Role {} was created but reads still do not return it after the propagation timeout; run terraform apply again.", spec.name),
-            ),
-            Err(e) => resp.diagnostics.push(api_diagnostic(&format!("reading role {} after creating it", spec.name), &e)),
+        // Every write was acknowledged: the role is complete, and the state says so. A read that has not caught up
+        // is worth a warning, never an error, which would taint a complete role and replace it on the next apply.
+        let visible = wait_role_visible(
+            &client.api,
+            &spec.name,
+            &spec.policy_names,
+            client.propagation_timeout,
+            &ctx.cancel,
+        )
+        .await;
+        if let Some(warning) = not_yet_visible(&spec.name, "was created", visible) {
+            resp.diagnostics.push(warning);
         }
     }
 
@@ -572,16 +599,16 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         if missing.is_empty() {
             return;
         }
-        match wait_role_visible(&client.api, &name, &spec.policy_names, &ctx.cancel).await {
-            Ok(true) => {}
-            Ok(false) => resp.diagnostics.add_error(
-                "Attachments Not Visible",
-                format!("Policies were attached to role {name} but reads still do not return them after the propagation timeout; run terraform apply again."),
-            ),
-            Err(e) => resp.diagnostics.push(api_diagnostic(
-                &format!("reading role {name} after updating it"),
-                &e,
-            )),
+        let visible = wait_role_visible(
+            &client.api,
+            &name,
+            &spec.policy_names,
+            client.propagation_timeout,
+            &ctx.cancel,
+        )
+        .await;
+        if let Some(warning) = not_yet_visible(&name, "got its new policies", visible) {
+            resp.diagnostics.push(warning);
         }
     }
 
