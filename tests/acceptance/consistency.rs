@@ -35,12 +35,7 @@ fn every_seed_scenario_converges_under_a_consistency_window() {
                 "{example} on Terraform {}: no attach met the consistency window",
                 tf.version
             );
-            let plan = work.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
-            assert_eq!(
-                plan.code, 0,
-                "{example} on Terraform {}: plan after apply not clean:\n{}\n{}",
-                tf.version, plan.stdout, plan.stderr
-            );
+            work.assert_plan_clean();
             work.run(&["destroy", "-auto-approve", "-input=false", "-no-color"])
                 .success();
         }
