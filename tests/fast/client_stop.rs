@@ -41,20 +41,23 @@ fn client(server: &TestServer, grace: Duration, cancel: &CancellationToken) -> A
     server.client_over(&config, cancel.clone())
 }
 
-/// Runs `call` in a task, waits until the server holds its request, cancels, then releases the answer.
-async fn stop_while_held<T: Send + 'static>(
+/// Runs `call` in a task, waits until the server holds its request, cancels, then releases the held answer if
+/// `release` names its gate (else the answer stays held).
+async fn stop_once_sent<T: Send + 'static>(
     server: &TestServer,
     cancel: &CancellationToken,
-    gate: &Arc<Notify>,
+    release: Option<&Arc<Notify>>,
     call: impl std::future::Future<Output = T> + Send + 'static,
 ) -> T {
     let task = tokio::spawn(call);
     server.state.arrivals.notified().await;
     cancel.cancel();
-    gate.notify_one();
+    if let Some(gate) = release {
+        gate.notify_one();
+    }
     tokio::time::timeout(HANG_GUARD, task)
         .await
-        .expect("the call ends")
+        .expect("the call ends: a wait for a held answer would not")
         .expect("the task completes")
 }
 
@@ -65,7 +68,7 @@ async fn a_write_answered_within_the_grace_after_stop_returns_its_answer() {
     server.script("CreateRole", [Scripted::ok(role_body()).held_until(&gate)]);
     let cancel = CancellationToken::new();
     let client = client(&server, LONG_GRACE, &cancel);
-    let created = stop_while_held(&server, &cancel, &gate, async move {
+    let created = stop_once_sent(&server, &cancel, Some(&gate), async move {
         client.create_role(&create_request()).await
     })
     .await
@@ -82,14 +85,11 @@ async fn a_write_unanswered_within_the_grace_ends_cancelled() {
     server.script("CreateRole", [Scripted::ok(role_body()).held_until(&gate)]);
     let cancel = CancellationToken::new();
     let client = client(&server, Duration::from_millis(50), &cancel);
-    let task = tokio::spawn(async move { client.create_role(&create_request()).await });
-    server.state.arrivals.notified().await;
-    cancel.cancel();
-    let err = tokio::time::timeout(HANG_GUARD, task)
-        .await
-        .expect("the grace ends the wait")
-        .expect("the task completes")
-        .unwrap_err();
+    let err = stop_once_sent(&server, &cancel, None, async move {
+        client.create_role(&create_request()).await
+    })
+    .await
+    .unwrap_err();
     assert!(err.is_cancelled(), "{err}");
     assert!(err.to_string().contains("CreateRole"), "{err}");
     gate.notify_one();
@@ -102,15 +102,15 @@ async fn a_read_in_flight_is_cut_at_once() {
     server.script("GetRole", [Scripted::ok(role_body()).held_until(&gate)]);
     let cancel = CancellationToken::new();
     let client = client(&server, LONG_GRACE, &cancel);
-    let task = tokio::spawn(async move { client.get_role("r").await });
-    server.state.arrivals.notified().await;
-    cancel.cancel();
-    // The answer stays held: a read that waited for it would hang past the guard.
-    let err = tokio::time::timeout(HANG_GUARD, task)
-        .await
-        .expect("a read does not wait for its answer after Stop")
-        .expect("the task completes")
-        .unwrap_err();
+    // The answer stays held and the grace is long: a read that waited for it would hang past the guard.
+    let err = stop_once_sent(
+        &server,
+        &cancel,
+        None,
+        async move { client.get_role("r").await },
+    )
+    .await
+    .unwrap_err();
     assert!(err.is_cancelled(), "{err}");
     gate.notify_one();
 }
@@ -129,7 +129,7 @@ async fn no_retry_starts_after_stop() {
     );
     let cancel = CancellationToken::new();
     let client = client(&server, LONG_GRACE, &cancel);
-    let err = stop_while_held(&server, &cancel, &gate, async move {
+    let err = stop_once_sent(&server, &cancel, Some(&gate), async move {
         client.create_role(&create_request()).await
     })
     .await
