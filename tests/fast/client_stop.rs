@@ -4,12 +4,16 @@
 //! the test releases them after cancelling, so each case is forced, not timed.
 
 use crate::support::scripted_server::{Scripted, TestServer, fast_retry};
+use futures_util::future::BoxFuture;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
-use terraform_provider_aliram::provider::alicloud::ram::CreateRoleRequest;
+use terraform_provider_aliram::provider::alicloud::ram::{
+    CreateRoleRequest, ListTagResourcesRequest, PolicyType, Tag, TagKeys, UpdateRoleRequest,
+};
 use terraform_provider_aliram::provider::alicloud::retry::RetryPolicy;
-use terraform_provider_aliram::provider::alicloud::{AliCloudClient, ClientConfig};
+use terraform_provider_aliram::provider::alicloud::sts::AssumeRoleRequest;
+use terraform_provider_aliram::provider::alicloud::{AliCloudClient, ClientConfig, ClientError};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
@@ -172,4 +176,109 @@ async fn a_write_waiting_for_the_rate_cap_sends_nothing_after_stop() {
         1,
         "a request not sent before Stop is never sent"
     );
+}
+
+type Call = fn(AliCloudClient) -> BoxFuture<'static, Result<(), ClientError>>;
+
+/// Every typed call with the effect its call site declares: `true` for a write.
+fn every_call() -> Vec<(&'static str, bool, Call)> {
+    vec![
+        ("CreateRole", true, |c| {
+            Box::pin(async move { c.create_role(&create_request()).await.map(drop) })
+        }),
+        ("UpdateRole", true, |c| {
+            let request = UpdateRoleRequest {
+                role_name: "r".to_owned(),
+                new_description: Some("d".to_owned()),
+                ..UpdateRoleRequest::default()
+            };
+            Box::pin(async move { c.update_role(&request).await.map(drop) })
+        }),
+        ("DeleteRole", true, |c| {
+            Box::pin(async move { c.delete_role("r").await.map(drop) })
+        }),
+        ("AttachPolicyToRole", true, |c| {
+            Box::pin(async move {
+                c.attach_policy_to_role("r", PolicyType::System, "p")
+                    .await
+                    .map(drop)
+            })
+        }),
+        ("DetachPolicyFromRole", true, |c| {
+            Box::pin(async move {
+                c.detach_policy_from_role("r", PolicyType::System, "p")
+                    .await
+                    .map(drop)
+            })
+        }),
+        ("TagResources", true, |c| {
+            Box::pin(async move {
+                c.tag_roles(&["r".to_owned()], &[Tag::new("k", "v")])
+                    .await
+                    .map(drop)
+            })
+        }),
+        ("UntagResources", true, |c| {
+            Box::pin(async move {
+                c.untag_roles(&["r".to_owned()], &TagKeys::All)
+                    .await
+                    .map(drop)
+            })
+        }),
+        ("GetRole", false, |c| {
+            Box::pin(async move { c.get_role("r").await.map(drop) })
+        }),
+        ("ListRoles", false, |c| {
+            Box::pin(async move { c.list_roles_page(None, None).await.map(drop) })
+        }),
+        ("ListPoliciesForRole", false, |c| {
+            Box::pin(async move { c.list_policies_for_role("r").await.map(drop) })
+        }),
+        ("ListTagResources", false, |c| {
+            Box::pin(async move {
+                c.list_role_tags_page(&ListTagResourcesRequest::default(), None)
+                    .await
+                    .map(drop)
+            })
+        }),
+        ("GetCallerIdentity", false, |c| {
+            Box::pin(async move { c.get_caller_identity().await.map(drop) })
+        }),
+        ("AssumeRole", false, |c| {
+            let request = AssumeRoleRequest {
+                role_arn: "acs:ram::1:role/r".to_owned(),
+                role_session_name: "s".to_owned(),
+                ..AssumeRoleRequest::default()
+            };
+            Box::pin(async move { c.assume_role(&request).await.map(drop) })
+        }),
+    ]
+}
+
+/// Each call site's declared effect holds: every RAM write sent before Stop returns its answer; every read is cut.
+#[tokio::test]
+async fn each_write_action_finishes_after_stop_and_each_read_is_cut() {
+    for (action, write, call) in every_call() {
+        let server = TestServer::start().await;
+        let gate = Arc::new(Notify::new());
+        let answer = match action {
+            "GetCallerIdentity" => {
+                serde_json::json!({"RequestId": "me", "AccountId": "1", "Arn": "acs:ram::1:root"})
+            }
+            _ => role_body(),
+        };
+        server.script(action, [Scripted::ok(answer).held_until(&gate)]);
+        let cancel = CancellationToken::new();
+        let client = client(&server, LONG_GRACE, &cancel);
+        let outcome = stop_once_sent(&server, &cancel, Some(&gate), call(client)).await;
+        assert_eq!(server.received_for(action).len(), 1, "{action}");
+        if write {
+            outcome.unwrap_or_else(|e| {
+                panic!("{action} sent before Stop must return its answer: {e}")
+            });
+        } else {
+            let err = outcome.expect_err(action);
+            assert!(err.is_cancelled(), "{action}: {err}");
+        }
+    }
 }
