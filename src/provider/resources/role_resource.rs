@@ -98,7 +98,13 @@ async fn create_or_adopt(
     if !(own_attempt_may_have_created && error.is(ErrorKind::AlreadyExists)) {
         return Err(error);
     }
-    let existing = api.get_role(&request.role_name).await?.role;
+    let existing = match api.get_role(&request.role_name).await {
+        Ok(found) => found.role,
+        // Stop cut the check short: the role may be this apply's, but unverified it is left for an import, which
+        // the AlreadyExists error tells the user to do.
+        Err(e) if e.is_cancelled() => return Err(error),
+        Err(e) => return Err(e),
+    };
     let owner = AccountId::from_ram_arn(&existing.arn);
     let document = existing
         .assume_role_policy_document
