@@ -238,15 +238,18 @@ resource "null_resource" "many" {{
                 # An in-place update of every role (a new description), for its calls per role; the null
                 # provider has no in-place update to compare with.
                 (aliram_work / "main.tf").write_text(aliram_config.replace("{description}", "updated"))
-                stats_before = emulator.stats()
+                stats_before, emulator_cpu_before = emulator.stats(), emulator.cpu()
                 update = run_terraform(terraform, aliram_work, [*COMMANDS[0][1], parallelism], cpu_log, env)
-                stats_after = emulator.stats()
+                stats_after, emulator_cpu_after = emulator.stats(), emulator.cpu()
+                update["emulator_cpu"] = emulator_cpu_after - emulator_cpu_before
                 update["calls"] = action_counts(stats_before, stats_after)
                 update["requests"] = stats_after["requests"] - stats_before["requests"]
                 update["throttled"] = throttled(stats_after) - throttled(stats_before)
                 results["commands"]["update"] = {"aliram": update}
                 calls = ", ".join(f"{a} {n / args.roles:.2f}" for a, n in sorted(update["calls"].items()))
-                print(f"  {'apply (update)':20} aliram {update['wall']:7.2f} s  | per role (refresh included): {calls}")
+                print(f"  {'apply (update)':20} aliram {update['wall']:7.2f} s  | CPU s: terraform {update['terraform_cpu']:.2f},"
+                      f" provider {update['provider_cpu']:.2f}, emulator {update['emulator_cpu']:.2f}"
+                      f"  | per role (refresh included): {calls}")
         return results
     finally:
         emulator.stop()
