@@ -22,6 +22,7 @@ mod client_resilience;
 mod codec_terraform_bytes;
 mod concurrency;
 mod consistency;
+mod document_checks;
 mod domain_rules;
 mod drift;
 mod emulator_sdk;

@@ -160,7 +160,7 @@ pub(crate) fn check_trust_policy(document: &str) -> Result<(), String> {
 /// names unknown yet count too).
 pub(crate) fn check_policy_names(policy_names: &Value) -> Result<(), String> {
     let count = policy_names.as_elements().map_or(0, <[Value]>::len);
-    checked(check_policy_count("System", count))
+    check_policy_count("System", count).map_err(|e| format!("{e}."))
 }
 
 /// Validator: a UID of all digits.
