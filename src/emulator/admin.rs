@@ -6,12 +6,14 @@
 //!
 //! - `GET /_emulator/stats`: request and error counts per action and per account, writes, injected faults;
 //! - `GET|POST /_emulator/faults`: read or change the fault knobs (partial JSON, flag names);
+//! - `POST /_emulator/faults/next`: force a fault on the next requests of one action
+//!   (`{"action":"CreateRole","fault":"lost_response","count":1}`), whatever the knobs draw;
 //! - `POST /_emulator/reset`: forget roles, sessions, nonces and statistics, restore the start knobs;
 //! - `POST /_emulator/service-assume`: may a service acting for an account assume a role?
 
 use super::Emulator;
 use super::connection::ConnectionHandle;
-use super::faults::FaultUpdate;
+use super::faults::{FaultUpdate, NextFault};
 use super::server::{BodyError, read_body};
 use super::store::parse_role_arn;
 use super::trust_policy::{self, Judgement, Requester};
@@ -36,6 +38,7 @@ pub fn router() -> axum::Router<Arc<Emulator>> {
     axum::Router::new()
         .route("/stats", get(get_stats))
         .route("/faults", get(get_faults).post(set_faults))
+        .route("/faults/next", post(queue_fault))
         .route("/reset", post(reset))
         .route("/service-assume", post(service_assume))
         .layer(middleware::from_fn(local_callers_only))
@@ -188,6 +191,15 @@ async fn set_faults(State(emulator): State<Arc<Emulator>>, body: Body) -> Respon
         }
         Err(e) => admin_error(StatusCode::BAD_REQUEST, e.to_string()),
     }
+}
+
+async fn queue_fault(State(emulator): State<Arc<Emulator>>, body: Body) -> Response {
+    let next: NextFault = match parse_body(&emulator, body).await {
+        Ok(next) => next,
+        Err(answer) => return answer,
+    };
+    emulator.queue_fault(next.clone());
+    Json(next).into_response()
 }
 
 async fn reset(State(emulator): State<Arc<Emulator>>) -> Response {

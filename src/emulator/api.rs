@@ -7,7 +7,7 @@ use super::Emulator;
 use super::auth;
 use super::connection::ConnectionHandle;
 use super::error::{ApiError, new_request_id};
-use super::faults::Fault;
+use super::faults::{Fault, ScriptedFault};
 use super::params::Params;
 use super::ram::{self, RamCall, RamHandler};
 use super::server::{BodyError, read_body};
@@ -176,7 +176,13 @@ async fn run(
     if knobs.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(knobs.latency_ms)).await;
     }
-    if let Some(fault) = emulator.draw_fault() {
+    // A queued fault takes this request's turn instead of the draw.
+    let queued = emulator.take_queued_fault(action_name(params));
+    let fault = match queued {
+        Some(queued) => queued.before_running(),
+        None => emulator.draw_fault(),
+    };
+    if let Some(fault) = fault {
         emulator.lock().stats.record_fault(fault.name());
         let error = match fault {
             Fault::Drop => match connection {
@@ -277,8 +283,12 @@ async fn run(
     };
     let account_id = caller.account_id().to_owned();
     // The request was carried out; its answer may still be lost on the way back.
+    let lose_answer = match queued {
+        Some(queued) => queued == ScriptedFault::LostResponse,
+        None => emulator.draw_lost_response(),
+    };
     if let Some(connection) = connection
-        && emulator.draw_lost_response()
+        && lose_answer
     {
         emulator.lock().stats.record_fault("lost_response");
         connection.cut();

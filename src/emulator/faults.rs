@@ -86,6 +86,83 @@ impl Fault {
     }
 }
 
+/// What a queued fault does to the next request of its action (see [`QueuedFaults`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScriptedFault {
+    /// Close the connection without carrying the request out.
+    Drop,
+    /// Answer `Throttling.User`.
+    Throttle,
+    /// Answer `ServiceUnavailable`: a clean refusal, nothing is carried out.
+    Unavailable,
+    /// Answer `InternalError`.
+    InternalError,
+    /// Carry the request out, then close the connection before answering.
+    LostResponse,
+}
+
+impl ScriptedFault {
+    /// The fault that replaces the request's answer, `None` for [`ScriptedFault::LostResponse`] (the request runs).
+    pub fn before_running(self) -> Option<Fault> {
+        match self {
+            Self::Drop => Some(Fault::Drop),
+            Self::Throttle => Some(Fault::Throttle),
+            Self::Unavailable => Some(Fault::Unavailable),
+            Self::InternalError => Some(Fault::InternalError),
+            Self::LostResponse => None,
+        }
+    }
+}
+
+/// The body of `POST /_emulator/faults/next`: the next `count` requests of `action` meet `fault`, whatever the
+/// knobs draw. Tests use it to force one branch of a client's retry logic in every run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NextFault {
+    /// The API action, e.g. `CreateRole`.
+    pub action: String,
+    /// What happens to it.
+    pub fault: ScriptedFault,
+    /// How many requests of the action in a row; 1 when left out.
+    #[serde(default = "one")]
+    pub count: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// Faults queued per action, taken in order before any draw.
+#[derive(Debug, Clone, Default)]
+pub struct QueuedFaults(Vec<NextFault>);
+
+impl QueuedFaults {
+    /// Queues `next` behind what is already queued.
+    pub fn push(&mut self, next: NextFault) {
+        if next.count > 0 {
+            self.0.push(next);
+        }
+    }
+
+    /// The fault for this request of `action`, if one is queued; it is used up.
+    pub fn take(&mut self, action: &str) -> Option<ScriptedFault> {
+        let at = self.0.iter().position(|q| q.action == action)?;
+        let queued = &mut self.0[at];
+        queued.count -= 1;
+        let fault = queued.fault;
+        if queued.count == 0 {
+            self.0.remove(at);
+        }
+        Some(fault)
+    }
+
+    /// What is still queued.
+    pub fn pending(&self) -> &[NextFault] {
+        &self.0
+    }
+}
+
 /// A knob value outside its range.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{knob} must be a probability between 0 and 1, got {value}")]
@@ -211,6 +288,26 @@ mod tests {
         };
         assert_eq!(draws(7), draws(7));
         assert_ne!(draws(7), draws(8));
+    }
+
+    #[test]
+    fn queued_faults_are_taken_in_order_per_action_and_used_up() {
+        let mut queue = QueuedFaults::default();
+        let next: NextFault =
+            serde_json::from_str(r#"{"action":"CreateRole","fault":"lost_response"}"#).unwrap();
+        queue.push(next);
+        queue.push(NextFault {
+            action: "CreateRole".to_owned(),
+            fault: ScriptedFault::Unavailable,
+            count: 2,
+        });
+        assert_eq!(queue.take("GetRole"), None);
+        assert_eq!(queue.take("CreateRole"), Some(ScriptedFault::LostResponse));
+        assert_eq!(queue.take("CreateRole"), Some(ScriptedFault::Unavailable));
+        assert_eq!(queue.take("CreateRole"), Some(ScriptedFault::Unavailable));
+        assert_eq!(queue.take("CreateRole"), None);
+        assert!(queue.pending().is_empty());
+        assert!(serde_json::from_str::<NextFault>(r#"{"action":"X","fault":"meteor"}"#).is_err());
     }
 
     #[test]

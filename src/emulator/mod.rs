@@ -49,7 +49,7 @@ use auth::{NonceCache, Sessions};
 pub use config::{ConfigError, EmulatorConfig, Timeouts};
 use connection::CuttableListener;
 use error::ApiError;
-use faults::FaultKnobs;
+use faults::{FaultKnobs, NextFault, QueuedFaults, ScriptedFault};
 use flow_control::ApiRateLimit;
 use ram::RamCall;
 use rand::SeedableRng as _;
@@ -89,6 +89,8 @@ struct Inner {
     rate_limit: Option<ApiRateLimit>,
     // Every fault draw comes from here, so `--seed` makes them repeat.
     fault_rng: StdRng,
+    // Faults forced on the next requests of an action, before any draw.
+    queued_faults: QueuedFaults,
 }
 
 /// Why the emulator cannot start or stop cleanly.
@@ -147,6 +149,7 @@ impl Emulator {
                 stats: Stats::default(),
                 rate_limit: config.api_rate_limit.map(ApiRateLimit::new),
                 fault_rng: fault_rng(config.seed),
+                queued_faults: QueuedFaults::default(),
             }),
         })
     }
@@ -171,6 +174,16 @@ impl Emulator {
     fn draw_fault(&self) -> Option<faults::Fault> {
         let inner = &mut *self.lock();
         inner.faults.draw(&mut inner.fault_rng)
+    }
+
+    /// The fault queued for this request of `action`, if any (see [`QueuedFaults`]).
+    fn take_queued_fault(&self, action: &str) -> Option<ScriptedFault> {
+        self.lock().queued_faults.take(action)
+    }
+
+    /// Queues a fault for the next requests of an action.
+    fn queue_fault(&self, next: NextFault) {
+        self.lock().queued_faults.push(next);
     }
 
     /// Draws whether a request that was carried out loses its answer (see [`FaultKnobs::lose_response`]).
@@ -274,6 +287,7 @@ impl Emulator {
         inner.stats = Stats::default();
         inner.faults = self.initial_faults;
         inner.fault_rng = fault_rng(self.seed);
+        inner.queued_faults = QueuedFaults::default();
         if let Some(limit) = &mut inner.rate_limit {
             limit.clear();
         }

@@ -13,14 +13,22 @@ use crate::provider::alicloud::{
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
+
+/// How long a new role or attachment may take to become visible to reads, unless `propagation_timeout` says
+/// otherwise. RAM is eventually consistent; two minutes, as mature providers use for IAM, bounds the wait without
+/// leaving a user hanging on a real failure.
+pub const DEFAULT_PROPAGATION_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The client of one provider instance (one account).
 #[derive(Debug)]
 pub struct ProviderClient {
     /// Typed RAM and STS calls, signed with this instance's credentials.
     pub api: AliCloudClient,
+    /// How long a new role or attachment may take to become visible (`propagation_timeout`).
+    pub propagation_timeout: Duration,
     caller: OnceCell<CallerIdentity>,
     /// Whether each system policy looked up exists, by name. Hundreds of roles name the same few policies, and
     /// flow control counts GetPolicy calls per account: one call per distinct name per instance.
@@ -55,6 +63,9 @@ impl ProviderClient {
             })?;
         Ok(ProviderClient {
             api: AliCloudClient::new(transport, credentials, stop),
+            propagation_timeout: config
+                .propagation_timeout
+                .unwrap_or(DEFAULT_PROPAGATION_TIMEOUT),
             caller: OnceCell::new(),
             system_policies: Mutex::new(HashMap::new()),
         })

@@ -48,6 +48,15 @@ pub fn schema() -> Schema {
                 _ => Err(format!("max_retry_timeout must be a whole number of seconds, 0 or more, not {v:?}.")),
             }),
     )
+    .attribute(
+        Attribute::number("propagation_timeout")
+            .optional()
+            .description("Seconds to wait, after creating a role or attaching a policy, until RAM's reads show it (RAM is eventually consistent), and for how long the writes right after CreateRole may still answer `EntityNotExist.Role`. Defaults to 120. When the wait ends with every write acknowledged, the apply succeeds with a warning: the role is complete, reads have not caught up yet.")
+            .validate(|v| match v.as_i64() {
+                Some(n) if n >= 1 => Ok(()),
+                _ => Err(format!("propagation_timeout must be a whole number of seconds, 1 or more, not {v:?}.")),
+            }),
+    )
     .block("assume_role", Nesting::Single, assume_role, 1)
     .block("endpoints", Nesting::Single, endpoints, 1);
     Schema::new(block)
@@ -68,6 +77,8 @@ pub struct ProviderConfig {
     pub max_requests_per_second: Option<NonZeroU32>,
     /// `max_retry_timeout`.
     pub max_retry_timeout: Option<Duration>,
+    /// `propagation_timeout`.
+    pub propagation_timeout: Option<Duration>,
 }
 
 fn string(v: &Value, name: &str) -> Option<String> {
@@ -75,6 +86,13 @@ fn string(v: &Value, name: &str) -> Option<String> {
         .as_str()
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
+}
+
+fn seconds(v: &Value, name: &str) -> Option<Duration> {
+    v.attr(name)
+        .as_i64()
+        .and_then(|n| u64::try_from(n).ok())
+        .map(Duration::from_secs)
 }
 
 impl ProviderConfig {
@@ -111,11 +129,8 @@ impl ProviderConfig {
                 .as_i64()
                 .and_then(|n| u32::try_from(n).ok())
                 .and_then(NonZeroU32::new),
-            max_retry_timeout: v
-                .attr("max_retry_timeout")
-                .as_i64()
-                .and_then(|n| u64::try_from(n).ok())
-                .map(Duration::from_secs),
+            max_retry_timeout: seconds(v, "max_retry_timeout"),
+            propagation_timeout: seconds(v, "propagation_timeout"),
         }
     }
 }

@@ -129,7 +129,8 @@ fn throttling_and_unavailability_are_retried_to_success() {
 #[test]
 fn a_persistent_failure_ends_within_the_budget_naming_action_and_code() {
     let emulator = Emulator::start(&[]);
-    emulator.set_faults(&serde_json::json!({ "unavailable_rate": 1.0 }));
+    // Throttling.User carries `x-acs-retry-after: 1`, so every wait lasts at least one second.
+    emulator.set_faults(&serde_json::json!({ "throttle_rate": 1.0 }));
     for tf in terraforms() {
         let errors_before = emulator.errors();
         let work = Workdir::new(
@@ -143,11 +144,13 @@ fn a_persistent_failure_ends_within_the_budget_naming_action_and_code() {
                 )
             ),
         );
+        let started = Instant::now();
         let run = run_bounded(
             &work,
             &["plan", "-input=false", "-no-color", "-json"],
             "persistent failure",
         );
+        let elapsed = started.elapsed();
         assert_ne!(
             run.code, 0,
             "Terraform {}: the plan must fail:\n{}",
@@ -158,7 +161,7 @@ fn a_persistent_failure_ends_within_the_budget_naming_action_and_code() {
         let detail = &errors[0].detail;
         for part in [
             "GetCallerIdentity",
-            "Code ServiceUnavailable",
+            "Code Throttling.User",
             "RequestId ",
             "attempts",
         ] {
@@ -168,10 +171,31 @@ fn a_persistent_failure_ends_within_the_budget_naming_action_and_code() {
                 tf.version
             );
         }
-        assert!(
-            emulator.errors() >= errors_before + 2,
-            "the call was retried before giving up: {}",
+        // The budget, not the hang guard, ended the call: every attempt the error counts reached the emulator, and
+        // each one-second throttling wait was honoured, so a 3 s budget allows 2 to 4 attempts.
+        let attempts: u64 = detail
+            .split("after ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no attempt count in {detail:?}"));
+        assert_eq!(
+            emulator.errors() - errors_before,
+            attempts,
+            "Terraform {}: the error's attempts are the requests served: {}",
+            tf.version,
             emulator.stats()
+        );
+        assert!(
+            (2..=4).contains(&attempts),
+            "Terraform {}: {attempts} attempts within a 3 s budget of one-second waits",
+            tf.version
+        );
+        assert!(
+            elapsed >= Duration::from_secs(attempts - 1),
+            "Terraform {}: {attempts} attempts in {:?}: the one-second waits were cut",
+            tf.version,
+            elapsed
         );
     }
 }

@@ -216,12 +216,7 @@ resource "aliram_cross_account_dts_role" "tair" {{
         let work = Workdir::new(tf, &config);
         work.run(&["apply", "-input=false", "-auto-approve", "-no-color"])
             .success();
-        let plan = work.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
-        assert_eq!(
-            plan.code, 0,
-            "Terraform {}: the plan after apply is not clean:\n{}\n{}",
-            tf.version, plan.stdout, plan.stderr
-        );
+        work.assert_plan_clean();
         let api = emulator.api("source");
         let listed = emulator
             .block_on(api.list_policies_for_role("dw-adb"))

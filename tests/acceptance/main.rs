@@ -17,6 +17,7 @@ mod support {
 }
 
 mod account_binding;
+mod adoption;
 mod caller_identity;
 mod client_resilience;
 mod codec_terraform_bytes;

@@ -61,8 +61,7 @@ fn changes_update_in_place_and_a_new_name_replaces() {
                 .collect::<Vec<_>>(),
             ["AliyunRAMReadOnlyAccess"]
         );
-        let clean = work.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
-        assert_eq!(clean.code, 0, "Terraform {}: {}", tf.version, clean.stdout);
+        work.assert_plan_clean();
 
         work.write_config(&config(&emulator, "renamed", changed));
         let summary = plan_summary(&work);
@@ -103,8 +102,7 @@ fn removing_the_description_sends_nothing_and_plans_clean() {
         work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
             .success();
         assert_eq!(emulator.writes(), writes, "removing the description wrote");
-        let plan = work.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
-        assert_eq!(plan.code, 0, "{}\n{}", plan.stdout, plan.stderr);
+        work.assert_plan_clean();
         let role = emulator
             .block_on(api.get_role("described"))
             .expect("GetRole")

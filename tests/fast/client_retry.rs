@@ -103,6 +103,117 @@ async fn a_persistent_failure_ends_within_the_budget_naming_action_code_and_requ
 }
 
 #[tokio::test]
+async fn the_budget_allows_exactly_the_attempts_that_start_within_it() {
+    let server = TestServer::start().await;
+    // Every answer asks for a one-second wait, longer than the policy's own backoff, so each wait is exactly one
+    // second: attempts start at 0, 1, 2 and 3 s, and a fifth would start at 4 s, past the 3.9 s budget. The
+    // 0.9 s margin absorbs the attempts' own time.
+    server.script(
+        "GetRole",
+        (0..50).map(|_| {
+            Scripted::error(503, "ServiceUnavailable", "w").with_header("x-acs-retry-after", "1")
+        }),
+    );
+    let retry = RetryPolicy {
+        budget: Duration::from_millis(3900),
+        ..fast_retry()
+    };
+    let client = server.client_with(AK_ID, AK_SECRET, None, retry, CancellationToken::new());
+    let err = tokio::time::timeout(HANG_GUARD, client.get_role("r"))
+        .await
+        .expect("the budget ends the call")
+        .unwrap_err();
+    let received = server.received_for("GetRole");
+    assert_eq!(received.len(), 4, "the attempts a 3.9 s budget allows");
+    assert_eq!(err.api_error().map(|a| a.attempts()), Some(4));
+    for pair in received.windows(2) {
+        let waited = pair[1].at - pair[0].at;
+        assert!(
+            waited >= Duration::from_secs(1),
+            "the service's one-second wait was cut to {waited:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_refused_tls_certificate_fails_at_once() {
+    let (listener, handshakes) = self_signed_tls_listener().await;
+    let url = format!("https://localhost:{}", listener.port());
+    let mut config =
+        ClientConfig::from_settings(None, Some(&url), Some(&url), &FixedEnvironment::default())
+            .unwrap();
+    config.retry = fast_retry();
+    let server = TestServer::start().await;
+    let credentials = server.client().credentials().clone();
+    let client =
+        AliCloudClient::from_config(&config, credentials, CancellationToken::new()).unwrap();
+    let err = tokio::time::timeout(HANG_GUARD, client.get_caller_identity())
+        .await
+        .expect("the call ends")
+        .unwrap_err();
+    match &err {
+        ClientError::Transport {
+            failure, attempts, ..
+        } => {
+            assert_eq!(*failure, TransportFailure::Certificate, "{err}");
+            assert_eq!(*attempts, 1, "a certificate is not retried: {err}");
+        }
+        other => panic!("expected a transport error, got {other}"),
+    }
+    assert!(err.to_string().contains("certificate"), "{err}");
+    assert_eq!(
+        handshakes.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "one TLS handshake, no retry"
+    );
+}
+
+/// A TLS listener on a loopback port with a fresh self-signed certificate for `localhost`, which no client
+/// trusts; it counts the handshakes clients start.
+struct TlsListener(u16);
+
+impl TlsListener {
+    fn port(&self) -> u16 {
+        self.0
+    }
+}
+
+async fn self_signed_tls_listener() -> (TlsListener, std::sync::Arc<std::sync::atomic::AtomicUsize>)
+{
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![cert.der().clone()],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+        )
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handshakes = Arc::new(AtomicUsize::new(0));
+    let counted = handshakes.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            let acceptor = acceptor.clone();
+            // The client aborts the handshake; the outcome on this side does not matter.
+            tokio::spawn(async move { drop(acceptor.accept(socket).await) });
+        }
+    });
+    (TlsListener(port), handshakes)
+}
+
+#[tokio::test]
 async fn connection_failures_are_retried_then_reported() {
     // A port that was just free: nothing listens there.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -41,6 +41,8 @@ pub struct Key {
 pub struct Received {
     pub action: String,
     pub params: BTreeMap<String, String>,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 /// A scripted answer.
@@ -281,6 +283,7 @@ async fn handle(
     state.received.lock().unwrap().push(Received {
         action: action.clone(),
         params: params.clone(),
+        at: std::time::Instant::now(),
     });
     state.arrivals.notify_one();
 

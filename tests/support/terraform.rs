@@ -276,8 +276,8 @@ impl Workdir {
         let plan = self.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
         assert_eq!(
             plan.code, 0,
-            "the plan is not clean:\n{}\n{}",
-            plan.stdout, plan.stderr
+            "Terraform {}: the plan is not clean:\n{}\n{}",
+            self.terraform.version, plan.stdout, plan.stderr
         );
     }
 

@@ -18,6 +18,7 @@ pub struct ApiError {
     kind: ErrorKind,
     retry_after: Option<Duration>,
     attempts: u32,
+    unanswered: u32,
 }
 
 impl ApiError {
@@ -39,6 +40,7 @@ impl ApiError {
             request_id,
             retry_after: None,
             attempts: 1,
+            unanswered: 0,
         }
     }
 
@@ -47,8 +49,9 @@ impl ApiError {
         self
     }
 
-    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+    pub(crate) fn with_attempts(mut self, attempts: u32, unanswered: u32) -> Self {
         self.attempts = attempts;
+        self.unanswered = unanswered;
         self
     }
 
@@ -91,6 +94,12 @@ impl ApiError {
     pub fn attempts(&self) -> u32 {
         self.attempts
     }
+
+    /// How many earlier attempts were sent and got no answer (timed out, or the connection closed): each may have
+    /// been carried out, so a write's error here may be the service meeting that attempt's own effect.
+    pub fn unanswered_attempts(&self) -> u32 {
+        self.unanswered
+    }
 }
 
 impl fmt::Display for ApiError {
@@ -115,12 +124,22 @@ impl std::error::Error for ApiError {}
 /// Why a request did not get a response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransportFailure {
-    /// The connection could not be established.
+    /// The connection could not be established: the request was not sent.
     Connect,
-    /// The attempt timed out.
+    /// The endpoint's TLS certificate was refused (untrusted, expired, or for another name). Not retried: it does
+    /// not heal by waiting, and each attempt would present the same certificate.
+    Certificate,
+    /// The attempt timed out after the request may have been sent.
     Timeout,
     /// Another I/O or protocol failure.
     Other,
+}
+
+impl TransportFailure {
+    /// Whether the request may have reached the service and been carried out although no answer came back.
+    pub fn request_may_have_arrived(self) -> bool {
+        matches!(self, Self::Timeout | Self::Other)
+    }
 }
 
 /// The error of a client call.
@@ -224,7 +243,7 @@ mod tests {
             "The role does not exist.",
             Some("7463B73D".to_owned()),
         )
-        .with_attempts(3);
+        .with_attempts(3, 0);
         let shown = error.to_string();
         for part in [
             "GetRole",

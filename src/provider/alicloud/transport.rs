@@ -164,6 +164,8 @@ impl Transport {
         };
         let deadline = Instant::now() + self.shared.retry.budget;
         let mut attempt = 0u32;
+        // Attempts sent that got no answer: each may have been carried out (see `ApiError::unanswered_attempts`).
+        let mut unanswered = 0u32;
         loop {
             attempt += 1;
             let outcome = tokio::select! {
@@ -173,7 +175,9 @@ impl Transport {
             };
             let (error, retry_after) = match outcome {
                 Ok(value) => return Ok(value),
-                Err(AttemptError::Fatal(error)) => return Err(with_attempts(error, attempt)),
+                Err(AttemptError::Fatal(error)) => {
+                    return Err(with_attempts(error, attempt, unanswered));
+                }
                 Err(AttemptError::Retryable(error, retry_after)) => (error, retry_after),
             };
             let delay = self
@@ -181,7 +185,12 @@ impl Transport {
                 .retry
                 .delay(attempt, retry_after, &mut rand::rng());
             if Instant::now() + delay > deadline {
-                return Err(with_attempts(error, attempt));
+                return Err(with_attempts(error, attempt, unanswered));
+            }
+            if let ClientError::Transport { failure, .. } = &error
+                && failure.request_may_have_arrived()
+            {
+                unanswered += 1;
             }
             tracing::debug!(
                 service = service.name(),
@@ -221,10 +230,13 @@ impl Transport {
         let endpoint = self.shared.endpoints.of(service).url();
         let started = Instant::now();
         let transport_error = |e: reqwest::Error| {
-            let failure = if e.is_timeout() {
-                TransportFailure::Timeout
+            // Connect first: a connect timeout sent nothing.
+            let failure = if is_certificate_refusal(&e) {
+                TransportFailure::Certificate
             } else if e.is_connect() {
                 TransportFailure::Connect
+            } else if e.is_timeout() {
+                TransportFailure::Timeout
             } else {
                 TransportFailure::Other
             };
@@ -236,16 +248,18 @@ impl Transport {
                 failure = ?failure,
                 "Alibaba Cloud API call got no response"
             );
-            AttemptError::Retryable(
-                ClientError::Transport {
-                    action: action.to_owned(),
-                    endpoint: endpoint.to_string(),
-                    failure,
-                    detail: error_chain(&e),
-                    attempts: attempt,
-                },
-                None,
-            )
+            let error = ClientError::Transport {
+                action: action.to_owned(),
+                endpoint: endpoint.to_string(),
+                failure,
+                detail: error_chain(&e),
+                attempts: attempt,
+            };
+            if failure == TransportFailure::Certificate {
+                AttemptError::Fatal(error)
+            } else {
+                AttemptError::Retryable(error, None)
+            }
         };
         let response = self
             .shared
@@ -411,9 +425,9 @@ fn quote_body(bytes: &[u8]) -> &str {
     }
 }
 
-fn with_attempts(error: ClientError, attempts: u32) -> ClientError {
+fn with_attempts(error: ClientError, attempts: u32, unanswered: u32) -> ClientError {
     match error {
-        ClientError::Api(api) => ClientError::Api(api.with_attempts(attempts)),
+        ClientError::Api(api) => ClientError::Api(api.with_attempts(attempts, unanswered)),
         ClientError::Transport {
             action,
             endpoint,
@@ -429,6 +443,29 @@ fn with_attempts(error: ClientError, attempts: u32) -> ClientError {
         },
         other => other,
     }
+}
+
+/// Whether TLS refused the endpoint's certificate. rustls reports it inside an `io::Error`, whose `source()` skips
+/// the error it wraps, so each I/O error in the chain is opened with `get_ref`.
+fn is_certificate_refusal(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(current) = next {
+        if let Some(tls) = current.downcast_ref::<rustls::Error>() {
+            return matches!(
+                tls,
+                rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented
+            );
+        }
+        if let Some(inner) = current
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+            && is_certificate_refusal(inner)
+        {
+            return true;
+        }
+        next = current.source();
+    }
+    false
 }
 
 /// An error and its sources as one line.

@@ -98,6 +98,18 @@ impl AccountId {
     }
 }
 
+/// Whether two role ARNs name the same role: the same text up to the role name, and role names equal ignoring
+/// ASCII case. Some Alibaba Cloud pages show role ARNs with the name in lower case (unverified against the API), so
+/// an ARN RAM returns in another case than the one planned from the role name is the same ARN, not a change.
+pub fn same_role_arn(a: &str, b: &str) -> bool {
+    match (a.split_once(":role/"), b.split_once(":role/")) {
+        (Some((a_account, a_name)), Some((b_account, b_name))) => {
+            a_account == b_account && a_name.eq_ignore_ascii_case(b_name)
+        }
+        _ => a == b,
+    }
+}
+
 /// An account ID without the usual 16 digits: accepted, but a truncated or mistyped UID trusts another
 /// account than intended.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -182,6 +194,28 @@ impl AsRef<str> for AccountId {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn role_arns_match_ignoring_the_case_of_the_role_name_only() {
+        let planned = "acs:ram::1111000011110001:role/Ram-For-DTS";
+        assert!(same_role_arn(
+            planned,
+            "acs:ram::1111000011110001:role/ram-for-dts"
+        ));
+        assert!(same_role_arn(planned, planned));
+        assert!(!same_role_arn(
+            planned,
+            "acs:ram::1111000011110002:role/Ram-For-DTS"
+        ));
+        assert!(!same_role_arn(
+            planned,
+            "acs:ram::1111000011110001:role/ram-for-dts2"
+        ));
+        assert!(!same_role_arn(
+            planned,
+            "ACS:RAM::1111000011110001:role/Ram-For-DTS"
+        ));
+    }
+
     use super::*;
 
     #[test]

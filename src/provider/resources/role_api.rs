@@ -13,21 +13,21 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-/// How long a new role or attachment may take to become visible to reads. RAM is eventually consistent; two
-/// minutes, as mature providers use for IAM, bounds the wait without leaving a user hanging on a real failure.
-pub const PROPAGATION_TIMEOUT: Duration = Duration::from_secs(120);
 /// First pause between polls; it doubles up to [`MAX_POLL_INTERVAL`].
 const FIRST_POLL_INTERVAL: Duration = Duration::from_millis(100);
 const MAX_POLL_INTERVAL: Duration = Duration::from_secs(5);
 /// How long DeleteRole may keep answering `DeleteConflict.Role.Policy` while detaches propagate.
 pub const DELETE_CONFLICT_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Read-after-write: until a new role and its attachments are visible.
-const PROPAGATION: Waiter = Waiter {
-    timeout: PROPAGATION_TIMEOUT,
-    first_interval: FIRST_POLL_INTERVAL,
-    max_interval: MAX_POLL_INTERVAL,
-};
+/// Read-after-write, and writes right after CreateRole: until a new role (and its attachments) is visible, within
+/// the provider instance's `propagation_timeout`.
+fn propagation(timeout: Duration) -> Waiter {
+    Waiter {
+        timeout,
+        first_interval: FIRST_POLL_INTERVAL,
+        max_interval: MAX_POLL_INTERVAL,
+    }
+}
 /// Delete: until detaches have propagated and DeleteRole stops answering with a conflict.
 const DELETE_CONFLICT: Waiter = Waiter {
     timeout: DELETE_CONFLICT_TIMEOUT,
@@ -138,7 +138,7 @@ async fn read_role_once(api: &AliCloudClient, name: &str) -> Result<RoleRead, Cl
 }
 
 /// Polls ListPoliciesForRole until the role is visible with every policy of `policies` attached, within
-/// [`PROPAGATION_TIMEOUT`]; `false` if it never was. RAM is eventually consistent: without this, a refresh right
+/// `timeout`; `false` if it never was. RAM is eventually consistent: without this, a refresh right
 /// after an apply could miss the new role and drop it from the state. One read proves both, since the list is
 /// refused for a role reads do not see yet; the role itself and its tags the caller already holds from its
 /// writes' answers.
@@ -146,9 +146,10 @@ pub async fn wait_role_visible(
     api: &AliCloudClient,
     name: &str,
     policies: &BTreeSet<String>,
+    timeout: Duration,
     cancel: &CancellationToken,
 ) -> Result<bool, ClientError> {
-    let visible = PROPAGATION
+    let visible = propagation(timeout)
         .until(cancel, "ListPoliciesForRole", || async {
             let settled = match api.list_policies_for_role(name).await {
                 Ok(listed) => policies
@@ -174,9 +175,10 @@ fn is_role_unknown(error: &ClientError) -> bool {
 
 /// Runs `write`, a write naming the role `name` that this apply has just created, again while RAM answers
 /// `EntityNotExist.Role`: a new role reaches the replicas that check writes after a while, as it reaches reads
-/// (alicloud provider PR #3945), so within [`PROPAGATION_TIMEOUT`] that answer means "not yet".
+/// (alicloud provider PR #3945), so within `timeout` that answer means "not yet".
 pub async fn after_create<T, F, Fut>(
     name: &str,
+    timeout: Duration,
     cancel: &CancellationToken,
     mut write: F,
 ) -> Result<T, ClientError>
@@ -184,7 +186,7 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, ClientError>>,
 {
-    PROPAGATION
+    propagation(timeout)
         .until(cancel, "writing to the new role", || {
             let attempt = write();
             async move {

@@ -80,9 +80,11 @@ impl<K: RoleKind> RoleResource<K> {
     }
 }
 
-/// CreateRole, safe to repeat: when a retried CreateRole meets `EntityAlreadyExists.Role`, an earlier attempt may
-/// have created the role before its answer was lost. A role of that name with the same trust policy is then
-/// taken as the one created; any other is a real conflict.
+/// CreateRole, safe to repeat. When a retried CreateRole meets `EntityAlreadyExists.Role` after an earlier attempt
+/// of this very call was sent and got no answer, that attempt may have created the role: a role of that name with
+/// the same trust policy is then taken as the one created. When every earlier attempt was answered (a clean
+/// `ServiceUnavailable` or throttling creates nothing), or the trust policy differs, the role is someone else's and
+/// the error stands, so Terraform never takes over (and may later destroy) a role it did not make.
 async fn create_or_adopt(
     api: &AliCloudClient,
     request: &CreateRoleRequest,
@@ -91,8 +93,10 @@ async fn create_or_adopt(
         Ok(created) => return Ok(created.role),
         Err(e) => e,
     };
-    let retried = error.api_error().is_some_and(|a| a.attempts() > 1);
-    if !(retried && error.is(ErrorKind::AlreadyExists)) {
+    let own_attempt_may_have_created = error
+        .api_error()
+        .is_some_and(|a| a.unanswered_attempts() > 0);
+    if !(own_attempt_may_have_created && error.is(ErrorKind::AlreadyExists)) {
         return Err(error);
     }
     let existing = api.get_role(&request.role_name).await?.role;
@@ -106,7 +110,7 @@ async fn create_or_adopt(
         &request.assume_role_policy_document,
         owner.as_ref(),
     ) {
-        tracing::info!(role = %request.role_name, "adopting the role an earlier CreateRole attempt created");
+        tracing::info!(role = %request.role_name, "adopting the role an earlier CreateRole attempt, whose answer was lost, created");
         Ok(existing)
     } else {
         Err(error)
@@ -127,6 +131,28 @@ fn other_account_error(name: &str, recorded: &str, current: &str) -> Diagnostic 
              and create or import it under the provider of {current}."
         ),
     )
+}
+
+/// The warning for a read-after-write that did not see every write acknowledged (`done`, e.g. "was created"):
+/// `None` when reads caught up.
+fn not_yet_visible(
+    name: &str,
+    done: &str,
+    visible: Result<bool, ClientError>,
+) -> Option<Diagnostic> {
+    let why = match visible {
+        Ok(true) => return None,
+        Ok(false) => "reads still do not show it after propagation_timeout".to_owned(),
+        Err(e) => format!("reading it back failed: {e}"),
+    };
+    Some(Diagnostic::warning(
+        "Role Not Yet Visible to Reads",
+        format!(
+            "Role {name} {done} and RAM acknowledged every write, so the state records it as complete, but {why}. \
+             RAM is eventually consistent: plan again in a few minutes. If a plan proposes to create the role \
+             although it exists, its reads have not caught up yet; wait before applying."
+        ),
+    ))
 }
 
 /// `Err(message)` of a domain check, as a validator result.
@@ -468,7 +494,7 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
                 attributes::POLICY_NAMES,
                 Value::string_set(attached.iter().cloned()),
             );
-            let attach = after_create(&spec.name, &ctx.cancel, || {
+            let attach = after_create(&spec.name, client.propagation_timeout, &ctx.cancel, || {
                 attach_system_policy(&client.api, &spec.name, policy)
             });
             if let Err(e) = attach.await {
@@ -483,13 +509,18 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         resp.state
             .set_attr(attributes::POLICY_NAMES, Value::string_set(attached));
 
-        match wait_role_visible(&client.api, &spec.name, &spec.policy_names, &ctx.cancel).await {
-            Ok(true) => {}
-            Ok(false) => resp.diagnostics.add_error(
-                "Role Not Visible",
-                format!("Role {} was created but reads still do not return it after the propagation timeout; run terraform apply again.", spec.name),
-            ),
-            Err(e) => resp.diagnostics.push(api_diagnostic(&format!("reading role {} after creating it", spec.name), &e)),
+        // Every write was acknowledged: the role is complete, and the state says so. A read that has not caught up
+        // is worth a warning, never an error, which would taint a complete role and replace it on the next apply.
+        let visible = wait_role_visible(
+            &client.api,
+            &spec.name,
+            &spec.policy_names,
+            client.propagation_timeout,
+            &ctx.cancel,
+        )
+        .await;
+        if let Some(warning) = not_yet_visible(&spec.name, "was created", visible) {
+            resp.diagnostics.push(warning);
         }
     }
 
@@ -683,16 +714,16 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         if missing.is_empty() {
             return;
         }
-        match wait_role_visible(&client.api, &name, &spec.policy_names, &ctx.cancel).await {
-            Ok(true) => {}
-            Ok(false) => resp.diagnostics.add_error(
-                "Attachments Not Visible",
-                format!("Policies were attached to role {name} but reads still do not return them after the propagation timeout; run terraform apply again."),
-            ),
-            Err(e) => resp.diagnostics.push(api_diagnostic(
-                &format!("reading role {name} after updating it"),
-                &e,
-            )),
+        let visible = wait_role_visible(
+            &client.api,
+            &name,
+            &spec.policy_names,
+            client.propagation_timeout,
+            &ctx.cancel,
+        )
+        .await;
+        if let Some(warning) = not_yet_visible(&name, "got its new policies", visible) {
+            resp.diagnostics.push(warning);
         }
     }
 

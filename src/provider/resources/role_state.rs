@@ -5,7 +5,7 @@ use super::attributes;
 use super::role_api::RemoteRole;
 use crate::framework::value::Value;
 use crate::provider::alicloud::ram::Role;
-use crate::provider::domain::account::AccountId;
+use crate::provider::domain::account::{AccountId, same_role_arn};
 use crate::provider::domain::role_rules::DEFAULT_SESSION_DURATION_SECONDS;
 use crate::provider::domain::trust_policy::{
     TrustPolicy, describe_differences, normalize, policies_equivalent,
@@ -73,10 +73,18 @@ pub fn string_map(v: &Value) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Sets the attributes RAM computes (`id`, `arn`, `role_id`, `owner_account_id`, `create_time`) from `role`.
+/// Sets the attributes RAM computes (`id`, `arn`, `role_id`, `owner_account_id`, `create_time`) from `role`. An ARN
+/// that differs from the state's only in the case of the role name keeps the state's form (planned from the role
+/// name), so the value Terraform was promised at plan stays the value applied.
 pub fn flatten_computed(role: &Role, state: &mut Value) {
     state.set_attr(attributes::ID, Value::string(&role.role_name));
-    state.set_attr(attributes::ARN, Value::string(&role.arn));
+    let same_arn = state
+        .attr(attributes::ARN)
+        .as_str()
+        .is_some_and(|kept| same_role_arn(kept, &role.arn));
+    if !same_arn {
+        state.set_attr(attributes::ARN, Value::string(&role.arn));
+    }
     state.set_attr(attributes::ROLE_ID, Value::string(&role.role_id));
     state.set_attr(
         attributes::OWNER_ACCOUNT_ID,
@@ -151,4 +159,31 @@ pub fn flatten(remote: &RemoteRole, state: &mut Value) -> TrustPolicyDrift {
         }
     }
     drift
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn returned(arn: &str) -> Role {
+        serde_json::from_value(serde_json::json!({
+            "RoleId": "3000", "RoleName": "Ram-For-DTS", "Arn": arn, "CreateDate": "2026-12-01T00:00:00Z"
+        }))
+        .expect("a role")
+    }
+
+    #[test]
+    fn a_returned_arn_in_another_case_keeps_the_planned_form() {
+        let planned = "acs:ram::1111000011110001:role/Ram-For-DTS";
+        let mut state = Value::object([(attributes::ARN, Value::string(planned))]);
+        flatten_computed(
+            &returned("acs:ram::1111000011110001:role/ram-for-dts"),
+            &mut state,
+        );
+        assert_eq!(state.attr(attributes::ARN).as_str(), Some(planned));
+
+        let moved = "acs:ram::1111000011110002:role/Ram-For-DTS";
+        flatten_computed(&returned(moved), &mut state);
+        assert_eq!(state.attr(attributes::ARN).as_str(), Some(moved));
+    }
 }
