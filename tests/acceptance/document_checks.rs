@@ -272,3 +272,39 @@ fn a_generic_role_trusting_its_own_account_gets_a_warning_at_plan() {
     }
     assert_eq!(emulator.writes(), 0);
 }
+
+#[test]
+fn credentials_that_may_not_read_policies_still_plan_with_a_warning() {
+    use crate::support::scripted_server::{AK_ID, AK_SECRET, Scripted, TestServer};
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let server = runtime.block_on(TestServer::start());
+    for tf in terraforms() {
+        server.script(
+            "GetPolicy",
+            [Scripted::error(403, "NoPermission", "scripted-request")],
+        );
+        let config = format!(
+            "{REQUIRED_PROVIDERS}provider \"aliram\" {{\n  access_key = \"{AK_ID}\"\n  secret_key = \"{AK_SECRET}\"\n  endpoints {{\n    ram = \"{url}\"\n    sts = \"{url}\"\n  }}\n}}\n{}",
+            role(
+                "provider::aliram::dts_trust_policy(\"3333000033330003\")",
+                r#"["AliyunDTSRolePolicy"]"#
+            ),
+            url = server.url
+        );
+        let work = Workdir::new(tf, &config);
+        let plan = work.run(&["plan", "-input=false", "-no-color"]).success();
+        let output = squash(&format!("{}\n{}", plan.stdout, plan.stderr));
+        for fragment in [
+            "Warning: Policy Names Not Checked",
+            "policy_names could not be checked before apply",
+            "NoPermission",
+        ] {
+            assert!(
+                output.contains(fragment),
+                "Terraform {}: lacks {fragment:?}:\n{output}",
+                tf.version
+            );
+        }
+    }
+    assert_eq!(server.received_for("GetPolicy").len(), terraforms().len());
+}

@@ -9,6 +9,10 @@ mod support {
     pub mod emulator;
     pub mod emulator_process;
     pub mod roles_by_hand;
+    // Only the server, to answer GetPolicy with a refusal the emulator cannot give; the client helpers are the
+    // fast tests'.
+    #[allow(dead_code)]
+    pub mod scripted_server;
     pub mod takeover;
     mod terraform;
     pub mod terraform_versions;
