@@ -4,7 +4,7 @@
 //! names. `aliram_role` trusting its own account's service principal gets the seed-style warning at plan.
 
 use crate::support::emulator::Emulator;
-use crate::support::{Workdir, terraforms};
+use crate::support::{Workdir, squash, terraforms};
 use terraform_provider_aliram::emulator::policy_catalog::SYSTEM_POLICIES;
 
 const REQUIRED_PROVIDERS: &str =
@@ -113,6 +113,22 @@ fn refusals() -> Vec<Refusal> {
             says: vec!["trust_policy", "only the string \"1\""],
         },
         Refusal {
+            // The generated kinds are checked too, at plan, where their document is built.
+            name: "a DTS role whose generated document is too long",
+            config: r#"resource "aliram_cross_account_dts_role" "r" {
+  scenario        = "source"
+  task_account_id = format("%01100d", 1)
+}
+"#
+            .to_owned(),
+            says: vec![
+                "Trust Policy Refused by RAM's Rules",
+                "RAM would refuse this trust_policy",
+                "characters long",
+                "at most 2048 characters",
+            ],
+        },
+        Refusal {
             name: "21 system policies",
             config: role(
                 &format!(r#"jsonencode({{ Version = "1", Statement = [{allow}] }})"#),
@@ -150,10 +166,6 @@ fn refusals() -> Vec<Refusal> {
             ],
         },
     ]
-}
-
-fn squash(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[test]

@@ -244,17 +244,7 @@ async fn the_emulator_refuses_the_policy_past_the_quota() {
     let client = Client::new(&emulator.endpoint, &account("source"));
     create_role(&client, "many", &dts_trust_policy_json()).await;
     for (i, policy) in SYSTEM_POLICIES.iter().take(21).enumerate() {
-        let reply = client
-            .call(
-                RAM,
-                "AttachPolicyToRole",
-                &[
-                    ("PolicyType", "System"),
-                    ("PolicyName", policy.name),
-                    ("RoleName", "many"),
-                ],
-            )
-            .await;
+        let reply = attach_system_policy(&client, "many", policy.name).await;
         if i < 20 {
             reply.ok();
         } else {
@@ -272,16 +262,7 @@ async fn get_policy_answers_from_the_catalog() {
     let emulator = InProcess::with_defaults().await;
     let client = Client::new(&emulator.endpoint, &account("source"));
     create_role(&client, "dts", &dts_trust_policy_json()).await;
-    client
-        .call(
-            RAM,
-            "AttachPolicyToRole",
-            &[
-                ("PolicyType", "System"),
-                ("PolicyName", "AliyunDTSRolePolicy"),
-                ("RoleName", "dts"),
-            ],
-        )
+    attach_system_policy(&client, "dts", "AliyunDTSRolePolicy")
         .await
         .ok();
     let get = |policy_type: &'static str, name: &'static str| {
