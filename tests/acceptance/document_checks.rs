@@ -320,3 +320,77 @@ fn credentials_that_may_not_read_policies_still_plan_with_a_warning() {
     }
     assert_eq!(server.received_for("GetPolicy").len(), terraforms().len());
 }
+
+#[test]
+fn a_policy_name_known_only_at_apply_is_checked_before_the_role_is_created() {
+    let emulator = Emulator::start(&[]);
+    let task = emulator.account("destination").account_id.clone();
+    // terraform_data's output is unknown until it is applied: the plan cannot check the name, the apply's plan of
+    // the role can, before its CreateRole.
+    let config = format!(
+        "{REQUIRED_PROVIDERS}{}\nresource \"terraform_data\" \"name\" {{\n  input = \"AliyunDTSRolePolcy\"\n}}\n{}",
+        emulator.provider_block(None, "source"),
+        role(
+            &format!("provider::aliram::dts_trust_policy(\"{task}\")"),
+            "[terraform_data.name.output]"
+        )
+    );
+    for tf in terraforms() {
+        let work = Workdir::new(tf, &config);
+        work.run(&["plan", "-input=false", "-no-color"]).success();
+        let apply = work.run(&["apply", "-input=false", "-no-color", "-auto-approve"]);
+        let output = squash(&format!("{}\n{}", apply.stdout, apply.stderr));
+        assert_eq!(
+            apply.code, 1,
+            "Terraform {}: apply must fail:\n{output}",
+            tf.version
+        );
+        assert!(
+            output.contains("Unknown Policy")
+                && output.contains("policy_names names \"AliyunDTSRolePolcy\""),
+            "Terraform {}: {output}",
+            tf.version
+        );
+    }
+    assert_eq!(
+        emulator.writes(),
+        0,
+        "the role was written before its policy names were checked"
+    );
+}
+
+#[test]
+fn the_own_account_warning_is_shown_when_the_document_is_written_not_on_every_plan() {
+    let emulator = Emulator::start(&[]);
+    let own = emulator.account("source").account_id.clone();
+    let config = format!(
+        "{REQUIRED_PROVIDERS}{}\n{}",
+        emulator.provider_block(None, "source"),
+        role(
+            &format!("provider::aliram::dts_trust_policy(\"{own}\")"),
+            r#"["AliyunDTSRolePolicy"]"#
+        )
+    );
+    for tf in terraforms() {
+        let work = Workdir::new(tf, &config);
+        let apply = work
+            .run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+            .success();
+        assert!(
+            squash(&apply.stdout).contains("Warning: Role Would Trust Its Own Account"),
+            "Terraform {}: {}",
+            tf.version,
+            apply.stdout
+        );
+        work.assert_plan_clean();
+        let plan = work.run(&["plan", "-input=false", "-no-color"]).success();
+        assert!(
+            !plan.stdout.contains("Role Would Trust Its Own Account"),
+            "Terraform {}: warned again: {}",
+            tf.version,
+            plan.stdout
+        );
+        work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"])
+            .success();
+    }
+}
