@@ -752,8 +752,12 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         &self,
         _request: Request<pb::stop::Request>,
     ) -> Result<Response<pb::stop::Response>, Status> {
-        tracing::info!("stop requested: cancelling in-flight work");
         self.engine.stop();
+        // Logged once the token is cancelled, so a reader of the log knows every later answer meets a stopping
+        // provider (the interrupted-apply acceptance test releases held answers on this line).
+        tracing::info!(
+            "stop requested: in-flight work cancelled; writes already sent finish (bounded) so their outcome is recorded"
+        );
         ok(pb::stop::Response {
             error: String::new(),
         })

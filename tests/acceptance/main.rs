@@ -8,6 +8,7 @@
 mod support {
     pub mod emulator;
     pub mod emulator_process;
+    pub mod holding_proxy;
     pub mod roles_by_hand;
     // Only the server, to answer GetPolicy with a refusal the emulator cannot give; the client helpers are the
     // fast tests'.
@@ -36,6 +37,7 @@ mod functions;
 mod identity;
 mod import;
 mod install;
+mod interrupted_apply;
 mod migration;
 mod partial_state;
 mod plugin_core;

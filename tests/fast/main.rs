@@ -16,6 +16,7 @@ mod client_credentials;
 mod client_logging;
 mod client_retry;
 mod client_signer_props;
+mod client_stop;
 mod codec_properties;
 mod docs;
 mod domain_seed_scenarios;

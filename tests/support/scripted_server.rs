@@ -51,6 +51,8 @@ pub struct Scripted {
     pub status: u16,
     pub body: Value,
     pub headers: Vec<(&'static str, String)>,
+    /// When set, the answer waits for one `notify_one` of this gate (the request is recorded on arrival).
+    pub hold: Option<Arc<Notify>>,
 }
 
 impl Scripted {
@@ -59,6 +61,7 @@ impl Scripted {
             status: 200,
             body,
             headers: Vec::new(),
+            hold: None,
         }
     }
 
@@ -67,11 +70,18 @@ impl Scripted {
             status,
             body: json!({"RequestId": request_id, "Code": code, "Message": format!("scripted {code}"), "HostId": "127.0.0.1"}),
             headers: Vec::new(),
+            hold: None,
         }
     }
 
     pub fn with_header(mut self, name: &'static str, value: &str) -> Self {
         self.headers.push((name, value.to_owned()));
+        self
+    }
+
+    /// The same answer, held back until the test calls `gate.notify_one()`: a response in flight.
+    pub fn held_until(mut self, gate: &Arc<Notify>) -> Self {
+        self.hold = Some(gate.clone());
         self
     }
 }
@@ -193,6 +203,12 @@ impl TestServer {
         AliCloudClient::from_config(&self.config(retry), credentials, cancel).expect("client")
     }
 
+    /// A client with the server's long-lived key over `config` (from [`TestServer::config`], then adjusted).
+    pub fn client_over(&self, config: &ClientConfig, cancel: CancellationToken) -> AliCloudClient {
+        let credentials = self.client().credentials().clone();
+        AliCloudClient::from_config(config, credentials, cancel).expect("client")
+    }
+
     /// A client with the server's long-lived key and quick retries.
     pub fn client(&self) -> AliCloudClient {
         self.client_with(
@@ -294,6 +310,9 @@ async fn handle(
         .get_mut(&action)
         .and_then(VecDeque::pop_front);
     if let Some(answer) = scripted {
+        if let Some(gate) = &answer.hold {
+            gate.notified().await;
+        }
         let mut headers = HeaderMap::new();
         for (name, value) in answer.headers {
             headers.insert(name, value.parse().expect("header value"));

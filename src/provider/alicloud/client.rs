@@ -1,6 +1,7 @@
 //! The client handle resources use: a transport, the credentials that sign, and the provider's stop token.
 
 use super::credentials::CredentialsProvider;
+use super::effect::Effect;
 use super::error::ClientError;
 use super::params::ActionParams;
 use super::service::Service;
@@ -58,10 +59,12 @@ impl AliCloudClient {
         &self.credentials
     }
 
+    /// Calls `action`, which has `effect` (what Stop may cut short depends on it).
     pub(crate) async fn call<T: DeserializeOwned>(
         &self,
         service: Service,
         action: &'static str,
+        effect: Effect,
         params: ActionParams,
     ) -> Result<T, ClientError> {
         self.transport
@@ -70,6 +73,7 @@ impl AliCloudClient {
                 &self.cancel,
                 service,
                 action,
+                effect,
                 params,
             )
             .await

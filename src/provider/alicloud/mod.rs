@@ -12,6 +12,7 @@
 
 pub mod client;
 pub mod credentials;
+pub mod effect;
 pub mod endpoint;
 pub mod environment;
 pub mod error;
@@ -30,6 +31,7 @@ pub mod wait;
 
 pub use client::AliCloudClient;
 pub use credentials::{CredentialsConfig, CredentialsProvider, resolve as resolve_credentials};
+pub use effect::Effect;
 pub use endpoint::{Endpoint, EndpointError, Endpoints};
 pub use environment::{Environment, FixedEnvironment, ProcessEnvironment};
 pub use error::{ApiError, ClientError, ErrorKind};

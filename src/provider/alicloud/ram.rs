@@ -3,6 +3,7 @@
 //! wrapped in an object (`Roles.Role`, `Policies.Policy`) except the flat `TagResources`.
 
 use super::client::AliCloudClient;
+use super::effect::Effect;
 use super::error::ClientError;
 use super::params::ActionParams;
 use super::service::Service;
@@ -384,13 +385,15 @@ impl AliCloudClient {
         if !request.tags.is_empty() {
             params = params.set_json("Tag", tags_json(&request.tags));
         }
-        self.call(Service::Ram, "CreateRole", params).await
+        self.call(Service::Ram, "CreateRole", Effect::Write, params)
+            .await
     }
 
     /// `GetRole`.
     pub async fn get_role(&self, role_name: &str) -> Result<RoleResponse, ClientError> {
         let params = ActionParams::new().set("RoleName", role_name);
-        self.call(Service::Ram, "GetRole", params).await
+        self.call(Service::Ram, "GetRole", Effect::Read, params)
+            .await
     }
 
     /// `UpdateRole`.
@@ -407,13 +410,15 @@ impl AliCloudClient {
             .set_opt("NewDescription", request.new_description.as_ref())
             .set_opt("NewMaxSessionDuration", request.new_max_session_duration)
             .set_opt("NewAllowConsoleLogin", request.new_allow_console_login);
-        self.call(Service::Ram, "UpdateRole", params).await
+        self.call(Service::Ram, "UpdateRole", Effect::Write, params)
+            .await
     }
 
     /// `DeleteRole`.
     pub async fn delete_role(&self, role_name: &str) -> Result<Acknowledgement, ClientError> {
         let params = ActionParams::new().set("RoleName", role_name);
-        self.call(Service::Ram, "DeleteRole", params).await
+        self.call(Service::Ram, "DeleteRole", Effect::Write, params)
+            .await
     }
 
     /// One `ListRoles` page starting at `marker` (`None` for the first).
@@ -425,7 +430,8 @@ impl AliCloudClient {
         let params = ActionParams::new()
             .set_opt("Marker", marker)
             .set_opt("MaxItems", max_items);
-        self.call(Service::Ram, "ListRoles", params).await
+        self.call(Service::Ram, "ListRoles", Effect::Read, params)
+            .await
     }
 
     /// Every role, following `Marker` while `IsTruncated`, [`LIST_ROLES_MAX_ITEMS`] per page.
@@ -455,7 +461,8 @@ impl AliCloudClient {
             .set("PolicyType", policy_type)
             .set("PolicyName", policy_name)
             .set("RoleName", role_name);
-        self.call(Service::Ram, "AttachPolicyToRole", params).await
+        self.call(Service::Ram, "AttachPolicyToRole", Effect::Write, params)
+            .await
     }
 
     /// `DetachPolicyFromRole`.
@@ -469,7 +476,7 @@ impl AliCloudClient {
             .set("PolicyType", policy_type)
             .set("PolicyName", policy_name)
             .set("RoleName", role_name);
-        self.call(Service::Ram, "DetachPolicyFromRole", params)
+        self.call(Service::Ram, "DetachPolicyFromRole", Effect::Write, params)
             .await
     }
 
@@ -479,7 +486,8 @@ impl AliCloudClient {
         role_name: &str,
     ) -> Result<ListPoliciesForRoleResponse, ClientError> {
         let params = ActionParams::new().set("RoleName", role_name);
-        self.call(Service::Ram, "ListPoliciesForRole", params).await
+        self.call(Service::Ram, "ListPoliciesForRole", Effect::Read, params)
+            .await
     }
 
     /// `GetPolicy`: `EntityNotExist.Policy` (not found) when no policy of that type has that name.
@@ -491,7 +499,8 @@ impl AliCloudClient {
         let params = ActionParams::new()
             .set("PolicyType", policy_type)
             .set("PolicyName", policy_name);
-        self.call(Service::Ram, "GetPolicy", params).await
+        self.call(Service::Ram, "GetPolicy", Effect::Read, params)
+            .await
     }
 
     /// `TagResources` on roles.
@@ -504,7 +513,8 @@ impl AliCloudClient {
             .set("ResourceType", ROLE_RESOURCE_TYPE)
             .set_json("ResourceNames", strings_json(role_names))
             .set_json("Tag", tags_json(tags));
-        self.call(Service::Ram, "TagResources", params).await
+        self.call(Service::Ram, "TagResources", Effect::Write, params)
+            .await
     }
 
     /// `UntagResources` on roles.
@@ -520,7 +530,8 @@ impl AliCloudClient {
             TagKeys::Keys(keys) => params.set_json("TagKeys", strings_json(keys)),
             TagKeys::All => params.set("All", true),
         };
-        self.call(Service::Ram, "UntagResources", params).await
+        self.call(Service::Ram, "UntagResources", Effect::Write, params)
+            .await
     }
 
     /// One `ListTagResources` page on roles, starting at `next_token` (`None` for the first).
@@ -539,7 +550,8 @@ impl AliCloudClient {
         let params = params
             .set_opt("PageSize", request.page_size)
             .set_opt("NextToken", next_token);
-        self.call(Service::Ram, "ListTagResources", params).await
+        self.call(Service::Ram, "ListTagResources", Effect::Read, params)
+            .await
     }
 
     /// Every page of `ListTagResources` on roles, following `NextToken`.

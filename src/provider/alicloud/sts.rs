@@ -1,6 +1,7 @@
 //! STS (2015-04-01) calls: who am I (`GetCallerIdentity`) and temporary credentials (`AssumeRole`).
 
 use super::client::AliCloudClient;
+use super::effect::Effect;
 use super::error::ClientError;
 use super::params::ActionParams;
 use super::secret::Secret;
@@ -88,8 +89,13 @@ pub struct AssumeRoleResponse {
 impl AliCloudClient {
     /// `GetCallerIdentity`.
     pub async fn get_caller_identity(&self) -> Result<CallerIdentity, ClientError> {
-        self.call(Service::Sts, "GetCallerIdentity", ActionParams::new())
-            .await
+        self.call(
+            Service::Sts,
+            "GetCallerIdentity",
+            Effect::Read,
+            ActionParams::new(),
+        )
+        .await
     }
 
     /// `AssumeRole`.
@@ -103,6 +109,7 @@ impl AliCloudClient {
             .set_opt("DurationSeconds", request.duration_seconds)
             .set_opt("Policy", request.policy.as_ref())
             .set_opt("ExternalId", request.external_id.as_ref());
-        self.call(Service::Sts, "AssumeRole", params).await
+        self.call(Service::Sts, "AssumeRole", Effect::Read, params)
+            .await
     }
 }

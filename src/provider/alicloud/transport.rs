@@ -1,8 +1,11 @@
 //! The HTTP transport: builds the common parameters for every attempt (fresh nonce and timestamp), signs,
 //! POSTs a form body, reads the response or the error, and retries within the budget, paced by the adaptive
-//! flow control (and the optional fixed cap), until the cancellation token fires.
+//! flow control (and the optional fixed cap), until the cancellation token fires. On Stop, a read or a request
+//! not yet sent ends at once and no attempt or retry starts; a write already sent is let finish within
+//! [`ClientConfig::write_stop_grace`], so its outcome is known.
 
 use super::credentials::{Credentials, CredentialsProvider};
+use super::effect::Effect;
 use super::endpoint::{EndpointError, Endpoints, resolve_region};
 use super::environment::Environment;
 use super::error::{ApiError, ClientError, ErrorKind, TransportFailure};
@@ -15,8 +18,11 @@ use super::service::Service;
 use super::signer::{self, SIGNATURE_METHOD, SIGNATURE_VERSION, SignableRequest, percent_encode};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use std::future::Future;
 use std::num::NonZeroU32;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -28,6 +34,11 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Time allowed for one attempt, response body included. RAM calls are small and fast; thirty seconds
 /// leaves room for a congested network while a hung attempt is still retried within the budget.
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long a write already sent may still take after Terraform's Stop. As long as an attempt may take: Stop then
+/// never loses an answer the attempt would have had, so a created role always reaches the state. RAM answers
+/// within milliseconds, so a Ctrl-C waits that long only when the service hangs (a second Ctrl-C ends Terraform).
+pub const DEFAULT_WRITE_STOP_GRACE: Duration = DEFAULT_ATTEMPT_TIMEOUT;
 
 /// The header a throttled response may carry, in seconds.
 const RETRY_AFTER_HEADER: &str = "x-acs-retry-after";
@@ -51,6 +62,8 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     /// See [`DEFAULT_ATTEMPT_TIMEOUT`].
     pub attempt_timeout: Duration,
+    /// See [`DEFAULT_WRITE_STOP_GRACE`].
+    pub write_stop_grace: Duration,
 }
 
 impl ClientConfig {
@@ -71,6 +84,7 @@ impl ClientConfig {
             max_requests_per_second: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            write_stop_grace: DEFAULT_WRITE_STOP_GRACE,
         })
     }
 }
@@ -94,6 +108,7 @@ struct Shared {
     retry: RetryPolicy,
     flow: FlowControl,
     cap: Option<RateLimiter>,
+    write_stop_grace: Duration,
 }
 
 /// The error body of RPC-style APIs (tea also accepts the lower-case spellings).
@@ -141,6 +156,7 @@ impl Transport {
                 retry: config.retry,
                 flow: FlowControl::default(),
                 cap: config.max_requests_per_second.map(RateLimiter::new),
+                write_stop_grace: config.write_stop_grace,
             }),
         })
     }
@@ -150,13 +166,16 @@ impl Transport {
         &self.shared.endpoints
     }
 
-    /// Calls `action` with retries, returning the parsed response body.
+    /// Calls `action` with retries, returning the parsed response body. When `cancel` fires, a call whose request
+    /// has not left yet ends at once with [`ClientError::Cancelled`], as does a read; a write already sent gets its
+    /// answer within the write stop grace, and no retry follows it.
     pub(crate) async fn call<T: DeserializeOwned>(
         &self,
         credentials: &dyn CredentialsProvider,
         cancel: &CancellationToken,
         service: Service,
         action: &'static str,
+        effect: Effect,
         params: ActionParams,
     ) -> Result<T, ClientError> {
         let cancelled = || ClientError::Cancelled {
@@ -168,15 +187,29 @@ impl Transport {
         let mut unanswered = 0u32;
         loop {
             attempt += 1;
+            let sent = AtomicBool::new(false);
+            let exchange = self.attempt(credentials, service, action, &params, attempt, &sent);
+            tokio::pin!(exchange);
             let outcome = tokio::select! {
+                // Cancellation first: once Stop is in, no attempt starts.
                 biased;
-                () = cancel.cancelled() => return Err(cancelled()),
-                outcome = self.attempt(credentials, service, action, &params, attempt) => outcome,
+                () = cancel.cancelled() => {
+                    if effect == Effect::Read || !sent.load(Ordering::Relaxed) {
+                        return Err(cancelled());
+                    }
+                    self.finish_sent_write(exchange, service, action)
+                        .await
+                        .ok_or_else(cancelled)?
+                }
+                outcome = &mut exchange => outcome,
             };
             let (error, retry_after) = match outcome {
                 Ok(value) => return Ok(value),
                 Err(AttemptError::Fatal(error)) => {
                     return Err(with_attempts(error, attempt, unanswered));
+                }
+                Err(AttemptError::Retryable(_, _)) if cancel.is_cancelled() => {
+                    return Err(cancelled());
                 }
                 Err(AttemptError::Retryable(error, retry_after)) => (error, retry_after),
             };
@@ -208,6 +241,33 @@ impl Transport {
         }
     }
 
+    /// Waits, after Stop, for the answer of a write whose request was sent: `None` when none came within the
+    /// grace (the write's outcome is then unknown).
+    async fn finish_sent_write<R>(
+        &self,
+        exchange: Pin<&mut impl Future<Output = R>>,
+        service: Service,
+        action: &'static str,
+    ) -> Option<R> {
+        let grace = self.shared.write_stop_grace;
+        tracing::info!(
+            service = service.name(),
+            action,
+            grace_ms = grace.as_millis() as u64,
+            "stop requested while a write was in flight: waiting for its answer so its outcome is recorded"
+        );
+        let finished = tokio::time::timeout(grace, exchange).await.ok();
+        if finished.is_none() {
+            tracing::warn!(
+                service = service.name(),
+                action,
+                "no answer to a write within the stop grace: its outcome is unknown"
+            );
+        }
+        finished
+    }
+
+    /// One attempt; `sent` turns true when the request may have reached the service.
     async fn attempt<T: DeserializeOwned>(
         &self,
         provider: &dyn CredentialsProvider,
@@ -215,6 +275,7 @@ impl Transport {
         action: &'static str,
         params: &ActionParams,
         attempt: u32,
+        sent: &AtomicBool,
     ) -> Result<T, AttemptError> {
         let reservation = self.shared.flow.acquire(service, action).await;
         if let Some(cap) = &self.shared.cap {
@@ -261,6 +322,7 @@ impl Transport {
                 AttemptError::Retryable(error, None)
             }
         };
+        sent.store(true, Ordering::Relaxed);
         let response = self
             .shared
             .http

@@ -240,29 +240,35 @@ pub async fn detach_policy(
     }
 }
 
-/// Makes the role's tags exactly `desired`, given that it has `current`.
+/// Makes the role's tags exactly `desired`, given that it has `tags`. Each call that succeeds is applied to `tags`
+/// at once, so after a failure part-way (a Stop included) `tags` is what the role has.
 pub async fn sync_tags(
     api: &AliCloudClient,
     role: &str,
-    current: &BTreeMap<String, String>,
+    tags: &mut BTreeMap<String, String>,
     desired: &BTreeMap<String, String>,
 ) -> Result<(), ClientError> {
     let names = [role.to_owned()];
-    let removed: Vec<String> = current
+    let removed: Vec<String> = tags
         .keys()
         .filter(|k| !desired.contains_key(*k))
         .cloned()
         .collect();
     if !removed.is_empty() {
-        api.untag_roles(&names, &TagKeys::Keys(removed)).await?;
+        api.untag_roles(&names, &TagKeys::Keys(removed.clone()))
+            .await?;
+        for key in &removed {
+            tags.remove(key);
+        }
     }
     let changed: Vec<Tag> = desired
         .iter()
-        .filter(|(k, v)| current.get(*k) != Some(v))
+        .filter(|(k, v)| tags.get(*k) != Some(v))
         .map(|(k, v)| Tag::new(k.clone(), v.clone()))
         .collect();
     if !changed.is_empty() {
         api.tag_roles(&names, &changed).await?;
+        tags.extend(changed.into_iter().map(|t| (t.key, t.value)));
     }
     Ok(())
 }

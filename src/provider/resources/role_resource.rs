@@ -99,7 +99,13 @@ async fn create_or_adopt(
     if !(own_attempt_may_have_created && error.is(ErrorKind::AlreadyExists)) {
         return Err(error);
     }
-    let existing = api.get_role(&request.role_name).await?.role;
+    let existing = match api.get_role(&request.role_name).await {
+        Ok(found) => found.role,
+        // Stop cut the check short: the role may be this apply's, but unverified it is left for an import, which
+        // the AlreadyExists error tells the user to do.
+        Err(e) if e.is_cancelled() => return Err(error),
+        Err(e) => return Err(e),
+    };
     let owner = AccountId::from_ram_arn(&existing.arn);
     let document = existing
         .assume_role_policy_document
@@ -696,14 +702,14 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
         resp.state
             .set_attr(attributes::POLICY_NAMES, Value::string_set(names));
 
-        if let Err(e) = sync_tags(
-            &client.api,
-            &name,
-            &string_map(prior.attr(attributes::TAGS)),
-            &spec.tags,
-        )
-        .await
-        {
+        let mut tags = string_map(prior.attr(attributes::TAGS));
+        if let Err(e) = sync_tags(&client.api, &name, &mut tags, &spec.tags).await {
+            // What the calls that succeeded did (an untag before a failed tag), as a refresh would read it.
+            let had_tags = !prior.attr(attributes::TAGS).is_null();
+            if had_tags || !tags.is_empty() {
+                resp.state
+                    .set_attr(attributes::TAGS, Value::string_map(tags));
+            }
             resp.diagnostics
                 .push(api_diagnostic(&format!("tagging role {name}"), &e));
             return;
