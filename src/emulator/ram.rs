@@ -6,7 +6,7 @@ use super::params::Params;
 use super::policy_catalog::find_system_policy;
 use super::store::{Attachment, DATE_FORMAT, Role, Store, format_date, is_visible};
 use super::trust_policy;
-use crate::provider::domain::role_rules::reserved_tag_key_text;
+use crate::provider::domain::role_rules::{check_policy_count, reserved_tag_key_text};
 use axum::http::StatusCode;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
@@ -15,14 +15,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-/// System policies one role may carry.
-pub const MAX_SYSTEM_POLICIES_PER_ROLE: usize = 20;
+/// The creation and update date `GetPolicy` reports for every catalog policy (the catalog has no dates).
+const CATALOG_DATE: &str = "2015-01-23T12:33:18Z";
 /// Tags one resource may carry.
 pub const MAX_TAGS_PER_RESOURCE: usize = 20;
 /// Resources one tag call may name.
 const MAX_RESOURCE_NAMES: usize = 50;
-/// Longest trust policy document accepted.
-const MAX_POLICY_DOCUMENT_CHARS: usize = 2048;
 /// Longest description accepted.
 const MAX_DESCRIPTION_CHARS: usize = 1024;
 /// Allowed `MaxSessionDuration` range, in seconds.
@@ -89,6 +87,7 @@ pub const RAM_ACTIONS: &[(&str, RamHandler)] = &[
         "ListPoliciesForRole",
         RamHandler::Read(list_policies_for_role),
     ),
+    ("GetPolicy", RamHandler::Read(get_policy)),
     ("TagResources", RamHandler::Write(tag_resources)),
     ("UntagResources", RamHandler::Write(untag_resources)),
     ("ListTagResources", RamHandler::Read(list_tag_resources)),
@@ -192,21 +191,8 @@ fn policy_document_param(
         params.optional(name)
     };
     value
-        .map(|document| normalized_policy_document(document, name, owner))
+        .map(|document| trust_policy::normalize(document, name, owner))
         .transpose()
-}
-
-/// The trust policy `document` in RAM's stored form, after the length and grammar checks.
-fn normalized_policy_document(document: &str, name: &str, owner: &str) -> Result<String, ApiError> {
-    if document.chars().count() > MAX_POLICY_DOCUMENT_CHARS {
-        return Err(ApiError::invalid(
-            &format!("{name}.Length"),
-            format!(
-                "The parameter - \"{name}\" is beyond the length limit {MAX_POLICY_DOCUMENT_CHARS}."
-            ),
-        ));
-    }
-    trust_policy::normalize(document, owner)
 }
 
 fn policy_type_param(params: &Params) -> Result<&str, ApiError> {
@@ -382,7 +368,7 @@ pub fn check_stored_role(owner: &str, key: &str, role: &Role) -> Result<(), ApiE
         ));
     }
     check_description(&role.description, "Description")?;
-    normalized_policy_document(&role.trust_policy, "AssumeRolePolicyDocument", owner)?;
+    trust_policy::normalize(&role.trust_policy, "AssumeRolePolicyDocument", owner)?;
     check_session_duration(role.max_session_duration, "MaxSessionDuration")?;
     for (name, date) in [
         ("CreateDate", &role.create_date),
@@ -409,19 +395,19 @@ pub fn check_stored_role(owner: &str, key: &str, role: &Role) -> Result<(), ApiE
             ));
         }
     }
-    let system = role
-        .attachments
-        .iter()
-        .filter(|a| a.policy_type == "System")
-        .count();
-    if system > MAX_SYSTEM_POLICIES_PER_ROLE {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "LimitExceeded.Role.Policy",
-            format!(
-                "The role carries {system} system policies, more than {MAX_SYSTEM_POLICIES_PER_ROLE}."
-            ),
-        ));
+    for policy_type in ["System", "Custom"] {
+        let count = role
+            .attachments
+            .iter()
+            .filter(|a| a.policy_type == policy_type)
+            .count();
+        check_policy_count(policy_type, count).map_err(|e| {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "LimitExceeded.Role.Policy",
+                format!("The role carries too many policies: {e}."),
+            )
+        })?;
     }
     Ok(())
 }
@@ -656,11 +642,7 @@ fn attach_policy_to_role(call: &RamCall<'_>, store: &mut Store) -> Result<Value,
     // Custom policies are not emulated, so only catalog system policies exist.
     let known = policy_type == "System" && find_system_policy(policy_name).is_some();
     if !known {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "EntityNotExist.Policy",
-            format!("The policy does not exist: {policy_name}."),
-        ));
+        return Err(policy_not_found(policy_name));
     }
     if role
         .attachments
@@ -673,18 +655,18 @@ fn attach_policy_to_role(call: &RamCall<'_>, store: &mut Store) -> Result<Value,
             "The policy is already attached to the role.",
         ));
     }
-    if role
+    let attached = role
         .attachments
         .iter()
-        .filter(|a| a.policy_type == "System")
-        .count()
-        >= MAX_SYSTEM_POLICIES_PER_ROLE
-    {
+        .filter(|a| a.policy_type == policy_type)
+        .count();
+    if check_policy_count(policy_type, attached + 1).is_err() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "LimitExceeded.Role.Policy",
             format!(
-                "The count of system policies attached to the role beyond the current limits ({MAX_SYSTEM_POLICIES_PER_ROLE})."
+                "The count of {} policies attached to the role beyond the current limits ({attached}).",
+                policy_type.to_ascii_lowercase()
             ),
         ));
     }
@@ -738,6 +720,51 @@ fn list_policies_for_role(call: &RamCall<'_>, store: &Store) -> Result<Value, Ap
         })
         .collect();
     Ok(json!({ "Policies": { "Policy": policies } }))
+}
+
+/// `GetPolicy`: a policy of the catalog (`System`). Custom policies are not emulated, so every `Custom` name is
+/// `EntityNotExist.Policy`, as an unknown name is on RAM. The catalog carries no documents or dates: the
+/// version has no `PolicyDocument`, and both dates are [`CATALOG_DATE`].
+fn get_policy(call: &RamCall<'_>, store: &Store) -> Result<Value, ApiError> {
+    let policy_type = policy_type_param(call.params)?;
+    let policy_name = policy_name_param(call.params)?;
+    let policy = find_system_policy(policy_name)
+        .filter(|_| policy_type == "System")
+        .ok_or_else(|| policy_not_found(policy_name))?;
+    let now_ms = call.now_ms();
+    let attachment_count = store.account(call.account_id).map_or(0, |account| {
+        account
+            .roles
+            .values()
+            .filter(|r| r.is_visible(now_ms))
+            .flat_map(|r| &r.attachments)
+            .filter(|a| a.policy_name == policy.name && a.policy_type == policy_type)
+            .count()
+    });
+    Ok(json!({
+        "Policy": {
+            "PolicyName": policy.name,
+            "PolicyType": policy_type,
+            "Description": policy.description,
+            "DefaultVersion": policy.default_version,
+            "CreateDate": CATALOG_DATE,
+            "UpdateDate": CATALOG_DATE,
+            "AttachmentCount": attachment_count,
+        },
+        "DefaultPolicyVersion": {
+            "VersionId": policy.default_version,
+            "IsDefaultVersion": true,
+            "CreateDate": CATALOG_DATE,
+        },
+    }))
+}
+
+fn policy_not_found(policy_name: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "EntityNotExist.Policy",
+        format!("The policy does not exist: {policy_name}."),
+    )
 }
 
 fn tag_resources(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiError> {

@@ -9,25 +9,20 @@
 
 use super::error::ApiError;
 use super::wildcard;
-use crate::framework::strict_json;
 use crate::provider::domain::trust_policy::own_account_stored_form;
+use crate::provider::domain::trust_policy::ram_rules::{
+    DocumentError, MAX_DOCUMENT_CHARS, action_is_accepted, check_document, statements, strings_of,
+};
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
-
-/// The only action a trust policy can grant.
-const ASSUME_ROLE_ACTION: &str = "sts:AssumeRole";
-
-/// The keys a trust policy statement may have.
-const STATEMENT_KEYS: [&str; 4] = ["Action", "Condition", "Effect", "Principal"];
-
-/// The principal kinds a trust policy may name.
-const PRINCIPAL_KINDS: [&str; 3] = ["RAM", "Service", "Federated"];
 
 /// Compares a request value (first) with a value written in the policy (second).
 type Comparison = fn(&str, &str) -> bool;
 
-/// The condition operators the emulator evaluates, and how each compares a request value with a policy value.
-const CONDITION_OPERATORS: [(&str, Comparison); 5] = [
+/// How the emulator evaluates each of RAM's condition operators
+/// ([`CONDITION_OPERATORS`](crate::provider::domain::trust_policy::ram_rules::CONDITION_OPERATORS)), comparing a request
+/// value with a policy value.
+const CONDITION_COMPARISONS: [(&str, Comparison); 5] = [
     ("StringEquals", |actual, wanted| actual == wanted),
     ("StringNotEquals", |actual, wanted| actual != wanted),
     ("StringEqualsIgnoreCase", |actual, wanted| {
@@ -67,122 +62,26 @@ pub struct Judgement {
     pub reason: String,
 }
 
-/// Validates `document` and returns it in RAM's stored form for a role owned by `owner_uid`. A key given twice in
-/// one object is malformed, as it is for RAM.
-pub fn normalize(document: &str, owner_uid: &str) -> Result<String, ApiError> {
-    let mut value = strict_json::from_str(document)
-        .map_err(|e| malformed(format!("the document is not valid JSON: {e}")))?;
-    validate(&value)?;
+/// Validates `document` with RAM's rules (the provider domain's, shared with the provider's plan-time checks) and
+/// returns it in RAM's stored form for a role owned by `owner_uid`. `parameter` names the request parameter, for
+/// the length error's code (`InvalidParameter.<parameter>.Length`).
+pub fn normalize(document: &str, parameter: &str, owner_uid: &str) -> Result<String, ApiError> {
+    let mut value = check_document(document).map_err(|e| match e {
+        DocumentError::TooLong { .. } => ApiError::invalid(
+            &format!("{parameter}.Length"),
+            format!(
+                "The parameter - \"{parameter}\" is beyond the length limit {MAX_DOCUMENT_CHARS}."
+            ),
+        ),
+        other => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "MalformedPolicyDocument",
+            other.to_string(),
+        ),
+    })?;
     rewrite_own_service_principals(&mut value, owner_uid);
     let sorted = sort_keys(value);
     serde_json::to_string_pretty(&sorted).map_err(|e| ApiError::internal(e.to_string()))
-}
-
-fn malformed(details: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "MalformedPolicyDocument", details)
-}
-
-fn validate(value: &Value) -> Result<(), ApiError> {
-    let root = value
-        .as_object()
-        .ok_or_else(|| malformed("the document must be a JSON object"))?;
-    for key in root.keys() {
-        if key != "Version" && key != "Statement" {
-            return Err(malformed(format!("unknown key \"{key}\"")));
-        }
-    }
-    match root.get("Version") {
-        Some(Value::String(v)) if v == "1" => {}
-        _ => return Err(malformed("\"Version\" must be the string \"1\"")),
-    }
-    let statements = statements_of(root)
-        .ok_or_else(|| malformed("\"Statement\" must be a non-empty list of objects"))?;
-    for (i, statement) in statements.iter().enumerate() {
-        validate_statement(statement)
-            .map_err(|e| malformed(format!("statement {}: {e}", i + 1)))?;
-    }
-    Ok(())
-}
-
-/// The statements of a document: RAM accepts a list or a single object.
-fn statements_of(root: &Map<String, Value>) -> Option<Vec<&Map<String, Value>>> {
-    let statements: Vec<&Map<String, Value>> = match root.get("Statement")? {
-        Value::Array(items) => items.iter().map(Value::as_object).collect::<Option<_>>()?,
-        Value::Object(one) => vec![one],
-        _ => return None,
-    };
-    (!statements.is_empty()).then_some(statements)
-}
-
-fn validate_statement(statement: &Map<String, Value>) -> Result<(), String> {
-    if let Some(key) = statement
-        .keys()
-        .find(|k| !STATEMENT_KEYS.contains(&k.as_str()))
-    {
-        return Err(format!("unknown key \"{key}\""));
-    }
-    match statement.get("Effect").and_then(Value::as_str) {
-        Some("Allow" | "Deny") => {}
-        _ => return Err("\"Effect\" must be \"Allow\" or \"Deny\"".into()),
-    }
-    let actions = statement
-        .get("Action")
-        .and_then(strings_of)
-        .ok_or("\"Action\" must be a string or a list of strings")?;
-    if let Some(action) = actions.iter().find(|a| !action_is_valid(a)) {
-        return Err(format!(
-            "action \"{action}\" cannot be granted by a trust policy"
-        ));
-    }
-    let principal = statement
-        .get("Principal")
-        .and_then(Value::as_object)
-        .filter(|p| !p.is_empty())
-        .ok_or("\"Principal\" must be a non-empty object")?;
-    for (kind, ids) in principal {
-        if !PRINCIPAL_KINDS.contains(&kind.as_str()) {
-            return Err(format!("unknown principal kind \"{kind}\""));
-        }
-        if strings_of(ids).is_none_or(|ids| ids.is_empty()) {
-            return Err(format!(
-                "principal \"{kind}\" must be a string or a list of strings"
-            ));
-        }
-    }
-    if let Some(condition) = statement.get("Condition") {
-        let operators = condition
-            .as_object()
-            .ok_or("\"Condition\" must be an object")?;
-        for (operator, tests) in operators {
-            if !CONDITION_OPERATORS.iter().any(|(name, _)| name == operator) {
-                return Err(format!("unsupported condition operator \"{operator}\""));
-            }
-            let tests = tests
-                .as_object()
-                .ok_or_else(|| format!("condition \"{operator}\" must map keys to values"))?;
-            if tests.values().any(|v| strings_of(v).is_none()) {
-                return Err(format!(
-                    "condition \"{operator}\" values must be strings or lists of strings"
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
-fn action_is_valid(action: &str) -> bool {
-    ["*", "sts:*", ASSUME_ROLE_ACTION]
-        .iter()
-        .any(|a| a.eq_ignore_ascii_case(action))
-}
-
-/// A string or a list of strings, as a list; `None` for any other JSON.
-fn strings_of(value: &Value) -> Option<Vec<&str>> {
-    match value {
-        Value::String(s) => Some(vec![s.as_str()]),
-        Value::Array(items) => items.iter().map(Value::as_str).collect(),
-        _ => None,
-    }
 }
 
 fn rewrite_own_service_principals(value: &mut Value, owner_uid: &str) {
@@ -237,7 +136,7 @@ pub fn judge(document: &str, owner_uid: &str, requester: &Requester) -> Judgemen
             "the role's trust policy is not valid JSON, so {who} is refused"
         ));
     };
-    let Some(statements) = value.as_object().and_then(statements_of) else {
+    let Some(statements) = value.as_object().and_then(|root| statements(root).ok()) else {
         return refused(format!(
             "the role's trust policy has no statements, so {who} is refused"
         ));
@@ -307,7 +206,7 @@ fn statement_matches(
     let grants_assume = statement
         .get("Action")
         .and_then(strings_of)
-        .is_some_and(|actions| actions.iter().any(|a| action_is_valid(a)));
+        .is_some_and(|actions| actions.iter().any(|a| action_is_accepted(a)));
     grants_assume
         && principal_matches(statement.get("Principal"), owner_uid, requester)
         && conditions_hold(statement.get("Condition"), requester)
@@ -345,7 +244,7 @@ fn conditions_hold(condition: Option<&Value>, requester: &Requester) -> bool {
         return true;
     };
     operators.iter().all(|(operator, tests)| {
-        let Some((_, compare)) = CONDITION_OPERATORS
+        let Some((_, compare)) = CONDITION_COMPARISONS
             .iter()
             .find(|(name, _)| name == operator)
         else {
@@ -381,6 +280,7 @@ mod tests {
 
     const OWNER: &str = "1111000011110001";
     const TASK: &str = "3333000033330003";
+    const PARAMETER: &str = "AssumeRolePolicyDocument";
 
     fn dts_policy(trusted: &str) -> String {
         format!(
@@ -397,7 +297,7 @@ mod tests {
 
     #[test]
     fn stored_form_is_sorted_and_pretty() {
-        let stored = normalize(&dts_policy(TASK), OWNER).unwrap();
+        let stored = normalize(&dts_policy(TASK), PARAMETER, OWNER).unwrap();
         let expected = format!(
             "{{\n  \"Statement\": [\n    {{\n      \"Action\": \"sts:AssumeRole\",\n      \"Effect\": \"Allow\",\n      \"Principal\": {{\n        \"RAM\": [\n          \"acs:ram::{TASK}:root\"\n        ],\n        \"Service\": [\n          \"{TASK}@dts.aliyuncs.com\"\n        ]\n      }}\n    }}\n  ],\n  \"Version\": \"1\"\n}}"
         );
@@ -406,7 +306,7 @@ mod tests {
 
     #[test]
     fn own_account_service_principal_is_rewritten() {
-        let stored = normalize(&dts_policy(OWNER), OWNER).unwrap();
+        let stored = normalize(&dts_policy(OWNER), PARAMETER, OWNER).unwrap();
         assert!(stored.contains("\"dts.aliyuncs.com\""));
         assert!(!stored.contains(&format!("{OWNER}@dts")));
         assert!(stored.contains(&format!("acs:ram::{OWNER}:root")));
@@ -424,14 +324,24 @@ mod tests {
             r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{}}]}"#,
             r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"RAM":"x"},"Condition":{"NumericLess":{"a":"1"}}}]}"#,
         ] {
-            let err = normalize(bad, OWNER).unwrap_err();
+            let err = normalize(bad, PARAMETER, OWNER).unwrap_err();
             assert_eq!(err.code, "MalformedPolicyDocument", "{bad}");
         }
     }
 
     #[test]
+    fn every_operator_ram_accepts_is_evaluated() {
+        use crate::provider::domain::trust_policy::ram_rules::CONDITION_OPERATORS;
+        let evaluated: Vec<&str> = CONDITION_COMPARISONS
+            .iter()
+            .map(|(name, _)| *name)
+            .collect();
+        assert_eq!(evaluated, CONDITION_OPERATORS);
+    }
+
+    #[test]
     fn dts_of_the_trusted_account_only() {
-        let stored = normalize(&dts_policy(TASK), OWNER).unwrap();
+        let stored = normalize(&dts_policy(TASK), PARAMETER, OWNER).unwrap();
         assert!(judge(&stored, OWNER, &service("dts.aliyuncs.com", TASK)).allowed);
         assert!(!judge(&stored, OWNER, &service("dts.aliyuncs.com", OWNER)).allowed);
         assert!(!judge(&stored, OWNER, &service("cdp.aliyuncs.com", TASK)).allowed);
@@ -439,7 +349,7 @@ mod tests {
 
     #[test]
     fn rewritten_principal_admits_only_the_owner_account() {
-        let stored = normalize(&dts_policy(OWNER), OWNER).unwrap();
+        let stored = normalize(&dts_policy(OWNER), PARAMETER, OWNER).unwrap();
         assert!(judge(&stored, OWNER, &service("dts.aliyuncs.com", OWNER)).allowed);
         assert!(!judge(&stored, OWNER, &service("dts.aliyuncs.com", TASK)).allowed);
     }
@@ -449,7 +359,7 @@ mod tests {
         let doc = format!(
             r#"{{"Version":"1","Statement":[{{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{{"RAM":"acs:ram::{TASK}:root"}},"Condition":{{"StringEquals":{{"sts:ExternalId":"abc-123"}}}}}}]}}"#
         );
-        let stored = normalize(&doc, OWNER).unwrap();
+        let stored = normalize(&doc, PARAMETER, OWNER).unwrap();
         let account = |external_id: Option<&str>| Requester::Account {
             account_id: TASK.into(),
             external_id: external_id.map(Into::into),
@@ -464,7 +374,7 @@ mod tests {
         let doc = format!(
             r#"{{"Version":"1","Statement":[{{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{{"RAM":"acs:ram::{TASK}:root"}}}},{{"Effect":"Deny","Action":"sts:AssumeRole","Principal":{{"RAM":"acs:ram::{TASK}:root"}}}}]}}"#
         );
-        let stored = normalize(&doc, OWNER).unwrap();
+        let stored = normalize(&doc, PARAMETER, OWNER).unwrap();
         let verdict = judge(
             &stored,
             OWNER,

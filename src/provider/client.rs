@@ -1,14 +1,18 @@
 //! What a configured provider instance hands its resources and data sources: the RAM/STS client for its
-//! account, and that account's identity, asked for once and remembered.
+//! account, and that account's identity and the system policies it has looked up, each asked for once and
+//! remembered.
 
 use super::config::ProviderConfig;
 use crate::framework::diagnostics::Diagnostic;
 use crate::framework::path::AttributePath;
 use crate::provider::alicloud::credentials::resolve;
+use crate::provider::alicloud::ram::PolicyType;
 use crate::provider::alicloud::sts::CallerIdentity;
 use crate::provider::alicloud::{
     AliCloudClient, ClientConfig, ClientError, EndpointError, Environment, Service, Transport,
 };
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
@@ -26,6 +30,9 @@ pub struct ProviderClient {
     /// How long a new role or attachment may take to become visible (`propagation_timeout`).
     pub propagation_timeout: Duration,
     caller: OnceCell<CallerIdentity>,
+    /// Whether each system policy looked up exists, by name. Hundreds of roles name the same few policies, and
+    /// flow control counts GetPolicy calls per account: one call per distinct name per instance.
+    system_policies: Mutex<HashMap<String, Arc<OnceCell<bool>>>>,
 }
 
 impl ProviderClient {
@@ -60,6 +67,7 @@ impl ProviderClient {
                 .propagation_timeout
                 .unwrap_or(DEFAULT_PROPAGATION_TIMEOUT),
             caller: OnceCell::new(),
+            system_policies: Mutex::new(HashMap::new()),
         })
     }
 
@@ -68,6 +76,27 @@ impl ProviderClient {
         self.caller
             .get_or_try_init(|| self.api.get_caller_identity())
             .await
+    }
+
+    /// Whether this account can attach a system policy named `name` (GetPolicy, once per distinct name; plans of
+    /// many roles asking at the same moment share the one call). A failed look-up is not remembered.
+    pub async fn system_policy_exists(&self, name: &str) -> Result<bool, ClientError> {
+        let cell = {
+            let mut known = self
+                .system_policies
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            Arc::clone(known.entry(name.to_owned()).or_default())
+        };
+        cell.get_or_try_init(|| async {
+            match self.api.get_policy(PolicyType::System, name).await {
+                Ok(_) => Ok(true),
+                Err(e) if e.is_not_found() => Ok(false),
+                Err(e) => Err(e),
+            }
+        })
+        .await
+        .copied()
     }
 }
 

@@ -4,14 +4,10 @@
 //! clean (both spellings of SQL Server, AnalyticDB for MySQL 3.0, two-way Tair (Enterprise Edition)).
 
 use crate::support::emulator::Emulator;
-use crate::support::{Diagnostic, Workdir, terraforms};
+use crate::support::{Diagnostic, Workdir, squash, terraforms};
 
 const REQUIRED_PROVIDERS: &str =
     "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
-
-fn squash(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
 
 /// The warnings of a `terraform plan -json` that must succeed.
 fn plan_warnings(work: &Workdir, version: &str) -> Vec<Diagnostic> {

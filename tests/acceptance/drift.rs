@@ -3,7 +3,7 @@
 //! repairs it.
 
 use crate::support::emulator::Emulator;
-use crate::support::{Workdir, terraforms};
+use crate::support::{Workdir, squash, terraforms};
 use terraform_provider_aliram::provider::alicloud::AliCloudClient;
 use terraform_provider_aliram::provider::alicloud::ram::{PolicyType, UpdateRoleRequest};
 
@@ -134,10 +134,6 @@ const DRIFTS: &[Drift] = &[
         shows: &["will be created", "1 to add, 0 to change, 0 to destroy"],
     },
 ];
-
-fn squash(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
 
 fn plan_exit_code(work: &Workdir) -> (i32, String) {
     let plan = work.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);

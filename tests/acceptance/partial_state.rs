@@ -1,14 +1,21 @@
 //! Nothing is ever lost: an apply that fails after the role was created keeps the role in the state (no orphan),
-//! and the next apply converges.
+//! and the next apply converges. The failure is forced: the emulator answers the first AttachPolicyToRole
+//! `ServiceUnavailable` (queued with `POST /_emulator/faults/next`) and the provider may not retry
+//! (`max_retry_timeout = 0`). An unknown policy name no longer serves: the plan refuses it before any write.
 
 use crate::support::emulator::Emulator;
 use crate::support::{Workdir, terraforms};
+use serde_json::json;
 
 fn config(emulator: &Emulator, policies: &str) -> String {
     let destination = &emulator.account("destination").account_id;
+    let provider = emulator.provider_block(None, "source").replacen(
+        "provider \"aliram\" {\n",
+        "provider \"aliram\" {\n  max_retry_timeout = 0\n",
+        1,
+    );
     format!(
-        "terraform {{\n  required_providers {{\n    aliram = {{ source = \"aliram/aliram\" }}\n  }}\n}}\n{}\nresource \"aliram_role\" \"r\" {{\n  role_name    = \"partial\"\n  trust_policy = provider::aliram::dts_trust_policy(\"{destination}\")\n  policy_names = [{policies}]\n}}\n",
-        emulator.provider_block(None, "source")
+        "terraform {{\n  required_providers {{\n    aliram = {{ source = \"aliram/aliram\" }}\n  }}\n}}\n{provider}\nresource \"aliram_role\" \"r\" {{\n  role_name    = \"partial\"\n  trust_policy = provider::aliram::dts_trust_policy(\"{destination}\")\n  policy_names = [{policies}]\n}}\n"
     )
 }
 
@@ -16,9 +23,11 @@ fn config(emulator: &Emulator, policies: &str) -> String {
 fn a_failed_attachment_keeps_the_created_role_in_state_and_the_next_apply_converges() {
     let emulator = Emulator::start(&[]);
     for tf in terraforms() {
-        let work = Workdir::new(
-            tf,
-            &config(&emulator, "\"AliyunDTSRolePolicy\", \"NoSuchSystemPolicy\""),
+        let policies = "\"AliyunDTSRolePolicy\", \"AliyunRAMReadOnlyAccess\"";
+        let work = Workdir::new(tf, &config(&emulator, policies));
+        emulator.admin_post(
+            "faults/next",
+            &json!({"action": "AttachPolicyToRole", "fault": "unavailable"}),
         );
         let failed = work.run(&["apply", "-input=false", "-no-color", "-auto-approve"]);
         assert_eq!(
@@ -32,7 +41,7 @@ fn a_failed_attachment_keeps_the_created_role_in_state_and_the_next_apply_conver
             .collect::<Vec<_>>()
             .join(" ");
         assert!(
-            stderr.contains("NoSuchSystemPolicy") && stderr.contains("EntityNotExist.Policy"),
+            stderr.contains("AttachPolicyToRole") && stderr.contains("ServiceUnavailable"),
             "{stderr}"
         );
         assert_eq!(
@@ -47,7 +56,6 @@ fn a_failed_attachment_keeps_the_created_role_in_state_and_the_next_apply_conver
             tf.version
         );
 
-        work.write_config(&config(&emulator, "\"AliyunDTSRolePolicy\""));
         work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
             .success();
         work.assert_plan_clean();

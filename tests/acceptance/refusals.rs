@@ -2,7 +2,7 @@
 //! would be accepted, before anything is written: the emulator counts no write.
 
 use crate::support::emulator::Emulator;
-use crate::support::{Workdir, terraforms};
+use crate::support::{Workdir, squash, terraforms};
 
 const REQUIRED_PROVIDERS: &str =
     "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
@@ -192,10 +192,6 @@ const REFUSALS: &[Refusal] = &[
         says: &["max_session_duration", "900", "3600", "43200"],
     },
 ];
-
-fn squash(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
 
 #[test]
 fn each_mistake_fails_the_plan_before_any_write() {

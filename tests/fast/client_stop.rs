@@ -234,6 +234,13 @@ fn every_call() -> Vec<(&'static str, bool, Call)> {
         ("ListPoliciesForRole", false, |c| {
             Box::pin(async move { c.list_policies_for_role("r").await.map(drop) })
         }),
+        ("GetPolicy", false, |c| {
+            Box::pin(async move {
+                c.get_policy(PolicyType::System, "AliyunDTSRolePolicy")
+                    .await
+                    .map(drop)
+            })
+        }),
         ("ListTagResources", false, |c| {
             Box::pin(async move {
                 c.list_role_tags_page(&ListTagResourcesRequest::default(), None)

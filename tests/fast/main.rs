@@ -22,6 +22,7 @@ mod docs;
 mod domain_seed_scenarios;
 mod domain_shared_rules;
 mod domain_trust_policy_equivalence;
+mod domain_trust_policy_rules;
 mod emulator_admin_access;
 mod emulator_api;
 mod emulator_faults;

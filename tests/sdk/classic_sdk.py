@@ -12,6 +12,7 @@ from aliyunsdkram.request.v20150501 import (
     CreateRoleRequest,
     DeleteRoleRequest,
     DetachPolicyFromRoleRequest,
+    GetPolicyRequest,
     GetRoleRequest,
     ListPoliciesForRoleRequest,
     ListRolesRequest,
@@ -139,6 +140,12 @@ def main():
                                     RoleName=role))["Policies"]["Policy"]
     assert sorted(p["PolicyName"] for p in policies) == ["AliyunDTSRolePolicy", "ReadOnlyAccess"], policies
     assert all(p["PolicyType"] == "System" and DATE.match(p["AttachDate"]) for p in policies), policies
+    got = call(source, request(GetPolicyRequest.GetPolicyRequest, PolicyType="System",
+                               PolicyName="AliyunDTSRolePolicy"))
+    assert got["Policy"]["PolicyName"] == "AliyunDTSRolePolicy" and got["Policy"]["AttachmentCount"] == 1, got
+    assert DATE.match(got["Policy"]["CreateDate"]) and got["DefaultPolicyVersion"]["IsDefaultVersion"], got
+    expect_error("EntityNotExist.Policy", lambda: call(source, request(
+        GetPolicyRequest.GetPolicyRequest, PolicyType="System", PolicyName="NoSuchPolicy")))
     expect_error("DeleteConflict.Role.Policy",
                  lambda: call(source, request(DeleteRoleRequest.DeleteRoleRequest, RoleName=role)))
 

@@ -120,6 +120,14 @@ def main():
         ram_models.AttachPolicyToRoleRequest(policy_type="system", policy_name="AliyunDTSRolePolicy", role_name=role)))
     policies = body(ram.list_policies_for_role(ram_models.ListPoliciesForRoleRequest(role_name=role))).policies.policy
     assert sorted(p.policy_name for p in policies) == ["AliyunDTSRolePolicy", "AliyunRAMReadOnlyAccess"]
+    got = body(ram.get_policy(ram_models.GetPolicyRequest(policy_type="System", policy_name="AliyunDTSRolePolicy")))
+    assert got.policy.policy_name == "AliyunDTSRolePolicy" and got.policy.policy_type == "System", got.to_map()
+    assert got.policy.attachment_count == 1 and got.policy.default_version, got.to_map()
+    assert DATE.match(got.policy.create_date) and got.default_policy_version.is_default_version, got.to_map()
+    expect_error("EntityNotExist.Policy", lambda: ram.get_policy(
+        ram_models.GetPolicyRequest(policy_type="System", policy_name="NoSuchPolicy")))
+    expect_error("EntityNotExist.Policy", lambda: ram.get_policy(
+        ram_models.GetPolicyRequest(policy_type="Custom", policy_name="NoSuchPolicy")))
     assert all(p.policy_type == "System" and DATE.match(p.attach_date) and p.default_version for p in policies)
     expect_error("DeleteConflict.Role.Policy", lambda: ram.delete_role(ram_models.DeleteRoleRequest(role_name=role)))
 

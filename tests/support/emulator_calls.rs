@@ -200,6 +200,21 @@ impl Client {
     }
 }
 
+/// Attaches the system policy `policy` to `role`; the reply, whatever it is.
+pub async fn attach_system_policy(client: &Client, role: &str, policy: &str) -> Reply {
+    client
+        .call(
+            RAM,
+            "AttachPolicyToRole",
+            &[
+                ("PolicyType", "System"),
+                ("PolicyName", policy),
+                ("RoleName", role),
+            ],
+        )
+        .await
+}
+
 /// The DTS trust policy trusting account `trusted`.
 pub fn dts_trust_policy(trusted: &str) -> String {
     format!(

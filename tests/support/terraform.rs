@@ -123,6 +123,12 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// `text` on one line, every run of whitespace one space: Terraform wraps long messages wherever the terminal
+/// width falls, so a test looks for a fragment in this form.
+pub fn squash(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// One diagnostic of a command run with `-json` (Terraform's machine-readable UI).
 #[derive(Clone, Debug)]
 pub struct Diagnostic {

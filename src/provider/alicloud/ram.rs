@@ -288,6 +288,32 @@ pub struct PolicyList {
     pub policy: Vec<AttachedPolicy>,
 }
 
+/// A policy as `GetPolicy` returns it (the fields the provider reads).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Policy {
+    /// The policy name.
+    pub policy_name: String,
+    /// `System` or `Custom`, as returned.
+    pub policy_type: String,
+    /// The description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The default version, e.g. `v1`.
+    #[serde(default)]
+    pub default_version: Option<String>,
+}
+
+/// The `GetPolicy` response.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetPolicyResponse {
+    /// The request ID.
+    pub request_id: String,
+    /// The policy.
+    pub policy: Policy,
+}
+
 /// One entry of `ListTagResources`: a (resource, tag) pair.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -461,6 +487,19 @@ impl AliCloudClient {
     ) -> Result<ListPoliciesForRoleResponse, ClientError> {
         let params = ActionParams::new().set("RoleName", role_name);
         self.call(Service::Ram, "ListPoliciesForRole", Effect::Read, params)
+            .await
+    }
+
+    /// `GetPolicy`: `EntityNotExist.Policy` (not found) when no policy of that type has that name.
+    pub async fn get_policy(
+        &self,
+        policy_type: PolicyType,
+        policy_name: &str,
+    ) -> Result<GetPolicyResponse, ClientError> {
+        let params = ActionParams::new()
+            .set("PolicyType", policy_type)
+            .set("PolicyName", policy_name);
+        self.call(Service::Ram, "GetPolicy", Effect::Read, params)
             .await
     }
 

@@ -20,6 +20,11 @@ pub const TAG_KEY_MAX_CHARS: usize = 128;
 /// The longest tag value, in characters.
 pub const TAG_VALUE_MAX_CHARS: usize = 256;
 
+/// The most policies of each type (`PolicyType`) one role may carry, from RAM's Limitations page (updated
+/// 2025-12-16; both adjustable by a quota request): 20 system and 10 custom policies. The role resources attach
+/// system policies only; the emulator enforces both.
+pub const MAX_POLICIES_PER_ROLE: [(&str, usize); 2] = [("System", 20), ("Custom", 10)];
+
 /// Where a reserved text may not appear in a tag key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReservedIn {
@@ -129,6 +134,20 @@ pub enum RoleRuleError {
         /// The number of tags given.
         count: usize,
     },
+    /// More policies of one type than a role may carry.
+    #[error(
+        "policy_names has {count} {policy_type} policies: RAM attaches at most {max} {policy_type} policies to one \
+         role (a quota that can be raised on request); remove {excess}",
+        excess = count - max
+    )]
+    TooManyPolicies {
+        /// `System` or `Custom`.
+        policy_type: String,
+        /// The number of policies given.
+        count: usize,
+        /// The most RAM accepts.
+        max: usize,
+    },
     /// An empty tag key.
     #[error("tags has an empty key: tag keys must be 1 to {TAG_KEY_MAX_CHARS} characters long")]
     TagKeyEmpty,
@@ -167,6 +186,26 @@ pub enum RoleRuleError {
         /// The value's length in characters.
         length: usize,
     },
+}
+
+/// The most policies of `policy_type` (`System` or `Custom`) one role may carry.
+pub fn max_policies_per_role(policy_type: &str) -> Option<usize> {
+    MAX_POLICIES_PER_ROLE
+        .iter()
+        .find(|(kind, _)| *kind == policy_type)
+        .map(|(_, max)| *max)
+}
+
+/// Checks that a role may carry `count` policies of `policy_type`.
+pub fn check_policy_count(policy_type: &str, count: usize) -> Result<(), RoleRuleError> {
+    match max_policies_per_role(policy_type) {
+        Some(max) if count > max => Err(RoleRuleError::TooManyPolicies {
+            policy_type: policy_type.to_owned(),
+            count,
+            max,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Checks a role name: 1 to 64 characters, each a letter, digit, `.` or `-`.

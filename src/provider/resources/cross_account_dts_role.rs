@@ -77,7 +77,7 @@ impl RoleKind for DtsRole {
                 .validate(|v| dts::check_instance_kind(None, v.as_str().unwrap_or_default()).map_err(|e| capitalised(&e.to_string()))),
             Attribute::string(attributes::TRUST_POLICY)
                 .computed()
-                .description("The trust policy document written to the role, known at plan time."),
+                .description("The trust policy document written to the role, known at plan time and checked there against RAM's rules for trust policies."),
             Attribute::new(attributes::POLICY_NAMES, Type::set(Type::String))
                 .computed()
                 .description("The system policies attached to the role (`AliyunDTSRolePolicy`), known at plan time."),

@@ -55,7 +55,7 @@ impl RoleKind for DataWorksRole {
                 .validate(account_id_validator),
             Attribute::string(attributes::TRUST_POLICY)
                 .computed()
-                .description("The trust policy document written to the role, known at plan time."),
+                .description("The trust policy document written to the role, known at plan time and checked there against RAM's rules for trust policies."),
             Attribute::new(attributes::POLICY_NAMES, Type::set(Type::String))
                 .computed()
                 .description("The system policies attached to the role, by instance type, known at plan time."),

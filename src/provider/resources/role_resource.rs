@@ -29,8 +29,9 @@ use crate::provider::domain::account::{AccountId, IdentityKind};
 use crate::provider::domain::cross_account_service::CrossAccountService;
 use crate::provider::domain::role_rules::{
     DEFAULT_SESSION_DURATION_SECONDS, RESERVED_TAG_KEY_RULE, check_description,
-    check_max_session_duration, check_role_name, check_tags,
+    check_max_session_duration, check_policy_count, check_role_name, check_tags,
 };
+use crate::provider::domain::trust_policy::ram_rules::check_document;
 use crate::provider::domain::trust_policy::{
     TrustPolicy, own_account_rewrite, policies_equivalent,
 };
@@ -179,6 +180,21 @@ pub(crate) fn capitalised(message: &str) -> String {
     out
 }
 
+/// A trust policy document checked with RAM's rules (version, statements, action, length, duplicate keys), as a
+/// diagnostic detail naming the attribute.
+pub(crate) fn check_trust_policy(document: &str) -> Result<(), String> {
+    check_document(document)
+        .map(drop)
+        .map_err(|e| format!("RAM would refuse this trust_policy: {e}."))
+}
+
+/// The policy names a role resource attaches, checked against RAM's per-role quota (all are system policies;
+/// names unknown yet count too).
+pub(crate) fn check_policy_names(policy_names: &Value) -> Result<(), String> {
+    let count = policy_names.as_elements().map_or(0, <[Value]>::len);
+    check_policy_count("System", count).map_err(|e| format!("{e}."))
+}
+
 /// Validator: a UID of all digits.
 pub(crate) fn account_id_validator(v: &Value) -> Result<(), String> {
     checked(AccountId::parse(v.as_str().unwrap_or_default()).map(drop))
@@ -230,6 +246,61 @@ fn schema<K: RoleKind>() -> Schema {
     Schema::new(block)
 }
 
+/// Looks up each known name of `policy_names` (GetPolicy, once per distinct name per provider instance; names
+/// unknown at plan time are checked at the plan that knows them). False when the plan must stop.
+async fn check_policies_exist(
+    client: &ProviderClient,
+    policy_names: &Value,
+    resp: &mut ModifyPlanResponse,
+) -> bool {
+    let names = policy_names
+        .as_elements()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Value::as_str);
+    let mut unknown = Vec::new();
+    for name in names {
+        match client.system_policy_exists(name).await {
+            Ok(true) => {}
+            Ok(false) => unknown.push(format!("{name:?}")),
+            // A credential allowed to manage roles but not to read policies still plans: the check is a help.
+            Err(e) if e.is(ErrorKind::Auth) => {
+                resp.diagnostics.push(
+                    Diagnostic::warning(
+                        "Policy Names Not Checked",
+                        format!("policy_names could not be checked before apply (GetPolicy was refused): {e}"),
+                    )
+                    .at(AttributePath::root(attributes::POLICY_NAMES)),
+                );
+                return true;
+            }
+            Err(e) => {
+                resp.diagnostics.push(api_diagnostic(
+                    &format!("looking up policy {name} of policy_names"),
+                    &e,
+                ));
+                return false;
+            }
+        }
+    }
+    if unknown.is_empty() {
+        return true;
+    }
+    resp.diagnostics.push(
+        Diagnostic::error(
+            "Unknown Policy",
+            format!(
+                "policy_names names {} that this account does not have: GetPolicy found no system policy of that \
+                 name. policy_names takes the names of system policies, in their exact letter case, such as \
+                 \"AliyunDTSRolePolicy\" (the RAM console lists them under Permissions > Policies).",
+                unknown.join(", ")
+            ),
+        )
+        .at(AttributePath::root(attributes::POLICY_NAMES)),
+    );
+    false
+}
+
 #[async_trait]
 impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
     fn type_name(&self) -> &'static str {
@@ -253,9 +324,9 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
     ) {
         let desired = K::desired(&req.config);
         resp.planned
-            .set_attr(attributes::TRUST_POLICY, desired.trust_policy);
+            .set_attr(attributes::TRUST_POLICY, desired.trust_policy.clone());
         resp.planned
-            .set_attr(attributes::POLICY_NAMES, desired.policy_names);
+            .set_attr(attributes::POLICY_NAMES, desired.policy_names.clone());
         // Here rather than at validation: a UID taken from another resource or data source is known only now.
         if let Some((attribute, trusted)) = &desired.trusted
             && let Some(warning) = trusted.length_warning()
@@ -268,7 +339,31 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
                 .at(AttributePath::root(attribute)),
             );
         }
+        // RAM's rules for the document and the policy list, before any call: what RAM would refuse at apply. For
+        // `aliram_role` validation has checked values known then; this catches those known only now.
+        if let Some(document) = desired.trust_policy.as_str()
+            && let Err(detail) = check_trust_policy(document)
+        {
+            resp.diagnostics.push(
+                Diagnostic::error("Trust Policy Refused by RAM's Rules", detail)
+                    .at(AttributePath::root(attributes::TRUST_POLICY)),
+            );
+            return;
+        }
+        if let Err(detail) = check_policy_names(&desired.policy_names) {
+            resp.diagnostics.push(
+                Diagnostic::error("Too Many Policies", detail)
+                    .at(AttributePath::root(attributes::POLICY_NAMES)),
+            );
+            return;
+        }
         let Some(client) = client else { return };
+        // Names the user wrote (the other kinds attach the domain's policies): each must exist, or the apply would
+        // fail after the role and the attachments before it were written.
+        if K::SERVICE.is_none() && !check_policies_exist(client, &desired.policy_names, resp).await
+        {
+            return;
+        }
 
         // The owner is the account of this provider instance's credentials: one GetCallerIdentity per instance.
         let owner = match client.caller_identity().await {
@@ -316,6 +411,26 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
                     capitalised(&e.to_string()),
                 )
                 .at(AttributePath::root(attribute)),
+            );
+        }
+        // `aliram_role` may trust its own account on purpose, so a warning where the other kinds refuse; shown when
+        // the document is about to be written, not on every plan.
+        if K::SERVICE.is_none()
+            && let Some(document) = desired.trust_policy.as_str()
+            && req.prior.attr(attributes::TRUST_POLICY).as_str() != Some(document)
+            && let Ok(policy) = TrustPolicy::parse(document)
+            && let Some(rewrite) = own_account_rewrite(&policy, &owner)
+        {
+            resp.diagnostics.push(
+                Diagnostic::warning(
+                    "Role Would Trust Its Own Account",
+                    format!(
+                        "trust_policy: {} If this role is meant for another account's {}, name that account.",
+                        capitalised(&rewrite.to_string()),
+                        rewrite.service.product()
+                    ),
+                )
+                .at(AttributePath::root(attributes::TRUST_POLICY)),
             );
         }
         if req.prior.is_null() {

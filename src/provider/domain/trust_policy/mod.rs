@@ -6,13 +6,16 @@
 //! - [`policies_equivalent`], [`normalize`] and [`TrustPolicy::canonical`] compare policies by meaning;
 //! - [`describe_differences`] explains a drift in words;
 //! - [`own_account_stored_form`] is RAM's own-account rule for service principals (shared with the emulator);
-//!   [`own_account_rewrite`] recognises the trace of the classic "trusted account = own account" mistake.
+//!   [`own_account_rewrite`] recognises the trace of the classic "trusted account = own account" mistake;
+//! - [`ram_rules`] is what RAM accepts as a document (version, statements, action, length, duplicate keys), shared
+//!   by the provider's plan-time checks and the emulator.
 
 mod canonical;
 mod canonical_json;
 mod diff;
 mod own_account;
 mod parse;
+pub mod ram_rules;
 mod render;
 
 pub use canonical::{normalize, policies_equivalent};
