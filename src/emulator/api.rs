@@ -195,6 +195,7 @@ async fn run(
                 None => ApiError::internal("The connection was dropped (no socket to cut)."),
             },
             Fault::Throttle => ApiError::throttled(),
+            Fault::NoPermission => ApiError::no_permission(),
             Fault::Unavailable => ApiError::unavailable(),
             Fault::InternalError => {
                 ApiError::internal("The request processing has failed due to some unknown error.")

@@ -94,6 +94,15 @@ impl ApiError {
         )
     }
 
+    /// 403 `NoPermission`: the caller's policies do not allow the action.
+    pub fn no_permission() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "NoPermission",
+            "You are not authorized to do this action. You should be authorized by RAM.",
+        )
+    }
+
     /// 500 `InternalError`.
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", message)

@@ -72,6 +72,8 @@ pub enum Fault {
     Unavailable,
     /// Answer `InternalError`.
     InternalError,
+    /// Answer `NoPermission`, as for a caller whose policies do not allow the action (queued only, never drawn).
+    NoPermission,
 }
 
 impl Fault {
@@ -82,6 +84,7 @@ impl Fault {
             Fault::Throttle => "throttle",
             Fault::Unavailable => "unavailable",
             Fault::InternalError => "internal_error",
+            Fault::NoPermission => "no_permission",
         }
     }
 }
@@ -98,6 +101,8 @@ pub enum ScriptedFault {
     Unavailable,
     /// Answer `InternalError`.
     InternalError,
+    /// Answer `NoPermission` (403): the caller may not call the action.
+    NoPermission,
     /// Carry the request out, then close the connection before answering.
     LostResponse,
 }
@@ -110,6 +115,7 @@ impl ScriptedFault {
             Self::Throttle => Some(Fault::Throttle),
             Self::Unavailable => Some(Fault::Unavailable),
             Self::InternalError => Some(Fault::InternalError),
+            Self::NoPermission => Some(Fault::NoPermission),
             Self::LostResponse => None,
         }
     }

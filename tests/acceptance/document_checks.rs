@@ -287,25 +287,27 @@ fn a_generic_role_trusting_its_own_account_gets_a_warning_at_plan() {
 
 #[test]
 fn credentials_that_may_not_read_policies_still_plan_with_a_warning() {
-    use crate::support::scripted_server::{AK_ID, AK_SECRET, Scripted, TestServer};
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let server = runtime.block_on(TestServer::start());
+    let emulator = Emulator::start(&[]);
+    let task = emulator.account("destination").account_id.clone();
+    let config = format!(
+        "{REQUIRED_PROVIDERS}{}\n{}",
+        emulator.provider_block(None, "source"),
+        role(
+            &format!("provider::aliram::dts_trust_policy(\"{task}\")"),
+            r#"["AliyunDTSRolePolicy"]"#
+        )
+    );
     for tf in terraforms() {
-        server.script(
-            "GetPolicy",
-            [Scripted::error(403, "NoPermission", "scripted-request")],
+        // As RAM answers a caller whose policies do not allow ram:GetPolicy.
+        emulator.admin_post(
+            "faults/next",
+            &serde_json::json!({"action": "GetPolicy", "fault": "no_permission"}),
         );
-        let config = format!(
-            "{REQUIRED_PROVIDERS}provider \"aliram\" {{\n  access_key = \"{AK_ID}\"\n  secret_key = \"{AK_SECRET}\"\n  endpoints {{\n    ram = \"{url}\"\n    sts = \"{url}\"\n  }}\n}}\n{}",
-            role(
-                "provider::aliram::dts_trust_policy(\"3333000033330003\")",
-                r#"["AliyunDTSRolePolicy"]"#
-            ),
-            url = server.url
-        );
+        let refused = emulator.faults_served("no_permission");
         let work = Workdir::new(tf, &config);
         let plan = work.run(&["plan", "-input=false", "-no-color"]).success();
         let output = squash(&format!("{}\n{}", plan.stdout, plan.stderr));
+        assert_eq!(emulator.faults_served("no_permission"), refused + 1);
         for fragment in [
             "Warning: Policy Names Not Checked",
             "policy_names could not be checked before apply",
@@ -318,7 +320,6 @@ fn credentials_that_may_not_read_policies_still_plan_with_a_warning() {
             );
         }
     }
-    assert_eq!(server.received_for("GetPolicy").len(), terraforms().len());
 }
 
 #[test]

@@ -10,10 +10,6 @@ mod support {
     pub mod emulator_process;
     pub mod holding_proxy;
     pub mod roles_by_hand;
-    // Only the server, to answer GetPolicy with a refusal the emulator cannot give; the client helpers are the
-    // fast tests'.
-    #[allow(dead_code)]
-    pub mod scripted_server;
     pub mod takeover;
     mod terraform;
     pub mod terraform_versions;
