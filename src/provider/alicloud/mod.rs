@@ -2,12 +2,22 @@
 //! the credential chain, and endpoint resolution.
 //!
 //! Typical use by the provider configuration:
-//! ```ignore
-//! let config = ClientConfig::from_settings(region, ram_endpoint, sts_endpoint, &ProcessEnvironment)?;
+//! ```no_run
+//! # use terraform_provider_aliram::provider::alicloud::{
+//! #     AliCloudClient, ClientConfig, CredentialsConfig, ProcessEnvironment, Transport, credentials,
+//! # };
+//! # use tokio_util::sync::CancellationToken;
+//! # async fn example(credentials_config: &CredentialsConfig) -> Result<(), Box<dyn std::error::Error>> {
+//! let stop = CancellationToken::new();
+//! let config = ClientConfig::from_settings(Some("cn-hangzhou"), None, None, &ProcessEnvironment)?;
 //! let transport = Transport::new(&config)?;
-//! let credentials = credentials::resolve(&credentials_config, &ProcessEnvironment, &transport, &stop).await?;
+//! let credentials =
+//!     credentials::resolve(credentials_config, &ProcessEnvironment, &transport, &stop).await?;
 //! let client = AliCloudClient::new(transport, credentials, stop.clone());
 //! let me = client.get_caller_identity().await?;
+//! println!("signed in to account {}", me.account_id);
+//! # Ok(())
+//! # }
 //! ```
 
 pub mod client;
