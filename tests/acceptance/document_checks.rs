@@ -180,21 +180,7 @@ fn each_refused_document_and_policy_list_fails_the_plan_before_any_write() {
                 refusal.config.replace("TASK", &task)
             );
             let work = Workdir::new(tf, &config);
-            let plan = work.run(&["plan", "-input=false", "-no-color"]);
-            let output = squash(&format!("{}\n{}", plan.stdout, plan.stderr));
-            assert_eq!(
-                plan.code, 1,
-                "Terraform {}: {}: plan must fail:\n{output}",
-                tf.version, refusal.name
-            );
-            for fragment in &refusal.says {
-                assert!(
-                    output.contains(fragment),
-                    "Terraform {}: {}: error lacks {fragment:?}:\n{output}",
-                    tf.version,
-                    refusal.name
-                );
-            }
+            let output = work.assert_plan_refused(refusal.name, &refusal.says);
             assert!(
                 !output.contains("too large"),
                 "Terraform {}: {}: {output}",

@@ -208,22 +208,7 @@ fn each_mistake_fails_the_plan_before_any_write() {
                 "{REQUIRED_PROVIDERS}{}\n{resource}\n",
                 emulator.provider_block(None, "source")
             );
-            let work = Workdir::new(tf, &config);
-            let plan = work.run(&["plan", "-input=false", "-no-color"]);
-            let output = squash(&format!("{}\n{}", plan.stdout, plan.stderr));
-            assert_eq!(
-                plan.code, 1,
-                "Terraform {}: {}: plan must fail:\n{output}",
-                tf.version, refusal.name
-            );
-            for fragment in refusal.says {
-                assert!(
-                    output.contains(fragment),
-                    "Terraform {}: {}: error lacks {fragment:?}:\n{output}",
-                    tf.version,
-                    refusal.name
-                );
-            }
+            Workdir::new(tf, &config).assert_plan_refused(refusal.name, refusal.says);
         }
     }
     assert_eq!(emulator.writes(), 0, "a refused plan wrote to the API");

@@ -139,14 +139,7 @@ async fn the_budget_allows_exactly_the_attempts_that_start_within_it() {
 async fn a_refused_tls_certificate_fails_at_once() {
     let (listener, handshakes) = self_signed_tls_listener().await;
     let url = format!("https://localhost:{}", listener.port());
-    let mut config =
-        ClientConfig::from_settings(None, Some(&url), Some(&url), &FixedEnvironment::default())
-            .unwrap();
-    config.retry = fast_retry();
-    let server = TestServer::start().await;
-    let credentials = server.client().credentials().clone();
-    let client =
-        AliCloudClient::from_config(&config, credentials, CancellationToken::new()).unwrap();
+    let client = client_at(&url, fast_retry()).await;
     let err = tokio::time::timeout(HANG_GUARD, client.get_caller_identity())
         .await
         .expect("the call ends")
@@ -166,6 +159,17 @@ async fn a_refused_tls_certificate_fails_at_once() {
         1,
         "one TLS handshake, no retry"
     );
+}
+
+/// A client of `url` (both products) with `retry`, signing with the scripted server's key.
+async fn client_at(url: &str, retry: RetryPolicy) -> AliCloudClient {
+    let mut config =
+        ClientConfig::from_settings(None, Some(url), Some(url), &FixedEnvironment::default())
+            .unwrap();
+    config.retry = retry;
+    let server = TestServer::start().await;
+    let credentials = server.client().credentials().clone();
+    AliCloudClient::from_config(&config, credentials, CancellationToken::new()).unwrap()
 }
 
 /// A TLS listener on a loopback port with a fresh self-signed certificate for `localhost`, which no client
@@ -219,17 +223,11 @@ async fn connection_failures_are_retried_then_reported() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
-    let mut config =
-        ClientConfig::from_settings(None, Some(&url), Some(&url), &FixedEnvironment::default())
-            .unwrap();
-    config.retry = RetryPolicy {
+    let retry = RetryPolicy {
         budget: Duration::from_millis(300),
         ..fast_retry()
     };
-    let server = TestServer::start().await;
-    let credentials = server.client().credentials().clone();
-    let client =
-        AliCloudClient::from_config(&config, credentials, CancellationToken::new()).unwrap();
+    let client = client_at(&url, retry).await;
     let err = tokio::time::timeout(HANG_GUARD, client.get_caller_identity())
         .await
         .expect("the budget ends the call")

@@ -287,6 +287,26 @@ impl Workdir {
         );
     }
 
+    /// `terraform plan`, which must fail (exit code 1) with output containing every one of `says`; `what` names the
+    /// case in failure messages. Returns the output, whitespace squashed.
+    #[track_caller]
+    pub fn assert_plan_refused(&self, what: &str, says: &[&str]) -> String {
+        let plan = self.run(&["plan", "-input=false", "-no-color"]);
+        let output = squash(&format!("{}\n{}", plan.stdout, plan.stderr));
+        let version = &self.terraform.version;
+        assert_eq!(
+            plan.code, 1,
+            "Terraform {version}: {what}: plan must fail:\n{output}"
+        );
+        for fragment in says {
+            assert!(
+                output.contains(fragment),
+                "Terraform {version}: {what}: error lacks {fragment:?}:\n{output}"
+            );
+        }
+        output
+    }
+
     /// `terraform plan -out=plan.tfplan` then `terraform show -json plan.tfplan`: the plan as JSON.
     pub fn plan_json(&self) -> serde_json::Value {
         self.run(&["plan", "-input=false", "-no-color", "-out=plan.tfplan"])
