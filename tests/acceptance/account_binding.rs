@@ -35,10 +35,7 @@ fn switching_the_provider_to_another_account_fails_at_plan_with_zero_writes() {
             &["plan", "-refresh=false", "-input=false", "-no-color"][..],
         ] {
             let run = work.run(args);
-            let output = format!("{} {}", run.stdout, run.stderr)
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
+            let output = run.output();
             assert_eq!(
                 run.code, 1,
                 "{args:?} on Terraform {}: {output}",

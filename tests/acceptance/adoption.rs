@@ -5,8 +5,7 @@
 //! by hand, with the very same trust policy, the apply fails saying to import it, and the role is not taken over.
 
 use crate::support::emulator::Emulator;
-use crate::support::roles_by_hand::{self, ram_document};
-use crate::support::takeover::text;
+use crate::support::roles_by_hand::{self, provider_config, ram_document};
 use crate::support::{Terraform, Workdir, terraforms};
 use serde_json::json;
 
@@ -15,9 +14,9 @@ const RESOURCE: &str = "aliram_role.adopted";
 /// An `aliram_role` named `name` in account `source` trusting the account `destination`.
 fn config(emulator: &Emulator, name: &str) -> String {
     format!(
-        "terraform {{\n  required_providers {{\n    aliram = {{ source = \"aliram/aliram\" }}\n  }}\n}}\n{}\n\
+        "{}\n\
          resource \"aliram_role\" \"adopted\" {{\n  role_name    = \"{name}\"\n  trust_policy = {:?}\n  policy_names = []\n}}\n",
-        emulator.provider_block(None, "source"),
+        provider_config(emulator, "source"),
         ram_document(emulator, &["destination"]),
     )
 }
@@ -92,10 +91,7 @@ fn refuses_to_take_over(emulator: &Emulator, tf: &Terraform, name: &str) {
     let unavailable = emulator.faults_served("unavailable");
     next_create_role(emulator, "unavailable");
     let apply = work.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
-    let output = text(&apply)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let output = apply.output();
     assert_eq!(apply.code, 1, "Terraform {}: {output}", tf.version);
     assert_eq!(
         emulator.faults_served("unavailable"),

@@ -3,6 +3,7 @@
 //! only widens the window; nothing here measures time.
 
 use crate::support::emulator::Emulator;
+use crate::support::roles_by_hand::provider_config;
 use crate::support::{Workdir, terraforms};
 
 #[test]
@@ -11,8 +12,8 @@ fn a_refresh_reads_the_role_its_policies_and_its_tags_at_once() {
     let destination = emulator.account("destination").account_id.clone();
     let tf = &terraforms()[0];
     let config = format!(
-        "terraform {{\n  required_providers {{\n    aliram = {{ source = \"aliram/aliram\" }}\n  }}\n}}\n{}\nresource \"aliram_dataworks_source_role\" \"one\" {{\n  role_name            = \"concurrent\"\n  instance_type        = \"kafka\"\n  dataworks_account_id = \"{destination}\"\n}}\n",
-        emulator.provider_block(None, "source")
+        "{}\nresource \"aliram_dataworks_source_role\" \"one\" {{\n  role_name            = \"concurrent\"\n  instance_type        = \"kafka\"\n  dataworks_account_id = \"{destination}\"\n}}\n",
+        provider_config(&emulator, "source")
     );
     let work = Workdir::new(tf, &config);
     work.run(&[

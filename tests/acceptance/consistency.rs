@@ -3,7 +3,9 @@
 //! Every seed scenario example still applies, plans clean and destroys.
 
 use crate::support::emulator::Emulator;
-use crate::support::terraforms;
+use crate::support::roles_by_hand::{provider_config, ram_document};
+use crate::support::{Workdir, terraforms};
+use std::time::{Duration, Instant};
 
 /// The examples of the seeds' scenarios (DTS 1, 2, 3 and DataWorks) and the plain role.
 const EXAMPLES: &[&str] = &[
@@ -58,23 +60,20 @@ fn a_complete_create_whose_reads_lag_is_not_tainted() {
     let emulator = Emulator::start(&["--consistency-delay-ms", "4000"]);
     for (i, tf) in terraforms().iter().enumerate() {
         let config = format!(
-            "terraform {{\n  required_providers {{\n    aliram = {{ source = \"aliram/aliram\" }}\n  }}\n}}\n{}\n\
+            "{}\n\
              resource \"aliram_role\" \"lagging\" {{\n  role_name    = \"lagging-reads-{i}\"\n  trust_policy = {:?}\n  policy_names = []\n}}\n",
-            emulator.provider_block(None, "source").replacen(
+            provider_config(&emulator, "source").replacen(
                 "provider \"aliram\" {\n",
                 "provider \"aliram\" {\n  propagation_timeout = 1\n",
                 1
             ),
-            crate::support::roles_by_hand::ram_document(&emulator, &["destination"]),
+            ram_document(&emulator, &["destination"]),
         );
-        let work = crate::support::Workdir::new(tf, &config);
+        let work = Workdir::new(tf, &config);
         let apply = work
             .run(&["apply", "-auto-approve", "-input=false", "-no-color"])
             .success();
-        let output = format!("{}{}", apply.stdout, apply.stderr)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let output = apply.output();
         assert!(
             output.contains("Role Not Yet Visible to Reads"),
             "Terraform {}: {output}",
@@ -92,13 +91,10 @@ fn a_complete_create_whose_reads_lag_is_not_tainted() {
         // Reads catch up (polled through the API, as a user would wait): nothing to change, nothing to replace.
         let api = emulator.api("source");
         let name = format!("lagging-reads-{i}");
-        let give_up = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let give_up = Instant::now() + Duration::from_secs(60);
         while emulator.block_on(api.get_role(&name)).is_err() {
-            assert!(
-                std::time::Instant::now() < give_up,
-                "role {name} never became visible"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(200));
+            assert!(Instant::now() < give_up, "role {name} never became visible");
+            std::thread::sleep(Duration::from_millis(200));
         }
         work.assert_plan_clean();
         work.run(&["destroy", "-auto-approve", "-input=false", "-no-color"])

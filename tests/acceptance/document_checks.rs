@@ -250,7 +250,7 @@ fn a_generic_role_trusting_its_own_account_gets_a_warning_at_plan() {
             );
             let work = Workdir::new(tf, &config);
             let plan = work.run(&["plan", "-input=false", "-no-color"]).success();
-            let output = squash(&format!("{}\n{}", plan.stdout, plan.stderr));
+            let output = plan.output();
             assert_eq!(
                 output.contains("Warning: Role Would Trust Its Own Account"),
                 warned,
@@ -292,7 +292,7 @@ fn credentials_that_may_not_read_policies_still_plan_with_a_warning() {
         let refused = emulator.faults_served("no_permission");
         let work = Workdir::new(tf, &config);
         let plan = work.run(&["plan", "-input=false", "-no-color"]).success();
-        let output = squash(&format!("{}\n{}", plan.stdout, plan.stderr));
+        let output = plan.output();
         assert_eq!(emulator.faults_served("no_permission"), refused + 1);
         for fragment in [
             "Warning: Policy Names Not Checked",
@@ -326,7 +326,7 @@ fn a_policy_name_known_only_at_apply_is_checked_before_the_role_is_created() {
         let work = Workdir::new(tf, &config);
         work.run(&["plan", "-input=false", "-no-color"]).success();
         let apply = work.run(&["apply", "-input=false", "-no-color", "-auto-approve"]);
-        let output = squash(&format!("{}\n{}", apply.stdout, apply.stderr));
+        let output = apply.output();
         assert_eq!(
             apply.code, 1,
             "Terraform {}: apply must fail:\n{output}",

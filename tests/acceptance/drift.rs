@@ -137,10 +137,7 @@ const DRIFTS: &[Drift] = &[
 
 fn plan_exit_code(work: &Workdir) -> (i32, String) {
     let plan = work.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
-    (
-        plan.code,
-        squash(&format!("{}\n{}", plan.stdout, plan.stderr)),
-    )
+    (plan.code, plan.output())
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! creates every role, the plan after it is clean, and destroy leaves no role. Nothing here measures time.
 
 use crate::support::emulator::Emulator;
+use crate::support::roles_by_hand::provider_config;
 use crate::support::{Workdir, terraforms};
 
 const ROLES: usize = 200;
@@ -14,8 +15,8 @@ fn two_hundred_roles_in_one_account_under_rams_flow_control() {
     let task = emulator.account("task").account_id.clone();
     let tf = terraforms().last().expect("a Terraform");
     let config = format!(
-        "terraform {{\n  required_providers {{\n    aliram = {{ source = \"aliram/aliram\" }}\n  }}\n}}\n{}\nresource \"aliram_cross_account_dts_role\" \"many\" {{\n  count           = {ROLES}\n  role_name       = \"flow-${{count.index}}\"\n  scenario        = \"source\"\n  task_account_id = \"{task}\"\n  database_type   = \"MySQL\"\n  access_method   = \"Alibaba Cloud Instance\"\n}}\n",
-        emulator.provider_block(None, "source")
+        "{}\nresource \"aliram_cross_account_dts_role\" \"many\" {{\n  count           = {ROLES}\n  role_name       = \"flow-${{count.index}}\"\n  scenario        = \"source\"\n  task_account_id = \"{task}\"\n  database_type   = \"MySQL\"\n  access_method   = \"Alibaba Cloud Instance\"\n}}\n",
+        provider_config(&emulator, "source")
     );
     let work = Workdir::new(tf, &config);
     work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])

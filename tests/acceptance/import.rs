@@ -3,6 +3,7 @@
 
 use crate::support::emulator::Emulator;
 use crate::support::roles_by_hand;
+use crate::support::takeover::apply_without_writes;
 use crate::support::terraforms;
 use terraform_provider_aliram::provider::alicloud::ram::UpdateRoleRequest;
 
@@ -61,15 +62,7 @@ fn terraform_import_then_apply_writes_nothing() {
                 state.stdout
             );
         }
-        let writes = emulator.writes();
-        work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
-            .success();
-        assert_eq!(
-            emulator.writes(),
-            writes,
-            "Terraform {}: the apply after import wrote to the API",
-            tf.version
-        );
+        apply_without_writes(&work, &emulator, tf, "the apply after import");
         work.assert_plan_clean();
         work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"])
             .success();
@@ -97,15 +90,7 @@ fn import_blocks_adopt_the_role_without_writes() {
             tf.version,
             plan.stdout
         );
-        let writes = emulator.writes();
-        work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
-            .success();
-        assert_eq!(
-            emulator.writes(),
-            writes,
-            "Terraform {}: the import apply wrote to the API",
-            tf.version
-        );
+        apply_without_writes(&work, &emulator, tf, "the import apply");
         work.assert_plan_clean();
         work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"])
             .success();

@@ -4,7 +4,7 @@
 //! (`max_retry_timeout = 0`). An unknown policy name no longer serves: the plan refuses it before any write.
 
 use crate::support::emulator::Emulator;
-use crate::support::{Workdir, terraforms};
+use crate::support::{Workdir, squash, terraforms};
 use serde_json::json;
 
 fn config(emulator: &Emulator, policies: &str) -> String {
@@ -35,11 +35,7 @@ fn a_failed_attachment_keeps_the_created_role_in_state_and_the_next_apply_conver
             "Terraform {}: apply must fail:\n{}",
             tf.version, failed.stdout
         );
-        let stderr = failed
-            .stderr
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let stderr = squash(&failed.stderr);
         assert!(
             stderr.contains("AttachPolicyToRole") && stderr.contains("ServiceUnavailable"),
             "{stderr}"

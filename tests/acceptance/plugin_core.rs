@@ -1,7 +1,7 @@
 //! The plugin core through real Terraform: schema, provider-defined functions, logging and shutdown, under every
 //! available Terraform version.
 
-use crate::support::{PROVIDER_ADDRESS, Workdir, terraforms};
+use crate::support::{PROVIDER_ADDRESS, Workdir, squash, terraforms};
 
 const FUNCTION_CONFIG: &str = r#"
 terraform {
@@ -87,7 +87,7 @@ fn a_non_digit_account_fails_the_plan_naming_argument_and_value() {
             "Terraform {}: plan should fail:\n{}",
             tf.version, out.stdout
         );
-        let stderr = out.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+        let stderr = squash(&out.stderr);
         assert!(
             stderr.contains("\"trusted_account_id\""),
             "Terraform {}: {stderr}",

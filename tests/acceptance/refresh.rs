@@ -20,11 +20,7 @@ fn a_lagging_list_is_an_error_not_a_deleted_role() {
         emulator.set_faults(&json!({"lagging_list_rate": 1.0}));
         let plan = work.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
         emulator.set_faults(&json!({"lagging_list_rate": 0.0}));
-        // Terraform wraps diagnostics: compare with whitespace normalised.
-        let output = format!("{} {}", plan.stdout, plan.stderr)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let output = plan.output();
         assert_eq!(plan.code, 1, "Terraform {}: {output}", tf.version);
         assert!(
             output.contains("replica is lagging") && !output.contains("will be created"),

@@ -2,7 +2,7 @@
 //! would be accepted, before anything is written: the emulator counts no write.
 
 use crate::support::emulator::Emulator;
-use crate::support::{Workdir, squash, terraforms};
+use crate::support::{Workdir, terraforms};
 
 const REQUIRED_PROVIDERS: &str =
     "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
@@ -264,7 +264,7 @@ fn mistakes_that_need_no_api_fail_terraform_validate() {
         for (resource, says) in cases {
             let work = Workdir::new(tf, &format!("{REQUIRED_PROVIDERS}{resource}\n"));
             let out = work.run(&["validate", "-no-color"]);
-            let output = squash(&format!("{}\n{}", out.stdout, out.stderr));
+            let output = out.output();
             assert_eq!(
                 out.code, 1,
                 "Terraform {}: validate must fail:\n{output}",

@@ -4,6 +4,7 @@
 
 use crate::support::emulator::Emulator;
 use crate::support::roles_by_hand::{dts_document, make_mixed_roles, provider_config};
+use crate::support::takeover::apply_without_writes;
 use crate::support::{Workdir, terraforms};
 
 fn config(emulator: &Emulator) -> String {
@@ -46,15 +47,7 @@ fn filters_keep_exactly_the_matching_roles() {
     make_mixed_roles(&emulator);
     for tf in terraforms() {
         let work = Workdir::new(tf, &config(&emulator));
-        let writes = emulator.writes();
-        work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
-            .success();
-        assert_eq!(
-            emulator.writes(),
-            writes,
-            "Terraform {}: a data source wrote",
-            tf.version
-        );
+        apply_without_writes(&work, &emulator, tf, "reading the data source");
         let outputs: serde_json::Value =
             serde_json::from_str(&work.run(&["output", "-json"]).success().stdout).expect("JSON");
         let names = &outputs["names"]["value"];

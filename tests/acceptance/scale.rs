@@ -2,6 +2,7 @@
 //! converges with no orphaned role, the plan after it is clean, and destroy removes every role.
 
 use crate::support::emulator::Emulator;
+use crate::support::roles_by_hand::provider_config;
 use crate::support::{Workdir, terraforms};
 
 const ROLES: usize = 30;
@@ -20,8 +21,8 @@ fn thirty_roles_converge_through_throttling_and_unavailability() {
     let destination = emulator.account("destination").account_id.clone();
     let tf = terraforms().last().expect("a Terraform");
     let config = format!(
-        "terraform {{\n  required_providers {{\n    aliram = {{ source = \"aliram/aliram\" }}\n  }}\n}}\n{}\nresource \"aliram_dataworks_source_role\" \"many\" {{\n  count                = {ROLES}\n  role_name            = \"dataworks-reader-${{count.index}}\"\n  instance_type        = \"hive\"\n  dataworks_account_id = \"{destination}\"\n  tags = {{\n    index = tostring(count.index)\n  }}\n}}\n",
-        emulator.provider_block(None, "source")
+        "{}\nresource \"aliram_dataworks_source_role\" \"many\" {{\n  count                = {ROLES}\n  role_name            = \"dataworks-reader-${{count.index}}\"\n  instance_type        = \"hive\"\n  dataworks_account_id = \"{destination}\"\n  tags = {{\n    index = tostring(count.index)\n  }}\n}}\n",
+        provider_config(&emulator, "source")
     );
     let work = Workdir::new(tf, &config);
     work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
@@ -49,8 +50,8 @@ fn writes_whose_answers_are_lost_are_safe_to_retry() {
     let destination = emulator.account("destination").account_id.clone();
     let tf = terraforms().last().expect("a Terraform");
     let config = format!(
-        "terraform {{\n  required_providers {{\n    aliram = {{ source = \"aliram/aliram\" }}\n  }}\n}}\n{}\nresource \"aliram_dataworks_source_role\" \"lossy\" {{\n  count                = 10\n  role_name            = \"lossy-${{count.index}}\"\n  instance_type        = \"hive\"\n  dataworks_account_id = \"{destination}\"\n}}\n",
-        emulator.provider_block(None, "source")
+        "{}\nresource \"aliram_dataworks_source_role\" \"lossy\" {{\n  count                = 10\n  role_name            = \"lossy-${{count.index}}\"\n  instance_type        = \"hive\"\n  dataworks_account_id = \"{destination}\"\n}}\n",
+        provider_config(&emulator, "source")
     );
     let work = Workdir::new(tf, &config);
     work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])

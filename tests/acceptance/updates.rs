@@ -2,19 +2,20 @@
 //! role name replaces it.
 
 use crate::support::emulator::Emulator;
-use crate::support::{Workdir, terraforms};
+use crate::support::roles_by_hand::provider_config;
+use crate::support::{Workdir, squash, terraforms};
 
 fn config(emulator: &Emulator, name: &str, rest: &str) -> String {
     let destination = &emulator.account("destination").account_id;
     format!(
-        "terraform {{\n  required_providers {{\n    aliram = {{ source = \"aliram/aliram\" }}\n  }}\n}}\n{}\nresource \"aliram_role\" \"r\" {{\n  role_name    = \"{name}\"\n  trust_policy = provider::aliram::dts_trust_policy(\"{destination}\")\n{rest}}}\n",
-        emulator.provider_block(None, "source")
+        "{}\nresource \"aliram_role\" \"r\" {{\n  role_name    = \"{name}\"\n  trust_policy = provider::aliram::dts_trust_policy(\"{destination}\")\n{rest}}}\n",
+        provider_config(emulator, "source")
     )
 }
 
 fn plan_summary(work: &Workdir) -> String {
     let plan = work.run(&["plan", "-input=false", "-no-color"]).success();
-    plan.stdout.split_whitespace().collect::<Vec<_>>().join(" ")
+    squash(&plan.stdout)
 }
 
 #[test]

@@ -84,36 +84,8 @@ pub fn provider_config(emulator: &Emulator, account: &str) -> String {
 /// at once (the client has no fixed rate cap by default; the emulator has no flow control unless asked).
 pub fn create_many(emulator: &Emulator, owner: &str, prefix: &str, count: usize, document: &str) {
     use futures_util::stream::{self, StreamExt};
-    use std::sync::Arc;
-    use terraform_provider_aliram::provider::alicloud::credentials::{
-        Credentials, StaticCredentials,
-    };
-    use terraform_provider_aliram::provider::alicloud::{
-        AliCloudClient, ClientConfig, FixedEnvironment, Secret,
-    };
-    use tokio_util::sync::CancellationToken;
 
-    let a = emulator.account(owner);
-    let env = FixedEnvironment::from_pairs(Vec::<(String, String)>::new());
-    let config = ClientConfig::from_settings(
-        None,
-        Some(&emulator.endpoint),
-        Some(&emulator.endpoint),
-        &env,
-    )
-    .expect("client config");
-    let credentials = Credentials {
-        access_key_id: a.access_key_id.clone(),
-        access_key_secret: Secret::new(a.access_key_secret.clone()),
-        security_token: None,
-        expiration: None,
-    };
-    let api = AliCloudClient::from_config(
-        &config,
-        Arc::new(StaticCredentials::new(credentials, "bulk")),
-        CancellationToken::new(),
-    )
-    .expect("client");
+    let api = emulator.api(owner);
     let requests: Vec<CreateRoleRequest> = (0..count)
         .map(|i| CreateRoleRequest {
             role_name: format!("{prefix}-{i:04}"),

@@ -9,6 +9,20 @@ pub fn text(run: &Run) -> String {
     format!("{}\n{}", run.stdout, run.stderr)
 }
 
+/// `terraform apply`, which must succeed without a single API write; `what` names the apply in the failure.
+#[track_caller]
+pub fn apply_without_writes(work: &Workdir, emulator: &Emulator, tf: &Terraform, what: &str) {
+    let writes = emulator.writes();
+    work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+        .success();
+    assert_eq!(
+        emulator.writes(),
+        writes,
+        "Terraform {}: {what} wrote to the API",
+        tf.version
+    );
+}
+
 /// Plans `imports` imports and nothing else, applies them without any API write, and plans clean after.
 pub fn adopt_without_writes(work: &Workdir, emulator: &Emulator, tf: &Terraform, imports: usize) {
     let plan = work.run(&["plan", "-input=false", "-no-color"]).success();
@@ -19,15 +33,7 @@ pub fn adopt_without_writes(work: &Workdir, emulator: &Emulator, tf: &Terraform,
         tf.version,
         plan.stdout
     );
-    let writes = emulator.writes();
-    work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
-        .success();
-    assert_eq!(
-        emulator.writes(),
-        writes,
-        "Terraform {}: taking over the roles wrote to the API",
-        tf.version
-    );
+    apply_without_writes(work, emulator, tf, "taking over the roles");
     let clean = work.run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
     assert_eq!(clean.code, 0, "Terraform {}: {}", tf.version, text(&clean));
 }

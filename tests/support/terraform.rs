@@ -141,6 +141,12 @@ pub struct Diagnostic {
 }
 
 impl Run {
+    /// Standard output then standard error, whitespace squashed (Terraform wraps diagnostics at its own width),
+    /// for searching phrases.
+    pub fn output(&self) -> String {
+        squash(&format!("{}\n{}", self.stdout, self.stderr))
+    }
+
     /// The error diagnostics of a `-json` run.
     pub fn errors(&self) -> Vec<Diagnostic> {
         self.diagnostics()
@@ -292,7 +298,7 @@ impl Workdir {
     #[track_caller]
     pub fn assert_plan_refused(&self, what: &str, says: &[&str]) -> String {
         let plan = self.run(&["plan", "-input=false", "-no-color"]);
-        let output = squash(&format!("{}\n{}", plan.stdout, plan.stderr));
+        let output = plan.output();
         let version = &self.terraform.version;
         assert_eq!(
             plan.code, 1,

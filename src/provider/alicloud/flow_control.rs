@@ -252,6 +252,16 @@ mod tests {
         start + ms(900)
     }
 
+    /// An action that accepted 100 requests in the last second and then answered one with a throttle.
+    fn throttled_after_accepting_100() -> (ActionRate, Instant) {
+        let start = Instant::now();
+        let mut rate = ActionRate::new(start);
+        let now = accept_over_last_second(&mut rate, start, 100);
+        let r = rate.reserve(now);
+        rate.record(r, now, true);
+        (rate, now)
+    }
+
     #[test]
     fn nothing_is_delayed_until_the_service_throttles() {
         let start = Instant::now();
@@ -266,11 +276,7 @@ mod tests {
 
     #[test]
     fn a_throttle_sets_the_rate_below_what_the_service_accepted() {
-        let start = Instant::now();
-        let mut rate = ActionRate::new(start);
-        let now = accept_over_last_second(&mut rate, start, 100);
-        let r = rate.reserve(now);
-        rate.record(r, now, true);
+        let (mut rate, now) = throttled_after_accepting_100();
         let limited = rate.rate().expect("limited");
         assert!((limited - 70.0).abs() < 1.0, "{limited}");
         // Requests are now spaced 1/70 s apart.
@@ -304,11 +310,7 @@ mod tests {
 
     #[test]
     fn the_rate_climbs_back_and_beyond_while_calls_succeed() {
-        let start = Instant::now();
-        let mut rate = ActionRate::new(start);
-        let now = accept_over_last_second(&mut rate, start, 100);
-        let r = rate.reserve(now);
-        rate.record(r, now, true);
+        let (mut rate, now) = throttled_after_accepting_100();
         // Keep the action busy: send whenever the controller allows, every answer a success.
         let mut clock = now;
         let mut seen = Vec::new();
@@ -329,11 +331,7 @@ mod tests {
 
     #[test]
     fn an_unused_allowance_does_not_grow() {
-        let start = Instant::now();
-        let mut rate = ActionRate::new(start);
-        let now = accept_over_last_second(&mut rate, start, 100);
-        let r = rate.reserve(now);
-        rate.record(r, now, true);
+        let (mut rate, now) = throttled_after_accepting_100();
         // Ten calls a second for a minute: once the second before the throttle has left the measurement, the
         // allowance stops growing, well short of the throttled rate.
         let mut clock = now;
