@@ -15,10 +15,9 @@ const REQUIRED_PROVIDERS: &str =
 /// Accounts read by the retry test: one provider instance (so one GetCallerIdentity) each.
 const ACCOUNTS: [&str; 3] = ["source", "destination", "task"];
 
-/// How many plans the retry test may run per fault kind before concluding the fault was never injected. With
-/// a rate of 0.5 and three calls a plan, that happens by chance with probability 2⁻¹² — when it does not, the
-/// retries were exercised.
-const PLANS_PER_FAULT: usize = 4;
+/// How many GetCallerIdentity calls in a row the retry test forces to fail, per fault kind: more than one, so a
+/// call is retried more than once or several accounts' calls are.
+const FORCED_FAULTS: u32 = 2;
 
 /// The longest a Terraform run may take in these tests: a bound against hanging, far below the retry
 /// budgets (the default 120 s, or 600 s) that a broken budget or Stop would run into.
@@ -89,31 +88,26 @@ fn throttling_and_unavailability_are_retried_to_success() {
     let emulator = Emulator::start(&[]);
     for tf in terraforms() {
         let work = Workdir::new(tf, &accounts_config(&emulator, ""));
-        for (knob, fault) in [
-            ("throttle_rate", "throttle"),
-            ("unavailable_rate", "unavailable"),
-        ] {
+        for fault in ["throttle", "unavailable"] {
             let served_before = emulator.faults_served(fault);
-            emulator.set_faults(
-                &serde_json::json!({ "throttle_rate": 0.0, "unavailable_rate": 0.0, knob: 0.5 }),
+            // Forced, not drawn: the next GetCallerIdentity calls, whichever account's comes first, meet the fault.
+            emulator.admin_post(
+                "faults/next",
+                &serde_json::json!({"action": "GetCallerIdentity", "fault": fault, "count": FORCED_FAULTS}),
             );
-            for _ in 0..PLANS_PER_FAULT {
-                let plan = work.plan_json();
-                for account in ACCOUNTS {
-                    assert_eq!(
-                        plan["output_changes"][account]["after"],
-                        emulator.account(account).account_id.as_str(),
-                        "Terraform {}, {knob} 0.5, account {account}",
-                        tf.version
-                    );
-                }
-                if emulator.faults_served(fault) > served_before {
-                    break;
-                }
+            let plan = work.plan_json();
+            for account in ACCOUNTS {
+                assert_eq!(
+                    plan["output_changes"][account]["after"],
+                    emulator.account(account).account_id.as_str(),
+                    "Terraform {}, {fault}, account {account}",
+                    tf.version
+                );
             }
-            assert!(
-                emulator.faults_served(fault) > served_before,
-                "Terraform {}: no {fault} fault was injected in {PLANS_PER_FAULT} plans: {}",
+            assert_eq!(
+                emulator.faults_served(fault),
+                served_before + u64::from(FORCED_FAULTS),
+                "Terraform {}: the {fault} faults were not all served: {}",
                 tf.version,
                 emulator.stats()
             );
