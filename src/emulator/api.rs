@@ -231,33 +231,31 @@ async fn run(
     let authenticated = {
         let mut guard = emulator.lock();
         let inner = &mut *guard;
-        auth::authenticate(
-            method,
-            params,
-            emulator.accounts(),
-            &inner.sessions,
-            &mut inner.nonces,
-            now,
-        )
-        .map_err(|e| (e, None))
-        .and_then(|caller| {
-            // RAM's flow control counts a caller's requests per action, so it comes after authentication.
-            if let Some(limit) = &mut inner.rate_limit
-                && !limit.admit(
-                    caller.account_id(),
-                    action_name(params),
-                    std::time::Instant::now(),
-                )
-            {
-                inner.stats.record_rate_limited(action_name(params));
-                return Err((ApiError::throttled(), Some(caller.account_id().to_owned())));
-            }
-            Ok((
-                caller,
-                inner.store.clone(),
-                inner.faults.consistency_delay_ms,
-            ))
-        })
+        let keys = auth::KeyRing {
+            accounts: emulator.accounts(),
+            store: &inner.store,
+            sessions: &inner.sessions,
+        };
+        auth::authenticate(method, params, keys, &mut inner.nonces, now)
+            .map_err(|e| (e, None))
+            .and_then(|caller| {
+                // RAM's flow control counts a caller's requests per action, so it comes after authentication.
+                if let Some(limit) = &mut inner.rate_limit
+                    && !limit.admit(
+                        caller.account_id(),
+                        action_name(params),
+                        std::time::Instant::now(),
+                    )
+                {
+                    inner.stats.record_rate_limited(action_name(params));
+                    return Err((ApiError::throttled(), Some(caller.account_id().to_owned())));
+                }
+                Ok((
+                    caller,
+                    inner.store.clone(),
+                    inner.faults.consistency_delay_ms,
+                ))
+            })
     };
     let (caller, store, consistency_delay_ms) = match authenticated {
         Ok(authenticated) => authenticated,
@@ -271,6 +269,7 @@ async fn run(
     let call = RamCall {
         params,
         account_id: caller.account_id(),
+        caller: &caller,
         now,
         consistency_delay_ms,
         role_quota: emulator.role_quota,

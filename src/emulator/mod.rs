@@ -17,6 +17,8 @@ pub mod auth;
 pub mod config;
 /// Connections that the dropped-connection fault can cut.
 pub mod connection;
+/// Custom policies and the policy lookup of attachments.
+pub mod custom_policies;
 /// The API error type and Alibaba's error body.
 pub mod error;
 /// Fault knobs and the per-request draw.
@@ -41,6 +43,8 @@ pub mod store;
 pub mod sts;
 /// Trust policy normalisation and judgement.
 pub mod trust_policy;
+/// RAM users, their access keys and policy attachments; identities declared by the accounts file.
+pub mod users;
 /// `*` and `?` wildcard matching in bounded time.
 pub mod wildcard;
 
@@ -72,6 +76,8 @@ pub struct Emulator {
     state_file: Option<StateFile>,
     timeouts: Timeouts,
     role_quota: usize,
+    // The store a reset returns to: the users and custom policies the accounts declare.
+    declared: Store,
     // One lock for everything, held only for short work: authentication, a cheap copy of the store, counters.
     // Actions themselves run on the copy, outside the lock.
     inner: Mutex<Inner>,
@@ -102,6 +108,9 @@ pub enum EmulatorError {
     /// The state could not be saved on shutdown.
     #[error(transparent)]
     Save(StateFileError),
+    /// The users and policies the accounts declare cannot be put into the store (loaded from the state file).
+    #[error("the accounts' users and policies: {0}")]
+    Declared(String),
     /// The listener cannot be bound or the server failed.
     #[error("{context}: {source}")]
     Io {
@@ -116,7 +125,7 @@ impl EmulatorError {
     /// The process exit status for this error: 2 when the command line asks for something unusable, 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::StateFile(_) => 2,
+            Self::StateFile(_) | Self::Declared(_) => 2,
             Self::Save(_) | Self::Io { .. } => 1,
         }
     }
@@ -125,7 +134,7 @@ impl EmulatorError {
 impl Emulator {
     /// A new emulator for `config`, with the store loaded from the state file if one is configured.
     pub fn new(config: &EmulatorConfig) -> Result<Self, EmulatorError> {
-        let (state_file, store) = match &config.state_file {
+        let (state_file, mut store) = match &config.state_file {
             Some(path) => {
                 let (file, store) =
                     StateFile::open(path.clone()).map_err(EmulatorError::StateFile)?;
@@ -133,6 +142,11 @@ impl Emulator {
             }
             None => (None, Store::default()),
         };
+        let now = chrono::Utc::now();
+        users::seed_declared(&mut store, &config.accounts, now).map_err(EmulatorError::Declared)?;
+        let mut declared = Store::default();
+        users::seed_declared(&mut declared, &config.accounts, now)
+            .map_err(EmulatorError::Declared)?;
         Ok(Self {
             accounts: config.accounts.clone(),
             initial_faults: config.faults,
@@ -140,6 +154,7 @@ impl Emulator {
             state_file,
             timeouts: config.timeouts,
             role_quota: config.role_quota,
+            declared,
             writer: tokio::sync::Mutex::new(()),
             inner: Mutex::new(Inner {
                 store,
@@ -275,13 +290,15 @@ impl Emulator {
         self.save(store).await
     }
 
-    /// Back to the start: no roles, sessions, nonces or statistics, and the fault knobs of the command line. With
-    /// a state file, the empty store is saved first, and nothing changes if that fails.
+    /// Back to the start: no roles, sessions, nonces or statistics, only the users and policies the accounts
+    /// declare, and the fault knobs of the command line. With a state file, the new store is saved first, and
+    /// nothing changes if that fails.
     async fn reset(self: &Arc<Self>) -> Result<(), StateFileError> {
         let _turn = self.writer_turn().await;
-        self.save(Store::default()).await?;
+        let store = self.declared.clone();
+        self.save(store.clone()).await?;
         let mut inner = self.lock();
-        inner.store = Store::default();
+        inner.store = store;
         inner.sessions.clear();
         inner.nonces.clear();
         inner.stats = Stats::default();

@@ -6,6 +6,7 @@ use super::error::ApiError;
 use super::params::Params;
 use super::store::{Store, format_date, parse_role_arn};
 use super::trust_policy::{self, Requester};
+use super::users::user_arn;
 use axum::http::StatusCode;
 use base64::Engine as _;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -49,6 +50,17 @@ pub fn get_caller_identity(caller: &Caller) -> Value {
             "IdentityType": "Account",
             "PrincipalId": account_id,
             "UserId": account_id,
+        }),
+        Caller::User {
+            account_id,
+            user_name,
+            user_id,
+        } => json!({
+            "AccountId": account_id,
+            "Arn": user_arn(account_id, user_name),
+            "IdentityType": "RAMUser",
+            "PrincipalId": user_id,
+            "UserId": user_id,
         }),
         Caller::AssumedRole {
             account_id,

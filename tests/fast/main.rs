@@ -8,6 +8,7 @@
 mod support {
     pub mod emulator_calls;
     pub mod emulator_process;
+    pub mod identities;
     pub mod scripted_server;
 }
 
@@ -26,6 +27,7 @@ mod domain_trust_policy_rules;
 mod emulator_admin_access;
 mod emulator_api;
 mod emulator_faults;
+mod emulator_identities;
 mod emulator_shutdown;
 mod emulator_state;
 mod emulator_state_safety;
