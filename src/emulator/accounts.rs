@@ -89,39 +89,56 @@ impl fmt::Debug for Account {
     }
 }
 
-/// The demo accounts (name, UID, access key id, access key secret), fixed so docs and examples can name them.
-/// They are not secret: they only open this emulator.
-const DEMO_ACCOUNTS: [(&str, &str, &str, &str); 3] = [
+/// The demo accounts (name, UID, root access key id and secret, the access key id and secret of its user
+/// [`DEMO_USER`]), fixed so docs and examples can name them. They are not secret: they only open this emulator.
+const DEMO_ACCOUNTS: [(&str, &str, &str, &str, &str, &str); 3] = [
     (
         "source",
         "1111000011110001",
         "LTAIEmuSource0000000001",
         "EmuSourceSecret000000000000001",
+        "LTAIEmuSourceAdmin00001",
+        "EmuSourceAdminSecret0000000001",
     ),
     (
         "destination",
         "2222000022220002",
         "LTAIEmuDestination00002",
         "EmuDestinationSecret0000000002",
+        "LTAIEmuDestinationAdmn2",
+        "EmuDestinationAdminSecret00002",
     ),
     (
         "task",
         "3333000033330003",
         "LTAIEmuTask000000000003",
         "EmuTaskSecret00000000000000003",
+        "LTAIEmuTaskAdmin0000003",
+        "EmuTaskAdminSecret000000000003",
     ),
 ];
 
-/// The three demo accounts `source`, `destination` and `task`, used when no `--accounts` file is given.
+/// The RAM user each demo account has, with `AdministratorAccess`: all its account's root keys may do, and
+/// what root keys may not (STS refuses `AssumeRole` by root keys). Its keys are the account's, with `Admin`.
+pub const DEMO_USER: &str = "admin";
+
+/// The three demo accounts `source`, `destination` and `task`, used when no `--accounts` file is given, each with
+/// its RAM user [`DEMO_USER`].
 pub fn demo_accounts() -> Vec<Account> {
     DEMO_ACCOUNTS
         .iter()
-        .map(|(name, uid, id, secret)| Account {
+        .map(|(name, uid, id, secret, user_id, user_secret)| Account {
             name: (*name).to_owned(),
             account_id: (*uid).to_owned(),
             access_key_id: (*id).to_owned(),
             access_key_secret: (*secret).to_owned(),
-            users: Vec::new(),
+            users: vec![DeclaredUser {
+                name: DEMO_USER.to_owned(),
+                access_key_id: (*user_id).to_owned(),
+                access_key_secret: (*user_secret).to_owned(),
+                system_policies: vec!["AdministratorAccess".to_owned()],
+                custom_policies: Vec::new(),
+            }],
             policies: Vec::new(),
         })
         .collect()

@@ -52,10 +52,30 @@ pub enum Caller {
         role_id: String,
         /// The session name given to AssumeRole.
         session_name: String,
+        /// The `Policy` given to AssumeRole: the session may do only what both it and the role's policies allow.
+        session_policy: Option<String>,
     },
 }
 
 impl Caller {
+    /// The caller's own ARN as trust policies name it: `acs:ram::<uid>:user/<name>` for a RAM user,
+    /// `acs:ram::<uid>:role/<name>` for a role session, `acs:ram::<uid>:root` for the account.
+    pub fn principal_arn(&self) -> String {
+        match self {
+            Caller::Root { account_id } => format!("acs:ram::{account_id}:root"),
+            Caller::User {
+                account_id,
+                user_name,
+                ..
+            } => super::users::user_arn(account_id, user_name),
+            Caller::AssumedRole {
+                account_id,
+                role_name,
+                ..
+            } => super::store::role_arn(account_id, role_name),
+        }
+    }
+
     /// The account the caller acts in.
     pub fn account_id(&self) -> &str {
         match self {
@@ -400,6 +420,7 @@ mod tests {
             role_name: "r".into(),
             role_id: "3".into(),
             session_name: "s".into(),
+            session_policy: None,
         };
         for (key_id, expires_at) in [
             ("STS.live", now + TimeDelta::minutes(15)),

@@ -75,9 +75,9 @@ resource "aliram_cross_account_dts_role" "usual" {{
     assert_eq!(emulator.writes(), 0, "a plan wrote to the API");
 }
 
-/// A provider block with `account`'s keys that assumes `role_arn`.
+/// A provider block with the keys of `account`'s RAM user that assumes `role_arn`.
 fn assuming_provider(emulator: &Emulator, account: &str, role_arn: &str) -> String {
-    let a = emulator.account(account);
+    let a = emulator.user(account);
     format!(
         "provider \"aliram\" {{\n  access_key = \"{}\"\n  secret_key = \"{}\"\n{}  assume_role {{\n    role_arn = \"{role_arn}\"\n  }}\n}}\n",
         a.access_key_id,

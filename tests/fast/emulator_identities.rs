@@ -104,12 +104,13 @@ async fn users_are_created_listed_and_deleted_with_rams_rules() {
     assert_eq!(first_page["IsTruncated"], true);
     let marker = first_page["Marker"].as_str().expect("Marker").to_owned();
     let second_page = root
-        .call(RAM, "ListUsers", &[("MaxItems", "1"), ("Marker", &marker)])
+        .call(RAM, "ListUsers", &[("MaxItems", "2"), ("Marker", &marker)])
         .await
         .ok();
     let mut listed = names(&first_page, "Users", "User", "UserName");
     listed.extend(names(&second_page, "Users", "User", "UserName"));
-    assert_eq!(listed, ["second", "terraform_ci@corp"]);
+    // The demo account's own user `admin` comes first, by name.
+    assert_eq!(listed, ["admin", "second", "terraform_ci@corp"]);
     root.call(RAM, "ListUsers", &[("MaxItems", "0")])
         .await
         .expect_error(400, "InvalidParameter.MaxItems");
@@ -410,7 +411,7 @@ async fn an_accounts_file_declares_users_with_keys_and_policies() {
     let (status, _) = admin_post(&emulator.endpoint, "reset", &serde_json::json!({})).await;
     assert_eq!(status, 200);
     let users = root.call(RAM, "ListUsers", &[]).await.ok();
-    assert_eq!(names(&users, "Users", "User", "UserName"), ["ci"]);
+    assert_eq!(names(&users, "Users", "User", "UserName"), ["admin", "ci"]);
     user.call(STS, "GetCallerIdentity", &[]).await.ok();
 }
 
@@ -498,7 +499,7 @@ async fn users_keys_and_policies_survive_a_restart_with_state() {
     let users = root.call(RAM, "ListUsers", &[]).await.ok();
     assert_eq!(
         names(&users, "Users", "User", "UserName"),
-        ["declared", "made"]
+        ["admin", "declared", "made"]
     );
     assert!(terminate(process));
 }

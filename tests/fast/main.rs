@@ -26,6 +26,7 @@ mod domain_trust_policy_equivalence;
 mod domain_trust_policy_rules;
 mod emulator_admin_access;
 mod emulator_api;
+mod emulator_authorization;
 mod emulator_faults;
 mod emulator_identities;
 mod emulator_shutdown;

@@ -14,6 +14,14 @@ SOURCE = ACCOUNTS["source"]
 DESTINATION = ACCOUNTS["destination"]
 TASK = ACCOUNTS["task"]
 
+
+
+def user_of(account, name="admin"):
+    """A RAM user the account declares (each demo account has `admin`, with AdministratorAccess): its keys, in
+    the same fields as an account's, sign as the user. Roles are assumed as a user: STS refuses root keys."""
+    return next(u for u in account.get("users", []) if u["name"] == name)
+
+
 DATE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 DESCRIPTION = "DTS cross account *~ test"
 

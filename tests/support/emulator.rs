@@ -4,7 +4,7 @@
 use super::emulator_process::EmulatorProcess;
 use serde_json::Value as Json;
 use std::sync::Arc;
-use terraform_provider_aliram::emulator::accounts::Account;
+use terraform_provider_aliram::emulator::accounts::{Account, DEMO_USER, DeclaredUser};
 use terraform_provider_aliram::provider::alicloud::credentials::{Credentials, StaticCredentials};
 use terraform_provider_aliram::provider::alicloud::ram::CreateRoleRequest;
 use terraform_provider_aliram::provider::alicloud::sts::{AssumeRoleRequest, StsCredentials};
@@ -48,6 +48,16 @@ impl Emulator {
             .iter()
             .find(|a| a.name == name)
             .unwrap_or_else(|| panic!("no emulator account {name}"))
+    }
+
+    /// The RAM user [`DEMO_USER`] of account `account` (each demo account has one, with `AdministratorAccess`):
+    /// the identity that assumes roles, which root keys may not.
+    pub fn user(&self, account: &str) -> &DeclaredUser {
+        self.account(account)
+            .users
+            .iter()
+            .find(|u| u.name == DEMO_USER)
+            .unwrap_or_else(|| panic!("account {account} has no user {DEMO_USER}"))
     }
 
     /// `GET /_emulator/<path>` as JSON.
@@ -150,13 +160,18 @@ impl Emulator {
     /// the console); run its calls with [`Emulator::block_on`].
     pub fn api(&self, account: &str) -> AliCloudClient {
         let a = self.account(account);
+        self.api_with_keys(&a.access_key_id, &a.access_key_secret)
+    }
+
+    /// An API client signed with the keys `access_key_id` and `access_key_secret` (a RAM user's).
+    pub fn api_with_keys(&self, access_key_id: &str, access_key_secret: &str) -> AliCloudClient {
         let env = FixedEnvironment::from_pairs(Vec::<(String, String)>::new());
         let config =
             ClientConfig::from_settings(None, Some(&self.endpoint), Some(&self.endpoint), &env)
                 .expect("client config");
         let credentials = Credentials {
-            access_key_id: a.access_key_id.clone(),
-            access_key_secret: Secret::new(a.access_key_secret.clone()),
+            access_key_id: access_key_id.to_owned(),
+            access_key_secret: Secret::new(access_key_secret.to_owned()),
             security_token: None,
             expiration: None,
         };
@@ -237,14 +252,16 @@ impl Emulator {
             .arn
     }
 
-    /// `AssumeRole` of `role_arn` with `account`'s root keys: temporary STS credentials for the role.
+    /// `AssumeRole` of `role_arn` as `account`'s RAM user [`Emulator::user`] (STS refuses root keys): temporary
+    /// STS credentials for the role.
     pub fn assume_role(&self, account: &str, role_arn: &str, session_name: &str) -> StsCredentials {
         let request = AssumeRoleRequest {
             role_arn: role_arn.to_owned(),
             role_session_name: session_name.to_owned(),
             ..AssumeRoleRequest::default()
         };
-        let client = self.api(account);
+        let user = self.user(account);
+        let client = self.api_with_keys(&user.access_key_id, &user.access_key_secret);
         let assumed = self.runtime.block_on(client.assume_role(&request));
         assumed
             .unwrap_or_else(|e| panic!("AssumeRole {role_arn} as {account}: {e}"))

@@ -5,7 +5,9 @@
 use serde_json::Value;
 use std::process::Command;
 use std::time::Duration;
-use terraform_provider_aliram::emulator::accounts::{Account, demo_accounts};
+use terraform_provider_aliram::emulator::accounts::{
+    Account, DEMO_USER, DeclaredUser, demo_accounts,
+};
 use terraform_provider_aliram::emulator::{self, EmulatorConfig};
 use terraform_provider_aliram::provider::alicloud::signer::{SignableRequest, sign};
 use tokio::sync::oneshot;
@@ -23,6 +25,16 @@ pub fn account(name: &str) -> Account {
         .into_iter()
         .find(|a| a.name == name)
         .unwrap_or_else(|| panic!("no demo account {name}"))
+}
+
+/// The RAM user [`DEMO_USER`] of the demo account named `name` (with `AdministratorAccess`): the identity that
+/// assumes roles, which root keys may not.
+pub fn demo_user(name: &str) -> DeclaredUser {
+    account(name)
+        .users
+        .into_iter()
+        .find(|u| u.name == DEMO_USER)
+        .unwrap_or_else(|| panic!("no user {DEMO_USER} in demo account {name}"))
 }
 
 /// An emulator served from this process until dropped.
@@ -121,6 +133,11 @@ impl Client {
             &account.access_key_secret,
             None,
         )
+    }
+
+    /// A client signing as the RAM user `user`.
+    pub fn as_user(endpoint: &str, user: &DeclaredUser) -> Self {
+        Self::with_keys(endpoint, &user.access_key_id, &user.access_key_secret, None)
     }
 
     pub fn with_keys(endpoint: &str, id: &str, secret: &str, token: Option<&str>) -> Self {
