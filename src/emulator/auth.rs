@@ -5,7 +5,7 @@
 use super::accounts::Account;
 use super::error::ApiError;
 use super::params::Params;
-use crate::provider::alicloud::signer::{
+use crate::ram::signature::v1::{
     SIGNATURE_METHOD, SIGNATURE_VERSION, SignableRequest, sign, signatures_match, string_to_sign,
 };
 use axum::http::StatusCode;

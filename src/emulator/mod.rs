@@ -41,8 +41,6 @@ pub mod store;
 pub mod sts;
 /// Trust policy normalisation and judgement.
 pub mod trust_policy;
-/// `*` and `?` wildcard matching in bounded time.
-pub mod wildcard;
 
 use accounts::Account;
 use auth::{NonceCache, Sessions};

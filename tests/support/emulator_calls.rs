@@ -7,7 +7,7 @@ use std::process::Command;
 use std::time::Duration;
 use terraform_provider_aliram::emulator::accounts::{Account, demo_accounts};
 use terraform_provider_aliram::emulator::{self, EmulatorConfig};
-use terraform_provider_aliram::provider::alicloud::signer::{SignableRequest, sign};
+use terraform_provider_aliram::ram::signature::v1::{SignableRequest, sign};
 use tokio::sync::oneshot;
 
 pub use super::emulator_process::EmulatorProcess;

@@ -9,8 +9,8 @@
 
 use super::parse::describe;
 use super::{ASSUME_ROLE_ACTION, POLICY_VERSION, PrincipalKind};
-use crate::framework::strict_json;
-use crate::provider::domain::accepted_values::quoted_alternatives;
+use crate::ram::accepted_values::quoted_alternatives;
+use crate::ram::strict_json;
 use serde_json::{Map, Value};
 
 /// The longest trust policy document RAM accepts, in characters, counted as written.
