@@ -19,6 +19,7 @@ pub mod rules;
 pub use canonical::{normalize, policies_equivalent};
 pub use own_account::{SERVICE_HOST_SUFFIX, own_account_stored_form};
 pub use parse::TrustPolicyError;
+pub(crate) use parse::describe;
 
 use serde_json::Value;
 use std::collections::BTreeMap;
