@@ -7,7 +7,7 @@ use super::error::ApiError;
 use super::params::Params;
 use super::store::Store;
 use super::users::find_access_key;
-use crate::provider::alicloud::signer::{
+use crate::ram::signature::v1::{
     SIGNATURE_METHOD, SIGNATURE_VERSION, SignableRequest, sign, signatures_match, string_to_sign,
 };
 use axum::http::StatusCode;

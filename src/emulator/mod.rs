@@ -45,8 +45,6 @@ pub mod sts;
 pub mod trust_policy;
 /// RAM users, their access keys and policy attachments; identities declared by the accounts file.
 pub mod users;
-/// `*` and `?` wildcard matching in bounded time.
-pub mod wildcard;
 
 use accounts::Account;
 use auth::{NonceCache, Sessions};

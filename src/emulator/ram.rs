@@ -7,7 +7,7 @@ use super::error::ApiError;
 use super::params::Params;
 use super::store::{Attachment, DATE_FORMAT, Role, Store, format_date, is_visible};
 use super::trust_policy;
-use crate::provider::domain::role_rules::{check_policy_count, reserved_tag_key_text};
+use crate::ram::role_rules::{check_policy_count, reserved_tag_key_text};
 use axum::http::StatusCode;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};

@@ -8,11 +8,11 @@
 //! domain's own-account rule, one rule for both sides (documented for DTS, inferred for other services).
 
 use super::error::ApiError;
-use super::wildcard;
-use crate::provider::domain::trust_policy::own_account_stored_form;
-use crate::provider::domain::trust_policy::ram_rules::{
+use crate::ram::trust_policy::own_account_stored_form;
+use crate::ram::trust_policy::rules::{
     DocumentError, MAX_DOCUMENT_CHARS, action_is_accepted, check_document, statements, strings_of,
 };
+use crate::ram::wildcard;
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 type Comparison = fn(&str, &str) -> bool;
 
 /// How the emulator evaluates each of RAM's condition operators
-/// ([`CONDITION_OPERATORS`](crate::provider::domain::trust_policy::ram_rules::CONDITION_OPERATORS)), comparing a request
+/// ([`CONDITION_OPERATORS`](crate::ram::trust_policy::rules::CONDITION_OPERATORS)), comparing a request
 /// value with a policy value.
 const CONDITION_COMPARISONS: [(&str, Comparison); 5] = [
     ("StringEquals", |actual, wanted| actual == wanted),
@@ -359,7 +359,7 @@ mod tests {
 
     #[test]
     fn every_operator_ram_accepts_is_evaluated() {
-        use crate::provider::domain::trust_policy::ram_rules::CONDITION_OPERATORS;
+        use crate::ram::trust_policy::rules::CONDITION_OPERATORS;
         let evaluated: Vec<&str> = CONDITION_COMPARISONS
             .iter()
             .map(|(name, _)| *name)

@@ -15,7 +15,7 @@ use super::ram::{
     page_token, policy_name_param, policy_type_param,
 };
 use super::store::{AccountRoles, Attachment, Store, format_date};
-use crate::provider::domain::role_rules::check_policy_count;
+use crate::ram::role_rules::check_policy_count;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use rand::Rng as _;

@@ -16,6 +16,5 @@ pub mod path;
 pub mod provider;
 pub mod resource;
 pub mod schema;
-pub mod strict_json;
 pub mod types;
 pub mod value;

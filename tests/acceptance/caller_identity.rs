@@ -9,7 +9,7 @@ use crate::support::emulator::Emulator;
 use crate::support::{Workdir, terraforms};
 use std::fs;
 use std::path::Path;
-use terraform_provider_aliram::provider::alicloud::signer::percent_encode;
+use terraform_provider_aliram::ram::signature::v1::percent_encode;
 
 const REQUIRED_PROVIDERS: &str =
     "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";

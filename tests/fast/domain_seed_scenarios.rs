@@ -5,7 +5,6 @@
 //! or Kafka)"), so a row the domain lacks, or states otherwise, fails here.
 
 use pretty_assertions::assert_eq;
-use terraform_provider_aliram::provider::domain::account::{AccountId, IdentityKind};
 use terraform_provider_aliram::provider::domain::cross_account_service::CrossAccountService;
 use terraform_provider_aliram::provider::domain::dataworks::{
     self, INSTANCE_TYPES, InstanceType, RdsEngine,
@@ -13,10 +12,13 @@ use terraform_provider_aliram::provider::domain::dataworks::{
 use terraform_provider_aliram::provider::domain::dts::{
     self, AccessMethod, DatabaseSide, Scenario, TrustedAccount,
 };
-use terraform_provider_aliram::provider::domain::role_rules;
 use terraform_provider_aliram::provider::domain::trust_policy::{
-    PrincipalKind, TrustPolicy, dataworks_trust_policy, dts_trust_policy, own_account_rewrite,
-    policies_equivalent,
+    dataworks_trust_policy, dts_trust_policy, own_account_rewrite,
+};
+use terraform_provider_aliram::ram::account::{AccountId, IdentityKind};
+use terraform_provider_aliram::ram::role_rules;
+use terraform_provider_aliram::ram::trust_policy::{
+    PrincipalKind, TrustPolicy, policies_equivalent,
 };
 
 const A: &str = "1111111111111111"; // owns the source database

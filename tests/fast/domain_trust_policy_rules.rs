@@ -1,20 +1,18 @@
 //! RAM's rules for trust policy documents and policy lists, stated once in the provider domain
-//! (`trust_policy::ram_rules`, `role_rules::check_policy_count`) and tested here on both sides against one table:
+//! (`ram::trust_policy::rules`, `ram::role_rules::check_policy_count`) and tested here on both sides against one table:
 //! the provider's plan-time check refuses exactly what the emulator, as RAM, refuses at apply, with a message that
 //! names the place, the value and what RAM accepts. Also the emulator's `GetPolicy`, which the plan-time check of
 //! policy names reads.
 
 use crate::support::emulator_calls::*;
 use terraform_provider_aliram::emulator::policy_catalog::SYSTEM_POLICIES;
-use terraform_provider_aliram::provider::domain::account::AccountId;
-use terraform_provider_aliram::provider::domain::role_rules::{
-    MAX_POLICIES_PER_ROLE, check_policy_count,
-};
-use terraform_provider_aliram::provider::domain::trust_policy::ram_rules::{
-    DocumentError, MAX_DOCUMENT_CHARS, check_document,
-};
 use terraform_provider_aliram::provider::domain::trust_policy::{
     dataworks_trust_policy, dts_trust_policy,
+};
+use terraform_provider_aliram::ram::account::AccountId;
+use terraform_provider_aliram::ram::role_rules::{MAX_POLICIES_PER_ROLE, check_policy_count};
+use terraform_provider_aliram::ram::trust_policy::rules::{
+    DocumentError, MAX_DOCUMENT_CHARS, check_document,
 };
 
 const PRINCIPAL: &str = r#"{"RAM":["acs:ram::3333000033330003:root"]}"#;

@@ -5,9 +5,7 @@ use crate::support::emulator_calls::*;
 use serde_json::{Value, json};
 use std::num::NonZeroU32;
 use terraform_provider_aliram::emulator::EmulatorConfig;
-use terraform_provider_aliram::provider::alicloud::signer::{
-    SignableRequest, percent_encode, sign,
-};
+use terraform_provider_aliram::ram::signature::v1::{SignableRequest, percent_encode, sign};
 
 fn resign(pairs: &mut Vec<(String, String)>, method: &str, secret: &str) {
     pairs.retain(|(k, _)| k != "Signature");

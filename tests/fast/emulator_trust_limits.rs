@@ -5,7 +5,7 @@
 use crate::support::emulator_calls::*;
 use proptest::prelude::*;
 use serde_json::json;
-use terraform_provider_aliram::emulator::wildcard;
+use terraform_provider_aliram::ram::wildcard;
 
 /// The pattern from the report: with a backtracking matcher, 80 characters of `a` took 8.8 s.
 const HOSTILE_PATTERN: &str = "*a*a*a*a*a*a*b";

@@ -9,7 +9,7 @@ use terraform_provider_aliram::emulator::accounts::{
     Account, DEMO_USER, DeclaredUser, demo_accounts,
 };
 use terraform_provider_aliram::emulator::{self, EmulatorConfig};
-use terraform_provider_aliram::provider::alicloud::signer::{SignableRequest, sign};
+use terraform_provider_aliram::ram::signature::v1::{SignableRequest, sign};
 use tokio::sync::oneshot;
 
 pub use super::emulator_process::EmulatorProcess;

@@ -3,10 +3,10 @@
 
 use super::emulator::Emulator;
 use terraform_provider_aliram::provider::alicloud::ram::{CreateRoleRequest, PolicyType, Tag};
-use terraform_provider_aliram::provider::domain::account::AccountId;
 use terraform_provider_aliram::provider::domain::trust_policy::{
     dataworks_trust_policy, dts_trust_policy,
 };
+use terraform_provider_aliram::ram::account::AccountId;
 
 /// The DTS guide's trust policy for the account named `trusted`.
 pub fn dts_document(emulator: &Emulator, trusted: &str) -> String {

@@ -17,12 +17,10 @@ use terraform_provider_aliram::provider::alicloud::credentials::{
     Credentials, CredentialsProvider, StaticCredentials,
 };
 use terraform_provider_aliram::provider::alicloud::retry::RetryPolicy;
-use terraform_provider_aliram::provider::alicloud::signer::{
-    SignableRequest, sign, string_to_sign,
-};
 use terraform_provider_aliram::provider::alicloud::{
     AliCloudClient, ClientConfig, FixedEnvironment, Secret, Transport,
 };
+use terraform_provider_aliram::ram::signature::v1::{SignableRequest, sign, string_to_sign};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 

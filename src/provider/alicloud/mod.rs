@@ -34,7 +34,6 @@ pub mod rate_limit;
 pub mod retry;
 pub mod secret;
 pub mod service;
-pub mod signer;
 pub mod sts;
 pub mod transport;
 pub mod wait;

@@ -15,7 +15,9 @@ use super::rate_limit::RateLimiter;
 use super::retry::RetryPolicy;
 use super::secret::REDACTED;
 use super::service::Service;
-use super::signer::{self, SIGNATURE_METHOD, SIGNATURE_VERSION, SignableRequest, percent_encode};
+use crate::ram::signature::v1::{
+    self as signer, SIGNATURE_METHOD, SIGNATURE_VERSION, SignableRequest, percent_encode,
+};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::future::Future;

@@ -9,7 +9,7 @@
 //! Scenario and side names are exact tokens (`source`, `source_and_destination`); database types and access
 //! methods are matched exactly but case-insensitively, since users copy them from console labels.
 
-use crate::provider::domain::accepted_values::quoted_alternatives;
+use crate::ram::accepted_values::quoted_alternatives;
 use std::fmt;
 
 /// The system policy every DTS cross-account role carries.

@@ -31,8 +31,8 @@ use crate::framework::schema::{Attribute, Schema};
 use crate::framework::value::Value;
 use crate::provider::alicloud::ClientError;
 use crate::provider::client::ProviderClient;
-use crate::provider::domain::account::AccountId;
 use crate::provider::domain::cross_account_service::CrossAccountService;
+use crate::ram::account::AccountId;
 use async_trait::async_trait;
 use std::marker::PhantomData;
 

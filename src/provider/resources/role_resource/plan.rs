@@ -8,9 +8,10 @@ use crate::framework::resource::{ModifyPlanRequest, ModifyPlanResponse};
 use crate::framework::value::Value;
 use crate::provider::alicloud::ErrorKind;
 use crate::provider::client::{ProviderClient, api_diagnostic};
-use crate::provider::domain::account::{AccountId, IdentityKind};
-use crate::provider::domain::trust_policy::{TrustPolicy, own_account_rewrite};
+use crate::provider::domain::trust_policy::own_account_rewrite;
 use crate::provider::resources::attributes;
+use crate::ram::account::{AccountId, IdentityKind};
+use crate::ram::trust_policy::TrustPolicy;
 
 /// Looks up each known name of `policy_names` (GetPolicy, once per distinct name per provider instance; names
 /// unknown at plan time are checked at the plan that knows them). False when the plan must stop.
