@@ -5,6 +5,7 @@
 
 use super::Emulator;
 use super::auth;
+use super::authorization;
 use super::connection::ConnectionHandle;
 use super::error::{ApiError, new_request_id};
 use super::faults::{Fault, ScriptedFault};
@@ -266,6 +267,22 @@ async fn run(
             };
         }
     };
+    // Authorization, on the copy of the store: the caller's policies as they were when the request came in.
+    if let Some(needed) = authorization::needed(params, &caller) {
+        if let Err(refusal) = authorization::authorize(&caller, &store, &needed) {
+            return Outcome {
+                result: Err(refusal),
+                account_id: Some(caller.account_id().to_owned()),
+            };
+        }
+        let identity = authorization::recorder_identity(&caller);
+        let mut inner = emulator.lock();
+        for resource in &needed.resources {
+            inner
+                .recorder
+                .record(&identity, needed.action, resource.as_str());
+        }
+    }
     let call = RamCall {
         params,
         account_id: caller.account_id(),

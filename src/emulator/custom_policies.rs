@@ -8,14 +8,15 @@ use super::error::ApiError;
 use super::policy_catalog::{SYSTEM_POLICIES, find_system_policy};
 use super::ram::{RamCall, RamHandler, check_date, check_description, page_token};
 use super::store::{AccountRoles, Attachment, Store, format_date};
+use crate::ram::permission_policy::{
+    MALFORMED_POLICY_DOCUMENT, MAX_DOCUMENT_CHARS, PermissionPolicy, PolicyDocumentError,
+};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// Custom policies one account may hold (RAM's limits page: 1500, adjustable).
 pub const MAX_CUSTOM_POLICIES: usize = 1500;
-/// The longest policy document RAM accepts (limits page: 6144 characters, fixed).
-pub const MAX_POLICY_DOCUMENT_CHARS: usize = 6144;
 /// The version id of every custom policy (no versions are added after creation).
 const CUSTOM_DEFAULT_VERSION: &str = "v1";
 /// The creation and update date `GetPolicy` and `ListPolicies` report for every catalog policy (the catalog has
@@ -102,58 +103,24 @@ pub fn policy_not_found(policy_name: &str) -> ApiError {
     )
 }
 
-/// Validates a permission policy document (`PolicyDocument`): at most [`MAX_POLICY_DOCUMENT_CHARS`]
-/// characters, a JSON object with `Version` `"1"` and a non-empty `Statement` list whose entries each have an
-/// `Effect` of `Allow` or `Deny`, an `Action` or `NotAction`, and a `Resource` or `NotResource`.
+/// Validates a permission policy document with RAM's grammar ([`PermissionPolicy::parse`]): too long is
+/// `InvalidParameter.<parameter>.Length`, anything else RAM cannot read `MalformedPolicyDocument`, with the
+/// parser's explanation.
 pub fn check_policy_document(document: &str, parameter: &str) -> Result<(), ApiError> {
-    if document.chars().count() > MAX_POLICY_DOCUMENT_CHARS {
-        return Err(ApiError::invalid(
+    match PermissionPolicy::parse(document) {
+        Ok(_) => Ok(()),
+        Err(e @ PolicyDocumentError::TooLong { .. }) => Err(ApiError::invalid(
             &format!("{parameter}.Length"),
             format!(
-                "The parameter - \"{parameter}\" is beyond the length limit {MAX_POLICY_DOCUMENT_CHARS}."
+                "The parameter - \"{parameter}\" is beyond the length limit {MAX_DOCUMENT_CHARS}: {e}."
             ),
-        ));
+        )),
+        Err(e) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            MALFORMED_POLICY_DOCUMENT,
+            format!("{e}."),
+        )),
     }
-    let malformed =
-        |why: String| ApiError::new(StatusCode::BAD_REQUEST, "MalformedPolicyDocument", why);
-    let value: Value = serde_json::from_str(document)
-        .map_err(|e| malformed(format!("The policy document is not valid JSON: {e}.")))?;
-    if value.get("Version").and_then(Value::as_str) != Some("1") {
-        return Err(malformed(
-            "The policy document must have \"Version\": \"1\".".into(),
-        ));
-    }
-    let statements = match value.get("Statement") {
-        Some(Value::Array(list)) if !list.is_empty() => list.clone(),
-        Some(statement @ Value::Object(_)) => vec![statement.clone()],
-        _ => {
-            return Err(malformed(
-                "The policy document must have a non-empty \"Statement\".".into(),
-            ));
-        }
-    };
-    for (i, statement) in statements.iter().enumerate() {
-        let has = |key: &str| statement.get(key).is_some();
-        if !matches!(
-            statement.get("Effect").and_then(Value::as_str),
-            Some("Allow" | "Deny")
-        ) {
-            return Err(malformed(format!(
-                "Statement {i}: \"Effect\" must be \"Allow\" or \"Deny\"."
-            )));
-        }
-        if has("Action") == has("NotAction") {
-            return Err(malformed(format!(
-                "Statement {i}: exactly one of \"Action\" and \"NotAction\" is required."
-            )));
-        }
-        if has("Resource") == has("NotResource") {
-            return Err(malformed(format!(
-                "Statement {i}: exactly one of \"Resource\" and \"NotResource\" is required."
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// Checks a custom policy of account `owner`, stored under `key`, with the rules `CreatePolicy` applies.
@@ -240,7 +207,7 @@ fn create_policy(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiErro
 }
 
 /// `GetPolicy`: a catalog policy (`System`) or one of the account's custom policies, with the default version's
-/// document for custom policies.
+/// document (for system policies, those that grant RAM and STS permissions: the catalog models no others).
 fn get_policy(call: &RamCall<'_>, store: &Store) -> Result<Value, ApiError> {
     let policy_type = super::ram::policy_type_param(call.params)?;
     let policy_name = super::ram::policy_name_param(call.params)?;
@@ -269,7 +236,7 @@ fn get_policy(call: &RamCall<'_>, store: &Store) -> Result<Value, ApiError> {
                 policy.default_version,
                 CATALOG_DATE,
                 CATALOG_DATE,
-                None,
+                policy.document(),
             )
         }
     };

@@ -13,6 +13,8 @@ pub mod admin;
 pub mod api;
 /// Signature, timestamp, nonce and security token checks; STS sessions.
 pub mod auth;
+/// Authorization of every call against its caller's policies.
+pub mod authorization;
 /// Configuration and command line.
 pub mod config;
 /// Connections that the dropped-connection fault can cut.
@@ -31,6 +33,8 @@ pub mod params;
 pub mod policy_catalog;
 /// RAM role actions.
 pub mod ram;
+/// What each identity was allowed, as a policy document.
+pub mod recorder;
 /// HTTP serving with read timeouts and a bounded graceful shutdown.
 pub mod server;
 /// Atomic persistence of the store.
@@ -95,6 +99,8 @@ struct Inner {
     fault_rng: StdRng,
     // Faults forced on the next requests of an action, before any draw.
     queued_faults: QueuedFaults,
+    // What each identity was allowed.
+    recorder: recorder::Recorder,
 }
 
 /// Why the emulator cannot start or stop cleanly.
@@ -163,6 +169,7 @@ impl Emulator {
                 rate_limit: config.api_rate_limit.map(ApiRateLimit::new),
                 fault_rng: fault_rng(config.seed),
                 queued_faults: QueuedFaults::default(),
+                recorder: recorder::Recorder::default(),
             }),
         })
     }
@@ -214,6 +221,16 @@ impl Emulator {
     /// The statistics so far.
     pub fn stats(&self) -> Stats {
         self.lock().stats.clone()
+    }
+
+    /// A copy of what each identity was allowed so far.
+    pub fn recorder(&self) -> recorder::Recorder {
+        self.lock().recorder.clone()
+    }
+
+    /// Forgets what was recorded.
+    fn clear_recorder(&self) {
+        self.lock().recorder.clear();
     }
 
     /// The waits for clients.
@@ -303,6 +320,7 @@ impl Emulator {
         inner.faults = self.initial_faults;
         inner.fault_rng = fault_rng(self.seed);
         inner.queued_faults = QueuedFaults::default();
+        inner.recorder.clear();
         if let Some(limit) = &mut inner.rate_limit {
             limit.clear();
         }

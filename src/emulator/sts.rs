@@ -7,6 +7,7 @@ use super::params::Params;
 use super::store::{Store, format_date, parse_role_arn};
 use super::trust_policy::{self, Requester};
 use super::users::user_arn;
+use crate::ram::permission_policy::PermissionPolicy;
 use axum::http::StatusCode;
 use base64::Engine as _;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -131,10 +132,10 @@ pub fn assume_role(
         if policy.chars().count() > MAX_SESSION_POLICY_CHARS {
             return Err(ApiError::invalid("PolicySize", "The policy is too long."));
         }
-        if serde_json::from_str::<Value>(policy).is_err() {
+        if let Err(e) = PermissionPolicy::parse(policy) {
             return Err(ApiError::invalid(
                 "PolicyGrammar",
-                "The policy is not valid JSON.",
+                format!("The parameter Policy has not passed grammar check: {e}."),
             ));
         }
     }

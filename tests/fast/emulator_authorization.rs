@@ -118,3 +118,293 @@ async fn trust_policies_name_the_account_one_user_or_one_role() {
     assume(session, chained.clone()).await.ok();
     assume(ci, chained).await.expect_error(403, "NoPermission");
 }
+
+/// An emulator whose accounts declare `users` (account, name, system policies, custom policies) and the custom
+/// policies `policies` (account, name, document); returns it with a client per user, in order.
+async fn with_users(
+    users: &[(&str, &str, &[&str], &[&str])],
+    policies: &[(&str, &str, serde_json::Value)],
+) -> (InProcess, Vec<Client>) {
+    let mut accounts = identities::accounts();
+    for (account, name, document) in policies {
+        identities::add_policy(&mut accounts, account, name, document.clone());
+    }
+    for (account, name, system, custom) in users {
+        add_user(&mut accounts, account, name, system, custom);
+    }
+    let declared: Vec<_> = users
+        .iter()
+        .map(|(account, name, _, _)| identities::user(&accounts, account, name).clone())
+        .collect();
+    let emulator = InProcess::start(EmulatorConfig {
+        accounts,
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let clients = declared
+        .iter()
+        .map(|user| Client::as_user(&emulator.endpoint, user))
+        .collect();
+    (emulator, clients)
+}
+
+/// Asserts `reply` is RAM's refusal of `action` on `resource` with `no_permission_type`.
+#[track_caller]
+fn assert_denied(reply: &Reply, action: &str, resource: &str, no_permission_type: &str) {
+    reply.expect_error(403, "NoPermission");
+    assert_eq!(
+        reply.body["Message"],
+        format!("You are not authorized to do this action. Resource: {resource} Action: {action}"),
+        "{}",
+        reply.body
+    );
+    let detail = &reply.body["AccessDeniedDetail"];
+    assert_eq!(detail["AuthAction"], action, "{detail}");
+    assert_eq!(detail["NoPermissionType"], no_permission_type, "{detail}");
+}
+
+async fn create_trusting(owner: &Client, name: &str, trusted_uid: &str) -> String {
+    create_role(
+        owner,
+        name,
+        &trusting(&[format!("acs:ram::{trusted_uid}:root")]),
+    )
+    .await["Role"]["Arn"]
+        .as_str()
+        .expect("Arn")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn assume_role_needs_sts_assume_role_and_the_trust_of_the_role() {
+    let (emulator, users) = with_users(
+        &[
+            ("task", "reader", &["AliyunRAMReadOnlyAccess"], &[]),
+            ("task", "assumer", &["AliyunSTSAssumeRoleAccess"], &[]),
+        ],
+        &[],
+    )
+    .await;
+    let (reader, assumer) = (&users[0], &users[1]);
+    let owner = Client::new(&emulator.endpoint, &account("source"));
+    let task = account("task").account_id;
+    let trusts_task = create_trusting(&owner, "trusts-task", &task).await;
+    let trusts_other = create_trusting(&owner, "trusts-other", "2222000022220002").await;
+    let assume = |client: &Client, arn: &str| {
+        let client = client.clone();
+        let arn = arn.to_owned();
+        async move {
+            client
+                .call(
+                    STS,
+                    "AssumeRole",
+                    &[("RoleArn", arn.as_str()), ("RoleSessionName", "session")],
+                )
+                .await
+        }
+    };
+
+    // No sts:AssumeRole in the reader's policies: refused on the role's ARN, empty region.
+    let refused = assume(reader, &trusts_task).await;
+    assert_denied(&refused, "sts:AssumeRole", &trusts_task, "ImplicitDeny");
+    let detail = &refused.body["AccessDeniedDetail"];
+    assert_eq!(detail["AuthPrincipalType"], "SubUser");
+    assert_eq!(detail["AuthPrincipalOwnerId"], task);
+    // AliyunSTSAssumeRoleAccess: the role trusting the user's account, yes; the other, no (its trust policy).
+    assume(assumer, &trusts_task).await.ok();
+    let untrusted = assume(assumer, &trusts_other).await;
+    untrusted.expect_error(403, "NoPermission");
+    let message = untrusted.body["Message"].as_str().unwrap_or_default();
+    assert!(message.contains("does not trust you"), "{message}");
+    // GetCallerIdentity needs no permission: the assumer may call it with no RAM action allowed.
+    assumer.call(STS, "GetCallerIdentity", &[]).await.ok();
+    assert_denied(
+        &assumer.call(RAM, "ListRoles", &[]).await,
+        "ram:ListRoles",
+        &format!("acs:ram:*:{task}:role/*"),
+        "ImplicitDeny",
+    );
+}
+
+#[tokio::test]
+async fn a_session_carries_only_its_roles_policies_and_its_session_policy() {
+    let (emulator, users) = with_users(
+        &[("task", "assumer", &["AliyunSTSAssumeRoleAccess"], &[])],
+        &[],
+    )
+    .await;
+    let source = account("source").account_id;
+    let owner = Client::new(&emulator.endpoint, &account("source"));
+    let reader_role = create_trusting(&owner, "reader-role", "3333000033330003").await;
+    attach_system_policy(&owner, "reader-role", "AliyunRAMReadOnlyAccess")
+        .await
+        .ok();
+    create_role(&owner, "other", &dts_trust_policy("3333000033330003")).await;
+    let session = |policy: Option<String>| {
+        let assumer = users[0].clone();
+        let arn = reader_role.clone();
+        let endpoint = emulator.endpoint.clone();
+        async move {
+            let mut params = vec![
+                ("RoleArn", arn.clone()),
+                ("RoleSessionName", "session".to_owned()),
+            ];
+            params.extend(policy.map(|p| ("Policy", p)));
+            let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let assumed = assumer.call(STS, "AssumeRole", &params).await.ok();
+            let credentials = &assumed["Credentials"];
+            Client::with_keys(
+                &endpoint,
+                credentials["AccessKeyId"].as_str().expect("id"),
+                credentials["AccessKeySecret"].as_str().expect("secret"),
+                credentials["SecurityToken"].as_str(),
+            )
+        }
+    };
+
+    // The role's read-only policy: reads yes, writes no, whatever the assuming user may do.
+    let plain = session(None).await;
+    plain.call(RAM, "ListRoles", &[]).await.ok();
+    plain
+        .call(RAM, "GetRole", &[("RoleName", "other")])
+        .await
+        .ok();
+    let refused = plain
+        .call(RAM, "DeleteRole", &[("RoleName", "other")])
+        .await;
+    assert_denied(
+        &refused,
+        "ram:DeleteRole",
+        &format!("acs:ram:*:{source}:role/other"),
+        "ImplicitDeny",
+    );
+    let detail = &refused.body["AccessDeniedDetail"];
+    assert_eq!(detail["AuthPrincipalType"], "AssumedRoleUser");
+    assert_eq!(detail["AuthPrincipalDisplayName"], "reader-role:session");
+
+    // A session policy narrows it to GetRole of one role: the intersection.
+    let narrow = identities::policy(
+        "Allow",
+        &["ram:GetRole", "ram:DeleteRole"],
+        &[&format!("acs:ram:*:{source}:role/other")],
+    );
+    let narrowed = session(Some(narrow.to_string())).await;
+    narrowed
+        .call(RAM, "GetRole", &[("RoleName", "other")])
+        .await
+        .ok();
+    let listed = narrowed.call(RAM, "ListRoles", &[]).await;
+    assert_denied(
+        &listed,
+        "ram:ListRoles",
+        &format!("acs:ram:*:{source}:role/*"),
+        "ImplicitDeny",
+    );
+    assert_eq!(
+        listed.body["AccessDeniedDetail"]["PolicyType"],
+        "SessionPolicy"
+    );
+    // Allowed by the session policy, not by the role's: still refused.
+    assert_denied(
+        &narrowed
+            .call(RAM, "DeleteRole", &[("RoleName", "other")])
+            .await,
+        "ram:DeleteRole",
+        &format!("acs:ram:*:{source}:role/other"),
+        "ImplicitDeny",
+    );
+    // A session policy RAM cannot read is refused at AssumeRole.
+    users[0]
+        .call(
+            STS,
+            "AssumeRole",
+            &[
+                ("RoleArn", reader_role.as_str()),
+                ("RoleSessionName", "session"),
+                (
+                    "Policy",
+                    r#"{"Version":"1","Statement":[{"Effect":"Allow"}]}"#,
+                ),
+            ],
+        )
+        .await
+        .expect_error(400, "InvalidParameter.PolicyGrammar");
+}
+
+#[tokio::test]
+async fn an_explicit_deny_wins_over_any_allow() {
+    let (_emulator, users) = with_users(
+        &[(
+            "source",
+            "operator",
+            &["AdministratorAccess"],
+            &["KeepRoles"],
+        )],
+        &[(
+            "source",
+            "KeepRoles",
+            identities::policy("Deny", &["ram:Delete*"], &["acs:ram:*:*:role/keep-*"]),
+        )],
+    )
+    .await;
+    let operator = &users[0];
+    let source = account("source").account_id;
+    for name in ["keep-me", "scratch"] {
+        create_role(operator, name, &dts_trust_policy("3333000033330003")).await;
+    }
+    let refused = operator
+        .call(RAM, "DeleteRole", &[("RoleName", "keep-me")])
+        .await;
+    assert_denied(
+        &refused,
+        "ram:DeleteRole",
+        &format!("acs:ram:*:{source}:role/keep-me"),
+        "ExplicitDeny",
+    );
+    operator
+        .call(RAM, "DeleteRole", &[("RoleName", "scratch")])
+        .await
+        .ok();
+}
+
+#[tokio::test]
+async fn the_recorder_returns_what_each_identity_was_allowed_as_a_policy() {
+    let (emulator, users) =
+        with_users(&[("source", "ci", &["AdministratorAccess"], &[])], &[]).await;
+    let ci = &users[0];
+    let source = account("source").account_id;
+    create_role(ci, "recorded", &dts_trust_policy("3333000033330003")).await;
+    ci.call(RAM, "GetRole", &[("RoleName", "recorded")])
+        .await
+        .ok();
+    ci.call(RAM, "ListRoles", &[]).await.ok();
+    attach_system_policy(ci, "recorded", "AliyunDTSRolePolicy")
+        .await
+        .ok();
+    let identity = format!("acs:ram::{source}:user/ci");
+    let policy = admin_get(&emulator.endpoint, &format!("recorder?identity={identity}")).await;
+    let role = format!("acs:ram:*:{source}:role/recorded");
+    assert_eq!(
+        policy,
+        json!({"Version": "1", "Statement": [
+            {"Effect": "Allow", "Action": ["ram:AttachPolicyToRole"],
+             "Resource": [role, "acs:ram:*:system:policy/AliyunDTSRolePolicy"]},
+            {"Effect": "Allow", "Action": ["ram:CreateRole", "ram:GetRole"], "Resource": [role]},
+            {"Effect": "Allow", "Action": ["ram:ListRoles"], "Resource": [format!("acs:ram:*:{source}:role/*")]},
+        ]})
+    );
+    let any = admin_get(
+        &emulator.endpoint,
+        &format!("recorder?identity={identity}&names=any"),
+    )
+    .await;
+    assert_eq!(
+        any["Statement"][1],
+        json!({"Effect": "Allow", "Action": ["ram:CreateRole", "ram:GetRole", "ram:ListRoles"],
+               "Resource": [format!("acs:ram:*:{source}:role/*")]})
+    );
+    let (status, _) = admin_post(&emulator.endpoint, "recorder/reset", &json!({})).await;
+    assert_eq!(status, 200);
+    let all = admin_get(&emulator.endpoint, "recorder").await;
+    assert_eq!(all, json!({"identities": {}}));
+}
