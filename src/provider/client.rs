@@ -117,6 +117,19 @@ fn endpoint_diagnostic(error: EndpointError) -> Diagnostic {
 /// An API failure as a diagnostic: what was being done, then the client's own text (Action, Code, Message,
 /// RequestId).
 pub fn api_diagnostic(doing: &str, error: &ClientError) -> Diagnostic {
+    // A refusal for lack of permission says what to add, before the client's own text.
+    if let Some(explained) = error
+        .api_error()
+        .and_then(crate::provider::permission_denied::explain)
+    {
+        return Diagnostic::error(
+            crate::provider::permission_denied::SUMMARY,
+            format!(
+                "{doing}: {explained}
+{error}"
+            ),
+        );
+    }
     let summary = if error.is_cancelled() {
         "Operation Cancelled"
     } else {

@@ -7,6 +7,7 @@ pub mod config;
 pub mod data_sources;
 pub mod domain;
 pub mod functions;
+pub mod permission_denied;
 pub mod resources;
 pub mod role_inventory;
 pub mod role_query;

@@ -408,3 +408,79 @@ async fn the_recorder_returns_what_each_identity_was_allowed_as_a_policy() {
     let all = admin_get(&emulator.endpoint, "recorder").await;
     assert_eq!(all, json!({"identities": {}}));
 }
+
+#[tokio::test]
+async fn the_provider_client_reads_the_refusal_and_never_retries_it() {
+    use std::sync::Arc;
+    use terraform_provider_aliram::provider::alicloud::credentials::{
+        Credentials, StaticCredentials,
+    };
+    use terraform_provider_aliram::provider::alicloud::ram::CreateRoleRequest;
+    use terraform_provider_aliram::provider::alicloud::{
+        AliCloudClient, ClientConfig, FixedEnvironment, Secret,
+    };
+    use terraform_provider_aliram::provider::client::api_diagnostic;
+    use tokio_util::sync::CancellationToken;
+
+    let mut accounts = identities::accounts();
+    add_user(
+        &mut accounts,
+        "source",
+        "reader",
+        &["AliyunRAMReadOnlyAccess"],
+        &[],
+    );
+    let reader = identities::user(&accounts, "source", "reader").clone();
+    let emulator = InProcess::start(EmulatorConfig {
+        accounts,
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let env = FixedEnvironment::from_pairs(Vec::<(String, String)>::new());
+    let config = ClientConfig::from_settings(
+        None,
+        Some(&emulator.endpoint),
+        Some(&emulator.endpoint),
+        &env,
+    )
+    .expect("client config");
+    let credentials = Credentials {
+        access_key_id: reader.access_key_id.clone(),
+        access_key_secret: Secret::new(reader.access_key_secret.clone()),
+        security_token: None,
+        expiration: None,
+    };
+    let client = AliCloudClient::from_config(
+        &config,
+        Arc::new(StaticCredentials::new(credentials, "test")),
+        CancellationToken::new(),
+    )
+    .expect("client");
+    let request = CreateRoleRequest {
+        role_name: "not-allowed".into(),
+        assume_role_policy_document: dts_trust_policy("3333000033330003"),
+        ..CreateRoleRequest::default()
+    };
+    let error = client.create_role(&request).await.expect_err("refused");
+    let api = error.api_error().expect("an API error");
+    assert_eq!(api.code(), "NoPermission");
+    assert_eq!(api.attempts(), 1, "NoPermission is never retried");
+    let detail = api.access_denied().expect("AccessDeniedDetail read");
+    assert_eq!(detail.auth_action, "ram:CreateRole");
+    let stats = admin_get(&emulator.endpoint, "stats").await;
+    assert_eq!(stats["actions"]["CreateRole"]["requests"], 1, "{stats}");
+
+    let diagnostic = api_diagnostic("Creating role not-allowed", &error);
+    assert_eq!(diagnostic.summary, "Permission Denied");
+    for fragment in [
+        "RAM refused ram:CreateRole on acs:ram:*:1111000011110001:role/not-allowed",
+        "the RAM user with ID",
+        r#""Action":"ram:CreateRole""#,
+    ] {
+        assert!(
+            diagnostic.detail.contains(fragment),
+            "{fragment:?} not in {}",
+            diagnostic.detail
+        );
+    }
+}
