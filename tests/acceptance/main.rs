@@ -36,6 +36,7 @@ mod install;
 mod interrupted_apply;
 mod migration;
 mod partial_state;
+mod permissions;
 mod plugin_core;
 mod plugin_process;
 mod query;

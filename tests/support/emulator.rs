@@ -216,6 +216,46 @@ impl Emulator {
         path
     }
 
+    /// Writes an aliyun CLI configuration like [`Emulator::write_profiles`], but where each account of `users` is
+    /// signed for by that RAM user's keys (the profile keeps the account's name, so examples run unchanged).
+    pub fn write_profiles_as(
+        &self,
+        dir: &std::path::Path,
+        users: &[(&str, &DeclaredUser)],
+    ) -> std::path::PathBuf {
+        let profiles: Vec<Json> = self
+            .accounts
+            .iter()
+            .map(|a| {
+                let (id, secret) = users
+                    .iter()
+                    .find(|(account, _)| *account == a.name)
+                    .map_or((&a.access_key_id, &a.access_key_secret), |(_, u)| {
+                        (&u.access_key_id, &u.access_key_secret)
+                    });
+                serde_json::json!({
+                    "name": a.name, "mode": "AK", "access_key_id": id,
+                    "access_key_secret": secret, "region_id": "cn-hangzhou"
+                })
+            })
+            .collect();
+        let path = dir.join("aliyun-config.json");
+        let config =
+            serde_json::json!({ "current": "source", "profiles": profiles, "meta_path": "" });
+        std::fs::write(&path, serde_json::to_string_pretty(&config).expect("JSON"))
+            .expect("writing profiles");
+        path
+    }
+
+    /// Points `work`'s profiles at `users` (see [`Emulator::write_profiles_as`]): the next commands run as them.
+    pub fn act_as(&self, work: &mut super::Workdir, users: &[(&str, &DeclaredUser)]) {
+        let profiles = self.write_profiles_as(work.path(), users);
+        work.set_env(
+            "ALICLOUD_SHARED_CREDENTIALS_FILE",
+            &profiles.display().to_string(),
+        );
+    }
+
     /// A working directory for `example` that reaches this emulator: profiles per account and the endpoint.
     pub fn example_workdir(&self, terraform: &super::Terraform, example: &str) -> super::Workdir {
         let mut work = super::Workdir::from_example(terraform, example);
