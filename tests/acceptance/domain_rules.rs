@@ -5,6 +5,7 @@
 
 use crate::support::emulator::Emulator;
 use crate::support::{Diagnostic, Workdir, squash, terraforms};
+use terraform_provider_aliram::provider::alicloud::ram::PolicyType;
 
 const REQUIRED_PROVIDERS: &str =
     "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
@@ -95,6 +96,15 @@ fn creating_a_dts_role_with_a_role_session_warns_with_the_guides_reason() {
     let emulator = Emulator::start(&[]);
     // The operator's role in the database's own account, as a CI pipeline would assume it.
     let operator = emulator.create_role_trusting("source", "terraform-operator", "source");
+    // The emulator enforces RAM's policies: the operator's sessions may do what its role's policy allows.
+    let api = emulator.api("source");
+    emulator
+        .block_on(api.attach_policy_to_role(
+            "terraform-operator",
+            PolicyType::System,
+            "AliyunRAMFullAccess",
+        ))
+        .expect("AttachPolicyToRole");
     let task = emulator.account("destination").account_id.clone();
     let resources = format!(
         r#"

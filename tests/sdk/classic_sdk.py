@@ -142,7 +142,7 @@ def main():
     tagged = [r for r in seen if r == role]
     assert len(tagged) == 1, seen
 
-    for policy in ["AliyunDTSRolePolicy", "ReadOnlyAccess"]:
+    for policy in ["AliyunDTSRolePolicy", "AliyunRAMReadOnlyAccess"]:
         call(source, request(AttachPolicyToRoleRequest.AttachPolicyToRoleRequest,
                              PolicyType="System", PolicyName=policy, RoleName=role))
     expect_error("EntityAlreadyExists.Role.Policy", lambda: call(source, request(
@@ -153,7 +153,7 @@ def main():
         PolicyName="NoSuchPolicy", RoleName=role)))
     policies = call(source, request(ListPoliciesForRoleRequest.ListPoliciesForRoleRequest,
                                     RoleName=role))["Policies"]["Policy"]
-    assert sorted(p["PolicyName"] for p in policies) == ["AliyunDTSRolePolicy", "ReadOnlyAccess"], policies
+    assert sorted(p["PolicyName"] for p in policies) == ["AliyunDTSRolePolicy", "AliyunRAMReadOnlyAccess"], policies
     assert all(p["PolicyType"] == "System" and DATE.match(p["AttachDate"]) for p in policies), policies
     got = call(source, request(GetPolicyRequest.GetPolicyRequest, PolicyType="System",
                                PolicyName="AliyunDTSRolePolicy"))
@@ -194,7 +194,7 @@ def main():
     assert who["AccountId"] == SOURCE["account_id"], who
     assert who["Arn"] == f"acs:ram::{SOURCE['account_id']}:assumed-role/{role}/classic-session", who
     assert who["RoleId"] == created["RoleId"], who
-    # The session acts in the role's account.
+    # The session acts in the role's account, with the role's policies (AliyunRAMReadOnlyAccess allows GetRole).
     assert call(session, request(GetRoleRequest.GetRoleRequest, RoleName=role))["Role"]["RoleName"] == role
 
     expect_error("NoPermission", lambda: call(client_for(user_of(DESTINATION)), request(
@@ -202,12 +202,12 @@ def main():
     expect_error("InvalidParameter.DurationSeconds", lambda: call(task_user, request(
         AssumeRoleRequest.AssumeRoleRequest, RoleArn=arn, RoleSessionName="too-long", DurationSeconds=7200)))
 
-    for policy in ["AliyunDTSRolePolicy", "ReadOnlyAccess"]:
+    for policy in ["AliyunDTSRolePolicy", "AliyunRAMReadOnlyAccess"]:
         call(source, request(DetachPolicyFromRoleRequest.DetachPolicyFromRoleRequest,
                              PolicyType="System", PolicyName=policy, RoleName=role))
     expect_error("EntityNotExist.Role.Policy", lambda: call(source, request(
         DetachPolicyFromRoleRequest.DetachPolicyFromRoleRequest, PolicyType="System",
-        PolicyName="ReadOnlyAccess", RoleName=role)))
+        PolicyName="AliyunRAMReadOnlyAccess", RoleName=role)))
     assert call(source, request(ListPoliciesForRoleRequest.ListPoliciesForRoleRequest,
                                 RoleName=role))["Policies"]["Policy"] == []
     for name in [role, *others]:

@@ -170,6 +170,17 @@ def main():
     assert who.arn == f"acs:ram::{SOURCE['account_id']}:assumed-role/{role}/tea-session", who.to_map()
     assert who.role_id == created.role_id, who.to_map()
     assert body(RamClient(session_cfg).get_role(ram_models.GetRoleRequest(role_name=role))).role.role_name == role
+    # The session has its role's policies (AliyunDTSRolePolicy, AliyunRAMReadOnlyAccess): no DeleteRole. The SDK
+    # reads RAM's refusal and its AccessDeniedDetail.
+    error = expect_error("NoPermission", lambda: RamClient(session_cfg).delete_role(
+        ram_models.DeleteRoleRequest(role_name=role)))
+    assert error.status_code == 403, error
+    assert f"Resource: acs:ram:*:{SOURCE['account_id']}:role/{role} Action: ram:DeleteRole" in str(error), error
+    detail = error.data["AccessDeniedDetail"]
+    assert detail["AuthAction"] == "ram:DeleteRole", detail
+    assert detail["AuthPrincipalType"] == "AssumedRoleUser", detail
+    assert detail["AuthPrincipalDisplayName"] == f"{role}:tea-session", detail
+    assert detail["NoPermissionType"] == "ImplicitDeny", detail
     # A wrong token for the session's key is refused.
     wrong_token = config(credentials.access_key_id, credentials.access_key_secret, "CAISwrong")
     expect_error("InvalidSecurityToken.MismatchWithAccessKey", lambda: StsClient(wrong_token).get_caller_identity())
