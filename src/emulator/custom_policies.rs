@@ -300,13 +300,7 @@ fn list_policies(call: &RamCall<'_>, store: &Store) -> Result<Value, ApiError> {
     if let Some(kind) = wanted {
         super::ram::check_policy_type(kind)?;
     }
-    let max_items = params.optional_int("MaxItems")?.unwrap_or(100);
-    if !(1..=1000).contains(&max_items) {
-        return Err(ApiError::invalid(
-            "MaxItems",
-            "The parameter - \"MaxItems\" must be between 1 and 1000.",
-        ));
-    }
+    let max_items = super::ram::max_items_param(params)?;
     let start =
         usize::try_from(page_token(params.optional("Marker"), "Marker")?).unwrap_or(usize::MAX);
     let account = store.account(call.account_id);

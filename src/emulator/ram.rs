@@ -337,6 +337,18 @@ fn resource_type_param(params: &Params) -> Result<(), ApiError> {
     }
 }
 
+/// `MaxItems` of the `List*` actions paged by `Marker`: 1 to 1000, 100 when left out.
+pub(super) fn max_items_param(params: &Params) -> Result<i64, ApiError> {
+    let max_items = params.optional_int("MaxItems")?.unwrap_or(100);
+    if !(1..=1000).contains(&max_items) {
+        return Err(ApiError::invalid(
+            "MaxItems",
+            "The parameter - \"MaxItems\" must be between 1 and 1000.",
+        ));
+    }
+    Ok(max_items)
+}
+
 /// The position a `Marker` or `NextToken` points at (0 without one).
 pub(super) fn page_token(value: Option<&str>, name: &str) -> Result<u64, ApiError> {
     let Some(token) = value else {
@@ -592,13 +604,7 @@ fn delete_role(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiError>
 
 fn list_roles(call: &RamCall<'_>, store: &Store) -> Result<Value, ApiError> {
     let params = call.params;
-    let max_items = params.optional_int("MaxItems")?.unwrap_or(100);
-    if !(1..=1000).contains(&max_items) {
-        return Err(ApiError::invalid(
-            "MaxItems",
-            "The parameter - \"MaxItems\" must be between 1 and 1000.",
-        ));
-    }
+    let max_items = max_items_param(params)?;
     let start = page_token(params.optional("Marker"), "Marker")?;
     let wanted_tags = tags_param(params, false)?;
     let now_ms = call.now_ms();

@@ -249,7 +249,8 @@ fn external_id_param(params: &Params) -> Result<Option<&str>, ApiError> {
     }
 }
 
-fn random_text(len: usize) -> String {
+/// `len` random letters and digits (key ids and secrets).
+pub(super) fn random_text(len: usize) -> String {
     rand::rng()
         .sample_iter(Alphanumeric)
         .take(len)

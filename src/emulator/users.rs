@@ -12,14 +12,14 @@ use super::error::ApiError;
 use super::params::Params;
 use super::ram::{
     RamCall, RamHandler, check_date, check_policy_name, check_policy_type, encode_page_token,
-    page_token, policy_name_param, policy_type_param,
+    max_items_param, page_token, policy_name_param, policy_type_param,
 };
 use super::store::{AccountRoles, Attachment, Store, format_date};
+use super::sts::random_text;
 use crate::ram::role_rules::check_policy_count;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use rand::Rng as _;
-use rand::distr::Alphanumeric;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::fmt;
@@ -424,13 +424,7 @@ fn get_user(call: &RamCall<'_>, store: &Store) -> Result<Value, ApiError> {
 /// `ListUsers`: by name, `Marker`/`MaxItems` paging.
 fn list_users(call: &RamCall<'_>, store: &Store) -> Result<Value, ApiError> {
     let params = call.params;
-    let max_items = params.optional_int("MaxItems")?.unwrap_or(100);
-    if !(1..=1000).contains(&max_items) {
-        return Err(ApiError::invalid(
-            "MaxItems",
-            "The parameter - \"MaxItems\" must be between 1 and 1000.",
-        ));
-    }
+    let max_items = max_items_param(params)?;
     let start =
         usize::try_from(page_token(params.optional("Marker"), "Marker")?).unwrap_or(usize::MAX);
     let users: Vec<&User> = store
@@ -482,14 +476,6 @@ fn too_many_keys() -> ApiError {
             "The count of access keys of the user beyond the current limits ({MAX_ACCESS_KEYS_PER_USER})."
         ),
     )
-}
-
-fn random_text(len: usize) -> String {
-    rand::rng()
-        .sample_iter(Alphanumeric)
-        .take(len)
-        .map(char::from)
-        .collect()
 }
 
 fn create_access_key(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiError> {

@@ -198,22 +198,7 @@ impl Emulator {
     /// Writes an aliyun CLI configuration with one AK profile per account, named after it, into `dir`, and
     /// returns its path (the examples select accounts by profile).
     pub fn write_profiles(&self, dir: &std::path::Path) -> std::path::PathBuf {
-        let profiles: Vec<Json> = self
-            .accounts
-            .iter()
-            .map(|a| {
-                serde_json::json!({
-                    "name": a.name, "mode": "AK", "access_key_id": a.access_key_id,
-                    "access_key_secret": a.access_key_secret, "region_id": "cn-hangzhou"
-                })
-            })
-            .collect();
-        let path = dir.join("aliyun-config.json");
-        let config =
-            serde_json::json!({ "current": "source", "profiles": profiles, "meta_path": "" });
-        std::fs::write(&path, serde_json::to_string_pretty(&config).expect("JSON"))
-            .expect("writing profiles");
-        path
+        self.write_profiles_as(dir, &[])
     }
 
     /// Writes an aliyun CLI configuration like [`Emulator::write_profiles`], but where each account of `users` is
