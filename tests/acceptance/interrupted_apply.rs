@@ -9,19 +9,17 @@
 //!   are the ones RAM has;
 //! - destroy (DeleteRole held): the state holds exactly the roles RAM still has.
 
+use crate::support::child::{HANG_GUARD, signal, wait_or_kill};
 use crate::support::emulator::Emulator;
 use crate::support::holding_proxy::HoldingProxy;
-use crate::support::{Terraform, Workdir, terraforms};
+use crate::support::{REQUIRED_PROVIDERS, Terraform, Workdir, terraforms};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 const ROLES: usize = 30;
-
-/// Guards against a hang; never a performance assertion.
-const HANG_GUARD: Duration = Duration::from_secs(300);
 
 /// What the provider logs once Terraform's Stop has cancelled its token.
 const STOP_LINE: &str = "stop requested";
@@ -55,12 +53,7 @@ fn config(emulator: &Emulator, endpoint: &str, prefix: &str, settings: &Settings
     let source = emulator.account("source");
     let destination = &emulator.account("destination").account_id;
     format!(
-        r#"terraform {{
-  required_providers {{
-    aliram = {{ source = "aliram/aliram" }}
-  }}
-}}
-
+        r#"{REQUIRED_PROVIDERS}
 provider "aliram" {{
   access_key = "{key}"
   secret_key = "{secret}"
@@ -106,10 +99,11 @@ fn run_interrupted(work: &mut Workdir, proxy: &HoldingProxy, args: &[&str], run:
         .expect("starting terraform");
     // A write the emulator carried out, its answer held: a write in flight.
     proxy.wait_for_answered(1, HANG_GUARD);
-    interrupt(&child);
+    // SIGINT to the whole process group: Terraform and its provider, as Ctrl-C in a terminal.
+    signal(child.id(), "INT", true);
     wait_for_stop(&log);
     proxy.release();
-    let status = wait_exit(&mut child);
+    let status = wait_or_kill(&mut child, "the interrupted command");
     let output = std::fs::read_to_string(&out_path).unwrap_or_default();
     assert!(
         !status.success(),
@@ -117,15 +111,6 @@ fn run_interrupted(work: &mut Workdir, proxy: &HoldingProxy, args: &[&str], run:
         args.join(" ")
     );
     output
-}
-
-/// SIGINT to the whole process group: Terraform and its provider, as Ctrl-C in a terminal.
-fn interrupt(child: &Child) {
-    let status = Command::new("kill")
-        .args(["-INT", "--", &format!("-{}", child.id())])
-        .status()
-        .expect("running kill");
-    assert!(status.success(), "kill -INT failed");
 }
 
 fn wait_for_stop(log: &std::path::Path) {
@@ -140,20 +125,6 @@ fn wait_for_stop(log: &std::path::Path) {
             "Terraform's log never showed {STOP_LINE:?}:\n{text}"
         );
         std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
-    let deadline = Instant::now() + HANG_GUARD;
-    loop {
-        if let Some(status) = child.try_wait().expect("waiting for terraform") {
-            return status;
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            panic!("the interrupted command did not end");
-        }
-        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

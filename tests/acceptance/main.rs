@@ -6,6 +6,8 @@
 
 #[path = "../support"]
 mod support {
+    pub mod child;
+    pub mod cli_config;
     pub mod emulator;
     pub mod emulator_process;
     pub mod holding_proxy;
@@ -13,6 +15,7 @@ mod support {
     pub mod takeover;
     mod terraform;
     pub mod terraform_versions;
+    pub mod text;
 
     pub use terraform::*;
 }

@@ -4,7 +4,7 @@
 //! (`max_retry_timeout = 0`). An unknown policy name no longer serves: the plan refuses it before any write.
 
 use crate::support::emulator::Emulator;
-use crate::support::{Workdir, squash, terraforms};
+use crate::support::{REQUIRED_PROVIDERS, Workdir, squash, terraforms};
 use serde_json::json;
 
 fn config(emulator: &Emulator, policies: &str) -> String {
@@ -15,7 +15,7 @@ fn config(emulator: &Emulator, policies: &str) -> String {
         1,
     );
     format!(
-        "terraform {{\n  required_providers {{\n    aliram = {{ source = \"aliram/aliram\" }}\n  }}\n}}\n{provider}\nresource \"aliram_role\" \"r\" {{\n  role_name    = \"partial\"\n  trust_policy = provider::aliram::dts_trust_policy(\"{destination}\")\n  policy_names = [{policies}]\n}}\n"
+        "{REQUIRED_PROVIDERS}{provider}\nresource \"aliram_role\" \"r\" {{\n  role_name    = \"partial\"\n  trust_policy = provider::aliram::dts_trust_policy(\"{destination}\")\n  policy_names = [{policies}]\n}}\n"
     )
 }
 

@@ -2,10 +2,7 @@
 //! would be accepted, before anything is written: the emulator counts no write.
 
 use crate::support::emulator::Emulator;
-use crate::support::{Workdir, terraforms};
-
-const REQUIRED_PROVIDERS: &str =
-    "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
+use crate::support::{REQUIRED_PROVIDERS, Workdir, terraforms};
 
 /// A resource block and the fragments its refusal must contain.
 struct Refusal {

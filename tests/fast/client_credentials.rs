@@ -2,6 +2,7 @@
 //! arguments, each environment spelling, an aliyun CLI profile of each mode, the ECS metadata role (IMDSv2
 //! and the v1 fallback), `assume_role` chained on a profile; and the error when nothing is found.
 
+use crate::support::cli_config::write_cli_config;
 use crate::support::scripted_server::{
     ACCOUNT, AK_ID, AK_SECRET, FakeImds, IMDS_SECRET, IMDS_STS_TOKEN, Key, TestServer,
 };
@@ -190,11 +191,8 @@ async fn each_environment_spelling_resolves() {
 }
 
 /// Writes an aliyun CLI configuration under `home/.aliyun/config.json`.
-fn write_cli_config(home: &Path, current: &str, profiles: serde_json::Value) {
-    let dir = home.join(".aliyun");
-    std::fs::create_dir_all(&dir).unwrap();
-    let text = json!({"current": current, "profiles": profiles, "meta_path": ""}).to_string();
-    std::fs::write(dir.join("config.json"), text).unwrap();
+fn write_home_cli_config(home: &Path, current: &str, profiles: serde_json::Value) {
+    write_cli_config(&home.join(".aliyun/config.json"), current, profiles);
 }
 
 fn cli_profiles(imds_url_role: &str) -> serde_json::Value {
@@ -224,7 +222,7 @@ async fn profiles_of_each_mode_resolve() {
         },
     );
     let home = empty_home();
-    write_cli_config(home.path(), "default", cli_profiles("instance-role"));
+    write_home_cli_config(home.path(), "default", cli_profiles("instance-role"));
     let env = env_with_home(home.path(), &[]);
     let profile = |name: Option<&str>| CredentialsConfig {
         profile: name.map(str::to_owned),
@@ -296,7 +294,7 @@ async fn an_explicit_shared_credentials_file_is_used_and_must_exist() {
     let server = server().await;
     let home = empty_home();
     let elsewhere = empty_home();
-    write_cli_config(elsewhere.path(), "sts", cli_profiles("unused"));
+    write_home_cli_config(elsewhere.path(), "sts", cli_profiles("unused"));
     let env = env_with_home(home.path(), &[]);
     let file = elsewhere.path().join(".aliyun/config.json");
     let config = CredentialsConfig {
@@ -371,7 +369,7 @@ async fn ecs_role_uses_imdsv2_and_falls_back_to_v1() {
 async fn assume_role_chains_on_a_profile_and_is_cached() {
     let server = server().await;
     let home = empty_home();
-    write_cli_config(home.path(), "default", cli_profiles("unused"));
+    write_home_cli_config(home.path(), "default", cli_profiles("unused"));
     let env = env_with_home(home.path(), &[]);
     let config = CredentialsConfig {
         assume_role: Some(AssumeRoleConfig {

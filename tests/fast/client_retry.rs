@@ -1,6 +1,9 @@
 //! Retries, the retry budget, cancellation and authentication failures against the local server.
 
-use crate::support::scripted_server::{AK_ID, AK_SECRET, Key, Scripted, TestServer, fast_retry};
+use crate::support::child::HANG_GUARD;
+use crate::support::scripted_server::{
+    AK_ID, AK_SECRET, Key, Scripted, TestServer, fast_retry, role_body,
+};
 use std::collections::HashSet;
 use std::time::Duration;
 use terraform_provider_aliram::provider::alicloud::error::TransportFailure;
@@ -10,13 +13,6 @@ use terraform_provider_aliram::provider::alicloud::{
 };
 use tokio_util::sync::CancellationToken;
 
-/// Guards against a hang; never a performance assertion.
-const HANG_GUARD: Duration = Duration::from_secs(60);
-
-fn role_body() -> serde_json::Value {
-    serde_json::json!({"RequestId": "ok", "Role": {"RoleId": "1", "RoleName": "r", "Arn": "acs:ram::1:role/r"}})
-}
-
 #[tokio::test]
 async fn throttling_400_and_503_are_retried_to_success_with_fresh_nonces() {
     let server = TestServer::start().await;
@@ -25,7 +21,7 @@ async fn throttling_400_and_503_are_retried_to_success_with_fresh_nonces() {
         [
             Scripted::error(400, "Throttling.User", "t1"),
             Scripted::error(503, "ServiceUnavailable", "t2"),
-            Scripted::ok(role_body()),
+            Scripted::ok(role_body("ok")),
         ],
     );
     let role = server.client().get_role("r").await.unwrap();
@@ -50,7 +46,7 @@ async fn a_retry_after_header_makes_any_error_retryable() {
         "GetRole",
         [
             Scripted::error(400, "Rejected.Unknown", "t1").with_header("x-acs-retry-after", "1"),
-            Scripted::ok(role_body()),
+            Scripted::ok(role_body("ok")),
         ],
     );
     server.client().get_role("r").await.unwrap();

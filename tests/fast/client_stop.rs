@@ -3,7 +3,8 @@
 //! sent, the call ends with Cancelled; no attempt or retry starts after Stop. Answers are held by the server until
 //! the test releases them after cancelling, so each case is forced, not timed.
 
-use crate::support::scripted_server::{Scripted, TestServer, fast_retry};
+use crate::support::child::HANG_GUARD;
+use crate::support::scripted_server::{Scripted, TestServer, fast_retry, role_body};
 use futures_util::future::BoxFuture;
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -17,15 +18,8 @@ use terraform_provider_aliram::provider::alicloud::{AliCloudClient, ClientConfig
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-/// Guards against a hang; never a performance assertion.
-const HANG_GUARD: Duration = Duration::from_secs(60);
-
 /// A grace no test waits out: a call that waited for it would trip [`HANG_GUARD`] instead.
 const LONG_GRACE: Duration = Duration::from_secs(3600);
-
-fn role_body() -> serde_json::Value {
-    serde_json::json!({"RequestId": "created", "Role": {"RoleId": "1", "RoleName": "r", "Arn": "acs:ram::1:role/r"}})
-}
 
 fn create_request() -> CreateRoleRequest {
     CreateRoleRequest {
@@ -69,7 +63,10 @@ async fn stop_once_sent<T: Send + 'static>(
 async fn a_write_answered_within_the_grace_after_stop_returns_its_answer() {
     let server = TestServer::start().await;
     let gate = Arc::new(Notify::new());
-    server.script("CreateRole", [Scripted::ok(role_body()).held_until(&gate)]);
+    server.script(
+        "CreateRole",
+        [Scripted::ok(role_body("created")).held_until(&gate)],
+    );
     let cancel = CancellationToken::new();
     let client = client(&server, LONG_GRACE, &cancel);
     let created = stop_once_sent(&server, &cancel, Some(&gate), async move {
@@ -86,7 +83,10 @@ async fn a_write_unanswered_within_the_grace_ends_cancelled() {
     let server = TestServer::start().await;
     let gate = Arc::new(Notify::new());
     // Never released: the answer comes only after the grace.
-    server.script("CreateRole", [Scripted::ok(role_body()).held_until(&gate)]);
+    server.script(
+        "CreateRole",
+        [Scripted::ok(role_body("created")).held_until(&gate)],
+    );
     let cancel = CancellationToken::new();
     let client = client(&server, Duration::from_millis(50), &cancel);
     let err = stop_once_sent(&server, &cancel, None, async move {
@@ -103,7 +103,10 @@ async fn a_write_unanswered_within_the_grace_ends_cancelled() {
 async fn a_read_in_flight_is_cut_at_once() {
     let server = TestServer::start().await;
     let gate = Arc::new(Notify::new());
-    server.script("GetRole", [Scripted::ok(role_body()).held_until(&gate)]);
+    server.script(
+        "GetRole",
+        [Scripted::ok(role_body("created")).held_until(&gate)],
+    );
     let cancel = CancellationToken::new();
     let client = client(&server, LONG_GRACE, &cancel);
     // The answer stays held and the grace is long: a read that waited for it would hang past the guard.
@@ -128,7 +131,7 @@ async fn no_retry_starts_after_stop() {
         "CreateRole",
         [
             Scripted::error(503, "ServiceUnavailable", "busy").held_until(&gate),
-            Scripted::ok(role_body()),
+            Scripted::ok(role_body("created")),
         ],
     );
     let cancel = CancellationToken::new();
@@ -155,7 +158,7 @@ async fn a_write_waiting_for_the_rate_cap_sends_nothing_after_stop() {
     config.max_requests_per_second = NonZeroU32::new(1);
     let cancel = CancellationToken::new();
     let client = server.client_over(&config, cancel.clone());
-    server.script("CreateRole", [Scripted::ok(role_body())]);
+    server.script("CreateRole", [Scripted::ok(role_body("created"))]);
     client
         .create_role(&create_request())
         .await
@@ -272,7 +275,7 @@ async fn each_write_action_finishes_after_stop_and_each_read_is_cut() {
             "GetCallerIdentity" => {
                 serde_json::json!({"RequestId": "me", "AccountId": "1", "Arn": "acs:ram::1:root"})
             }
-            _ => role_body(),
+            _ => role_body("created"),
         };
         server.script(action, [Scripted::ok(answer).held_until(&gate)]);
         let cancel = CancellationToken::new();

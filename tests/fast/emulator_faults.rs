@@ -7,11 +7,6 @@ use serde_json::json;
 use std::time::{Duration, Instant};
 use terraform_provider_aliram::emulator::EmulatorConfig;
 
-async fn set_faults(endpoint: &str, knobs: serde_json::Value) {
-    let (status, body) = admin_post(endpoint, "faults", &knobs).await;
-    assert_eq!(status, 200, "{body}");
-}
-
 #[tokio::test]
 async fn certain_faults_give_their_codes_and_spare_the_admin_api() {
     let emulator = InProcess::with_defaults().await;
@@ -21,7 +16,7 @@ async fn certain_faults_give_their_codes_and_spare_the_admin_api() {
         ("unavailable_rate", 503, "ServiceUnavailable"),
         ("internal_error_rate", 500, "InternalError"),
     ] {
-        set_faults(&emulator.endpoint, json!({ knob: 1.0 })).await;
+        set_faults(&emulator.endpoint, &json!({ knob: 1.0 })).await;
         for _ in 0..3 {
             client
                 .call(STS, "GetCallerIdentity", &[])
@@ -33,12 +28,12 @@ async fn certain_faults_give_their_codes_and_spare_the_admin_api() {
             admin_get(&emulator.endpoint, "stats").await["faults"][knob.trim_end_matches("_rate")],
             3
         );
-        set_faults(&emulator.endpoint, json!({ knob: 0.0 })).await;
+        set_faults(&emulator.endpoint, &json!({ knob: 0.0 })).await;
         client.call(STS, "GetCallerIdentity", &[]).await.ok();
     }
 
     // Throttling carries the retry hint the tea SDK turns into a ThrottlingException.
-    set_faults(&emulator.endpoint, json!({"throttle-rate": 1.0})).await;
+    set_faults(&emulator.endpoint, &json!({"throttle-rate": 1.0})).await;
     let pairs = client.signed_params(STS, "GetCallerIdentity", &[]);
     let response = reqwest::Client::new()
         .post(&emulator.endpoint)
@@ -57,7 +52,7 @@ async fn certain_faults_give_their_codes_and_spare_the_admin_api() {
 async fn dropped_connections_get_no_response() {
     let emulator = InProcess::with_defaults().await;
     let client = Client::new(&emulator.endpoint, &account("source"));
-    set_faults(&emulator.endpoint, json!({"drop_rate": 1.0})).await;
+    set_faults(&emulator.endpoint, &json!({"drop_rate": 1.0})).await;
     for _ in 0..3 {
         let outcome = client.try_call(STS, "GetCallerIdentity", &[]).await;
         assert!(
@@ -67,7 +62,7 @@ async fn dropped_connections_get_no_response() {
     }
     let stats = admin_get(&emulator.endpoint, "stats").await;
     assert_eq!(stats["faults"]["drop"], 3);
-    set_faults(&emulator.endpoint, json!({"drop_rate": 0.0})).await;
+    set_faults(&emulator.endpoint, &json!({"drop_rate": 0.0})).await;
     client.call(STS, "GetCallerIdentity", &[]).await.ok();
 }
 
@@ -80,7 +75,7 @@ async fn partial_rates_fail_some_requests_and_pass_others() {
     })
     .await;
     let client = Client::new(&emulator.endpoint, &account("source"));
-    set_faults(&emulator.endpoint, json!({"unavailable_rate": 0.5})).await;
+    set_faults(&emulator.endpoint, &json!({"unavailable_rate": 0.5})).await;
     let mut failed = 0;
     const CALLS: usize = 100;
     for _ in 0..CALLS {
@@ -93,15 +88,17 @@ async fn partial_rates_fail_some_requests_and_pass_others() {
     }
     // Both outcomes occur.
     assert!(failed > 0 && failed < CALLS, "{failed} of {CALLS} failed");
-    let stats = admin_get(&emulator.endpoint, "stats").await;
-    assert_eq!(stats["actions"]["GetCallerIdentity"]["errors"], failed);
+    assert_eq!(
+        action_stat(&emulator.endpoint, "GetCallerIdentity", "errors").await,
+        failed as u64
+    );
 }
 
 #[tokio::test]
 async fn latency_delays_every_answer() {
     let emulator = InProcess::with_defaults().await;
     let client = Client::new(&emulator.endpoint, &account("source"));
-    set_faults(&emulator.endpoint, json!({"latency_ms": 300})).await;
+    set_faults(&emulator.endpoint, &json!({"latency_ms": 300})).await;
     let started = Instant::now();
     client.call(STS, "GetCallerIdentity", &[]).await.ok();
     // A lower bound only: the emulator sleeps at least this long before answering.
@@ -116,7 +113,11 @@ async fn consistency_delay_hides_new_roles_and_attachments_from_reads() {
     let client = Client::new(&emulator.endpoint, &source);
 
     // A long delay: the new role stays invisible to every read, and unknown to every write that names it.
-    set_faults(&emulator.endpoint, json!({"consistency_delay_ms": 600_000})).await;
+    set_faults(
+        &emulator.endpoint,
+        &json!({"consistency_delay_ms": 600_000}),
+    )
+    .await;
     create_role(&client, "hidden", &dts_trust_policy(&task.account_id)).await;
     client
         .call(RAM, "GetRole", &[("RoleName", "hidden")])
@@ -184,9 +185,13 @@ async fn consistency_delay_hides_new_roles_and_attachments_from_reads() {
         .expect_error(409, "EntityAlreadyExists.Role");
 
     // An attachment to a visible role is hidden the same way.
-    set_faults(&emulator.endpoint, json!({"consistency_delay_ms": 0})).await;
+    set_faults(&emulator.endpoint, &json!({"consistency_delay_ms": 0})).await;
     create_role(&client, "visible", &dts_trust_policy(&task.account_id)).await;
-    set_faults(&emulator.endpoint, json!({"consistency_delay_ms": 600_000})).await;
+    set_faults(
+        &emulator.endpoint,
+        &json!({"consistency_delay_ms": 600_000}),
+    )
+    .await;
     client
         .call(
             RAM,
@@ -206,7 +211,7 @@ async fn consistency_delay_hides_new_roles_and_attachments_from_reads() {
     assert_eq!(policies["Policies"]["Policy"], json!([]));
 
     // A short delay: first invisible, then visible within a bounded number of polls.
-    set_faults(&emulator.endpoint, json!({"consistency_delay_ms": 500})).await;
+    set_faults(&emulator.endpoint, &json!({"consistency_delay_ms": 500})).await;
     create_role(&client, "soon", &dts_trust_policy(&task.account_id)).await;
     let first = client.call(RAM, "GetRole", &[("RoleName", "soon")]).await;
     first.expect_error(404, "EntityNotExist.Role");

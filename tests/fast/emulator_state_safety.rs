@@ -2,11 +2,11 @@
 //! stops the start (exit 2) instead of failing writes later, temporary files of emulators that died mid-save are
 //! cleaned up, and a state file the API could never have written is refused, named and left untouched.
 
+use crate::support::child::{HANG_GUARD, wait_within};
 use crate::support::emulator_calls::*;
 use serde_json::{Value, json};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::time::Duration;
 use terraform_provider_aliram::emulator::{Emulator, EmulatorConfig};
 
 fn config_with_state(path: &Path) -> EmulatorConfig {
@@ -84,11 +84,8 @@ fn run_expecting_refusal(args: &[&str]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start aliram-emulator");
-    for _ in 0..200 {
-        if child.try_wait().expect("wait").is_some() {
-            return child.wait_with_output().expect("output");
-        }
-        std::thread::sleep(Duration::from_millis(50));
+    if wait_within(&mut child, HANG_GUARD).is_some() {
+        return child.wait_with_output().expect("output");
     }
     let _ = child.kill();
     let output = child.wait_with_output().expect("output");

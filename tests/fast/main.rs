@@ -6,9 +6,12 @@
 
 #[path = "../support"]
 mod support {
+    pub mod child;
+    pub mod cli_config;
     pub mod emulator_calls;
     pub mod emulator_process;
     pub mod scripted_server;
+    pub mod text;
 }
 
 mod client_calls;

@@ -121,6 +121,14 @@ impl Emulator {
         )
     }
 
+    /// One per-action counter of the stats (`requests`, `errors`, ...) for `action`; 0 when the emulator has not
+    /// seen the action.
+    pub fn action_stat(&self, action: &str, counter: &str) -> u64 {
+        self.stats()["actions"][action][counter]
+            .as_u64()
+            .unwrap_or(0)
+    }
+
     /// `GET /_emulator/stats`.
     pub fn stats(&self) -> Json {
         self.admin_get("stats")
@@ -194,10 +202,7 @@ impl Emulator {
             })
             .collect();
         let path = dir.join("aliyun-config.json");
-        let config =
-            serde_json::json!({ "current": "source", "profiles": profiles, "meta_path": "" });
-        std::fs::write(&path, serde_json::to_string_pretty(&config).expect("JSON"))
-            .expect("writing profiles");
+        super::cli_config::write_cli_config(&path, "source", Json::Array(profiles));
         path
     }
 

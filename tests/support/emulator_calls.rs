@@ -3,11 +3,12 @@
 //! API.
 
 use serde_json::Value;
-use std::process::Command;
 use std::time::Duration;
 use terraform_provider_aliram::emulator::accounts::{Account, demo_accounts};
 use terraform_provider_aliram::emulator::{self, EmulatorConfig};
 use terraform_provider_aliram::provider::alicloud::signer::{SignableRequest, sign};
+use terraform_provider_aliram::provider::domain::account::AccountId;
+use terraform_provider_aliram::provider::domain::trust_policy;
 use tokio::sync::oneshot;
 
 pub use super::emulator_process::EmulatorProcess;
@@ -60,18 +61,8 @@ impl Drop for InProcess {
 
 /// Sends SIGTERM to `process` and waits (bounded) for it to exit; returns whether it exited successfully.
 pub fn terminate(mut process: EmulatorProcess) -> bool {
-    let status = Command::new("kill")
-        .args(["-TERM", &process.child.id().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(status.success(), "kill -TERM failed");
-    for _ in 0..200 {
-        if let Some(status) = process.child.try_wait().expect("wait") {
-            return status.success();
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("the emulator did not stop within 10 s of SIGTERM");
+    super::child::signal(process.child.id(), "TERM", false);
+    super::child::wait_or_kill(&mut process.child, "the emulator after SIGTERM").success()
 }
 
 /// A response: HTTP status and JSON body.
@@ -215,18 +206,19 @@ pub async fn attach_system_policy(client: &Client, role: &str, policy: &str) -> 
         .await
 }
 
-/// The DTS trust policy trusting account `trusted`.
+/// The DTS guide's trust policy trusting account `trusted` (its 16-digit UID), as the provider renders it.
 pub fn dts_trust_policy(trusted: &str) -> String {
-    format!(
-        r#"{{"Statement":[{{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{{"RAM":["acs:ram::{trusted}:root"],"Service":["{trusted}@dts.aliyuncs.com"]}}}}],"Version":"1"}}"#
-    )
+    trust_policy::dts_trust_policy(&uid(trusted)).to_json()
 }
 
-/// The DataWorks trust policy trusting account `trusted` (service principal only).
+/// The DataWorks guide's trust policy trusting account `trusted` (service principal only), as the provider
+/// renders it.
 pub fn dataworks_trust_policy(trusted: &str) -> String {
-    format!(
-        r#"{{"Statement":[{{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{{"Service":["{trusted}@cdp.aliyuncs.com"]}}}}],"Version":"1"}}"#
-    )
+    trust_policy::dataworks_trust_policy(&uid(trusted)).to_json()
+}
+
+fn uid(account: &str) -> AccountId {
+    AccountId::parse(account).unwrap_or_else(|e| panic!("{account:?} is not an account UID: {e}"))
 }
 
 /// Creates role `name` with `trust_policy` and returns the response body.
@@ -252,6 +244,22 @@ pub async fn admin_get(endpoint: &str, path: &str) -> Value {
         .json()
         .await
         .expect("admin JSON")
+}
+
+/// Changes fault knobs (`POST /_emulator/faults`), e.g. `{"throttle_rate": 0.5}`; returns them all. Fails the
+/// test when the emulator refuses them.
+pub async fn set_faults(endpoint: &str, knobs: &Value) -> Value {
+    let (status, body) = admin_post(endpoint, "faults", knobs).await;
+    assert_eq!(status, 200, "fault knobs {knobs} refused: {body}");
+    body
+}
+
+/// One per-action counter of `GET /_emulator/stats` (`requests`, `errors`, ...) for `action`; 0 when the emulator
+/// has not seen the action.
+pub async fn action_stat(endpoint: &str, action: &str, counter: &str) -> u64 {
+    admin_get(endpoint, "stats").await["actions"][action][counter]
+        .as_u64()
+        .unwrap_or(0)
 }
 
 /// `POST /_emulator/<path>` with a JSON body; returns status and body.

@@ -106,6 +106,11 @@ pub struct TestServer {
     pub state: Arc<ServerState>,
 }
 
+/// A `GetRole`/`CreateRole` answer for role `r` whose `RequestId` is `request_id`.
+pub fn role_body(request_id: &str) -> Value {
+    serde_json::json!({"RequestId": request_id, "Role": {"RoleId": "1", "RoleName": "r", "Arn": "acs:ram::1:role/r"}})
+}
+
 pub const ACCOUNT: &str = "1234567890123456";
 pub const AK_ID: &str = "LTAI-test-id";
 pub const AK_SECRET: &str = "test-secret-Do-Not-Log";

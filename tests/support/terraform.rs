@@ -10,6 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
+/// The head every test configuration starts with: `required_providers` naming this provider (the provider
+/// block, which differs per test, follows it).
+pub const REQUIRED_PROVIDERS: &str =
+    "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
+
 /// The provider's source address.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/aliram/aliram";
 
@@ -123,11 +128,7 @@ pub struct Run {
     pub stderr: String,
 }
 
-/// `text` on one line, every run of whitespace one space: Terraform wraps long messages wherever the terminal
-/// width falls, so a test looks for a fragment in this form.
-pub fn squash(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+pub use super::text::squash;
 
 /// One diagnostic of a command run with `-json` (Terraform's machine-readable UI).
 #[derive(Clone, Debug)]
