@@ -246,7 +246,9 @@ async fn run(
                 && !limit.admit(
                     caller.account_id(),
                     action_name(params),
-                    std::time::Instant::now(),
+                    // tokio's clock (the system's unless a test pauses it), so in-process tests reach a bucket's
+                    // states by construction instead of racing the wall clock.
+                    tokio::time::Instant::now().into_std(),
                 )
             {
                 inner.stats.record_rate_limited(action_name(params));

@@ -41,8 +41,6 @@ pub struct Key {
 pub struct Received {
     pub action: String,
     pub params: BTreeMap<String, String>,
-    /// When it arrived.
-    pub at: std::time::Instant,
 }
 
 /// A scripted answer.
@@ -304,7 +302,6 @@ async fn handle(
     state.received.lock().unwrap().push(Received {
         action: action.clone(),
         params: params.clone(),
-        at: std::time::Instant::now(),
     });
     state.arrivals.notify_one();
 
