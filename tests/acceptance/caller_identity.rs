@@ -3,7 +3,7 @@
 //!
 //! Not covered here: the `EcsRamRole` profile mode and `ecs_role_name`. They read the ECS instance metadata
 //! service at 100.100.100.200, which is not loopback and cannot be redirected from the provider block; the
-//! client's own tests (`tests/client_credentials.rs`) cover them against a fake metadata service.
+//! client's own tests (`tests/fast/client_credentials.rs`) cover them against a fake metadata service.
 
 use crate::support::cli_config::write_cli_config;
 use crate::support::emulator::Emulator;
