@@ -31,6 +31,7 @@ mod document_checks;
 mod domain_rules;
 mod drift;
 mod emulator_sdk;
+mod examples;
 mod flow_control;
 mod functions;
 mod identity;

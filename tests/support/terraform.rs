@@ -209,7 +209,7 @@ impl Workdir {
         }
     }
 
-    /// A new directory holding a copy of the example `examples/<example>` (its `.tf` files).
+    /// A new directory holding a copy of the example `examples/<example>` (its `.tf` and `.tfquery.hcl` files).
     pub fn from_example(terraform: &Terraform, example: &str) -> Workdir {
         let source = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("examples")
@@ -220,7 +220,11 @@ impl Workdir {
             fs::read_dir(&source).unwrap_or_else(|e| panic!("reading {}: {e}", source.display()))
         {
             let path = entry.expect("directory entry").path();
-            if path.extension().is_some_and(|e| e == "tf") {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            if name.ends_with(".tf") || name.ends_with(".tfquery.hcl") {
                 fs::copy(
                     &path,
                     work.path().join(path.file_name().expect("file name")),
