@@ -286,7 +286,15 @@ async fn profiles_of_each_mode_resolve() {
     )
     .await
     .unwrap_err();
-    assert!(err.to_string().contains("missing"), "{err}");
+    // The provider's own words for this case, on the profile file: the profile name alone would also be found in
+    // any message that echoes the setting.
+    match &err {
+        CredentialsError::Profile { path, reason } => {
+            assert_eq!(reason, "no profile named \"missing\"", "{err}");
+            assert!(path.ends_with(".aliyun/config.json"), "{err}");
+        }
+        other => panic!("expected the profile error, got {other:?}"),
+    }
 }
 
 #[tokio::test]
