@@ -28,6 +28,7 @@ mod domain_trust_policy_equivalence;
 mod domain_trust_policy_rules;
 mod emulator_admin_access;
 mod emulator_api;
+mod emulator_documented;
 mod emulator_faults;
 mod emulator_shutdown;
 mod emulator_state;

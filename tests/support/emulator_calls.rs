@@ -65,6 +65,26 @@ pub fn terminate(mut process: EmulatorProcess) -> bool {
     super::child::wait_or_kill(&mut process.child, "the emulator after SIGTERM").success()
 }
 
+/// Runs the binary with `args`, expecting it to stop on its own; kills it and fails if it starts serving.
+pub fn run_expecting_refusal(args: &[&str]) -> std::process::Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aliram-emulator"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start aliram-emulator");
+    if super::child::wait_within(&mut child, super::child::HANG_GUARD).is_some() {
+        return child.wait_with_output().expect("output");
+    }
+    let _ = child.kill();
+    let output = child.wait_with_output().expect("output");
+    panic!(
+        "aliram-emulator {args:?} did not refuse to start; it printed {:?}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
 /// A response: HTTP status and JSON body.
 #[derive(Debug)]
 pub struct Reply {
