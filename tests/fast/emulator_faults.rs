@@ -4,7 +4,7 @@
 
 use crate::support::emulator_calls::*;
 use serde_json::json;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use terraform_provider_aliram::emulator::EmulatorConfig;
 
 #[tokio::test]
@@ -94,18 +94,29 @@ async fn partial_rates_fail_some_requests_and_pass_others() {
     );
 }
 
-#[tokio::test]
+/// On tokio's paused clock, which the emulator's latency sleeps on: the clock moves only while every task waits,
+/// so the answer comes exactly the latency after the request, for each of several calls, and the admin API is
+/// not delayed at all.
+#[tokio::test(start_paused = true)]
 async fn latency_delays_every_answer() {
     let emulator = InProcess::with_defaults().await;
     let client = Client::new(&emulator.endpoint, &account("source"));
     set_faults(&emulator.endpoint, &json!({"latency_ms": 300})).await;
-    let started = Instant::now();
-    client.call(STS, "GetCallerIdentity", &[]).await.ok();
-    // A lower bound only: the emulator sleeps at least this long before answering.
-    assert!(started.elapsed() >= Duration::from_millis(300));
+    for _ in 0..2 {
+        let started = tokio::time::Instant::now();
+        client.call(STS, "GetCallerIdentity", &[]).await.ok();
+        assert_eq!(started.elapsed(), Duration::from_millis(300));
+    }
+    let started = tokio::time::Instant::now();
+    admin_get(&emulator.endpoint, "stats").await;
+    assert_eq!(
+        started.elapsed(),
+        Duration::ZERO,
+        "faults spare /_emulator/"
+    );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn consistency_delay_hides_new_roles_and_attachments_from_reads() {
     let emulator = InProcess::with_defaults().await;
     let source = account("source");
@@ -210,25 +221,16 @@ async fn consistency_delay_hides_new_roles_and_attachments_from_reads() {
         .ok();
     assert_eq!(policies["Policies"]["Policy"], json!([]));
 
-    // A short delay: first invisible, then visible within a bounded number of polls.
+    // A short delay, on tokio's paused clock (the emulator's clock follows it): invisible until the last
+    // millisecond of the window, visible from its end.
     set_faults(&emulator.endpoint, &json!({"consistency_delay_ms": 500})).await;
     create_role(&client, "soon", &dts_trust_policy(&task.account_id)).await;
-    let first = client.call(RAM, "GetRole", &[("RoleName", "soon")]).await;
-    first.expect_error(404, "EntityNotExist.Role");
-    let mut visible = false;
-    for _ in 0..100 {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        if client
-            .call(RAM, "GetRole", &[("RoleName", "soon")])
-            .await
-            .status
-            == 200
-        {
-            visible = true;
-            break;
-        }
-    }
-    assert!(visible, "the role never became visible");
+    let get = || client.call(RAM, "GetRole", &[("RoleName", "soon")]);
+    get().await.expect_error(404, "EntityNotExist.Role");
+    tokio::time::advance(Duration::from_millis(499)).await;
+    get().await.expect_error(404, "EntityNotExist.Role");
+    tokio::time::advance(Duration::from_millis(1)).await;
+    get().await.ok();
 }
 
 /// The statuses of `count` sequential GetCallerIdentity calls.
