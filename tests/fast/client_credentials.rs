@@ -445,3 +445,77 @@ async fn no_credentials_lists_every_source_tried() {
         assert!(shown.contains(source), "{source} missing from {shown}");
     }
 }
+
+/// The documented order with every source present at once: arguments, then the environment, then the aliyun CLI
+/// profile, then the ECS role. Each source is taken only while those above it are absent, and the sources below
+/// the one taken are never consulted (no metadata request, no AssumeRole for a profile not used).
+#[tokio::test]
+async fn with_every_source_present_the_first_in_order_wins() {
+    let server = server().await;
+    let imds = FakeImds::start(true, "instance-role", "STS.imds").await;
+    server.add_key(
+        "STS.imds",
+        Key {
+            secret: IMDS_SECRET.to_owned(),
+            token: Some(IMDS_STS_TOKEN.to_owned()),
+            account_id: "1111222233334444".to_owned(),
+            arn: "acs:ram::1111222233334444:assumed-role/instance-role/ecs".to_owned(),
+            identity_type: "AssumedRoleUser".to_owned(),
+        },
+    );
+    let home = empty_home();
+    // The file's current profile assumes a role: an identity no other source has.
+    write_home_cli_config(home.path(), "role", cli_profiles("instance-role"));
+    let environment: &[(&str, &str)] = &[
+        ("ALIBABA_CLOUD_ACCESS_KEY_ID", STS_ID),
+        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", STS_SECRET),
+        ("ALIBABA_CLOUD_SECURITY_TOKEN", STS_TOKEN),
+    ];
+    let with_env = env_with_home(home.path(), environment);
+    let without_env = env_with_home(home.path(), &[]);
+    let below_arguments = CredentialsConfig {
+        ecs_role_name: Some("instance-role".to_owned()),
+        ecs_metadata_url: Some(imds.url.clone()),
+        ..Default::default()
+    };
+    let with_arguments = CredentialsConfig {
+        access_key: Some(AK_ID.to_owned()),
+        secret_key: Some(Secret::new(AK_SECRET)),
+        ..below_arguments.clone()
+    };
+    let metadata_requests = || {
+        imds.state.token_puts.load(Ordering::SeqCst)
+            + imds.state.gets_with_token.load(Ordering::SeqCst)
+            + imds.state.gets_without_token.load(Ordering::SeqCst)
+    };
+
+    let (me, source) = whoami(&server, &with_arguments, &with_env).await;
+    assert_eq!(me.account_id, ACCOUNT, "{source}");
+    assert!(source.contains("provider arguments"), "{source}");
+
+    let (me, source) = whoami(&server, &below_arguments, &with_env).await;
+    assert_eq!(me.account_id, OTHER_ACCOUNT, "{source}");
+    assert_eq!(
+        (server.received_for("AssumeRole").len(), metadata_requests()),
+        (0, 0),
+        "nothing below the source taken was consulted"
+    );
+
+    let (me, source) = whoami(&server, &below_arguments, &without_env).await;
+    assert_eq!(
+        me.arn,
+        format!("acs:ram::{OTHER_ACCOUNT}:assumed-role/ram-for-dts/cli-session"),
+        "{source}"
+    );
+    assert!(source.contains("\"role\""), "{source}");
+    assert_eq!(metadata_requests(), 0, "the ECS role was not consulted");
+
+    std::fs::remove_file(home.path().join(".aliyun/config.json"))
+        .expect("removing the profile file");
+    let (me, source) = whoami(&server, &below_arguments, &without_env).await;
+    assert_eq!(me.account_id, "1111222233334444", "{source}");
+    assert!(
+        metadata_requests() > 0,
+        "the ECS role came from the metadata service"
+    );
+}
