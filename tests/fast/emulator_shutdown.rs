@@ -39,7 +39,14 @@ async fn send_and_wait_for_close(endpoint: &str, partial: &str) -> String {
 #[tokio::test]
 async fn headers_that_stop_arriving_close_the_connection() {
     let emulator = with_short_timeouts().await;
-    send_and_wait_for_close(&emulator.endpoint, "POST / HTTP/1.1\r\nHost: x\r\n").await;
+    let answer =
+        send_and_wait_for_close(&emulator.endpoint, "POST / HTTP/1.1\r\nHost: x\r\n").await;
+    // Closed for the timeout, with no request to answer: nothing written (not an answer to a request the
+    // emulator thought complete, nor an error it met).
+    assert_eq!(
+        answer, "",
+        "the emulator closed the connection without answering"
+    );
     // The emulator still serves others.
     Client::new(&emulator.endpoint, &account("source"))
         .call(STS, "GetCallerIdentity", &[])
