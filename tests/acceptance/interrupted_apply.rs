@@ -336,3 +336,37 @@ fn ctrl_c_with_untag_answers_in_flight_records_the_tags_ram_has() {
         converges(&emulator, &work, &prefix, tf);
     }
 }
+
+#[test]
+fn ctrl_c_with_tag_answers_in_flight_records_the_tags_ram_has() {
+    let emulator = Emulator::start(&[]);
+    for tf in terraforms() {
+        let (mut work, proxy, prefix) = setup(&emulator, tf, "TagResources");
+        // CreateRole carries the first tags itself: no TagResources until the retagging below.
+        work.run(APPLY).success();
+        let changed = Settings {
+            tags: SECOND.tags,
+            ..FIRST
+        };
+        work.write_config(&config(&emulator, &proxy.url, &prefix, &changed));
+        let output = run_interrupted(&mut work, &proxy, APPLY, "tag");
+
+        let in_ram = roles_in_ram(&emulator, &prefix);
+        let tagged = in_ram
+            .values()
+            .filter(|r| r.tags.contains_key("added"))
+            .count();
+        assert!(
+            tagged > 0 && tagged < ROLES,
+            "Terraform {}: the apply was not interrupted mid-way ({tagged} roles tagged)",
+            tf.version
+        );
+        assert_eq!(
+            roles_in_state(&work),
+            in_ram,
+            "Terraform {}: after Ctrl-C the state's tags are not what RAM has:\n{output}",
+            tf.version
+        );
+        converges(&emulator, &work, &prefix, tf);
+    }
+}
