@@ -9,20 +9,13 @@
 //!   are the ones RAM has;
 //! - destroy (DeleteRole held): the state holds exactly the roles RAM still has.
 
-use crate::support::child::{HANG_GUARD, signal, wait_or_kill};
 use crate::support::emulator::Emulator;
 use crate::support::holding_proxy::HoldingProxy;
+use crate::support::interrupt::run_interrupted;
 use crate::support::{REQUIRED_PROVIDERS, Terraform, Workdir, terraforms};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::File;
-use std::os::unix::process::CommandExt;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
 
 const ROLES: usize = 30;
-
-/// What the provider logs once Terraform's Stop has cancelled its token.
-const STOP_LINE: &str = "stop requested";
 
 const APPLY: &[&str] = &["apply", "-input=false", "-no-color", "-auto-approve"];
 const DESTROY: &[&str] = &["destroy", "-input=false", "-no-color", "-auto-approve"];
@@ -77,55 +70,6 @@ resource "aliram_role" "many" {{
         description = settings.description,
         tags = settings.tags,
     )
-}
-
-/// `terraform <args>` in its own process group (as a shell runs a foreground job), interrupted once the proxy
-/// holds an answer, the held answers released once the provider logged Stop. Returns its standard output; the
-/// command must fail.
-fn run_interrupted(work: &mut Workdir, proxy: &HoldingProxy, args: &[&str], run: &str) -> String {
-    let log = work.path().join(format!("{run}.log"));
-    work.set_env("TF_LOG", "INFO");
-    work.set_env("TF_LOG_PATH", &log.display().to_string());
-    let out_path = work.path().join(format!("{run}.out"));
-    let out = File::create(&out_path).expect("creating the output file");
-    let err =
-        File::create(work.path().join(format!("{run}.err"))).expect("creating the error file");
-    let mut child = work
-        .command(args)
-        .stdout(Stdio::from(out))
-        .stderr(Stdio::from(err))
-        .process_group(0)
-        .spawn()
-        .expect("starting terraform");
-    // A write the emulator carried out, its answer held: a write in flight.
-    proxy.wait_for_answered(1, HANG_GUARD);
-    // SIGINT to the whole process group: Terraform and its provider, as Ctrl-C in a terminal.
-    signal(child.id(), "INT", true);
-    wait_for_stop(&log);
-    proxy.release();
-    let status = wait_or_kill(&mut child, "the interrupted command");
-    let output = std::fs::read_to_string(&out_path).unwrap_or_default();
-    assert!(
-        !status.success(),
-        "the interrupted `terraform {}` must fail:\n{output}",
-        args.join(" ")
-    );
-    output
-}
-
-fn wait_for_stop(log: &std::path::Path) {
-    let deadline = Instant::now() + HANG_GUARD;
-    loop {
-        let text = std::fs::read_to_string(log).unwrap_or_default();
-        if text.contains(STOP_LINE) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "Terraform's log never showed {STOP_LINE:?}:\n{text}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 /// The roles the state holds (tainted ones included), by name.

@@ -11,6 +11,7 @@ mod support {
     pub mod emulator;
     pub mod emulator_process;
     pub mod holding_proxy;
+    pub mod interrupt;
     pub mod roles_by_hand;
     pub mod takeover;
     mod terraform;
