@@ -22,17 +22,7 @@ fn config(emulator: &Emulator, policies: &str) -> String {
 
 /// The policies attached to role `partial`, sorted.
 fn attached(emulator: &Emulator) -> Vec<String> {
-    let api = emulator.api("source");
-    let mut names: Vec<String> = emulator
-        .block_on(api.list_policies_for_role("partial"))
-        .expect("ListPoliciesForRole")
-        .policies
-        .policy
-        .into_iter()
-        .map(|p| p.policy_name)
-        .collect();
-    names.sort();
-    names
+    emulator.attached_policies("source", "partial")
 }
 
 /// Applies `work`'s configuration with the first attachment forced to fail: the role is created with no policy,

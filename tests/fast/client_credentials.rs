@@ -207,9 +207,9 @@ fn cli_profiles(imds_url_role: &str) -> serde_json::Value {
     ])
 }
 
-#[tokio::test]
-async fn profiles_of_each_mode_resolve() {
-    let server = server().await;
+/// A fake ECS metadata service (IMDSv2) serving role `instance-role`, whose key the server knows as account
+/// 1111222233334444's.
+async fn instance_metadata(server: &TestServer) -> FakeImds {
     let imds = FakeImds::start(true, "instance-role", "STS.imds").await;
     server.add_key(
         "STS.imds",
@@ -221,6 +221,13 @@ async fn profiles_of_each_mode_resolve() {
             identity_type: "AssumedRoleUser".to_owned(),
         },
     );
+    imds
+}
+
+#[tokio::test]
+async fn profiles_of_each_mode_resolve() {
+    let server = server().await;
+    let imds = instance_metadata(&server).await;
     let home = empty_home();
     write_home_cli_config(home.path(), "default", cli_profiles("instance-role"));
     let env = env_with_home(home.path(), &[]);
@@ -452,17 +459,7 @@ async fn no_credentials_lists_every_source_tried() {
 #[tokio::test]
 async fn with_every_source_present_the_first_in_order_wins() {
     let server = server().await;
-    let imds = FakeImds::start(true, "instance-role", "STS.imds").await;
-    server.add_key(
-        "STS.imds",
-        Key {
-            secret: IMDS_SECRET.to_owned(),
-            token: Some(IMDS_STS_TOKEN.to_owned()),
-            account_id: "1111222233334444".to_owned(),
-            arn: "acs:ram::1111222233334444:assumed-role/instance-role/ecs".to_owned(),
-            identity_type: "AssumedRoleUser".to_owned(),
-        },
-    );
+    let imds = instance_metadata(&server).await;
     let home = empty_home();
     // The file's current profile assumes a role: an identity no other source has.
     write_home_cli_config(home.path(), "role", cli_profiles("instance-role"));

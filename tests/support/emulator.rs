@@ -188,6 +188,21 @@ impl Emulator {
         roles.into_iter().map(|r| r.role_name).collect()
     }
 
+    /// The names of the policies attached to `account`'s role `role`, sorted.
+    pub fn attached_policies(&self, account: &str, role: &str) -> Vec<String> {
+        let api = self.api(account);
+        let mut names: Vec<String> = self
+            .block_on(api.list_policies_for_role(role))
+            .unwrap_or_else(|e| panic!("ListPoliciesForRole {role}: {e}"))
+            .policies
+            .policy
+            .into_iter()
+            .map(|p| p.policy_name)
+            .collect();
+        names.sort();
+        names
+    }
+
     /// Writes an aliyun CLI configuration with one AK profile per account, named after it, into `dir`, and
     /// returns its path (the examples select accounts by profile).
     pub fn write_profiles(&self, dir: &std::path::Path) -> std::path::PathBuf {
