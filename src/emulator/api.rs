@@ -220,7 +220,7 @@ async fn run(
         };
     }
 
-    let now = Utc::now();
+    let now = request_time();
     // A write takes its turn before it copies the store, so the copy it changes is the latest.
     let _turn = if matches!(operation, Operation::Ram(RamHandler::Write(_))) {
         emulator.writer_turn().await
@@ -245,7 +245,9 @@ async fn run(
                     && !limit.admit(
                         caller.account_id(),
                         action_name(params),
-                        std::time::Instant::now(),
+                        // tokio's clock (the system's unless a test pauses it), so in-process tests reach a bucket's
+                        // states by construction instead of racing the wall clock.
+                        tokio::time::Instant::now().into_std(),
                     )
                 {
                     inner.stats.record_rate_limited(action_name(params));
@@ -313,5 +315,22 @@ async fn run(
     Outcome {
         result,
         account_id: Some(account_id),
+    }
+}
+
+/// The time of a request: the system's clock, moved by as much as tokio's clock has been moved while paused.
+/// The two are the same unless a test paused tokio's clock (`tokio::time::pause`); then the emulator's notion of
+/// time (dates it writes, the consistency window) follows the test's `advance` exactly, so a test reaches
+/// "still inside the window" and "just past it" by construction instead of racing the wall clock.
+fn request_time() -> chrono::DateTime<Utc> {
+    let wall = Utc::now();
+    let real = std::time::Instant::now();
+    let tokio_now = tokio::time::Instant::now().into_std();
+    let moved =
+        |d: std::time::Duration| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::zero());
+    if tokio_now >= real {
+        wall + moved(tokio_now - real)
+    } else {
+        wall - moved(real - tokio_now)
     }
 }

@@ -3,16 +3,13 @@
 //!
 //! Not covered here: the `EcsRamRole` profile mode and `ecs_role_name`. They read the ECS instance metadata
 //! service at 100.100.100.200, which is not loopback and cannot be redirected from the provider block; the
-//! client's own tests (`tests/client_credentials.rs`) cover them against a fake metadata service.
+//! client's own tests (`tests/fast/client_credentials.rs`) cover them against a fake metadata service.
 
+use crate::support::cli_config::write_cli_config;
 use crate::support::emulator::Emulator;
-use crate::support::{Workdir, terraforms};
+use crate::support::{REQUIRED_PROVIDERS, Workdir, terraforms};
 use std::fs;
-use std::path::Path;
 use terraform_provider_aliram::ram::signature::v1::percent_encode;
-
-const REQUIRED_PROVIDERS: &str =
-    "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
 
 fn caller_config(provider: &str) -> String {
     format!(
@@ -89,15 +86,6 @@ fn assert_probe(plan: &serde_json::Value, name: &str, expected: &Expected, terra
     );
     assert_eq!(found["arn"], expected.arn.as_str(), "{context}");
     assert_eq!(found["identity_type"], expected.identity_type, "{context}");
-}
-
-/// An aliyun CLI configuration file (`~/.aliyun/config.json` format) with `profiles` and `current`.
-fn write_cli_config(path: &Path, current: &str, profiles: serde_json::Value) {
-    let config = serde_json::json!({ "current": current, "profiles": profiles });
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).expect("creating the aliyun CLI configuration directory");
-    }
-    fs::write(path, config.to_string()).expect("writing the aliyun CLI configuration");
 }
 
 #[test]

@@ -4,11 +4,8 @@
 //! clean (both spellings of SQL Server, AnalyticDB for MySQL 3.0, two-way Tair (Enterprise Edition)).
 
 use crate::support::emulator::Emulator;
-use crate::support::{Diagnostic, Workdir, squash, terraforms};
+use crate::support::{Diagnostic, REQUIRED_PROVIDERS, Workdir, squash, terraforms};
 use terraform_provider_aliram::provider::alicloud::ram::PolicyType;
-
-const REQUIRED_PROVIDERS: &str =
-    "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
 
 /// The warnings of a `terraform plan -json` that must succeed.
 fn plan_warnings(work: &Workdir, version: &str) -> Vec<Diagnostic> {

@@ -6,13 +6,17 @@
 
 #[path = "../support"]
 mod support {
+    pub mod child;
+    pub mod cli_config;
     pub mod emulator;
     pub mod emulator_process;
     pub mod holding_proxy;
+    pub mod interrupt;
     pub mod roles_by_hand;
     pub mod takeover;
     mod terraform;
     pub mod terraform_versions;
+    pub mod text;
 
     pub use terraform::*;
 }
@@ -28,6 +32,7 @@ mod document_checks;
 mod domain_rules;
 mod drift;
 mod emulator_sdk;
+mod examples;
 mod flow_control;
 mod functions;
 mod identity;

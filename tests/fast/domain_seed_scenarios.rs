@@ -382,7 +382,7 @@ fn the_usage_notes_are_stated_and_checked_where_the_provider_can() {
         .split_once("## Before you start")
         .map(|(_, rest)| rest.split("\n## ").next().unwrap_or_default())
         .expect("a Before you start section");
-    let squashed = before.split_whitespace().collect::<Vec<_>>().join(" ");
+    let squashed = crate::support::text::squash(before);
     for note in [DTS_ACCOUNT_TYPES_NOTE, DTS_LOGIN_NOTE] {
         assert!(squashed.contains(note), "{note:?} not in:\n{squashed}");
     }

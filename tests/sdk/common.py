@@ -1,5 +1,5 @@
 """Shared setup for the SDK conformance scripts: the emulator's start line, the demo accounts, the expected
-trust policy, and small assertion helpers. The Rust test `tests/emulator_sdk.rs` runs every script with
+trust policy, and small assertion helpers. The Rust test `tests/acceptance/emulator_sdk.rs` runs every script with
 EMULATOR_STARTUP set to the JSON line the emulator printed."""
 
 import json

@@ -131,6 +131,14 @@ impl Emulator {
         )
     }
 
+    /// One per-action counter of the stats (`requests`, `errors`, ...) for `action`; 0 when the emulator has not
+    /// seen the action.
+    pub fn action_stat(&self, action: &str, counter: &str) -> u64 {
+        self.stats()["actions"][action][counter]
+            .as_u64()
+            .unwrap_or(0)
+    }
+
     /// `GET /_emulator/stats`.
     pub fn stats(&self) -> Json {
         self.admin_get("stats")
@@ -195,6 +203,21 @@ impl Emulator {
         roles.into_iter().map(|r| r.role_name).collect()
     }
 
+    /// The names of the policies attached to `account`'s role `role`, sorted.
+    pub fn attached_policies(&self, account: &str, role: &str) -> Vec<String> {
+        let api = self.api(account);
+        let mut names: Vec<String> = self
+            .block_on(api.list_policies_for_role(role))
+            .unwrap_or_else(|e| panic!("ListPoliciesForRole {role}: {e}"))
+            .policies
+            .policy
+            .into_iter()
+            .map(|p| p.policy_name)
+            .collect();
+        names.sort();
+        names
+    }
+
     /// Writes an aliyun CLI configuration with one AK profile per account, named after it, into `dir`, and
     /// returns its path (the examples select accounts by profile).
     pub fn write_profiles(&self, dir: &std::path::Path) -> std::path::PathBuf {
@@ -225,10 +248,7 @@ impl Emulator {
             })
             .collect();
         let path = dir.join("aliyun-config.json");
-        let config =
-            serde_json::json!({ "current": "source", "profiles": profiles, "meta_path": "" });
-        std::fs::write(&path, serde_json::to_string_pretty(&config).expect("JSON"))
-            .expect("writing profiles");
+        super::cli_config::write_cli_config(&path, "source", Json::Array(profiles));
         path
     }
 

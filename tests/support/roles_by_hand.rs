@@ -75,7 +75,8 @@ pub fn role_id(emulator: &Emulator, owner: &str, name: &str) -> String {
 /// The head of a configuration managing `account`'s roles: `required_providers` and the default provider.
 pub fn provider_config(emulator: &Emulator, account: &str) -> String {
     format!(
-        "terraform {{\n  required_providers {{\n    aliram = {{ source = \"aliram/aliram\" }}\n  }}\n}}\n{}",
+        "{}{}",
+        super::REQUIRED_PROVIDERS,
         emulator.provider_block(None, account)
     )
 }

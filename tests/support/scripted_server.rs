@@ -39,8 +39,6 @@ pub struct Key {
 pub struct Received {
     pub action: String,
     pub params: BTreeMap<String, String>,
-    /// When it arrived.
-    pub at: std::time::Instant,
 }
 
 /// A scripted answer.
@@ -102,6 +100,11 @@ pub struct ServerState {
 pub struct TestServer {
     pub url: String,
     pub state: Arc<ServerState>,
+}
+
+/// A `GetRole`/`CreateRole` answer for role `r` whose `RequestId` is `request_id`.
+pub fn role_body(request_id: &str) -> Value {
+    serde_json::json!({"RequestId": request_id, "Role": {"RoleId": "1", "RoleName": "r", "Arn": "acs:ram::1:role/r"}})
 }
 
 pub const ACCOUNT: &str = "1234567890123456";
@@ -297,7 +300,6 @@ async fn handle(
     state.received.lock().unwrap().push(Received {
         action: action.clone(),
         params: params.clone(),
-        at: std::time::Instant::now(),
     });
     state.arrivals.notify_one();
 
