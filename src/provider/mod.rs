@@ -6,6 +6,7 @@ pub mod client;
 pub mod config;
 pub mod data_sources;
 pub mod domain;
+pub mod dts_prerequisite;
 pub mod functions;
 pub mod resources;
 pub mod role_inventory;

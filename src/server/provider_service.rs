@@ -154,7 +154,9 @@ fn action_event(event: ActionEvent) -> pb::invoke_action::Event {
             diagnostics: convert::diagnostics(&diagnostics),
         }),
     };
-    pb::invoke_action::Event { r#type: Some(event) }
+    pb::invoke_action::Event {
+        r#type: Some(event),
+    }
 }
 
 /// What this server supports beyond the protocol's baseline (actions need no flag).
@@ -184,11 +186,15 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             diagnostics: Vec::new(),
             data_sources: engine
                 .data_source_schemas()
-                .map(|(n, _)| m::DataSourceMetadata { type_name: n.into() })
+                .map(|(n, _)| m::DataSourceMetadata {
+                    type_name: n.into(),
+                })
                 .collect(),
             resources: engine
                 .resource_schemas()
-                .map(|(n, _)| m::ResourceMetadata { type_name: n.into() })
+                .map(|(n, _)| m::ResourceMetadata {
+                    type_name: n.into(),
+                })
                 .collect(),
             functions: engine
                 .function_definitions()
@@ -197,11 +203,15 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             ephemeral_resources: Vec::new(),
             list_resources: engine
                 .list_resource_schemas()
-                .map(|(n, _)| m::ListResourceMetadata { type_name: n.into() })
+                .map(|(n, _)| m::ListResourceMetadata {
+                    type_name: n.into(),
+                })
                 .collect(),
             actions: engine
                 .action_schemas()
-                .map(|(n, _)| m::ActionMetadata { type_name: n.into() })
+                .map(|(n, _)| m::ActionMetadata {
+                    type_name: n.into(),
+                })
                 .collect(),
         })
     }
@@ -860,9 +870,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 let engine = self.engine.clone();
                 // The action runs beside the stream, which ends after its one completed event.
                 tokio::spawn(async move {
-                    engine
-                        .invoke_action(&req.action_type, config, sender)
-                        .await;
+                    engine.invoke_action(&req.action_type, config, sender).await;
                 });
             }
             Err(d) => {
