@@ -18,6 +18,7 @@ mod support {
 }
 
 mod account_binding;
+mod actions;
 mod adoption;
 mod caller_identity;
 mod client_resilience;
@@ -27,6 +28,7 @@ mod consistency;
 mod document_checks;
 mod domain_rules;
 mod drift;
+mod dts_default_role;
 mod emulator_sdk;
 mod flow_control;
 mod functions;

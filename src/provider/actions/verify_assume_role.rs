@@ -4,9 +4,7 @@
 //! failure it names the cause. The issued credentials live only for the one call and are never stored or shown.
 
 use crate::emulator::trust_policy::{Requester, judge};
-use crate::framework::action::{
-    Action, ActionProgress, InvokeActionRequest, InvokeActionResponse,
-};
+use crate::framework::action::{Action, ActionProgress, InvokeActionRequest, InvokeActionResponse};
 use crate::framework::context::Context;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::path::AttributePath;
@@ -69,9 +67,12 @@ fn check_external_id(v: &Value) -> Result<(), String> {
 
 fn check_service(v: &Value) -> Result<(), String> {
     let service = v.as_str().unwrap_or_default();
-    let name_ok = service
-        .strip_suffix(".aliyuncs.com")
-        .is_some_and(|name| !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+    let name_ok = service.strip_suffix(".aliyuncs.com").is_some_and(|name| {
+        !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    });
     if !name_ok {
         return Err(format!(
             "service {service:?} is not a service principal: expected <name>.aliyuncs.com, such as \
@@ -146,7 +147,9 @@ impl Action<ProviderClient> for VerifyAssumeRole {
         let arn = req.config.attr(ROLE_ARN).as_str().unwrap_or_default();
         let Some((account, name)) = parse_role_arn(arn) else {
             // Validation refused it already; a second guard costs nothing.
-            let detail = check_role_arn(&Value::string(arn)).err().unwrap_or_default();
+            let detail = check_role_arn(&Value::string(arn))
+                .err()
+                .unwrap_or_default();
             resp.diagnostics.push(
                 Diagnostic::error("Invalid Role ARN", detail).at(AttributePath::root(ROLE_ARN)),
             );
@@ -169,7 +172,10 @@ impl Action<ProviderClient> for VerifyAssumeRole {
             }
         };
         progress
-            .send(format!("verifying {} as {} (account {})", target.arn, me.arn, me.account_id))
+            .send(format!(
+                "verifying {} as {} (account {})",
+                target.arn, me.arn, me.account_id
+            ))
             .await;
         match req.config.attr(SERVICE).as_str() {
             Some(service) => evaluate(client, &me, &target, service, progress, resp).await,
@@ -260,14 +266,13 @@ async fn refusal_cause(
     if !error.is(ErrorKind::Auth) {
         return format!("AssumeRole on {} failed. {said}", target.arn);
     }
-    if IdentityKind::of(me.identity_type.as_deref(), &me.arn) == IdentityKind::Account {
-        return format!(
-            "This provider instance uses the root AccessKey of account {} ({}), and STS refuses AssumeRole to an \
-             account's root identity. Bind the action to a provider instance of a RAM user (or role) of account {} \
-             that has sts:AssumeRole (for example the system policy AliyunSTSAssumeRoleAccess). {said}",
-            me.account_id, me.arn, me.account_id
-        );
-    }
+    let root = IdentityKind::of(me.identity_type.as_deref(), &me.arn) == IdentityKind::Account;
+    let root_cause = format!(
+        "this provider instance uses the root AccessKey of account {} ({}), and STS refuses AssumeRole to an \
+         account's root identity: bind the action to a provider instance of a RAM user (or role) of account {} that \
+         has sts:AssumeRole (for example the system policy AliyunSTSAssumeRoleAccess)",
+        me.account_id, me.arn, me.account_id
+    );
     let external = match target.external_id {
         Some(_) => "the ExternalId sent does not match its sts:ExternalId condition",
         None => "it has an sts:ExternalId condition and no external_id was sent",
@@ -276,13 +281,19 @@ async fn refusal_cause(
         account_id: me.account_id.clone(),
         external_id: target.external_id.map(str::to_owned),
     };
-    // Only a role of this account can be read with these credentials: GetRole reads the caller's own account.
+    // Only a role of this account can be read with these credentials (GetRole reads the caller's own account);
+    // then the trust policy itself says whether it admits the caller, and only what remains is the caller's.
     if target.account.as_str() == me.account_id
         && let Ok(role) = client.api.get_role(target.name).await
         && let Some(document) = role.role.assume_role_policy_document.as_deref()
     {
         let verdict = judge(document, target.account.as_str(), &requester);
-        return if verdict.allowed {
+        return if verdict.allowed && root {
+            format!(
+                "The role's trust policy admits account {} ({}), but {root_cause}. {said}",
+                me.account_id, verdict.reason
+            )
+        } else if verdict.allowed {
             format!(
                 "The role's trust policy admits account {} ({}), so the refusal comes from this identity's own \
                  permissions: {} lacks sts:AssumeRole on {}. Attach AliyunSTSAssumeRoleAccess or a policy allowing \
@@ -290,7 +301,10 @@ async fn refusal_cause(
                 me.account_id, verdict.reason, me.arn, target.arn
             )
         } else if document.contains("sts:ExternalId") {
-            format!("The role's trust policy refuses: {external} ({}). {said}", verdict.reason)
+            format!(
+                "The role's trust policy refuses: {external} ({}). {said}",
+                verdict.reason
+            )
         } else {
             format!(
                 "The role's trust policy does not admit account {}: {}. {said}",
@@ -298,17 +312,30 @@ async fn refusal_cause(
             )
         };
     }
+    let mut causes = vec![
+        format!(
+            "the trust policy does not admit account {} (its owner adds acs:ram::{}:root to the RAM principals)",
+            me.account_id, me.account_id
+        ),
+        external.to_owned(),
+    ];
+    if root {
+        causes.insert(0, root_cause);
+    } else {
+        causes.push(
+            "this identity lacks sts:AssumeRole (attach AliyunSTSAssumeRoleAccess or a policy allowing \
+             sts:AssumeRole on the role)"
+                .to_owned(),
+        );
+    }
     format!(
         "STS refused {} ({}) to assume {}. The role is in account {}, whose trust policy this identity cannot \
-         read, so the cause is one of: the trust policy does not admit account {} (its owner adds \
-         acs:ram::{}:root to the RAM principals); {external}; or this identity lacks sts:AssumeRole (attach \
-         AliyunSTSAssumeRoleAccess or a policy allowing sts:AssumeRole on the role). {said}",
+         read, so the cause is one of: {}. {said}",
         me.arn,
         me.account_id,
         target.arn,
         target.account.as_str(),
-        me.account_id,
-        me.account_id
+        causes.join("; ")
     )
 }
 
@@ -357,7 +384,10 @@ async fn evaluate(
             return;
         }
         Err(e) => {
-            resp.diagnostics.push(not_checked(format!("GetRole on {} failed: {e}.", target.name)));
+            resp.diagnostics.push(not_checked(format!(
+                "GetRole on {} failed: {e}.",
+                target.name
+            )));
             return;
         }
     };

@@ -1,0 +1,317 @@
+//! The action `aliram_verify_assume_role` through Terraform 1.14 and later (actions are a 1.14 feature; the
+//! Terraforms older than that are filtered out explicitly, and the other modules keep running the provider on
+//! them): the schema Terraform reads, `terraform apply -invoke`, an `action_trigger` after a role is created, the
+//! causes of a refusal, and the check by evaluation for a service.
+
+use crate::support::Terraform;
+use crate::support::Workdir;
+use crate::support::emulator::Emulator;
+use crate::support::roles_by_hand::{create, provider_config, ram_document};
+use crate::support::terraform_versions::terraforms_supporting;
+
+const FEATURE: &str = "actions";
+
+/// The Terraforms that have actions: 1.14 and later.
+fn with_actions() -> Vec<&'static Terraform> {
+    terraforms_supporting((1, 14), FEATURE)
+}
+
+fn action_block(role_arn: &str, extra: &str) -> String {
+    format!(
+        "action \"aliram_verify_assume_role\" \"check\" {{\n  config {{\n    role_arn = \"{role_arn}\"\n{extra}  }}\n}}\n"
+    )
+}
+
+fn invoke(work: &Workdir) -> crate::support::Run {
+    work.run(&[
+        "apply",
+        "-input=false",
+        "-no-color",
+        "-auto-approve",
+        "-invoke=action.aliram_verify_assume_role.check",
+    ])
+}
+
+fn role_arn(emulator: &Emulator, owner: &str, name: &str) -> String {
+    format!(
+        "acs:ram::{}:role/{name}",
+        emulator.account(owner).account_id
+    )
+}
+
+#[test]
+fn the_schema_lists_the_action_with_a_description_on_every_argument() {
+    let emulator = Emulator::start(&[]);
+    for tf in with_actions() {
+        let work = Workdir::new(tf, &provider_config(&emulator, "task"));
+        let shown = work.run(&["providers", "schema", "-json"]).success();
+        let schema: serde_json::Value = serde_json::from_str(&shown.stdout).expect("schema JSON");
+        let action = &schema["provider_schemas"]["registry.terraform.io/aliram/aliram"]["action_schemas"]
+            ["aliram_verify_assume_role"];
+        let attributes = action["block"]["attributes"]
+            .as_object()
+            .unwrap_or_else(|| {
+                panic!(
+                    "Terraform {}: no action schema in {}",
+                    tf.version, shown.stdout
+                )
+            });
+        let mut names: Vec<&str> = attributes.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            ["external_id", "role_arn", "service"],
+            "Terraform {}",
+            tf.version
+        );
+        for (name, attribute) in attributes {
+            let description = attribute["description"].as_str().unwrap_or_default();
+            assert!(
+                description.len() > 40,
+                "Terraform {}: {name} has no description",
+                tf.version
+            );
+        }
+        assert_eq!(attributes["role_arn"]["required"], true);
+        assert!(
+            action["block"]["description"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("AssumeRole")
+        );
+    }
+}
+
+#[test]
+fn the_trusted_account_verifies_by_invoke() {
+    let emulator = Emulator::start(&[]);
+    create(
+        &emulator,
+        "source",
+        "trusts-task",
+        &ram_document(&emulator, &["task"]),
+        &[],
+        &[],
+    );
+    let arn = role_arn(&emulator, "source", "trusts-task");
+    let source = &emulator.account("source").account_id;
+    for tf in with_actions() {
+        let config = format!(
+            "{}{}",
+            provider_config(&emulator, "task"),
+            action_block(&arn, "")
+        );
+        let work = Workdir::new(tf, &config);
+        let run = invoke(&work).success();
+        let output = run.output();
+        for expected in [
+            format!(
+                "verifying {arn} as acs:ram::{}:",
+                emulator.account("task").account_id
+            ),
+            format!(
+                "assumed {arn}: the session is acs:ram::{source}:assumed-role/trusts-task/aliram-verify-assume-role (account {source})"
+            ),
+            "Actions: 1 invoked".to_owned(),
+        ] {
+            assert!(
+                output.contains(&expected),
+                "Terraform {}: lacks {expected:?}:\n{output}",
+                tf.version
+            );
+        }
+        // The credentials are never shown.
+        assert!(
+            !output.contains("STS.NT"),
+            "Terraform {}: output shows an STS key:\n{output}",
+            tf.version
+        );
+    }
+}
+
+#[test]
+fn another_account_fails_with_the_cause() {
+    let emulator = Emulator::start(&[]);
+    create(
+        &emulator,
+        "source",
+        "trusts-task",
+        &ram_document(&emulator, &["task"]),
+        &[],
+        &[],
+    );
+    let arn = role_arn(&emulator, "source", "trusts-task");
+    let destination = &emulator.account("destination").account_id;
+    for tf in with_actions() {
+        let config = format!(
+            "{}{}",
+            provider_config(&emulator, "destination"),
+            action_block(&arn, "")
+        );
+        let work = Workdir::new(tf, &config);
+        let run = invoke(&work);
+        let output = run.output();
+        assert_eq!(
+            run.code, 1,
+            "Terraform {}: must fail:\n{output}",
+            tf.version
+        );
+        for expected in [
+            "Cannot Assume the Role".to_owned(),
+            format!("the trust policy does not admit account {destination}"),
+            "NoPermission".to_owned(),
+        ] {
+            assert!(
+                output.contains(&expected),
+                "Terraform {}: lacks {expected:?}:\n{output}",
+                tf.version
+            );
+        }
+    }
+}
+
+#[test]
+fn a_missing_role_and_an_external_id_condition_are_named() {
+    let emulator = Emulator::start(&[]);
+    let task = emulator.account("task").account_id.clone();
+    let with_condition = format!(
+        r#"{{"Statement":[{{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{{"RAM":["acs:ram::{task}:root"]}},"Condition":{{"StringEquals":{{"sts:ExternalId":"expected-id"}}}}}}],"Version":"1"}}"#
+    );
+    // A role of the caller's own account can be read, so the trust policy itself tells the cause.
+    create(
+        &emulator,
+        "task",
+        "needs-external-id",
+        &with_condition,
+        &[],
+        &[],
+    );
+    for tf in with_actions() {
+        let missing = role_arn(&emulator, "source", "no-such-role");
+        let work = Workdir::new(
+            tf,
+            &format!(
+                "{}{}",
+                provider_config(&emulator, "task"),
+                action_block(&missing, "")
+            ),
+        );
+        let run = invoke(&work);
+        assert_eq!(run.code, 1);
+        assert!(
+            run.output().contains(&format!(
+                "Account {} has no role named no-such-role",
+                emulator.account("source").account_id
+            )),
+            "Terraform {}:\n{}",
+            tf.version,
+            run.output()
+        );
+
+        let arn = role_arn(&emulator, "task", "needs-external-id");
+        work.write_config(&format!(
+            "{}{}",
+            provider_config(&emulator, "task"),
+            action_block(&arn, "    external_id = \"wrong-id\"\n")
+        ));
+        let run = invoke(&work);
+        assert_eq!(run.code, 1);
+        assert!(
+            run.output().contains("The role's trust policy refuses: the ExternalId sent does not match its sts:ExternalId condition"),
+            "Terraform {}:\n{}",
+            tf.version,
+            run.output()
+        );
+        work.write_config(&format!(
+            "{}{}",
+            provider_config(&emulator, "task"),
+            action_block(&arn, "    external_id = \"expected-id\"\n")
+        ));
+        invoke(&work).success();
+    }
+}
+
+#[test]
+fn an_action_trigger_after_create_verifies_the_new_role() {
+    let emulator = Emulator::start(&[]);
+    let task = emulator.account("task").account_id.clone();
+    for tf in with_actions() {
+        let config = format!(
+            "terraform {{\n  required_providers {{\n    aliram = {{ source = \"aliram/aliram\" }}\n  }}\n}}\n{}{}\
+             resource \"aliram_role\" \"r\" {{\n  provider     = aliram.source\n  role_name    = \"verified-on-create\"\n  trust_policy = jsonencode({{ Version = \"1\", Statement = [{{ Effect = \"Allow\", Action = \"sts:AssumeRole\", Principal = {{ RAM = [\"acs:ram::{task}:root\"] }} }}] }})\n  policy_names = []\n  lifecycle {{\n    action_trigger {{\n      events  = [after_create, after_update]\n      actions = [action.aliram_verify_assume_role.check]\n    }}\n  }}\n}}\n\
+             action \"aliram_verify_assume_role\" \"check\" {{\n  provider = aliram.task\n  config {{\n    role_arn = aliram_role.r.arn\n  }}\n}}\n",
+            emulator.provider_block(Some("source"), "source"),
+            emulator.provider_block(Some("task"), "task"),
+        );
+        let work = Workdir::new(tf, &config);
+        let plan = work.run(&["plan", "-input=false", "-no-color"]).success();
+        assert!(
+            plan.output().contains("Actions: 1 to invoke"),
+            "Terraform {}:\n{}",
+            tf.version,
+            plan.output()
+        );
+        let apply = work
+            .run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+            .success();
+        let output = apply.output();
+        assert!(
+            output.contains("Actions: 1 invoked"),
+            "Terraform {}:\n{output}",
+            tf.version
+        );
+        assert!(
+            output.contains("assumed acs:ram::")
+                && output.contains("role/verified-on-create: the session is"),
+            "Terraform {}:\n{output}",
+            tf.version
+        );
+        // No change, no action: the trigger fires on create and update only.
+        work.assert_plan_clean();
+        work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"])
+            .success();
+    }
+}
+
+#[test]
+fn a_service_is_checked_by_evaluation() {
+    let emulator = Emulator::start(&[]);
+    for tf in with_actions() {
+        let config = format!(
+            "{}resource \"aliram_dts_default_role\" \"dts\" {{}}\n\
+             action \"aliram_verify_assume_role\" \"check\" {{\n  config {{\n    role_arn = aliram_dts_default_role.dts.arn\n    service  = \"dts.aliyuncs.com\"\n  }}\n}}\n\
+             action \"aliram_verify_assume_role\" \"cdp\" {{\n  config {{\n    role_arn = aliram_dts_default_role.dts.arn\n    service  = \"cdp.aliyuncs.com\"\n  }}\n}}\n",
+            provider_config(&emulator, "source"),
+        );
+        let work = Workdir::new(tf, &config);
+        work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+            .success();
+        let output = invoke(&work).success().output();
+        assert!(
+            output.contains("checked by evaluating the trust policy, not by assuming the role: statement 1 allows dts.aliyuncs.com acting for account"),
+            "Terraform {}:\n{output}",
+            tf.version
+        );
+        let refused = work.run(&[
+            "apply",
+            "-input=false",
+            "-no-color",
+            "-auto-approve",
+            "-invoke=action.aliram_verify_assume_role.cdp",
+        ]);
+        assert_eq!(refused.code, 1);
+        assert!(
+            refused
+                .output()
+                .contains("Trust Policy Does Not Admit the Service")
+                && refused
+                    .output()
+                    .contains("Checked by evaluating the trust policy of"),
+            "Terraform {}:\n{}",
+            tf.version,
+            refused.output()
+        );
+        work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"])
+            .success();
+    }
+}
