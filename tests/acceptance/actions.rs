@@ -315,3 +315,71 @@ fn a_service_is_checked_by_evaluation() {
             .success();
     }
 }
+
+#[test]
+fn the_invoke_example_applies_verifies_and_plans_clean() {
+    let emulator = Emulator::start(&[]);
+    for tf in with_actions() {
+        let work = emulator.example_workdir(tf, "actions/aliram_verify_assume_role/invoke");
+        work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+            .success();
+        for (action, expected) in [
+            (
+                "task_assumes_source",
+                "assumed acs:ram::1111000011110001:role/ram-for-dts: the session is",
+            ),
+            (
+                "dts_default_role",
+                "checked by evaluating the trust policy, not by assuming the role",
+            ),
+        ] {
+            let run = work
+                .run(&[
+                    "apply",
+                    "-input=false",
+                    "-no-color",
+                    "-auto-approve",
+                    &format!("-invoke=action.aliram_verify_assume_role.{action}"),
+                ])
+                .success();
+            assert!(
+                run.output().contains(expected),
+                "Terraform {}: {action}:\n{}",
+                tf.version,
+                run.output()
+            );
+        }
+        work.assert_plan_clean();
+        work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"])
+            .success();
+        assert!(emulator.role_names("source").is_empty());
+    }
+}
+
+#[test]
+fn the_action_trigger_example_verifies_on_create_only() {
+    let emulator = Emulator::start(&[]);
+    for tf in with_actions() {
+        let work = emulator.example_workdir(tf, "actions/aliram_verify_assume_role/action_trigger");
+        let apply = work
+            .run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+            .success();
+        let output = apply.output();
+        assert!(
+            output
+                .contains("(triggered by aliram_cross_account_dts_role.source): assumed acs:ram::")
+                && output.contains("Actions: 1 invoked"),
+            "Terraform {}:\n{output}",
+            tf.version
+        );
+        assert!(
+            !output.contains("DTS Default Role Missing"),
+            "Terraform {}:\n{output}",
+            tf.version
+        );
+        work.assert_plan_clean();
+        work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"])
+            .success();
+        assert!(emulator.role_names("source").is_empty());
+    }
+}

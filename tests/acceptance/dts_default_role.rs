@@ -161,3 +161,83 @@ fn drift_on_the_default_role_shows() {
             .success();
     }
 }
+
+#[test]
+fn the_example_creates_both_roles_without_a_warning_and_plans_clean() {
+    let emulator = Emulator::start(&[]);
+    for tf in terraforms() {
+        let work = emulator.example_workdir(tf, "resources/aliram_dts_default_role");
+        let output = work
+            .run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+            .success()
+            .output();
+        assert!(
+            !output.contains(WARNING),
+            "Terraform {}:\n{output}",
+            tf.version
+        );
+        let mut roles = emulator.role_names("source");
+        roles.sort();
+        assert_eq!(
+            roles,
+            ["AliyunDTSDefaultRole", "ram-for-dts"],
+            "Terraform {}",
+            tf.version
+        );
+        assert!(emulator.service_may_assume(
+            "dts.aliyuncs.com",
+            &emulator.account("source").account_id,
+            &format!(
+                "acs:ram::{}:role/AliyunDTSDefaultRole",
+                emulator.account("source").account_id
+            )
+        ));
+        work.assert_plan_clean();
+        work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"])
+            .success();
+        assert!(emulator.role_names("source").is_empty());
+    }
+}
+
+#[test]
+fn an_existing_default_role_is_imported_without_writes() {
+    let emulator = Emulator::start(&[]);
+    for tf in terraforms() {
+        crate::support::roles_by_hand::create(
+            &emulator,
+            "source",
+            "AliyunDTSDefaultRole",
+            r#"{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":["dts.aliyuncs.com"]}}],"Version":"1"}"#,
+            &["AliyunDTSRolePolicy"],
+            &[],
+        );
+        let import =
+            "import {\n  to = aliram_dts_default_role.dts\n  id = \"AliyunDTSDefaultRole\"\n}\n";
+        let work = Workdir::new(
+            tf,
+            &format!(
+                "{}{DEFAULT_ROLE}{import}",
+                provider_config(&emulator, "source")
+            ),
+        );
+        let writes = emulator.writes();
+        let output = work
+            .run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+            .success()
+            .output();
+        assert!(
+            output.contains("1 imported, 0 added, 0 changed, 0 destroyed"),
+            "Terraform {}:\n{output}",
+            tf.version
+        );
+        assert_eq!(
+            emulator.writes(),
+            writes,
+            "Terraform {}: the import wrote",
+            tf.version
+        );
+        work.assert_plan_clean();
+        work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"])
+            .success();
+    }
+}
