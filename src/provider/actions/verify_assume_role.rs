@@ -417,3 +417,36 @@ async fn evaluate(
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_are_checked_naming_the_value_and_what_is_accepted() {
+        assert_eq!(
+            check_role_arn(&Value::string("acs:ram::1111000011110001:role/r")),
+            Ok(())
+        );
+        let bad = check_role_arn(&Value::string("ram-for-dts")).unwrap_err();
+        assert!(
+            bad.contains("\"ram-for-dts\"")
+                && bad.contains("acs:ram::<account UID>:role/<role name>"),
+            "{bad}"
+        );
+        assert_eq!(check_external_id(&Value::string("abc-123")), Ok(()));
+        assert!(
+            check_external_id(&Value::string("x"))
+                .unwrap_err()
+                .contains("2 to 1224")
+        );
+        assert!(check_external_id(&Value::string("has space")).is_err());
+        assert_eq!(check_service(&Value::string("cdp.aliyuncs.com")), Ok(()));
+        let bad = check_service(&Value::string("dts")).unwrap_err();
+        assert!(
+            bad.contains("\"dts\"") && bad.contains("<name>.aliyuncs.com"),
+            "{bad}"
+        );
+        assert!(check_service(&Value::string("acs:ram::1:root")).is_err());
+    }
+}

@@ -227,6 +227,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn role_arns_split_into_account_and_name() {
+        let (account, name) = parse_role_arn("acs:ram::1111000011110001:role/ram-for-dts").unwrap();
+        assert_eq!(
+            (account.as_str(), name),
+            ("1111000011110001", "ram-for-dts")
+        );
+        for bad in [
+            "",
+            "ram-for-dts",
+            "acs:ram::1111000011110001:root",
+            "acs:ram::1111000011110001:role/",
+            "acs:ram::abc:role/x",
+            "acs:ram::1111000011110001:assumed-role/x/session",
+            "acs:ram::1111000011110001:role/x/y",
+        ] {
+            assert!(parse_role_arn(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
     fn accepts_sixteen_digits() {
         let id = AccountId::parse("1234567890123456").unwrap();
         assert_eq!(id.as_str(), "1234567890123456");
