@@ -383,3 +383,37 @@ fn the_action_trigger_example_verifies_on_create_only() {
         assert!(emulator.role_names("source").is_empty());
     }
 }
+
+#[test]
+fn a_role_arn_known_only_at_plan_is_checked_before_any_write() {
+    let emulator = Emulator::start(&[]);
+    for tf in with_actions() {
+        // The caller identity's ARN is read during the plan: not a role ARN, refused there, before the role exists.
+        let config = format!(
+            "{}data \"aliram_caller_identity\" \"me\" {{}}\n\
+             resource \"aliram_role\" \"r\" {{\n  role_name    = \"never-created\"\n  trust_policy = jsonencode({{ Version = \"1\", Statement = [{{ Effect = \"Allow\", Action = \"sts:AssumeRole\", Principal = {{ RAM = [\"acs:ram::{}:root\"] }} }}] }})\n  policy_names = []\n  lifecycle {{\n    action_trigger {{\n      events  = [after_create]\n      actions = [action.aliram_verify_assume_role.check]\n    }}\n  }}\n}}\n\
+             action \"aliram_verify_assume_role\" \"check\" {{\n  config {{\n    role_arn = data.aliram_caller_identity.me.arn\n  }}\n}}\n",
+            provider_config(&emulator, "source"),
+            emulator.account("task").account_id,
+        );
+        let work = Workdir::new(tf, &config);
+        let writes = emulator.writes();
+        let run = work.run(&["apply", "-input=false", "-no-color", "-auto-approve"]);
+        let output = run.output();
+        assert_eq!(run.code, 1, "Terraform {}:\n{output}", tf.version);
+        assert!(
+            output.contains(&format!(
+                "role_arn \"acs:ram::{}:root\" is not a role ARN: expected acs:ram::<account UID>:role/<role name>",
+                emulator.account("source").account_id
+            )),
+            "Terraform {}:\n{output}",
+            tf.version
+        );
+        assert_eq!(
+            emulator.writes(),
+            writes,
+            "Terraform {}: a write before the refusal",
+            tf.version
+        );
+    }
+}

@@ -4,7 +4,10 @@
 //! failure it names the cause. The issued credentials live only for the one call and are never stored or shown.
 
 use crate::emulator::trust_policy::{Requester, judge};
-use crate::framework::action::{Action, ActionProgress, InvokeActionRequest, InvokeActionResponse};
+use crate::framework::action::{
+    Action, ActionProgress, InvokeActionRequest, InvokeActionResponse, PlanActionRequest,
+    PlanActionResponse,
+};
 use crate::framework::context::Context;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::path::AttributePath;
@@ -82,6 +85,20 @@ fn check_service(v: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// `external_id` is sent only with AssumeRole, which `service` replaces by an evaluation.
+fn check_combination(config: &Value, diagnostics: &mut Diagnostics) {
+    if config.attr(SERVICE).as_str().is_some() && config.attr(EXTERNAL_ID).as_str().is_some() {
+        diagnostics.push(
+            Diagnostic::error(
+                "External ID Not Used With Service",
+                "external_id is sent only when the action assumes the role; with service it evaluates the trust \
+                 policy for the service, which sends no ExternalId. Remove one of the two.",
+            )
+            .at(AttributePath::root(EXTERNAL_ID)),
+        );
+    }
+}
+
 #[async_trait]
 impl Action<ProviderClient> for VerifyAssumeRole {
     fn type_name(&self) -> &'static str {
@@ -124,16 +141,35 @@ impl Action<ProviderClient> for VerifyAssumeRole {
     }
 
     fn validate_config(&self, config: &Value, diagnostics: &mut Diagnostics) {
-        if config.attr(SERVICE).as_str().is_some() && config.attr(EXTERNAL_ID).as_str().is_some() {
-            diagnostics.push(
-                Diagnostic::error(
-                    "External ID Not Used With Service",
-                    "external_id is sent only when the action assumes the role; with service it evaluates the \
-                     trust policy for the service, which sends no ExternalId. Remove one of the two.",
-                )
-                .at(AttributePath::root(EXTERNAL_ID)),
-            );
+        check_combination(config, diagnostics);
+    }
+
+    async fn plan(
+        &self,
+        _ctx: &Context,
+        _client: Option<&ProviderClient>,
+        req: PlanActionRequest,
+        resp: &mut PlanActionResponse,
+    ) {
+        // Values taken from other resources (a role's `arn`) are known only now, after validation ran: check them
+        // here so that a mistake fails the plan, not the apply after the role was written.
+        let checks: [(&str, fn(&Value) -> Result<(), String>); 3] = [
+            (ROLE_ARN, check_role_arn),
+            (EXTERNAL_ID, check_external_id),
+            (SERVICE, check_service),
+        ];
+        for (name, check) in checks {
+            let value = req.config.attr(name);
+            if value.as_str().is_some()
+                && let Err(detail) = check(value)
+            {
+                resp.diagnostics.push(
+                    Diagnostic::error("Invalid Attribute Value", detail)
+                        .at(AttributePath::root(name)),
+                );
+            }
         }
+        check_combination(&req.config, &mut resp.diagnostics);
     }
 
     async fn invoke(
