@@ -232,7 +232,7 @@ fn a_missing_role_and_an_external_id_condition_are_named() {
 }
 
 #[test]
-fn an_action_trigger_after_create_verifies_the_new_role() {
+fn an_action_trigger_after_create_and_after_update_verifies_the_role() {
     let emulator = Emulator::start(&[]);
     let task = emulator.account("task").account_id.clone();
     for tf in with_actions() {
@@ -268,6 +268,21 @@ fn an_action_trigger_after_create_verifies_the_new_role() {
         );
         // No change, no action: the trigger fires on create and update only.
         work.assert_plan_clean();
+        // An update in place fires it again.
+        work.write_config(&config.replace(
+            "policy_names = []",
+            "policy_names = []\n  description  = \"verified on update\"",
+        ));
+        let update = work
+            .run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+            .success()
+            .output();
+        assert!(
+            update.contains("0 added, 1 changed, 0 destroyed. Actions: 1 invoked")
+                && update.contains("role/verified-on-create: the session is"),
+            "Terraform {}:\n{update}",
+            tf.version
+        );
         work.run(&["destroy", "-input=false", "-no-color", "-auto-approve"])
             .success();
     }
