@@ -432,3 +432,48 @@ fn a_role_arn_known_only_at_plan_is_checked_before_any_write() {
         );
     }
 }
+
+#[test]
+fn root_keys_fail_with_the_sts_reason() {
+    let emulator = Emulator::start(&[]);
+    create(
+        &emulator,
+        "source",
+        "trusts-task",
+        &ram_document(&emulator, &["task"]),
+        &[],
+        &[],
+    );
+    let arn = role_arn(&emulator, "source", "trusts-task");
+    let task = emulator.account("task").account_id.clone();
+    for tf in with_actions() {
+        let config = format!(
+            "{}{}",
+            provider_config(&emulator, "task"),
+            action_block(&arn, "")
+        );
+        let work = Workdir::new(tf, &config);
+        // STS refuses AssumeRole to root keys. Until the emulator refuses them itself (the `identities` work),
+        // the refusal is queued; afterwards the queued one and the emulator's own are the same answer.
+        emulator.admin_post(
+            "faults/next",
+            &serde_json::json!({"action": "AssumeRole", "fault": "no_permission", "count": 1}),
+        );
+        let run = invoke(&work);
+        let output = run.output();
+        assert_eq!(
+            run.code, 1,
+            "Terraform {}: must fail:\n{output}",
+            tf.version
+        );
+        // Named first among the causes while STS's answer is a bare NoPermission, alone once it says "root".
+        assert!(
+            output.to_lowercase().contains(&format!(
+                "this provider instance uses the root accesskey of account {task} (acs:ram::{task}:root), and sts \
+                 refuses assumerole to an account's root identity"
+            )),
+            "Terraform {}:\n{output}",
+            tf.version
+        );
+    }
+}

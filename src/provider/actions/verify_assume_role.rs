@@ -309,6 +309,13 @@ async fn refusal_cause(
          has sts:AssumeRole (for example the system policy AliyunSTSAssumeRoleAccess)",
         me.account_id, me.arn, me.account_id
     );
+    // STS's documented answer to root keys ("Roles may not be assumed by root accounts.") leaves no doubt.
+    let sts_says_root = error
+        .api_error()
+        .is_some_and(|e| e.message().contains("root accounts"));
+    if root && sts_says_root {
+        return format!("STS refuses root keys: {root_cause}. {said}");
+    }
     let external = match target.external_id {
         Some(_) => "the ExternalId sent does not match its sts:ExternalId condition",
         None => "it has an sts:ExternalId condition and no external_id was sent",
