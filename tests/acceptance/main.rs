@@ -22,6 +22,7 @@ mod support {
 }
 
 mod account_binding;
+mod actions;
 mod adoption;
 mod caller_identity;
 mod client_resilience;
@@ -31,6 +32,7 @@ mod consistency;
 mod document_checks;
 mod domain_rules;
 mod drift;
+mod dts_default_role;
 mod emulator_sdk;
 mod examples;
 mod flow_control;

@@ -276,3 +276,49 @@ fn started_by_hand_it_explains_itself_and_fails() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn get_metadata_and_the_schema_list_the_action() {
+    use terraform_provider_aliram::server::proto::tfplugin5::provider_client::ProviderClient;
+    use terraform_provider_aliram::server::proto::tfplugin5::{get_metadata, get_provider_schema};
+
+    let plugin = start(&[("TF_DISABLE_PLUGIN_TLS", "1")]);
+    let channel = tonic::transport::Channel::from_shared(format!("http://{}", plugin.address))
+        .expect("endpoint")
+        .connect()
+        .await
+        .expect("connecting to the provider");
+    let mut provider = ProviderClient::new(channel);
+    let metadata = provider
+        .get_metadata(get_metadata::Request {})
+        .await
+        .expect("GetMetadata")
+        .into_inner();
+    let actions: Vec<&str> = metadata
+        .actions
+        .iter()
+        .map(|a| a.type_name.as_str())
+        .collect();
+    assert_eq!(actions, ["aliram_verify_assume_role"]);
+    assert!(
+        metadata
+            .resources
+            .iter()
+            .any(|r| r.type_name == "aliram_dts_default_role"),
+        "{:?}",
+        metadata.resources
+    );
+    let schema = provider
+        .get_schema(get_provider_schema::Request {})
+        .await
+        .expect("GetProviderSchema")
+        .into_inner();
+    let action = &schema.action_schemas["aliram_verify_assume_role"];
+    // Terraform reads the action's block without a nil check: both must be present.
+    let block = action
+        .schema
+        .as_ref()
+        .and_then(|s| s.block.as_ref())
+        .expect("schema.block");
+    assert!(block.attributes.iter().all(|a| !a.description.is_empty()));
+}

@@ -11,8 +11,9 @@ use terraform_provider_aliram::framework::engine::Engine;
 use terraform_provider_aliram::provider::AliramProvider;
 
 /// The registry page directories under `docs/`; everything else there (emulator, benchmarks) is hand-written.
-const REGISTRY_DIRS: [&str; 5] = [
+const REGISTRY_DIRS: [&str; 6] = [
     "resources",
+    "actions",
     "data-sources",
     "functions",
     "list-resources",

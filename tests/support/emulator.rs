@@ -123,6 +123,21 @@ impl Emulator {
         )
     }
 
+    /// A provider block for `alias` (or the default provider when `None`) using the keys of `account`'s RAM user
+    /// [`DEMO_USER`]: the identity that assumes roles, which root keys may not.
+    pub fn user_provider_block(&self, alias: Option<&str>, account: &str) -> String {
+        let user = self.user(account);
+        let alias_line = alias
+            .map(|n| format!("  alias = \"{n}\"\n"))
+            .unwrap_or_default();
+        format!(
+            "provider \"aliram\" {{\n{alias_line}  access_key = \"{}\"\n  secret_key = \"{}\"\n{}}}\n",
+            user.access_key_id,
+            user.access_key_secret,
+            self.endpoints_block()
+        )
+    }
+
     /// The `endpoints { ram, sts }` block pointing at this emulator, for provider blocks written by hand.
     pub fn endpoints_block(&self) -> String {
         format!(
@@ -218,14 +233,8 @@ impl Emulator {
         names
     }
 
-    /// Writes an aliyun CLI configuration with one AK profile per account, named after it, into `dir`, and
-    /// returns its path (the examples select accounts by profile).
-    pub fn write_profiles(&self, dir: &std::path::Path) -> std::path::PathBuf {
-        self.write_profiles_as(dir, &[])
-    }
-
-    /// Writes an aliyun CLI configuration like [`Emulator::write_profiles`], but where each account of `users` is
-    /// signed for by that RAM user's keys (the profile keeps the account's name, so examples run unchanged).
+    /// Writes an aliyun CLI configuration with one AK profile per account, named after it, into `dir`, and returns
+    /// its path (the examples select accounts by profile); each account of `users` signs with that RAM user's keys.
     pub fn write_profiles_as(
         &self,
         dir: &std::path::Path,
@@ -264,7 +273,15 @@ impl Emulator {
     /// A working directory for `example` that reaches this emulator: profiles per account and the endpoint.
     pub fn example_workdir(&self, terraform: &super::Terraform, example: &str) -> super::Workdir {
         let mut work = super::Workdir::from_example(terraform, example);
-        let profiles = self.write_profiles(work.path());
+        // As `scripts/demo` does: each account's profile signs as its RAM user, the identity teams run Terraform
+        // as (and the only kind STS lets assume a role, which the action examples do).
+        let users: Vec<(&str, &DeclaredUser)> = self
+            .accounts
+            .iter()
+            .filter(|a| a.users.iter().any(|u| u.name == DEMO_USER))
+            .map(|a| (a.name.as_str(), self.user(&a.name)))
+            .collect();
+        let profiles = self.write_profiles_as(work.path(), &users);
         work.set_env(
             "ALICLOUD_SHARED_CREDENTIALS_FILE",
             &profiles.display().to_string(),

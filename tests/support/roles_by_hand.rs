@@ -81,6 +81,15 @@ pub fn provider_config(emulator: &Emulator, account: &str) -> String {
     )
 }
 
+/// [`provider_config`] signed by `account`'s RAM user instead of its root keys.
+pub fn user_provider_config(emulator: &Emulator, account: &str) -> String {
+    format!(
+        "{}{}",
+        super::REQUIRED_PROVIDERS,
+        emulator.user_provider_block(None, account)
+    )
+}
+
 /// Creates `count` roles named `<prefix>-0000`, `<prefix>-0001`, ... in `owner`'s account with `document`, many
 /// at once (the client has no fixed rate cap by default; the emulator has no flow control unless asked).
 pub fn create_many(emulator: &Emulator, owner: &str, prefix: &str, count: usize, document: &str) {
