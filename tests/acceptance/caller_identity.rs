@@ -484,7 +484,8 @@ fn the_documented_example_runs_against_the_emulator() {
             outputs["task_account_id"]["after"],
             task_account_id.as_str()
         );
-        assert_eq!(outputs["task_caller"]["after"]["identity_type"], "Account");
+        // The example's profiles sign as each account's RAM user, as `scripts/demo` writes them.
+        assert_eq!(outputs["task_caller"]["after"]["identity_type"], "RAMUser");
         let policy = outputs["dts_trust_policy"]["after"]
             .as_str()
             .expect("a trust policy document");
