@@ -6,7 +6,7 @@
 use crate::support::Terraform;
 use crate::support::Workdir;
 use crate::support::emulator::Emulator;
-use crate::support::roles_by_hand::{create, provider_config, ram_document, user_provider_config};
+use crate::support::roles_by_hand::{create, provider_config, user_provider_config};
 use crate::support::terraform_versions::terraforms_supporting;
 
 const FEATURE: &str = "actions";
@@ -85,15 +85,7 @@ fn the_schema_lists_the_action_with_a_description_on_every_argument() {
 #[test]
 fn the_trusted_account_verifies_by_invoke() {
     let emulator = Emulator::start(&[]);
-    create(
-        &emulator,
-        "source",
-        "trusts-task",
-        &ram_document(&emulator, &["task"]),
-        &[],
-        &[],
-    );
-    let arn = role_arn(&emulator, "source", "trusts-task");
+    let arn = emulator.create_role_trusting("source", "trusts-task", "task");
     let source = &emulator.account("source").account_id;
     for tf in with_actions() {
         let config = format!(
@@ -132,15 +124,7 @@ fn the_trusted_account_verifies_by_invoke() {
 #[test]
 fn another_account_fails_with_the_cause() {
     let emulator = Emulator::start(&[]);
-    create(
-        &emulator,
-        "source",
-        "trusts-task",
-        &ram_document(&emulator, &["task"]),
-        &[],
-        &[],
-    );
-    let arn = role_arn(&emulator, "source", "trusts-task");
+    let arn = emulator.create_role_trusting("source", "trusts-task", "task");
     let destination = &emulator.account("destination").account_id;
     for tf in with_actions() {
         let config = format!(
@@ -436,15 +420,7 @@ fn a_role_arn_known_only_at_plan_is_checked_before_any_write() {
 #[test]
 fn root_keys_fail_with_the_sts_reason() {
     let emulator = Emulator::start(&[]);
-    create(
-        &emulator,
-        "source",
-        "trusts-task",
-        &ram_document(&emulator, &["task"]),
-        &[],
-        &[],
-    );
-    let arn = role_arn(&emulator, "source", "trusts-task");
+    let arn = emulator.create_role_trusting("source", "trusts-task", "task");
     let task = emulator.account("task").account_id.clone();
     for tf in with_actions() {
         let config = format!(
