@@ -9,6 +9,8 @@
 //! - `POST /_emulator/faults/next`: force a fault on the next requests of one action
 //!   (`{"action":"CreateRole","fault":"lost_response","count":1}`), whatever the knobs draw;
 //! - `POST /_emulator/reset`: forget roles, sessions, nonces and statistics, restore the start knobs;
+//! - `POST /_emulator/consistency/settle`: end every consistency window now (roles and attachments written under
+//!   `consistency_delay_ms` become visible), so a test ends a window when it has seen it met;
 //! - `POST /_emulator/service-assume`: may a service acting for an account assume a role?
 //! - `GET /_emulator/recorder`: per identity, the policy allowing exactly what it was allowed
 //!   (`?identity=<principal ARN>` for one document alone, `&names=any` for `*` in place of resource names);
@@ -44,6 +46,7 @@ pub fn router() -> axum::Router<Arc<Emulator>> {
         .route("/faults", get(get_faults).post(set_faults))
         .route("/faults/next", post(queue_fault))
         .route("/reset", post(reset))
+        .route("/consistency/settle", post(settle))
         .route("/service-assume", post(service_assume))
         .route("/recorder", get(get_recorder))
         .route("/recorder/reset", post(reset_recorder))
@@ -211,6 +214,16 @@ async fn queue_fault(State(emulator): State<Arc<Emulator>>, body: Body) -> Respo
 async fn reset(State(emulator): State<Arc<Emulator>>) -> Response {
     match emulator.reset().await {
         Ok(()) => Json(json!({ "reset": true })).into_response(),
+        Err(e) => admin_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("saving state: {e}"),
+        ),
+    }
+}
+
+async fn settle(State(emulator): State<Arc<Emulator>>) -> Response {
+    match emulator.settle().await {
+        Ok(settled) => Json(json!({ "settled": settled })).into_response(),
         Err(e) => admin_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("saving state: {e}"),

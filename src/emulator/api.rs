@@ -295,7 +295,10 @@ async fn run(
     };
     let result = match operation {
         Operation::Ram(RamHandler::Read(read)) => read(&call, &store),
-        Operation::Ram(RamHandler::Write(write)) => emulator.apply_write(write, &call, store).await,
+        Operation::Ram(RamHandler::Write(write)) => {
+            let stall = queued == Some(ScriptedFault::StalledSave);
+            emulator.apply_write(write, &call, store, stall).await
+        }
         Operation::Sts(StsAction::GetCallerIdentity) => Ok(sts::get_caller_identity(&caller)),
         Operation::Sts(StsAction::AssumeRole) => sts::assume_role(params, &caller, &store, now)
             .map(|issued| issued.record(&mut emulator.lock().sessions, now)),

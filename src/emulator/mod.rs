@@ -263,12 +263,14 @@ impl Emulator {
 
     /// Applies a RAM write to `copy`, a copy of the store taken after the caller got the writer turn (see
     /// [`Emulator::writer_turn`]). With a state file the written copy is saved, and installed only once saved: a
-    /// write is applied and saved, or neither. Without one, it is applied to the store in place.
+    /// write is applied and saved, or neither. Without one, it is applied to the store in place. With `stall` (the
+    /// queued fault [`ScriptedFault::StalledSave`]) and a state file, the save stops halfway and never ends.
     async fn apply_write(
         self: &Arc<Self>,
         write: ram::WriteAction,
         call: &RamCall<'_>,
         mut copy: Store,
+        stall: bool,
     ) -> Result<Value, ApiError> {
         if self.state_file.is_none() {
             // In place, so the copy must not share the account being changed.
@@ -281,6 +283,9 @@ impl Emulator {
             return result;
         }
         let body = write(call, &mut copy)?;
+        if stall {
+            return self.stall_in_save(copy).await;
+        }
         self.save(copy.clone())
             .await
             .map_err(|e| ApiError::internal(format!("saving state: {e}")))?;
@@ -288,6 +293,29 @@ impl Emulator {
         inner.store = copy;
         inner.stats.record_write();
         Ok(body)
+    }
+
+    /// Begins saving `store` and stops halfway (see [`ScriptedFault::StalledSave`]): holds the half-written,
+    /// locked temporary file and the writer turn until the request is dropped (at shutdown) or the process dies.
+    async fn stall_in_save(self: &Arc<Self>, store: Store) -> Result<Value, ApiError> {
+        let this = Arc::clone(self);
+        let begun = tokio::task::spawn_blocking(move || {
+            this.state_file
+                .as_ref()
+                .map(|file| file.begin_save_and_stop_halfway(&store))
+        })
+        .await;
+        match begun {
+            Ok(Some(Ok(temp))) => {
+                // Counted only now, with the half-written file on disk: what a test waits for before it kills.
+                self.lock().stats.record_fault("stalled_save");
+                let _locked = temp;
+                std::future::pending().await
+            }
+            Ok(Some(Err(e))) => Err(ApiError::internal(format!("saving state: {e}"))),
+            Ok(None) => Err(ApiError::internal("no state file to stall in")),
+            Err(e) => Err(ApiError::internal(format!("saving state: {e}"))),
+        }
     }
 
     /// The turn a write must hold from before it copies the store until it is installed, when writes are saved.
@@ -303,6 +331,21 @@ impl Emulator {
         let _turn = self.writer_turn().await;
         let store = self.lock().store.clone();
         self.save(store).await
+    }
+
+    /// Ends every consistency window now (see [`Store::settle`]); returns how many roles and attachments became
+    /// visible. Done as writes are: in place under the lock without a state file; with one, on a copy saved and
+    /// then installed while holding the writer turn, so no write in flight installs a copy made before it.
+    async fn settle(self: &Arc<Self>) -> Result<usize, StateFileError> {
+        if self.state_file.is_none() {
+            return Ok(self.lock().store.settle());
+        }
+        let _turn = self.writer_turn().await;
+        let mut store = self.lock().store.clone();
+        let settled = store.settle();
+        self.save(store.clone()).await?;
+        self.lock().store = store;
+        Ok(settled)
     }
 
     /// Back to the start: no roles, sessions, nonces or statistics, only the users and policies the accounts

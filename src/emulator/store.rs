@@ -141,6 +141,41 @@ impl Store {
     pub fn visible_role(&self, account_id: &str, name: &str, now_ms: i64) -> Option<&Role> {
         self.role(account_id, name).filter(|r| r.is_visible(now_ms))
     }
+
+    /// Ends every consistency window now: each role and attachment still invisible becomes visible. Returns how
+    /// many were.
+    pub fn settle(&mut self) -> usize {
+        let mut settled = 0;
+        let mut clear = |visible_after_ms: &mut Option<i64>| {
+            settled += usize::from(visible_after_ms.take().is_some());
+        };
+        for account in self.accounts.values_mut() {
+            let waiting = account.roles.values().any(|r| {
+                r.visible_after_ms.is_some()
+                    || r.attachments.iter().any(|a| a.visible_after_ms.is_some())
+            }) || account
+                .users
+                .values()
+                .any(|u| u.attachments.iter().any(|a| a.visible_after_ms.is_some()));
+            // Copied only when something in it changes.
+            if !waiting {
+                continue;
+            }
+            let account = Arc::make_mut(account);
+            for role in account.roles.values_mut() {
+                clear(&mut role.visible_after_ms);
+                for attachment in &mut role.attachments {
+                    clear(&mut attachment.visible_after_ms);
+                }
+            }
+            for user in account.users.values_mut() {
+                for attachment in &mut user.attachments {
+                    clear(&mut attachment.visible_after_ms);
+                }
+            }
+        }
+        settled
+    }
 }
 
 /// Serialises the shared accounts as plain maps, so the state file format does not know about the sharing.
