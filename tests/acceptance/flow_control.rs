@@ -1,7 +1,9 @@
 //! RAM's flow control at scale with the default configuration: 200 roles in one account while the emulator allows
 //! 20 requests per second per action (`--api-rate-limit 20`, burst 20). The provider has no fixed cap by default,
 //! so it meets the limit; it must slow down per action and retry, and every command must still succeed: the apply
-//! creates every role, the plan after it is clean, and destroy leaves no role. Nothing here measures time.
+//! creates every role, the plan after it is clean, and destroy leaves no role. With `max_requests_per_second`
+//! below the emulator's limit, the same kind of apply is never throttled at all. Nothing here measures time: the
+//! emulator counts the requests its limit refused (`rate_limited` in its stats).
 
 use crate::support::emulator::Emulator;
 use crate::support::roles_by_hand::provider_config;
@@ -32,13 +34,71 @@ fn two_hundred_roles_in_one_account_under_rams_flow_control() {
         "roles left after destroy"
     );
     // The limit did bite: without it this test would show nothing about flow control.
-    let stats = emulator.stats();
-    let limited: u64 = stats["rate_limited"]
+    assert!(
+        rate_limited(&emulator) > 0,
+        "the API rate limit never answered Throttling.User: {}",
+        emulator.stats()
+    );
+}
+
+/// How many requests the emulator's `--api-rate-limit` refused, all actions together.
+fn rate_limited(emulator: &Emulator) -> u64 {
+    emulator.stats()["rate_limited"]
         .as_object()
         .map(|per_action| per_action.values().filter_map(|n| n.as_u64()).sum())
-        .unwrap_or(0);
-    assert!(
-        limited > 0,
-        "the API rate limit never answered Throttling.User: {stats}"
+        .unwrap_or(0)
+}
+
+/// `max_requests_per_second` through Terraform: the emulator allows 2 requests per second per action (burst 2).
+/// Six roles created at once meet that limit without a cap (six CreateRole calls side by side against a burst of
+/// two); then, with full buckets again (`POST /_emulator/reset`) and `max_requests_per_second = 1`, all actions
+/// together, not one request of the same apply is refused.
+#[test]
+fn max_requests_per_second_keeps_an_apply_under_the_accounts_limit() {
+    const CAPPED_ROLES: usize = 6;
+    let emulator = Emulator::start(&["--api-rate-limit", "2"]);
+    let tf = terraforms().last().expect("a Terraform");
+    let roles = |prefix: &str| {
+        format!(
+            "resource \"aliram_role\" \"{prefix}\" {{\n  count        = {CAPPED_ROLES}\n  role_name    = \"{prefix}-${{count.index}}\"\n  trust_policy = provider::aliram::dts_trust_policy(\"{}\")\n  policy_names = []\n}}\n",
+            emulator.account("task").account_id
+        )
+    };
+    // Without a cap the limit bites: the control that makes the capped run's zero mean something.
+    let uncapped = Workdir::new(
+        tf,
+        &format!(
+            "{}\n{}",
+            provider_config(&emulator, "source"),
+            roles("free")
+        ),
     );
+    uncapped
+        .run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+        .success();
+    let refused_uncapped = rate_limited(&emulator);
+    assert!(
+        refused_uncapped > 0,
+        "six roles at once never met the limit: {}",
+        emulator.stats()
+    );
+
+    // Full buckets and fresh statistics (the roles made so far are forgotten too).
+    emulator.admin_post("reset", &serde_json::json!({}));
+    let capped_config = provider_config(&emulator, "source").replacen(
+        "provider \"aliram\" {\n",
+        "provider \"aliram\" {\n  max_requests_per_second = 1\n",
+        1,
+    );
+    let capped = Workdir::new(tf, &format!("{capped_config}\n{}", roles("capped")));
+    capped
+        .run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+        .success();
+    assert_eq!(
+        rate_limited(&emulator),
+        0,
+        "with max_requests_per_second = 1 the limit of 2 per action still refused requests: {}",
+        emulator.stats()
+    );
+    assert_eq!(emulator.role_names("source").len(), CAPPED_ROLES);
 }
