@@ -2,8 +2,9 @@
 //! 20 requests per second per action (`--api-rate-limit 20`, burst 20). The provider has no fixed cap by default,
 //! so it meets the limit; it must slow down per action and retry, and every command must still succeed: the apply
 //! creates every role, the plan after it is clean, and destroy leaves no role. With `max_requests_per_second`
-//! below the emulator's limit, the same kind of apply is never throttled at all. Nothing here measures time: the
-//! emulator counts the requests its limit refused (`rate_limited` in its stats).
+//! below the emulator's limit, the same kind of apply is never throttled at all. And flow control is per action:
+//! a throttled GetRole holds back no other read. Nothing here measures time: the emulator counts the requests its
+//! limit refused (`rate_limited` in its stats), the provider's log says which requests waited.
 
 use crate::support::emulator::Emulator;
 use crate::support::roles_by_hand::provider_config;
@@ -101,4 +102,66 @@ fn max_requests_per_second_keeps_an_apply_under_the_accounts_limit() {
         emulator.stats()
     );
     assert_eq!(emulator.role_names("source").len(), CAPPED_ROLES);
+}
+
+/// What the provider logs (at DEBUG) when flow control holds a request back for its sending slot.
+const WAIT_LINE: &str = "Alibaba Cloud flow control: request waits for its sending slot";
+
+/// Per-action flow control through Terraform, counted: a refresh of four roles, one at a time
+/// (`-parallelism=1`, so every read after the first is sent after the throttle), whose first GetRole is throttled
+/// (a queued fault). GetRole's rate falls to the floor, so the next roles' GetRole calls wait for their slots,
+/// while no ListPoliciesForRole or ListTagResources request ever waits: RAM's budget is per action, and a
+/// throttled GetRole says nothing about the other reads. The provider's DEBUG log says which requests waited.
+#[test]
+fn a_throttled_get_role_does_not_slow_the_other_reads() {
+    const ROLES: usize = 4;
+    let emulator = Emulator::start(&[]);
+    let tf = terraforms().last().expect("a Terraform");
+    let config = format!(
+        "{}\nresource \"aliram_role\" \"read\" {{\n  count        = {ROLES}\n  role_name    = \"read-${{count.index}}\"\n  trust_policy = provider::aliram::dts_trust_policy(\"{}\")\n  policy_names = [\"AliyunDTSRolePolicy\"]\n  tags         = {{ team = \"data\" }}\n}}\n",
+        provider_config(&emulator, "source"),
+        emulator.account("task").account_id
+    );
+    let mut work = Workdir::new(tf, &config);
+    work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+        .success();
+
+    let throttled = emulator.faults_served("throttle");
+    emulator.admin_post(
+        "faults/next",
+        &serde_json::json!({"action": "GetRole", "fault": "throttle", "count": 1}),
+    );
+    let log = work.path().join("refresh.log");
+    work.set_env("TF_LOG", "DEBUG");
+    work.set_env("TF_LOG_PATH", &log.display().to_string());
+    let plan = work.run(&[
+        "plan",
+        "-input=false",
+        "-no-color",
+        "-detailed-exitcode",
+        "-parallelism=1",
+    ]);
+    assert_eq!(plan.code, 0, "the plan is not clean: {}", plan.output());
+    assert_eq!(
+        emulator.faults_served("throttle"),
+        throttled + 1,
+        "the refresh's first GetRole was throttled"
+    );
+    let text = std::fs::read_to_string(&log).expect("Terraform's log");
+    let waits = |action: &str| {
+        text.lines()
+            .filter(|l| l.contains(WAIT_LINE) && l.contains(&format!("action={action}")))
+            .count()
+    };
+    assert!(
+        waits("GetRole") > 0,
+        "no GetRole waited after one was throttled: the log shows no flow control at all"
+    );
+    for other in ["ListPoliciesForRole", "ListTagResources"] {
+        assert_eq!(
+            waits(other),
+            0,
+            "{other} waited for its slot although only GetRole was throttled"
+        );
+    }
 }
