@@ -32,4 +32,5 @@ mod emulator_state_safety;
 mod emulator_trust;
 mod emulator_trust_limits;
 mod engine;
+mod signer_v3_vectors;
 mod signer_vectors;
