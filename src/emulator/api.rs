@@ -5,6 +5,7 @@
 
 use super::Emulator;
 use super::auth;
+use super::auth_v3::{self, V3Request};
 use super::connection::ConnectionHandle;
 use super::error::{ApiError, new_request_id};
 use super::faults::{Fault, ScriptedFault};
@@ -98,14 +99,38 @@ async fn handle_api(State(emulator): State<Arc<Emulator>>, request: Request) -> 
         }
     };
     let form: &[u8] = if is_form { &body } else { &[] };
-    let params = Params::from_query_and_form(parts.uri.query(), form);
-    answer(
-        &emulator,
-        parts.method.as_str(),
-        &params,
-        connection.as_ref(),
-    )
-    .await
+    let mut params = Params::from_query_and_form(parts.uri.query(), form);
+    let v3 = auth_v3::is_v3(&parts.headers).then(|| {
+        V3Request::new(
+            parts.method.as_str(),
+            parts.uri.path(),
+            parts.uri.query(),
+            &parts.headers,
+            &body,
+        )
+    });
+    if let Some(v3) = &v3 {
+        // V3 clients name the action in headers; a header wins over a query parameter of the same meaning.
+        for (param, header) in [("Action", "x-acs-action"), ("Version", "x-acs-version")] {
+            if let Some(value) = v3.header(header) {
+                params.set(param, value);
+            }
+        }
+    }
+    let signing = match v3 {
+        Some(v3) => Signing::V3(v3),
+        None => Signing::V1 {
+            method: parts.method.as_str(),
+        },
+    };
+    answer(&emulator, &signing, &params, connection.as_ref()).await
+}
+
+/// How a request is signed: v1 signs its parameters, V3 its HTTP request.
+#[derive(Debug)]
+enum Signing<'a> {
+    V1 { method: &'a str },
+    V3(V3Request),
 }
 
 /// Counts a request as in flight until dropped, whichever way answering it ends.
@@ -132,14 +157,14 @@ struct Outcome {
 
 async fn answer(
     emulator: &Arc<Emulator>,
-    method: &str,
+    signing: &Signing<'_>,
     params: &Params,
     connection: Option<&ConnectionHandle>,
 ) -> Response {
     let action = params.get("Action").unwrap_or_default().to_owned();
     let _in_flight = InFlight::enter(emulator);
     let outcome = match resolve(params) {
-        Ok(operation) => run(emulator, operation, method, params, connection).await,
+        Ok(operation) => run(emulator, operation, signing, params, connection).await,
         Err(e) => Outcome {
             result: Err(e),
             account_id: None,
@@ -168,7 +193,7 @@ fn action_name(params: &Params) -> &str {
 async fn run(
     emulator: &Arc<Emulator>,
     operation: Operation,
-    method: &str,
+    signing: &Signing<'_>,
     params: &Params,
     connection: Option<&ConnectionHandle>,
 ) -> Outcome {
@@ -231,14 +256,23 @@ async fn run(
     let authenticated = {
         let mut guard = emulator.lock();
         let inner = &mut *guard;
-        auth::authenticate(
-            method,
-            params,
-            emulator.accounts(),
-            &inner.sessions,
-            &mut inner.nonces,
-            now,
-        )
+        match signing {
+            Signing::V1 { method } => auth::authenticate(
+                method,
+                params,
+                emulator.accounts(),
+                &inner.sessions,
+                &mut inner.nonces,
+                now,
+            ),
+            Signing::V3(request) => auth_v3::authenticate(
+                request,
+                emulator.accounts(),
+                &inner.sessions,
+                &mut inner.nonces,
+                now,
+            ),
+        }
         .map_err(|e| (e, None))
         .and_then(|caller| {
             // RAM's flow control counts a caller's requests per action, so it comes after authentication.

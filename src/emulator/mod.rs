@@ -13,6 +13,8 @@ pub mod admin;
 pub mod api;
 /// Signature, timestamp, nonce and security token checks; STS sessions.
 pub mod auth;
+/// Signature V3 (`ACS3-HMAC-SHA256`) verification.
+pub mod auth_v3;
 /// Configuration and command line.
 pub mod config;
 /// Connections that the dropped-connection fault can cut.

@@ -1,7 +1,8 @@
 //! The official Python SDKs from PyPI against the real `aliram-emulator` binary: the classic ones
 //! (aliyun-python-sdk-core/-ram/-sts) and the current tea ones (alibabacloud_ram20150501,
-//! alibabacloud_sts20150401 with signature_algorithm='v2') each run a whole role lifecycle, GetCallerIdentity
-//! and AssumeRole, parse every response into their models, and see a wrong secret refused.
+//! alibabacloud_sts20150401, in their default configuration, which signs with signature V3, and again with
+//! signature_algorithm='v2') each run a whole role lifecycle, GetCallerIdentity and AssumeRole, parse every
+//! response into their models, and see a wrong secret refused.
 //!
 //! The SDKs are installed into `target/sdk-venv` on first run. If that fails, the test fails: it never skips.
 
@@ -86,8 +87,8 @@ fn python() -> &'static Path {
     }
 }
 
-/// Runs `tests/sdk/<script>` against a fresh emulator and returns its stdout.
-fn run_script(script: &str) -> String {
+/// Runs `tests/sdk/<script> <args>` against a fresh emulator and returns its stdout.
+fn run_script(script: &str, args: &[&str]) -> String {
     let python = python();
     let emulator = EmulatorProcess::spawn(&[]);
     let logs = tempfile::tempdir().expect("tempdir");
@@ -98,6 +99,7 @@ fn run_script(script: &str) -> String {
         .join("sdk");
     let mut child = Command::new(python)
         .arg(sdk_dir.join(script))
+        .args(args)
         .current_dir(&sdk_dir)
         .env(
             "EMULATOR_STARTUP",
@@ -131,12 +133,18 @@ fn run_script(script: &str) -> String {
 
 #[test]
 fn classic_sdks_run_a_role_lifecycle() {
-    let stdout = run_script("classic_sdk.py");
+    let stdout = run_script("classic_sdk.py", &[]);
     assert!(stdout.contains("OK classic"), "{stdout}");
 }
 
 #[test]
 fn tea_sdks_run_a_role_lifecycle() {
-    let stdout = run_script("tea_sdk.py");
-    assert!(stdout.contains("OK tea"), "{stdout}");
+    let stdout = run_script("tea_sdk.py", &[]);
+    assert!(stdout.contains("OK tea default"), "{stdout}");
+}
+
+#[test]
+fn tea_sdks_signing_v2_run_a_role_lifecycle() {
+    let stdout = run_script("tea_sdk.py", &["v2"]);
+    assert!(stdout.contains("OK tea v2"), "{stdout}");
 }
