@@ -133,6 +133,16 @@ enum Signing<'a> {
     V3(V3Request),
 }
 
+impl Signing<'_> {
+    /// The name counted in the statistics.
+    fn name(&self) -> &'static str {
+        match self {
+            Signing::V1 { .. } => "v1",
+            Signing::V3(_) => "v3",
+        }
+    }
+}
+
 /// Counts a request as in flight until dropped, whichever way answering it ends.
 struct InFlight<'a>(&'a Emulator);
 
@@ -275,6 +285,7 @@ async fn run(
         }
         .map_err(|e| (e, None))
         .and_then(|caller| {
+            inner.stats.record_signature(signing.name());
             // RAM's flow control counts a caller's requests per action, so it comes after authentication.
             if let Some(limit) = &mut inner.rate_limit
                 && !limit.admit(

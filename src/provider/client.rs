@@ -51,6 +51,7 @@ impl ProviderClient {
         )
         .map_err(endpoint_diagnostic)?;
         client_config.max_requests_per_second = config.max_requests_per_second;
+        client_config.signature_version = config.signature_version;
         if let Some(budget) = config.max_retry_timeout {
             client_config.retry.budget = budget;
         }

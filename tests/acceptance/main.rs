@@ -44,4 +44,5 @@ mod refusals;
 mod roles;
 mod roles_data_source;
 mod scale;
+mod signature;
 mod updates;

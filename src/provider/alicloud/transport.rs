@@ -16,6 +16,7 @@ use super::retry::RetryPolicy;
 use super::secret::REDACTED;
 use super::service::Service;
 use super::signer::{self, SIGNATURE_METHOD, SIGNATURE_VERSION, SignableRequest, percent_encode};
+use super::signer_v3;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::future::Future;
@@ -46,6 +47,34 @@ const RETRY_AFTER_HEADER: &str = "x-acs-retry-after";
 /// Response bodies larger than this are not quoted in error messages.
 const MAX_QUOTED_BODY: usize = 512;
 
+/// The form body's media type, for both signatures.
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// Which signature the client puts on its requests (the provider's `signature_version`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SignatureVersion {
+    /// Signature v1 (HMAC-SHA1 over every parameter, the `Signature` parameter): what RAM and STS have
+    /// always taken, so the default.
+    #[default]
+    V1,
+    /// Signature V3 (`ACS3-HMAC-SHA256`, an `Authorization` header), today's SDKs' default.
+    V3,
+}
+
+impl SignatureVersion {
+    /// The values the provider argument accepts.
+    pub const NAMES: [&'static str; 2] = ["v1", "v3"];
+
+    /// The version named `name` (`v1` or `v3`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "v1" => Some(Self::V1),
+            "v3" => Some(Self::V3),
+            _ => None,
+        }
+    }
+}
+
 /// How the client reaches the service, independent of whose credentials sign.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
@@ -64,6 +93,8 @@ pub struct ClientConfig {
     pub attempt_timeout: Duration,
     /// See [`DEFAULT_WRITE_STOP_GRACE`].
     pub write_stop_grace: Duration,
+    /// The signature requests carry.
+    pub signature_version: SignatureVersion,
 }
 
 impl ClientConfig {
@@ -85,6 +116,7 @@ impl ClientConfig {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
             write_stop_grace: DEFAULT_WRITE_STOP_GRACE,
+            signature_version: SignatureVersion::default(),
         })
     }
 }
@@ -109,6 +141,7 @@ struct Shared {
     flow: FlowControl,
     cap: Option<RateLimiter>,
     write_stop_grace: Duration,
+    signature_version: SignatureVersion,
 }
 
 /// The error body of RPC-style APIs (tea also accepts the lower-case spellings).
@@ -157,6 +190,7 @@ impl Transport {
                 flow: FlowControl::default(),
                 cap: config.max_requests_per_second.map(RateLimiter::new),
                 write_stop_grace: config.write_stop_grace,
+                signature_version: config.signature_version,
             }),
         })
     }
@@ -287,8 +321,22 @@ impl Transport {
                 source: Box::new(e),
             })
         })?;
-        let body = signed_form_body(&credentials, service, action, params);
         let endpoint = self.shared.endpoints.of(service).url();
+        let request = self.shared.http.post(endpoint.clone());
+        let request = match self.shared.signature_version {
+            SignatureVersion::V1 => request
+                .header(reqwest::header::CONTENT_TYPE, FORM)
+                .body(signed_form_body(&credentials, service, action, params)),
+            SignatureVersion::V3 => {
+                let (headers, body) = signed_v3(&credentials, service, action, params, endpoint);
+                headers
+                    .into_iter()
+                    .fold(request, |request, (name, value)| {
+                        request.header(name, value)
+                    })
+                    .body(body)
+            }
+        };
         let started = Instant::now();
         let transport_error = |e: reqwest::Error| {
             // Connect first: a connect timeout sent nothing.
@@ -323,18 +371,7 @@ impl Transport {
             }
         };
         sent.store(true, Ordering::Relaxed);
-        let response = self
-            .shared
-            .http
-            .post(endpoint.clone())
-            .header(
-                reqwest::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
-            .body(body)
-            .send()
-            .await
-            .map_err(transport_error)?;
+        let response = request.send().await.map_err(transport_error)?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
@@ -454,6 +491,73 @@ fn signed_form_body(
         .map(|(name, value)| format!("{}={}", percent_encode(name), percent_encode(value)))
         .collect::<Vec<_>>()
         .join("&")
+}
+
+/// The headers and form body of one V3 attempt: the action's parameters in the body (the common ones travel in
+/// `x-acs-*` headers), a fresh nonce and date, and the `Authorization` over `host`, `content-type` and every
+/// `x-acs-*` header, the set the Node and Go SDKs sign.
+fn signed_v3(
+    credentials: &Credentials,
+    service: Service,
+    action: &'static str,
+    params: &ActionParams,
+    endpoint: &reqwest::Url,
+) -> (Vec<(&'static str, String)>, String) {
+    let body = params
+        .clone()
+        .into_pairs()
+        .map(|(name, value)| format!("{}={}", percent_encode(name), percent_encode(&value)))
+        .collect::<Vec<_>>()
+        .join("&");
+    // The host exactly as sent (reqwest would send the same; it is set explicitly so the signed value is the sent one).
+    let host = match endpoint.port() {
+        Some(port) => format!("{}:{port}", endpoint.host_str().unwrap_or_default()),
+        None => endpoint.host_str().unwrap_or_default().to_owned(),
+    };
+    let mut headers: Vec<(&'static str, String)> = vec![
+        ("host", host),
+        ("content-type", FORM.to_owned()),
+        ("x-acs-action", action.to_owned()),
+        ("x-acs-version", service.api_version().to_owned()),
+        (
+            "x-acs-date",
+            chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        ),
+        (
+            "x-acs-signature-nonce",
+            uuid::Uuid::new_v4().simple().to_string(),
+        ),
+        (
+            "x-acs-content-sha256",
+            signer_v3::sha256_hex(body.as_bytes()),
+        ),
+    ];
+    if let Some(token) = &credentials.security_token {
+        headers.push(("x-acs-accesskey-id", credentials.access_key_id.clone()));
+        headers.push(("x-acs-security-token", token.expose().to_owned()));
+    }
+    let owned: Vec<(String, String)> = headers
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), value.clone()))
+        .collect();
+    let signed: Vec<String> = headers.iter().map(|(name, _)| (*name).to_owned()).collect();
+    let payload = signer_v3::sha256_hex(body.as_bytes());
+    let request = signer_v3::SignableRequest {
+        method: "POST",
+        path: endpoint.path(),
+        query: &[],
+        headers: &owned,
+        signed_headers: &signed,
+        payload_sha256: &payload,
+    };
+    // Every signed header is in `owned`, so signing cannot miss one.
+    let signature = signer_v3::sign(&request, credentials.access_key_secret.expose())
+        .expect("every signed header is present");
+    headers.push((
+        "authorization",
+        signer_v3::authorization(&credentials.access_key_id, &signed, &signature),
+    ));
+    (headers, body)
 }
 
 /// Removes what must never be shown from a service message: the server's string to sign (it quotes the
@@ -597,5 +701,52 @@ mod tests {
         let body = signed_form_body(&ak, Service::Ram, "GetRole", &ActionParams::new());
         assert!(!body.contains("SecurityToken"));
         assert!(body.contains("Version=2015-05-01"));
+    }
+
+    #[test]
+    fn v3_requests_sign_the_sent_host_and_carry_the_token_in_a_header_only_with_sts() {
+        let endpoint = reqwest::Url::parse("http://127.0.0.1:8080/").unwrap();
+        let params = ActionParams::new().set("RoleName", "a b");
+        let (headers, body) = signed_v3(
+            &sts_credentials(),
+            Service::Ram,
+            "GetRole",
+            &params,
+            &endpoint,
+        );
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(body, "RoleName=a%20b");
+        assert_eq!(header("host"), Some("127.0.0.1:8080"));
+        assert_eq!(header("x-acs-security-token"), Some("tok/en+1"));
+        assert_eq!(
+            header("x-acs-content-sha256"),
+            Some(signer_v3::sha256_hex(body.as_bytes()).as_str())
+        );
+        let authorization = header("authorization").unwrap();
+        assert!(
+            authorization.starts_with("ACS3-HMAC-SHA256 Credential=STS.id,SignedHeaders=content-type;host;x-acs-accesskey-id;"),
+            "{authorization}"
+        );
+        let ak = Credentials {
+            security_token: None,
+            ..sts_credentials()
+        };
+        let (headers, _) = signed_v3(
+            &ak,
+            Service::Sts,
+            "GetCallerIdentity",
+            &ActionParams::new(),
+            &endpoint,
+        );
+        assert!(
+            !headers
+                .iter()
+                .any(|(n, _)| n.starts_with("x-acs-security") || *n == "x-acs-accesskey-id")
+        );
     }
 }
