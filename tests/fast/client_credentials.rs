@@ -1,6 +1,7 @@
 //! Each credential source of the chain resolves and signs requests the local server accepts: provider
 //! arguments, each environment spelling, an aliyun CLI profile of each mode, the ECS metadata role (IMDSv2
-//! and the v1 fallback), `assume_role` chained on a profile; and the error when nothing is found.
+//! and the v1 fallback, refused when ALIBABA_CLOUD_IMDSV1_DISABLED=true), a credentials URI (environment or
+//! profile mode `CredentialsURI`), `assume_role` chained on a profile; and the error when nothing is found.
 
 use crate::support::scripted_server::{
     ACCOUNT, AK_ID, AK_SECRET, FakeImds, IMDS_SECRET, IMDS_STS_TOKEN, Key, TestServer,
@@ -427,15 +428,151 @@ async fn no_credentials_lists_every_source_tried() {
     let CredentialsError::NotFound { tried } = &err else {
         panic!("expected NotFound, got {err}");
     };
-    assert_eq!(tried.len(), 4, "{tried:?}");
+    assert_eq!(tried.len(), 5, "{tried:?}");
     let shown = err.to_string();
     for source in [
         "access_key/secret_key",
         "ALIBABA_CLOUD_ACCESS_KEY_ID",
         "ALICLOUD_ACCESS_KEY",
         ".aliyun/config.json",
+        "ALIBABA_CLOUD_CREDENTIALS_URI",
         "ecs_role_name",
     ] {
         assert!(shown.contains(source), "{source} missing from {shown}");
     }
+}
+
+/// The key the fake metadata service hands out, registered with `server`.
+fn add_instance_key(server: &TestServer) {
+    server.add_key(
+        "STS.imds",
+        Key {
+            secret: IMDS_SECRET.to_owned(),
+            token: Some(IMDS_STS_TOKEN.to_owned()),
+            account_id: "1111222233334444".to_owned(),
+            arn: "acs:ram::1111222233334444:assumed-role/instance-role/ecs".to_owned(),
+            identity_type: "AssumedRoleUser".to_owned(),
+        },
+    );
+}
+
+/// The error of the first call with credentials from `config` in `env` (sources fetch lazily).
+async fn first_call_error(
+    server: &TestServer,
+    config: &CredentialsConfig,
+    env: &FixedEnvironment,
+) -> String {
+    let transport = server.transport();
+    let cancel = CancellationToken::new();
+    let credentials = resolve(config, env, &transport, &cancel)
+        .await
+        .unwrap_or_else(|e| panic!("resolve: {e}"));
+    let client = AliCloudClient::new(transport, credentials, cancel);
+    client.get_caller_identity().await.unwrap_err().to_string()
+}
+
+#[tokio::test]
+async fn a_credentials_uri_resolves_after_profiles_and_before_the_ecs_role() {
+    let server = server().await;
+    add_instance_key(&server);
+    // The metadata service's credentials document is what a credentials URI serves (v1: no token needed).
+    let endpoint = FakeImds::start(false, "instance-role", "STS.imds").await;
+    let uri = format!(
+        "{}/latest/meta-data/ram/security-credentials/instance-role",
+        endpoint.url
+    );
+    let home = empty_home();
+    for var in ["ALIBABA_CLOUD_CREDENTIALS_URI", "ALICLOUD_CREDENTIALS_URI"] {
+        // An ECS role name is set too: the URI comes first, as in the alicloud provider.
+        let env = env_with_home(
+            home.path(),
+            &[(var, &uri), ("ALIBABA_CLOUD_ECS_METADATA", "other-role")],
+        );
+        let (me, source) = whoami(&server, &CredentialsConfig::default(), &env).await;
+        assert_eq!(me.account_id, "1111222233334444");
+        assert_eq!(source, format!("credentials URI from environment {var}"));
+    }
+    // An aliyun CLI profile in mode CredentialsURI.
+    write_cli_config(
+        home.path(),
+        "uri",
+        json!([{"name": "uri", "mode": "CredentialsURI", "credentials_uri": uri}]),
+    );
+    let env = env_with_home(home.path(), &[]);
+    let (me, source) = whoami(&server, &CredentialsConfig::default(), &env).await;
+    assert_eq!(me.account_id, "1111222233334444");
+    assert!(
+        source.starts_with("credentials URI from profile \"uri\""),
+        "{source}"
+    );
+}
+
+#[tokio::test]
+async fn a_credentials_uri_must_answer_code_success_and_its_body_is_never_quoted() {
+    let server = server().await;
+    let endpoint = FakeImds::start(false, "instance-role", "STS.imds").await;
+    let home = empty_home();
+    let uri = format!(
+        "{}/latest/meta-data/ram/security-credentials/instance-role",
+        endpoint.url
+    );
+    let env = env_with_home(home.path(), &[("ALIBABA_CLOUD_CREDENTIALS_URI", &uri)]);
+    *endpoint.state.code.lock().unwrap() = "Failure";
+    let err = first_call_error(&server, &CredentialsConfig::default(), &env).await;
+    assert!(
+        err.contains("credentials URI from environment ALIBABA_CLOUD_CREDENTIALS_URI")
+            && err.contains(r#"has Code "Failure", not "Success""#),
+        "{err}"
+    );
+    assert!(
+        !err.contains(IMDS_SECRET) && !err.contains(IMDS_STS_TOKEN),
+        "{err}"
+    );
+    let missing = format!(
+        "{}/latest/meta-data/ram/security-credentials/no-such-role",
+        endpoint.url
+    );
+    let env = env_with_home(home.path(), &[("ALIBABA_CLOUD_CREDENTIALS_URI", &missing)]);
+    let err = first_call_error(&server, &CredentialsConfig::default(), &env).await;
+    assert!(err.contains("answered HTTP 404"), "{err}");
+    let env = env_with_home(
+        home.path(),
+        &[("ALIBABA_CLOUD_CREDENTIALS_URI", "file:///etc/passwd")],
+    );
+    let transport = server.transport();
+    let err = resolve(
+        &CredentialsConfig::default(),
+        &env,
+        &transport,
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("must be an http:// or https:// URL"), "{err}");
+}
+
+#[tokio::test]
+async fn without_imdsv1_the_metadata_service_must_give_a_session_token() {
+    let server = server().await;
+    add_instance_key(&server);
+    let home = empty_home();
+    let env = env_with_home(home.path(), &[("ALIBABA_CLOUD_IMDSV1_DISABLED", "true")]);
+    let v1_only = FakeImds::start(false, "instance-role", "STS.imds").await;
+    let config = |imds: &FakeImds| CredentialsConfig {
+        ecs_role_name: Some("instance-role".to_owned()),
+        ecs_metadata_url: Some(imds.url.clone()),
+        ..Default::default()
+    };
+    let err = first_call_error(&server, &config(&v1_only), &env).await;
+    assert!(err.contains("ALIBABA_CLOUD_IMDSV1_DISABLED=true"), "{err}");
+    assert_eq!(
+        v1_only.state.gets_without_token.load(Ordering::SeqCst),
+        0,
+        "no read without a token"
+    );
+    let hardened = FakeImds::start(true, "instance-role", "STS.imds").await;
+    let (me, _) = whoami(&server, &config(&hardened), &env).await;
+    assert_eq!(me.account_id, "1111222233334444");
+    assert_eq!(hardened.state.gets_with_token.load(Ordering::SeqCst), 1);
 }

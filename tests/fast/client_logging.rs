@@ -1,7 +1,11 @@
 //! Every call is logged at DEBUG with action, HTTP status, RequestId, attempt and duration, and nothing
-//! logged (at any level), Debug output of the client handles included, contains an AccessKey secret, a security token or a signature.
+//! logged (at any level), Debug output of the client handles included, contains an AccessKey secret, a security token or a signature,
+//! also for the sources fetched over HTTP (a credentials URI, the ECS metadata service in hardened mode).
 
-use crate::support::scripted_server::{AK_ID, AK_SECRET, Scripted, TestServer, fast_retry};
+use crate::support::scripted_server::{
+    AK_ID, AK_SECRET, FakeImds, IMDS_SECRET, IMDS_STS_TOKEN, IMDS_TOKEN, Key, Scripted, TestServer,
+    fast_retry,
+};
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use terraform_provider_aliram::provider::alicloud::credentials::{
@@ -105,6 +109,47 @@ async fn calls_are_logged_without_secrets_tokens_or_signatures() {
 
     tracing::debug!(client = ?client, wrong = ?wrong, credentials = ?credentials, "Debug of client handles");
 
+    // The fetched sources: a credentials URI and the ECS role in hardened mode, each used for one call.
+    server.add_key(
+        "STS.imds",
+        Key {
+            secret: IMDS_SECRET.to_owned(),
+            token: Some(IMDS_STS_TOKEN.to_owned()),
+            account_id: "1111222233334444".to_owned(),
+            arn: "acs:ram::1111222233334444:assumed-role/instance-role/ecs".to_owned(),
+            identity_type: "AssumedRoleUser".to_owned(),
+        },
+    );
+    let imds = FakeImds::start(true, "instance-role", "STS.imds").await;
+    // The credentials document, served without a session token, is what a credentials URI answers.
+    let uri_server = FakeImds::start(false, "instance-role", "STS.imds").await;
+    let uri = format!(
+        "{}/latest/meta-data/ram/security-credentials/instance-role",
+        uri_server.url
+    );
+    let fetched = [
+        (
+            CredentialsConfig::default(),
+            FixedEnvironment::from_pairs([("ALIBABA_CLOUD_CREDENTIALS_URI".to_owned(), uri)]),
+        ),
+        (
+            CredentialsConfig {
+                ecs_role_name: Some("instance-role".to_owned()),
+                ecs_metadata_url: Some(imds.url.clone()),
+                ..Default::default()
+            },
+            FixedEnvironment::default(),
+        ),
+    ];
+    for (config, env) in fetched {
+        let transport = server.transport();
+        let cancel = CancellationToken::new();
+        let credentials = resolve(&config, &env, &transport, &cancel).await.unwrap();
+        let client = AliCloudClient::new(transport, credentials.clone(), cancel);
+        client.get_caller_identity().await.unwrap();
+        tracing::debug!(client = ?client, credentials = ?credentials, "Debug of fetched sources");
+    }
+
     let log = capture.0.lock().unwrap().clone();
     assert!(log.contains("action=\"GetCallerIdentity\""), "{log}");
     assert!(log.contains("action=\"AssumeRole\""), "{log}");
@@ -133,6 +178,9 @@ async fn calls_are_logged_without_secrets_tokens_or_signatures() {
         session.access_key_secret.expose().to_owned(),
         token.expose().to_owned(),
         "not-the-secret".to_owned(),
+        IMDS_SECRET.to_owned(),
+        IMDS_STS_TOKEN.to_owned(),
+        IMDS_TOKEN.to_owned(),
     ];
     secrets.extend(signatures);
     for secret in &secrets {

@@ -393,9 +393,12 @@ pub struct ImdsState {
     pub token_puts: AtomicU32,
     pub gets_with_token: AtomicU32,
     pub gets_without_token: AtomicU32,
+    /// The `Code` of the credentials answer (`Success` unless a test changes it).
+    pub code: Mutex<&'static str>,
 }
 
-const IMDS_TOKEN: &str = "imds-session-token";
+/// The IMDSv2 session token the fake hands out.
+pub const IMDS_TOKEN: &str = "imds-session-token";
 
 impl FakeImds {
     /// Serves credentials of `key_id` (which the test registers with the server) for `role`; with `v2`
@@ -408,6 +411,7 @@ impl FakeImds {
             token_puts: AtomicU32::new(0),
             gets_with_token: AtomicU32::new(0),
             gets_without_token: AtomicU32::new(0),
+            code: Mutex::new("Success"),
         });
         let app = Router::new()
             .route("/latest/api/token", put(imds_token))
@@ -461,8 +465,9 @@ async fn imds_credentials(
     let expiration = (chrono::Utc::now() + chrono::Duration::hours(6))
         .format("%Y-%m-%dT%H:%M:%SZ")
         .to_string();
+    let code = *state.code.lock().expect("code lock");
     Json(json!({
-        "Code": "Success",
+        "Code": code,
         "AccessKeyId": state.key_id,
         "AccessKeySecret": IMDS_SECRET,
         "SecurityToken": IMDS_STS_TOKEN,

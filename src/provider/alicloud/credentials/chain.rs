@@ -1,7 +1,9 @@
 //! The credential chain, in the order users of the alicloud provider expect: provider arguments, the
-//! environment, an aliyun CLI profile, the ECS instance role; then an optional `assume_role` on top.
+//! environment, an aliyun CLI profile, a credentials URI, the ECS instance role; then an optional `assume_role`
+//! on top.
 
 use super::assume_role::{AssumeRoleCredentials, DEFAULT_SESSION_EXPIRATION, DEFAULT_SESSION_NAME};
+use super::credentials_uri::UriCredentials;
 use super::ecs_metadata::{DEFAULT_ECS_METADATA_URL, EcsMetadataCredentials};
 use super::profile::{self, ProfileCredentials};
 use super::{Credentials, CredentialsError, CredentialsProvider, StaticCredentials};
@@ -24,8 +26,13 @@ const SECURITY_TOKEN_VARS: &[&str] = &["ALIBABA_CLOUD_SECURITY_TOKEN", "ALICLOUD
 const PROFILE_VARS: &[&str] = &["ALIBABA_CLOUD_PROFILE", "ALICLOUD_PROFILE"];
 /// Configuration file variables (alicloud provider `shared_credentials_file` default).
 const SHARED_CREDENTIALS_FILE_VARS: &[&str] = &["ALICLOUD_SHARED_CREDENTIALS_FILE"];
+/// Credentials URI variables (credentials SDKs, alicloud provider `credentials_uri` default).
+const CREDENTIALS_URI_VARS: &[&str] =
+    &["ALIBABA_CLOUD_CREDENTIALS_URI", "ALICLOUD_CREDENTIALS_URI"];
 /// ECS role name variables (alicloud provider `ecs_role_name` default).
 const ECS_ROLE_NAME_VARS: &[&str] = &["ALIBABA_CLOUD_ECS_METADATA", "ALICLOUD_ECS_ROLE_NAME"];
+/// Set to `true`, the ECS metadata service must give a session token (no IMDSv1 fallback).
+const IMDSV1_DISABLED_VAR: &str = "ALIBABA_CLOUD_IMDSV1_DISABLED";
 /// Where the home directory is named.
 const HOME_VARS: &[&str] = &["HOME", "USERPROFILE"];
 /// The aliyun CLI configuration, relative to the home directory.
@@ -198,7 +205,13 @@ async fn base_source(
                         let client = AliCloudClient::new(transport.clone(), base, cancel.clone());
                         Ok(Arc::new(AssumeRoleCredentials::cached(client, request)))
                     }
-                    ProfileCredentials::EcsRamRole(role_name) => ecs_provider(config, role_name),
+                    ProfileCredentials::EcsRamRole(role_name) => {
+                        ecs_provider(config, env, role_name)
+                    }
+                    ProfileCredentials::Uri(uri) => Ok(Arc::new(UriCredentials::cached(
+                        &uri,
+                        &format!("profile {:?} in {}", selected.name, path.display()),
+                    )?)),
                 };
             }
             tried.push(format!(
@@ -215,14 +228,26 @@ async fn base_source(
         )),
     }
 
-    // 4. The ECS instance RAM role.
+    // 4. A credentials URI, where the alicloud provider reads it: after profiles, before the ECS role.
+    if let Some((var, uri)) = env.first_of(CREDENTIALS_URI_VARS) {
+        return Ok(Arc::new(UriCredentials::cached(
+            &uri,
+            &format!("environment {var}"),
+        )?));
+    }
+    tried.push(format!(
+        "credentials URI ({} not set)",
+        CREDENTIALS_URI_VARS.join(", ")
+    ));
+
+    // 5. The ECS instance RAM role.
     let role_name = config
         .ecs_role_name
         .clone()
         .filter(|r| !r.is_empty())
         .or_else(|| env.first_of(ECS_ROLE_NAME_VARS).map(|(_, r)| r));
     if let Some(role_name) = role_name {
-        return ecs_provider(config, role_name);
+        return ecs_provider(config, env, role_name);
     }
     tried.push("ECS instance RAM role (ecs_role_name not set)".to_owned());
 
@@ -248,6 +273,7 @@ fn static_provider(
 
 fn ecs_provider(
     config: &CredentialsConfig,
+    env: &dyn Environment,
     role_name: String,
 ) -> Result<Arc<dyn CredentialsProvider>, CredentialsError> {
     let url = config
@@ -255,7 +281,15 @@ fn ecs_provider(
         .clone()
         .filter(|u| !u.is_empty())
         .unwrap_or_else(|| DEFAULT_ECS_METADATA_URL.to_owned());
-    Ok(Arc::new(EcsMetadataCredentials::cached(role_name, url)?))
+    // The credentials SDKs' switch: only with it is a metadata service without session tokens refused.
+    let v1_disabled = env
+        .first_of(&[IMDSV1_DISABLED_VAR])
+        .is_some_and(|(_, v)| v.eq_ignore_ascii_case("true"));
+    Ok(Arc::new(EcsMetadataCredentials::cached(
+        role_name,
+        url,
+        v1_disabled,
+    )?))
 }
 
 fn incomplete(source: &str, missing: &str) -> CredentialsError {

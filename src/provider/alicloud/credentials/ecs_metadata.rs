@@ -1,5 +1,6 @@
-//! The RAM role of an ECS instance, from the instance metadata service: IMDSv2 (session token first), with
-//! a fallback to v1 when the token endpoint is unavailable.
+//! The RAM role of an ECS instance, from the instance metadata service: hardened mode (IMDSv2: a session token
+//! first, sent on each read), with a fallback to v1 when the token endpoint is unavailable, unless
+//! `ALIBABA_CLOUD_IMDSV1_DISABLED=true`, where the credentials SDKs make a missing token fatal.
 
 use super::{CachedCredentials, Credentials, CredentialsError, CredentialsFetcher};
 use crate::provider::alicloud::secret::Secret;
@@ -24,6 +25,7 @@ pub struct EcsMetadataCredentials {
     http: reqwest::Client,
     base_url: String,
     role_name: String,
+    v1_disabled: bool,
 }
 
 #[derive(Deserialize)]
@@ -39,9 +41,11 @@ struct MetadataCredentials {
 impl EcsMetadataCredentials {
     /// A cached provider for `role_name` from the metadata service at `base_url` (normally
     /// [`DEFAULT_ECS_METADATA_URL`]; a loopback URL in tests).
+    /// With `v1_disabled`, a metadata service that gives no session token is an error instead of read without one.
     pub fn cached(
         role_name: impl Into<String>,
         base_url: impl Into<String>,
+        v1_disabled: bool,
     ) -> Result<CachedCredentials<Self>, CredentialsError> {
         let role_name = role_name.into();
         let http = reqwest::Client::builder()
@@ -55,6 +59,7 @@ impl EcsMetadataCredentials {
             http,
             base_url: base_url.into().trim_end_matches('/').to_owned(),
             role_name,
+            v1_disabled,
         }))
     }
 
@@ -89,6 +94,12 @@ impl EcsMetadataCredentials {
 impl CredentialsFetcher for EcsMetadataCredentials {
     async fn fetch(&self) -> Result<Credentials, CredentialsError> {
         let token = self.session_token().await;
+        if token.is_none() && self.v1_disabled {
+            return Err(self.error(
+                "the metadata service gave no session token (hardened mode), and \
+                 ALIBABA_CLOUD_IMDSV1_DISABLED=true forbids reading without one",
+            ));
+        }
         let mut request = self.http.get(format!(
             "{}/latest/meta-data/ram/security-credentials/{}",
             self.base_url, self.role_name

@@ -4,12 +4,14 @@
 mod assume_role;
 mod cached;
 mod chain;
+mod credentials_uri;
 mod ecs_metadata;
 mod profile;
 
 pub use assume_role::{AssumeRoleCredentials, DEFAULT_SESSION_EXPIRATION, DEFAULT_SESSION_NAME};
 pub use cached::{CachedCredentials, CredentialsFetcher, REFRESH_BEFORE_EXPIRY};
 pub use chain::{AssumeRoleConfig, CredentialsConfig, resolve};
+pub use credentials_uri::UriCredentials;
 pub use ecs_metadata::{DEFAULT_ECS_METADATA_URL, EcsMetadataCredentials};
 
 use super::error::ClientError;
@@ -86,7 +88,7 @@ impl CredentialsProvider for StaticCredentials {
 pub enum CredentialsError {
     /// No source in the chain had credentials.
     #[error(
-        "no Alibaba Cloud credentials found. Tried, in order: {}. Set access_key and secret_key, the environment variables, a profile, ecs_role_name, or assume_role on top of one of them",
+        "no Alibaba Cloud credentials found. Tried, in order: {}. Set access_key and secret_key, the environment variables, a profile, a credentials URI, ecs_role_name, or assume_role on top of one of them",
         .tried.join("; ")
     )]
     NotFound {
@@ -114,6 +116,14 @@ pub enum CredentialsError {
     EcsMetadata {
         /// The instance's RAM role.
         role_name: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A credentials URI did not provide credentials.
+    #[error("credentials URI from {origin}: {reason}")]
+    CredentialsUri {
+        /// Where the URI was set (a variable or a profile).
+        origin: String,
         /// What went wrong.
         reason: String,
     },

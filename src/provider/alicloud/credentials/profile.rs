@@ -1,5 +1,5 @@
 //! Profiles of the aliyun CLI configuration file (`~/.aliyun/config.json`), in the modes that can be used
-//! without an interactive login: `AK`, `StsToken`, `RamRoleArn` and `EcsRamRole`.
+//! without an interactive login: `AK`, `StsToken`, `RamRoleArn`, `EcsRamRole` and `CredentialsURI`.
 
 use super::{Credentials, CredentialsError};
 use crate::provider::alicloud::secret::Secret;
@@ -38,6 +38,8 @@ struct Profile {
     external_id: Option<String>,
     #[serde(default)]
     ram_role_name: Option<String>,
+    #[serde(default)]
+    credentials_uri: Option<String>,
 }
 
 /// What a profile resolves to.
@@ -49,6 +51,8 @@ pub(super) enum ProfileCredentials {
     AssumeRole(Credentials, AssumeRoleRequest),
     /// `EcsRamRole`: the instance's RAM role.
     EcsRamRole(String),
+    /// `CredentialsURI`: a local endpoint serving STS credentials.
+    Uri(String),
 }
 
 /// A profile selected from a file: its name, mode and credentials.
@@ -144,9 +148,16 @@ pub(super) async fn load(
                 .filter(|v| !v.is_empty())
                 .ok_or_else(|| missing("ram_role_name"))?,
         ),
+        "credentialsuri" => ProfileCredentials::Uri(
+            profile
+                .credentials_uri
+                .clone()
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| missing("credentials_uri"))?,
+        ),
         _ => {
             return Err(error(format!(
-                "profile {name:?} has mode {mode:?}; supported modes are AK, StsToken, RamRoleArn and EcsRamRole"
+                "profile {name:?} has mode {mode:?}; supported modes are AK, StsToken, RamRoleArn, EcsRamRole and CredentialsURI"
             )));
         }
     };
