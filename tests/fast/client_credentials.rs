@@ -1,7 +1,8 @@
 //! Each credential source of the chain resolves and signs requests the local server accepts: provider
 //! arguments, each environment spelling, an aliyun CLI profile of each mode, the ECS metadata role (IMDSv2
 //! and the v1 fallback, refused when ALIBABA_CLOUD_IMDSV1_DISABLED=true), a credentials URI (environment or
-//! profile mode `CredentialsURI`), `assume_role` chained on a profile; and the error when nothing is found.
+//! profile mode `CredentialsURI`), `assume_role` chained on a profile, a `ChainableRamRoleArn` profile on its
+//! `source_profile`; and the error when nothing is found.
 
 use crate::support::scripted_server::{
     ACCOUNT, AK_ID, AK_SECRET, FakeImds, IMDS_SECRET, IMDS_STS_TOKEN, Key, TestServer,
@@ -575,4 +576,63 @@ async fn without_imdsv1_the_metadata_service_must_give_a_session_token() {
     let (me, _) = whoami(&server, &config(&hardened), &env).await;
     assert_eq!(me.account_id, "1111222233334444");
     assert_eq!(hardened.state.gets_with_token.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_chainable_ram_role_arn_profile_assumes_with_its_source_profile() {
+    let server = server().await;
+    let home = empty_home();
+    let role = format!("acs:ram::{OTHER_ACCOUNT}:role/ram-for-dts");
+    write_cli_config(
+        home.path(),
+        "chained",
+        json!([
+            {"name": "base", "mode": "StsToken", "access_key_id": STS_ID, "access_key_secret": STS_SECRET, "sts_token": STS_TOKEN},
+            {"name": "chained", "mode": "ChainableRamRoleArn", "source_profile": "base", "ram_role_arn": role,
+             "ram_session_name": "chain-session", "expired_seconds": 1200},
+            {"name": "loop-a", "mode": "ChainableRamRoleArn", "source_profile": "loop-b", "ram_role_arn": role},
+            {"name": "loop-b", "mode": "ChainableRamRoleArn", "source_profile": "loop-a", "ram_role_arn": role},
+            {"name": "orphan", "mode": "ChainableRamRoleArn", "ram_role_arn": role}
+        ]),
+    );
+    let env = env_with_home(home.path(), &[]);
+    let (me, _) = whoami(&server, &CredentialsConfig::default(), &env).await;
+    assert_eq!(
+        me.arn,
+        format!("acs:ram::{OTHER_ACCOUNT}:assumed-role/ram-for-dts/chain-session")
+    );
+    let assume = &server.received_for("AssumeRole")[0].params;
+    assert_eq!(
+        assume["AccessKeyId"], STS_ID,
+        "assumed with the source profile's keys"
+    );
+    assert_eq!(assume["SecurityToken"], STS_TOKEN);
+    assert_eq!(assume["DurationSeconds"], "1200");
+
+    let refused = |name: &'static str| {
+        let env = env.clone();
+        let server = &server;
+        async move {
+            let config = CredentialsConfig {
+                profile: Some(name.to_owned()),
+                ..Default::default()
+            };
+            resolve(
+                &config,
+                &env,
+                &server.transport(),
+                &CancellationToken::new(),
+            )
+            .await
+            .unwrap_err()
+            .to_string()
+        }
+    };
+    let err = refused("loop-a").await;
+    assert!(err.contains("cycle: loop-a -> loop-b -> loop-a"), "{err}");
+    let err = refused("orphan").await;
+    assert!(
+        err.contains(r#"profile "orphan" (mode ChainableRamRoleArn) has no source_profile"#),
+        "{err}"
+    );
 }

@@ -196,23 +196,14 @@ async fn base_source(
                     selected.mode,
                     path.display()
                 );
-                return match selected.credentials {
-                    ProfileCredentials::Static(credentials) => {
-                        Ok(Arc::new(StaticCredentials::new(credentials, source)))
-                    }
-                    ProfileCredentials::AssumeRole(credentials, request) => {
-                        let base = Arc::new(StaticCredentials::new(credentials, source));
-                        let client = AliCloudClient::new(transport.clone(), base, cancel.clone());
-                        Ok(Arc::new(AssumeRoleCredentials::cached(client, request)))
-                    }
-                    ProfileCredentials::EcsRamRole(role_name) => {
-                        ecs_provider(config, env, role_name)
-                    }
-                    ProfileCredentials::Uri(uri) => Ok(Arc::new(UriCredentials::cached(
-                        &uri,
-                        &format!("profile {:?} in {}", selected.name, path.display()),
-                    )?)),
-                };
+                return profile_provider(
+                    config,
+                    env,
+                    transport,
+                    cancel,
+                    selected.credentials,
+                    &source,
+                );
             }
             tried.push(format!(
                 "aliyun CLI profile in {} (no profile named and no current profile)",
@@ -252,6 +243,37 @@ async fn base_source(
     tried.push("ECS instance RAM role (ecs_role_name not set)".to_owned());
 
     Err(CredentialsError::NotFound { tried })
+}
+
+/// The provider for a profile's credentials, described as `source`; a `ChainableRamRoleArn` profile puts its
+/// AssumeRole on top of its source profile's provider.
+fn profile_provider(
+    config: &CredentialsConfig,
+    env: &dyn Environment,
+    transport: &Transport,
+    cancel: &CancellationToken,
+    credentials: ProfileCredentials,
+    source: &str,
+) -> Result<Arc<dyn CredentialsProvider>, CredentialsError> {
+    let assume = |base: Arc<dyn CredentialsProvider>, request| -> Arc<dyn CredentialsProvider> {
+        let client = AliCloudClient::new(transport.clone(), base, cancel.clone());
+        Arc::new(AssumeRoleCredentials::cached(client, request))
+    };
+    match credentials {
+        ProfileCredentials::Static(credentials) => {
+            Ok(Arc::new(StaticCredentials::new(credentials, source)))
+        }
+        ProfileCredentials::AssumeRole(credentials, request) => Ok(assume(
+            Arc::new(StaticCredentials::new(credentials, source)),
+            request,
+        )),
+        ProfileCredentials::Chained(base, request) => {
+            let base = profile_provider(config, env, transport, cancel, *base, source)?;
+            Ok(assume(base, request))
+        }
+        ProfileCredentials::EcsRamRole(role_name) => ecs_provider(config, env, role_name),
+        ProfileCredentials::Uri(uri) => Ok(Arc::new(UriCredentials::cached(&uri, source)?)),
+    }
 }
 
 fn static_provider(
