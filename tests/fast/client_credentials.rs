@@ -636,3 +636,82 @@ async fn a_chainable_ram_role_arn_profile_assumes_with_its_source_profile() {
         "{err}"
     );
 }
+
+/// Writes an executable script `name` into `dir` and returns its path.
+fn script(dir: &Path, name: &str, body: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn an_external_profile_runs_its_command_without_a_shell() {
+    let server = server().await;
+    let home = empty_home();
+    let bin = tempfile::tempdir().unwrap();
+    // The helper checks it got its arguments as words (a shell would expand $HOME and split 'two words').
+    let helper = script(
+        bin.path(),
+        "helper",
+        &format!(
+            r#"[ "$1" = 'two words' ] && [ "$2" = '$HOME' ] || exit 3
+printf '{{"mode":"StsToken","access_key_id":"{STS_ID}","access_key_secret":"{STS_SECRET}","sts_token":"{STS_TOKEN}"}}'"#
+        ),
+    );
+    let failing = script(
+        bin.path(),
+        "failing",
+        &format!("echo leaked-{STS_SECRET} >&2; exit 1"),
+    );
+    let garbage = script(
+        bin.path(),
+        "garbage",
+        &format!("echo 'not json {STS_SECRET}'"),
+    );
+    write_cli_config(
+        home.path(),
+        "external",
+        json!([
+            {"name": "external", "mode": "External", "process_command": format!("{helper} 'two words' '$HOME'")},
+            {"name": "failing", "mode": "External", "process_command": failing},
+            {"name": "garbage", "mode": "External", "process_command": garbage},
+            {"name": "empty", "mode": "External", "process_command": " "}
+        ]),
+    );
+    let env = env_with_home(home.path(), &[]);
+    let (me, source) = whoami(&server, &CredentialsConfig::default(), &env).await;
+    assert_eq!(me.account_id, OTHER_ACCOUNT);
+    assert!(
+        source.starts_with("command of profile \"external\""),
+        "{source}"
+    );
+
+    let profile = |name: &str| CredentialsConfig {
+        profile: Some(name.to_owned()),
+        ..Default::default()
+    };
+    let err = first_call_error(&server, &profile("failing"), &env).await;
+    assert!(
+        err.contains("failed (exit status: 1); its output is not shown"),
+        "{err}"
+    );
+    assert!(!err.contains(STS_SECRET), "{err}");
+    let err = first_call_error(&server, &profile("garbage"), &env).await;
+    assert!(err.contains("did not print a JSON object"), "{err}");
+    assert!(!err.contains(STS_SECRET), "{err}");
+    let err = resolve(
+        &profile("empty"),
+        &env,
+        &server.transport(),
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains(r#"profile "empty" (mode External) has no process_command"#),
+        "{err}"
+    );
+}

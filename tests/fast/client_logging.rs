@@ -1,6 +1,7 @@
 //! Every call is logged at DEBUG with action, HTTP status, RequestId, attempt and duration, and nothing
 //! logged (at any level), Debug output of the client handles included, contains an AccessKey secret, a security token or a signature,
-//! also for the sources fetched over HTTP (a credentials URI, the ECS metadata service in hardened mode).
+//! also for the sources fetched at run time (a credentials URI, the ECS metadata service in hardened mode, the
+//! command of an `External` profile).
 
 use crate::support::scripted_server::{
     AK_ID, AK_SECRET, FakeImds, IMDS_SECRET, IMDS_STS_TOKEN, IMDS_TOKEN, Key, Scripted, TestServer,
@@ -127,7 +128,33 @@ async fn calls_are_logged_without_secrets_tokens_or_signatures() {
         "{}/latest/meta-data/ram/security-credentials/instance-role",
         uri_server.url
     );
+    // A profile in mode External, whose command prints the same credentials.
+    let dir = tempfile::tempdir().unwrap();
+    let command = dir.path().join("helper");
+    std::fs::write(
+        &command,
+        format!(
+            "#!/bin/sh\nprintf '{{\"mode\":\"StsToken\",\"access_key_id\":\"STS.imds\",\"access_key_secret\":\"{IMDS_SECRET}\",\"sts_token\":\"{IMDS_STS_TOKEN}\"}}'\n"
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &command,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let cli_config = dir.path().join("config.json");
+    let profiles = serde_json::json!({"profiles": [{"name": "external", "mode": "External", "process_command": command}]});
+    std::fs::write(&cli_config, profiles.to_string()).unwrap();
     let fetched = [
+        (
+            CredentialsConfig {
+                profile: Some("external".to_owned()),
+                shared_credentials_file: Some(cli_config.to_str().unwrap().to_owned()),
+                ..Default::default()
+            },
+            FixedEnvironment::default(),
+        ),
         (
             CredentialsConfig::default(),
             FixedEnvironment::from_pairs([("ALIBABA_CLOUD_CREDENTIALS_URI".to_owned(), uri)]),

@@ -5,6 +5,7 @@
 use super::assume_role::{AssumeRoleCredentials, DEFAULT_SESSION_EXPIRATION, DEFAULT_SESSION_NAME};
 use super::credentials_uri::UriCredentials;
 use super::ecs_metadata::{DEFAULT_ECS_METADATA_URL, EcsMetadataCredentials};
+use super::external::ExternalProcess;
 use super::profile::{self, ProfileCredentials};
 use super::{Credentials, CredentialsError, CredentialsProvider, StaticCredentials};
 use crate::provider::alicloud::client::AliCloudClient;
@@ -273,6 +274,9 @@ fn profile_provider(
         }
         ProfileCredentials::EcsRamRole(role_name) => ecs_provider(config, env, role_name),
         ProfileCredentials::Uri(uri) => Ok(Arc::new(UriCredentials::cached(&uri, source)?)),
+        ProfileCredentials::External(command) => {
+            Ok(Arc::new(ExternalProcess::cached(&command, source)?))
+        }
     }
 }
 

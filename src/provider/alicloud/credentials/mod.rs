@@ -6,6 +6,7 @@ mod cached;
 mod chain;
 mod credentials_uri;
 mod ecs_metadata;
+mod external;
 mod profile;
 
 pub use assume_role::{AssumeRoleCredentials, DEFAULT_SESSION_EXPIRATION, DEFAULT_SESSION_NAME};
@@ -13,6 +14,7 @@ pub use cached::{CachedCredentials, CredentialsFetcher, REFRESH_BEFORE_EXPIRY};
 pub use chain::{AssumeRoleConfig, CredentialsConfig, resolve};
 pub use credentials_uri::UriCredentials;
 pub use ecs_metadata::{DEFAULT_ECS_METADATA_URL, EcsMetadataCredentials};
+pub use external::{ExternalProcess, split_command};
 
 use super::error::ClientError;
 use super::secret::Secret;
@@ -123,6 +125,14 @@ pub enum CredentialsError {
     #[error("credentials URI from {origin}: {reason}")]
     CredentialsUri {
         /// Where the URI was set (a variable or a profile).
+        origin: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A profile's `process_command` did not provide credentials.
+    #[error("process_command of {origin}: {reason}")]
+    External {
+        /// The profile.
         origin: String,
         /// What went wrong.
         reason: String,

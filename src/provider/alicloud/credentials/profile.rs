@@ -1,6 +1,6 @@
 //! Profiles of the aliyun CLI configuration file (`~/.aliyun/config.json`), in the modes that can be used
 //! without an interactive login: `AK`, `StsToken`, `RamRoleArn`, `ChainableRamRoleArn` (on its `source_profile`),
-//! `EcsRamRole` and `CredentialsURI`.
+//! `EcsRamRole`, `CredentialsURI` and `External` (a command printing the credentials).
 
 use super::{Credentials, CredentialsError};
 use crate::provider::alicloud::secret::Secret;
@@ -43,6 +43,8 @@ struct Profile {
     credentials_uri: Option<String>,
     #[serde(default)]
     source_profile: Option<String>,
+    #[serde(default)]
+    process_command: Option<String>,
 }
 
 /// What a profile resolves to.
@@ -56,6 +58,8 @@ pub(super) enum ProfileCredentials {
     EcsRamRole(String),
     /// `CredentialsURI`: a local endpoint serving STS credentials.
     Uri(String),
+    /// `External`: the credentials a command prints.
+    External(String),
     /// `ChainableRamRoleArn`: assume a role with the credentials of the `source_profile`.
     Chained(Box<ProfileCredentials>, AssumeRoleRequest),
 }
@@ -181,6 +185,13 @@ fn credentials_of(
                 .filter(|v| !v.is_empty())
                 .ok_or_else(|| missing("ram_role_name"))?,
         ),
+        "external" => ProfileCredentials::External(
+            profile
+                .process_command
+                .clone()
+                .filter(|v| !v.trim().is_empty())
+                .ok_or_else(|| missing("process_command"))?,
+        ),
         "credentialsuri" => ProfileCredentials::Uri(
             profile
                 .credentials_uri
@@ -190,7 +201,7 @@ fn credentials_of(
         ),
         _ => {
             return Err(error(format!(
-                "profile {name:?} has mode {mode:?}; supported modes are AK, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole and CredentialsURI"
+                "profile {name:?} has mode {mode:?}; supported modes are AK, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole, CredentialsURI and External"
             )));
         }
     };
