@@ -5,7 +5,8 @@
 //! `source_profile`; and the error when nothing is found.
 
 use crate::support::scripted_server::{
-    ACCOUNT, AK_ID, AK_SECRET, FakeImds, IMDS_SECRET, IMDS_STS_TOKEN, Key, TestServer,
+    ACCOUNT, AK_ID, AK_SECRET, FakeImds, IMDS_KEY_ID, IMDS_SECRET, IMDS_STS_TOKEN, Key, TestServer,
+    imds_key,
 };
 use serde_json::json;
 use std::path::Path;
@@ -214,17 +215,8 @@ fn cli_profiles(imds_url_role: &str) -> serde_json::Value {
 #[tokio::test]
 async fn profiles_of_each_mode_resolve() {
     let server = server().await;
-    let imds = FakeImds::start(true, "instance-role", "STS.imds").await;
-    server.add_key(
-        "STS.imds",
-        Key {
-            secret: IMDS_SECRET.to_owned(),
-            token: Some(IMDS_STS_TOKEN.to_owned()),
-            account_id: "1111222233334444".to_owned(),
-            arn: "acs:ram::1111222233334444:assumed-role/instance-role/ecs".to_owned(),
-            identity_type: "AssumedRoleUser".to_owned(),
-        },
-    );
+    let imds = FakeImds::start(true, "instance-role", IMDS_KEY_ID).await;
+    server.add_key(IMDS_KEY_ID, imds_key());
     let home = empty_home();
     write_cli_config(home.path(), "default", cli_profiles("instance-role"));
     let env = env_with_home(home.path(), &[]);
@@ -328,20 +320,11 @@ async fn an_explicit_shared_credentials_file_is_used_and_must_exist() {
 #[tokio::test]
 async fn ecs_role_uses_imdsv2_and_falls_back_to_v1() {
     let server = server().await;
-    server.add_key(
-        "STS.imds",
-        Key {
-            secret: IMDS_SECRET.to_owned(),
-            token: Some(IMDS_STS_TOKEN.to_owned()),
-            account_id: "1111222233334444".to_owned(),
-            arn: "acs:ram::1111222233334444:assumed-role/instance-role/ecs".to_owned(),
-            identity_type: "AssumedRoleUser".to_owned(),
-        },
-    );
+    server.add_key(IMDS_KEY_ID, imds_key());
     let home = empty_home();
     let env = env_with_home(home.path(), &[]);
     for v2 in [true, false] {
-        let imds = FakeImds::start(v2, "instance-role", "STS.imds").await;
+        let imds = FakeImds::start(v2, "instance-role", IMDS_KEY_ID).await;
         let config = CredentialsConfig {
             ecs_role_name: Some("instance-role".to_owned()),
             ecs_metadata_url: Some(imds.url.clone()),
@@ -443,20 +426,6 @@ async fn no_credentials_lists_every_source_tried() {
     }
 }
 
-/// The key the fake metadata service hands out, registered with `server`.
-fn add_instance_key(server: &TestServer) {
-    server.add_key(
-        "STS.imds",
-        Key {
-            secret: IMDS_SECRET.to_owned(),
-            token: Some(IMDS_STS_TOKEN.to_owned()),
-            account_id: "1111222233334444".to_owned(),
-            arn: "acs:ram::1111222233334444:assumed-role/instance-role/ecs".to_owned(),
-            identity_type: "AssumedRoleUser".to_owned(),
-        },
-    );
-}
-
 /// The error of the first call with credentials from `config` in `env` (sources fetch lazily).
 async fn first_call_error(
     server: &TestServer,
@@ -475,9 +444,9 @@ async fn first_call_error(
 #[tokio::test]
 async fn a_credentials_uri_resolves_after_profiles_and_before_the_ecs_role() {
     let server = server().await;
-    add_instance_key(&server);
+    server.add_key(IMDS_KEY_ID, imds_key());
     // The metadata service's credentials document is what a credentials URI serves (v1: no token needed).
-    let endpoint = FakeImds::start(false, "instance-role", "STS.imds").await;
+    let endpoint = FakeImds::start(false, "instance-role", IMDS_KEY_ID).await;
     let uri = format!(
         "{}/latest/meta-data/ram/security-credentials/instance-role",
         endpoint.url
@@ -511,7 +480,7 @@ async fn a_credentials_uri_resolves_after_profiles_and_before_the_ecs_role() {
 #[tokio::test]
 async fn a_credentials_uri_must_answer_code_success_and_its_body_is_never_quoted() {
     let server = server().await;
-    let endpoint = FakeImds::start(false, "instance-role", "STS.imds").await;
+    let endpoint = FakeImds::start(false, "instance-role", IMDS_KEY_ID).await;
     let home = empty_home();
     let uri = format!(
         "{}/latest/meta-data/ram/security-credentials/instance-role",
@@ -556,10 +525,10 @@ async fn a_credentials_uri_must_answer_code_success_and_its_body_is_never_quoted
 #[tokio::test]
 async fn without_imdsv1_the_metadata_service_must_give_a_session_token() {
     let server = server().await;
-    add_instance_key(&server);
+    server.add_key(IMDS_KEY_ID, imds_key());
     let home = empty_home();
     let env = env_with_home(home.path(), &[("ALIBABA_CLOUD_IMDSV1_DISABLED", "true")]);
-    let v1_only = FakeImds::start(false, "instance-role", "STS.imds").await;
+    let v1_only = FakeImds::start(false, "instance-role", IMDS_KEY_ID).await;
     let config = |imds: &FakeImds| CredentialsConfig {
         ecs_role_name: Some("instance-role".to_owned()),
         ecs_metadata_url: Some(imds.url.clone()),
@@ -572,7 +541,7 @@ async fn without_imdsv1_the_metadata_service_must_give_a_session_token() {
         0,
         "no read without a token"
     );
-    let hardened = FakeImds::start(true, "instance-role", "STS.imds").await;
+    let hardened = FakeImds::start(true, "instance-role", IMDS_KEY_ID).await;
     let (me, _) = whoami(&server, &config(&hardened), &env).await;
     assert_eq!(me.account_id, "1111222233334444");
     assert_eq!(hardened.state.gets_with_token.load(Ordering::SeqCst), 1);

@@ -4,8 +4,8 @@
 //! command of an `External` profile).
 
 use crate::support::scripted_server::{
-    AK_ID, AK_SECRET, FakeImds, IMDS_SECRET, IMDS_STS_TOKEN, IMDS_TOKEN, Key, Scripted, TestServer,
-    fast_retry,
+    AK_ID, AK_SECRET, FakeImds, IMDS_KEY_ID, IMDS_SECRET, IMDS_STS_TOKEN, IMDS_TOKEN, Scripted,
+    TestServer, fast_retry, imds_key,
 };
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
@@ -111,19 +111,10 @@ async fn calls_are_logged_without_secrets_tokens_or_signatures() {
     tracing::debug!(client = ?client, wrong = ?wrong, credentials = ?credentials, "Debug of client handles");
 
     // The fetched sources: a credentials URI and the ECS role in hardened mode, each used for one call.
-    server.add_key(
-        "STS.imds",
-        Key {
-            secret: IMDS_SECRET.to_owned(),
-            token: Some(IMDS_STS_TOKEN.to_owned()),
-            account_id: "1111222233334444".to_owned(),
-            arn: "acs:ram::1111222233334444:assumed-role/instance-role/ecs".to_owned(),
-            identity_type: "AssumedRoleUser".to_owned(),
-        },
-    );
-    let imds = FakeImds::start(true, "instance-role", "STS.imds").await;
+    server.add_key(IMDS_KEY_ID, imds_key());
+    let imds = FakeImds::start(true, "instance-role", IMDS_KEY_ID).await;
     // The credentials document, served without a session token, is what a credentials URI answers.
-    let uri_server = FakeImds::start(false, "instance-role", "STS.imds").await;
+    let uri_server = FakeImds::start(false, "instance-role", IMDS_KEY_ID).await;
     let uri = format!(
         "{}/latest/meta-data/ram/security-credentials/instance-role",
         uri_server.url
@@ -134,7 +125,7 @@ async fn calls_are_logged_without_secrets_tokens_or_signatures() {
     std::fs::write(
         &command,
         format!(
-            "#!/bin/sh\nprintf '{{\"mode\":\"StsToken\",\"access_key_id\":\"STS.imds\",\"access_key_secret\":\"{IMDS_SECRET}\",\"sts_token\":\"{IMDS_STS_TOKEN}\"}}'\n"
+            "#!/bin/sh\nprintf '{{\"mode\":\"StsToken\",\"access_key_id\":\"{IMDS_KEY_ID}\",\"access_key_secret\":\"{IMDS_SECRET}\",\"sts_token\":\"{IMDS_STS_TOKEN}\"}}'\n"
         ),
     )
     .unwrap();

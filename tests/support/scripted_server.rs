@@ -433,6 +433,20 @@ impl FakeImds {
 
 pub const IMDS_SECRET: &str = "imds-secret";
 pub const IMDS_STS_TOKEN: &str = "imds-sts-token";
+/// The key id the fakes above hand out in tests, registered with [`imds_key`].
+pub const IMDS_KEY_ID: &str = "STS.imds";
+
+/// The session key a [`FakeImds`] (or a credentials URI served by one) hands out, for [`TestServer::add_key`]
+/// under [`IMDS_KEY_ID`]: a session of `instance-role` in account 1111222233334444.
+pub fn imds_key() -> Key {
+    Key {
+        secret: IMDS_SECRET.to_owned(),
+        token: Some(IMDS_STS_TOKEN.to_owned()),
+        account_id: "1111222233334444".to_owned(),
+        arn: "acs:ram::1111222233334444:assumed-role/instance-role/ecs".to_owned(),
+        identity_type: "AssumedRoleUser".to_owned(),
+    }
+}
 
 async fn imds_token(State(state): State<Arc<ImdsState>>, headers: HeaderMap) -> Response {
     state.token_puts.fetch_add(1, Ordering::SeqCst);

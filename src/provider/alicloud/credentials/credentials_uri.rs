@@ -1,13 +1,11 @@
 //! Credentials served by a local HTTP endpoint (`ALIBABA_CLOUD_CREDENTIALS_URI`, the CLI's `CredentialsURI`
-//! mode): `GET <uri>` answers `{"Code":"Success","AccessKeyId",…,"SecurityToken","Expiration"}`, as the alicloud
+//! mode): `GET <uri>` answers the document the ECS metadata service serves (`"Code":"Success"` required), as the alicloud
 //! provider, the aliyun CLI and the credentials SDKs read it. The answer is cached and fetched again before it
 //! expires; its body is never quoted in an error, since it holds the secret.
 
+use super::served::ServedCredentials;
 use super::{CachedCredentials, Credentials, CredentialsError, CredentialsFetcher};
-use crate::provider::alicloud::secret::Secret;
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use std::time::Duration;
 
 /// Timeout for one fetch: the endpoint is local (a sidecar, a credential helper) and answers at once.
@@ -20,17 +18,6 @@ pub struct UriCredentials {
     uri: reqwest::Url,
     /// Where the URI was found (a variable or a profile), for messages.
     origin: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct UriAnswer {
-    #[serde(default)]
-    code: Option<String>,
-    access_key_id: String,
-    access_key_secret: Secret,
-    security_token: Secret,
-    expiration: String,
 }
 
 impl UriCredentials {
@@ -77,30 +64,13 @@ impl CredentialsFetcher for UriCredentials {
         if !status.is_success() {
             return Err(self.error(format!("{} answered HTTP {status}", self.uri)));
         }
-        // serde's message can quote a value of the body, which holds the secret: say what was expected instead.
-        let body: UriAnswer = response.json().await.map_err(|_| {
-            self.error(format!(
-                "the answer of {} is not a JSON object with the strings Code, AccessKeyId, AccessKeySecret, \
-                 SecurityToken and Expiration",
-                self.uri
-            ))
-        })?;
-        if body.code.as_deref() != Some("Success") {
-            return Err(self.error(format!(
-                "the answer of {} has Code {:?}, not \"Success\"",
-                self.uri,
-                body.code.unwrap_or_default()
-            )));
-        }
-        let expiration = DateTime::parse_from_rfc3339(&body.expiration)
-            .map_err(|e| self.error(format!("Expiration {:?}: {e}", body.expiration)))?
-            .with_timezone(&Utc);
-        Ok(Credentials {
-            access_key_id: body.access_key_id,
-            access_key_secret: body.access_key_secret,
-            security_token: Some(body.security_token),
-            expiration: Some(expiration),
-        })
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| self.error(format!("reading the answer of {}: {e}", self.uri)))?;
+        ServedCredentials::parse(&body)
+            .and_then(ServedCredentials::into_credentials)
+            .map_err(|reason| self.error(format!("{reason} ({})", self.uri)))
     }
 
     fn source(&self) -> String {

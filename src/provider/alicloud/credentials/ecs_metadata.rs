@@ -2,11 +2,9 @@
 //! first, sent on each read), with a fallback to v1 when the token endpoint is unavailable, unless
 //! `ALIBABA_CLOUD_IMDSV1_DISABLED=true`, where the credentials SDKs make a missing token fatal.
 
+use super::served::ServedCredentials;
 use super::{CachedCredentials, Credentials, CredentialsError, CredentialsFetcher};
-use crate::provider::alicloud::secret::Secret;
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use std::time::Duration;
 
 /// The metadata service of every ECS instance.
@@ -26,16 +24,6 @@ pub struct EcsMetadataCredentials {
     base_url: String,
     role_name: String,
     v1_disabled: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct MetadataCredentials {
-    code: String,
-    access_key_id: String,
-    access_key_secret: Secret,
-    security_token: Secret,
-    expiration: String,
 }
 
 impl EcsMetadataCredentials {
@@ -115,22 +103,13 @@ impl CredentialsFetcher for EcsMetadataCredentials {
         if !status.is_success() {
             return Err(self.error(format!("HTTP {status}")));
         }
-        let body: MetadataCredentials = response
-            .json()
+        let body = response
+            .bytes()
             .await
-            .map_err(|e| self.error(format!("unreadable answer: {e}")))?;
-        if body.code != "Success" {
-            return Err(self.error(format!("Code {}", body.code)));
-        }
-        let expiration = DateTime::parse_from_rfc3339(&body.expiration)
-            .map_err(|e| self.error(format!("Expiration {:?}: {e}", body.expiration)))?
-            .with_timezone(&Utc);
-        Ok(Credentials {
-            access_key_id: body.access_key_id,
-            access_key_secret: body.access_key_secret,
-            security_token: Some(body.security_token),
-            expiration: Some(expiration),
-        })
+            .map_err(|e| self.error(format!("reading the answer: {e}")))?;
+        ServedCredentials::parse(&body)
+            .and_then(ServedCredentials::into_credentials)
+            .map_err(|reason| self.error(reason))
     }
 
     fn source(&self) -> String {

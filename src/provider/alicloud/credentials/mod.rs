@@ -8,6 +8,7 @@ mod credentials_uri;
 mod ecs_metadata;
 mod external;
 mod profile;
+mod served;
 
 pub use assume_role::{AssumeRoleCredentials, DEFAULT_SESSION_EXPIRATION, DEFAULT_SESSION_NAME};
 pub use cached::{CachedCredentials, CredentialsFetcher, REFRESH_BEFORE_EXPIRY};
