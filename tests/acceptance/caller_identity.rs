@@ -408,8 +408,9 @@ fn trace_log_of_a_whole_run_holds_no_secret() {
     let source = emulator.account("source").clone();
     for tf in terraforms() {
         let session = emulator.assume_role("source", &role_arn, "logged-session");
-        // One provider signs with STS credentials given as arguments; another with root keys from the
-        // environment, assuming a role on top (so the provider itself receives STS credentials).
+        // One provider signs with STS credentials given as arguments, one the same signing V3 (the token then travels
+        // in a header); another with root keys from the environment, assuming a role on top (so the provider itself
+        // receives STS credentials).
         let with_token = format!(
             "  access_key = \"{}\"\n  secret_key = \"{}\"\n  security_token = \"{}\"\n",
             session.access_key_id,
@@ -421,6 +422,11 @@ fn trace_log_of_a_whole_run_holds_no_secret() {
             tf,
             &probes_config(&[
                 identity_probe(&emulator, "with_token", &with_token),
+                identity_probe(
+                    &emulator,
+                    "signed_v3",
+                    &format!("{with_token}  signature_version = \"v3\"\n"),
+                ),
                 identity_probe(&emulator, "assuming", &assuming),
             ]),
         );
@@ -431,6 +437,11 @@ fn trace_log_of_a_whole_run_holds_no_secret() {
         work.set_env("TF_LOG_PATH", &log_path.display().to_string());
         let run = work.run(&["plan", "-input=false", "-no-color"]).success();
         let log = fs::read_to_string(&log_path).expect("reading the Terraform log");
+        assert!(
+            emulator.stats()["signatures"]["v3"].as_u64() > Some(0),
+            "Terraform {}: the signed_v3 probe sent no V3 request",
+            tf.version
+        );
 
         // The log is the whole run's, provider included: otherwise finding nothing would prove nothing.
         for evidence in ["GetCallerIdentity", "AssumeRole"] {
