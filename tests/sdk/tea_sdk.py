@@ -6,7 +6,9 @@ Run as `tea_sdk.py` the clients keep their default configuration, which signs wi
 (ACS3-HMAC-SHA256, an Authorization header); `tea_sdk.py v2` sets signature_algorithm='v2' (the RPC HMAC-SHA1
 signature) as scripts written for older emulators did."""
 
+import json
 import sys
+import urllib.request
 
 from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as RamClient
@@ -18,6 +20,7 @@ from common import (
     DATE,
     DESCRIPTION,
     DESTINATION,
+    ENDPOINT,
     HOST,
     SOURCE,
     TASK,
@@ -201,6 +204,15 @@ def main():
     _, wrong_sts = clients(SOURCE, secret="wrong-secret")
     error = expect_error("SignatureDoesNotMatch", lambda: wrong_sts.get_caller_identity())
     assert error.status_code == 400, error
+
+    # The emulator counts authenticated requests by signature: the default run must have signed V3 throughout
+    # (RAM and STS clients alike), the v2 run v1 throughout.
+    with urllib.request.urlopen(f"{ENDPOINT}/_emulator/stats") as answer:
+        signatures = json.load(answer)["signatures"]
+    if SIGNATURE == "default":
+        assert signatures.get("v3", 0) > 0 and signatures.get("v1", 0) == 0, signatures
+    else:
+        assert signatures.get("v1", 0) > 0 and signatures.get("v3", 0) == 0, signatures
 
     print(f"OK tea {SIGNATURE}")
 
