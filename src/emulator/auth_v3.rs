@@ -3,13 +3,10 @@
 //! emulator rebuilds the canonical request from what it received (query decoded and re-encoded, body hashed)
 //! with the shared signer, and applies v1's clock-skew, nonce and STS-token rules with the same error codes.
 
-use super::accounts::Account;
-use super::auth::{Caller, NonceCache, Sessions, bad_request, check_timestamp, find_credentials};
+use super::auth::{Caller, KeyRing, NonceCache, bad_request, check_timestamp, find_credentials};
 use super::error::ApiError;
-use crate::provider::alicloud::signer::signatures_match;
-use crate::provider::alicloud::signer_v3::{
-    self, Authorization, REQUIRED_SIGNED_HEADERS, SignableRequest,
-};
+use crate::ram::signature::v1::signatures_match;
+use crate::ram::signature::v3::{self, Authorization, REQUIRED_SIGNED_HEADERS, SignableRequest};
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use chrono::{DateTime, Utc};
@@ -76,7 +73,7 @@ impl V3Request {
                 .collect(),
             headers,
             authorization,
-            body_sha256: signer_v3::sha256_hex(body),
+            body_sha256: v3::sha256_hex(body),
         }
     }
 
@@ -110,8 +107,7 @@ fn not_matched(detail: impl fmt::Display) -> ApiError {
 /// Verifies a V3 request and returns its caller, recording its nonce on success.
 pub fn authenticate(
     request: &V3Request,
-    accounts: &[Account],
-    sessions: &Sessions,
+    keys: KeyRing<'_>,
     nonces: &mut NonceCache,
     now: DateTime<Utc>,
 ) -> Result<Caller, ApiError> {
@@ -145,7 +141,7 @@ pub fn authenticate(
         ));
     }
     let token = request.header("x-acs-security-token");
-    let (secret, caller) = find_credentials(access_key_id, token, accounts, sessions, now)?;
+    let (secret, caller) = find_credentials(access_key_id, token, keys, now)?;
     let signable = SignableRequest {
         method: &request.method,
         path: &request.path,
@@ -154,16 +150,14 @@ pub fn authenticate(
         signed_headers: &authorization.signed_headers,
         payload_sha256: &request.body_sha256,
     };
-    let canonical = signer_v3::canonical_request(&signable).map_err(not_matched)?;
-    let expected = signer_v3::hmac_sha256_hex(
-        secret.as_bytes(),
-        signer_v3::string_to_sign(&canonical).as_bytes(),
-    );
+    let canonical = v3::canonical_request(&signable).map_err(not_matched)?;
+    let expected =
+        v3::hmac_sha256_hex(secret.as_bytes(), v3::string_to_sign(&canonical).as_bytes());
     if !signatures_match(&expected, &authorization.signature) {
         // The string to sign is the algorithm and a hash: it quotes no credential, so it is echoed whole.
         return Err(not_matched(format_args!(
             "server string to sign is:{}",
-            signer_v3::string_to_sign(&canonical)
+            v3::string_to_sign(&canonical)
         )));
     }
     let nonce = request.header("x-acs-signature-nonce").unwrap_or_default();
@@ -180,7 +174,9 @@ pub fn authenticate(
 mod tests {
     use super::*;
     use crate::emulator::accounts::demo_accounts;
-    use crate::emulator::auth::Session;
+    use crate::emulator::auth::{Session, Sessions};
+    use crate::emulator::store::Store;
+    use crate::emulator::users::seed_declared;
     use axum::http::HeaderValue;
     use chrono::TimeDelta;
 
@@ -203,7 +199,7 @@ mod tests {
             ("x-acs-version", "2015-05-01".to_owned()),
             ("x-acs-date", crate::emulator::store::format_date(date)),
             ("x-acs-signature-nonce", nonce.to_owned()),
-            ("x-acs-content-sha256", signer_v3::sha256_hex(b"")),
+            ("x-acs-content-sha256", v3::sha256_hex(b"")),
         ];
         let mut signed: Vec<String> = SIGNED.iter().map(|h| (*h).to_owned()).collect();
         if let Some(token) = token {
@@ -218,14 +214,14 @@ mod tests {
             ("RoleName".into(), "r".into()),
             ("Description".into(), "a b+c".into()),
         ];
-        let signature = signer_v3::sign(
+        let signature = v3::sign(
             &SignableRequest {
                 method: "POST",
                 path: "/",
                 query: &query,
                 headers: &owned,
                 signed_headers: &signed,
-                payload_sha256: &signer_v3::sha256_hex(b""),
+                payload_sha256: &v3::sha256_hex(b""),
             },
             secret,
         )
@@ -236,17 +232,26 @@ mod tests {
         }
         map.insert(
             AUTHORIZATION,
-            HeaderValue::from_str(&signer_v3::authorization(key_id, &signed, &signature)).unwrap(),
+            HeaderValue::from_str(&v3::authorization(key_id, &signed, &signature)).unwrap(),
         );
         V3Request::new("POST", "/", Some(raw_query), &map, body)
     }
 
+    /// Verifies `request` against the demo accounts, their declared RAM users and `sessions`.
     fn check(
         request: &V3Request,
         sessions: &Sessions,
         nonces: &mut NonceCache,
     ) -> Result<Caller, ApiError> {
-        authenticate(request, &demo_accounts(), sessions, nonces, Utc::now())
+        let accounts = demo_accounts();
+        let mut store = Store::default();
+        seed_declared(&mut store, &accounts, Utc::now()).unwrap();
+        let keys = KeyRing {
+            accounts: &accounts,
+            store: &store,
+            sessions,
+        };
+        authenticate(request, keys, nonces, Utc::now())
     }
 
     #[test]
@@ -266,6 +271,36 @@ mod tests {
         assert_eq!(caller.account_id(), account.account_id);
         let err = check(&signed, &Sessions::default(), &mut nonces).unwrap_err();
         assert_eq!(err.code, "SignatureNonceUsed");
+    }
+
+    #[test]
+    fn a_ram_users_key_signs_as_the_user_as_in_v1() {
+        let account = &demo_accounts()[0];
+        let user = &account.users[0];
+        let signed = request(
+            &user.access_key_id,
+            &user.access_key_secret,
+            None,
+            "u1",
+            Utc::now(),
+            b"",
+        );
+        let caller = check(&signed, &Sessions::default(), &mut NonceCache::default()).unwrap();
+        assert!(
+            matches!(&caller, Caller::User { account_id, user_name, .. }
+                if *account_id == account.account_id && *user_name == user.name),
+            "{caller:?}"
+        );
+        let forged = request(
+            &user.access_key_id,
+            &account.access_key_secret,
+            None,
+            "u2",
+            Utc::now(),
+            b"",
+        );
+        let err = check(&forged, &Sessions::default(), &mut NonceCache::default()).unwrap_err();
+        assert_eq!(err.code, "SignatureDoesNotMatch");
     }
 
     #[test]
@@ -360,6 +395,7 @@ mod tests {
             role_name: "r".into(),
             role_id: "3".into(),
             session_name: "s".into(),
+            session_policy: None,
         };
         let mut sessions = Sessions::default();
         let session = Session {

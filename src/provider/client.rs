@@ -11,6 +11,7 @@ use crate::provider::alicloud::sts::CallerIdentity;
 use crate::provider::alicloud::{
     AliCloudClient, ClientConfig, ClientError, EndpointError, Environment, Service, Transport,
 };
+use crate::provider::dts_prerequisite::DtsPrerequisite;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -33,6 +34,8 @@ pub struct ProviderClient {
     /// Whether each system policy looked up exists, by name. Hundreds of roles name the same few policies, and
     /// flow control counts GetPolicy calls per account: one call per distinct name per instance.
     system_policies: Mutex<HashMap<String, Arc<OnceCell<bool>>>>,
+    /// The DTS default role of this account, checked once when cross-account DTS roles are planned.
+    pub dts_prerequisite: DtsPrerequisite,
 }
 
 impl ProviderClient {
@@ -69,6 +72,7 @@ impl ProviderClient {
                 .unwrap_or(DEFAULT_PROPAGATION_TIMEOUT),
             caller: OnceCell::new(),
             system_policies: Mutex::new(HashMap::new()),
+            dts_prerequisite: DtsPrerequisite::default(),
         })
     }
 
@@ -118,6 +122,19 @@ fn endpoint_diagnostic(error: EndpointError) -> Diagnostic {
 /// An API failure as a diagnostic: what was being done, then the client's own text (Action, Code, Message,
 /// RequestId).
 pub fn api_diagnostic(doing: &str, error: &ClientError) -> Diagnostic {
+    // A refusal for lack of permission says what to add, before the client's own text.
+    if let Some(explained) = error
+        .api_error()
+        .and_then(crate::provider::permission_denied::explain)
+    {
+        return Diagnostic::error(
+            crate::provider::permission_denied::SUMMARY,
+            format!(
+                "{doing}: {explained}
+{error}"
+            ),
+        );
+    }
     let summary = if error.is_cancelled() {
         "Operation Cancelled"
     } else {

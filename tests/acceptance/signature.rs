@@ -1,15 +1,14 @@
 //! `signature_version = "v3"` through real Terraform: a role applied, planned clean and destroyed with every
 //! request the provider sends signed V3, through a chained `assume_role` (so the STS session's token travels in
 //! `x-acs-security-token`), counted by the emulator per signature; an unknown version is refused at validate.
+//! The provider signs as the source account's RAM user, as STS refuses root keys.
 
 use crate::support::emulator::Emulator;
-use crate::support::{Workdir, terraforms};
-
-const REQUIRED_PROVIDERS: &str =
-    "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
+use crate::support::{REQUIRED_PROVIDERS, Workdir, terraforms};
+use terraform_provider_aliram::provider::alicloud::ram::PolicyType;
 
 fn config(emulator: &Emulator, signature_version: &str, role_arn: &str) -> String {
-    let source = emulator.account("source");
+    let source = emulator.user("source");
     format!(
         "{REQUIRED_PROVIDERS}\nprovider \"aliram\" {{\n  access_key        = \"{}\"\n  secret_key        = \"{}\"\n  \
          signature_version = \"{signature_version}\"\n  assume_role {{\n    role_arn = \"{role_arn}\"\n  }}\n{}}}\n\n\
@@ -33,6 +32,11 @@ fn signed_with(emulator: &Emulator, signature: &str) -> u64 {
 fn a_role_applies_plans_and_destroys_signed_v3() {
     let emulator = Emulator::start(&[]);
     let role_arn = emulator.create_role_trusting("source", "terraform", "source");
+    // The emulator enforces RAM's policies: the session creates and deletes roles as its role allows.
+    let api = emulator.api("source");
+    emulator
+        .block_on(api.attach_policy_to_role("terraform", PolicyType::System, "AliyunRAMFullAccess"))
+        .expect("AttachPolicyToRole");
     for tf in terraforms() {
         let work = Workdir::new(tf, &config(&emulator, "v3", &role_arn));
         // Terraform runs between two counts, so every v1 request counted there came from the provider (the

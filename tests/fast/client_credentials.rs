@@ -4,6 +4,7 @@
 //! profile mode `CredentialsURI`), `assume_role` chained on a profile, a `ChainableRamRoleArn` profile on its
 //! `source_profile`; and the error when nothing is found.
 
+use crate::support::cli_config::write_cli_config;
 use crate::support::scripted_server::{
     ACCOUNT, AK_ID, AK_SECRET, FakeImds, IMDS_KEY_ID, IMDS_SECRET, IMDS_STS_TOKEN, Key, TestServer,
     imds_key,
@@ -193,11 +194,8 @@ async fn each_environment_spelling_resolves() {
 }
 
 /// Writes an aliyun CLI configuration under `home/.aliyun/config.json`.
-fn write_cli_config(home: &Path, current: &str, profiles: serde_json::Value) {
-    let dir = home.join(".aliyun");
-    std::fs::create_dir_all(&dir).unwrap();
-    let text = json!({"current": current, "profiles": profiles, "meta_path": ""}).to_string();
-    std::fs::write(dir.join("config.json"), text).unwrap();
+fn write_home_cli_config(home: &Path, current: &str, profiles: serde_json::Value) {
+    write_cli_config(&home.join(".aliyun/config.json"), current, profiles);
 }
 
 fn cli_profiles(imds_url_role: &str) -> serde_json::Value {
@@ -212,13 +210,20 @@ fn cli_profiles(imds_url_role: &str) -> serde_json::Value {
     ])
 }
 
+/// A fake ECS metadata service (IMDSv2) serving role `instance-role`, whose key the server knows as account
+/// 1111222233334444's.
+async fn instance_metadata(server: &TestServer) -> FakeImds {
+    let imds = FakeImds::start(true, "instance-role", IMDS_KEY_ID).await;
+    server.add_key(IMDS_KEY_ID, imds_key());
+    imds
+}
+
 #[tokio::test]
 async fn profiles_of_each_mode_resolve() {
     let server = server().await;
-    let imds = FakeImds::start(true, "instance-role", IMDS_KEY_ID).await;
-    server.add_key(IMDS_KEY_ID, imds_key());
+    let imds = instance_metadata(&server).await;
     let home = empty_home();
-    write_cli_config(home.path(), "default", cli_profiles("instance-role"));
+    write_home_cli_config(home.path(), "default", cli_profiles("instance-role"));
     let env = env_with_home(home.path(), &[]);
     let profile = |name: Option<&str>| CredentialsConfig {
         profile: name.map(str::to_owned),
@@ -282,7 +287,15 @@ async fn profiles_of_each_mode_resolve() {
     )
     .await
     .unwrap_err();
-    assert!(err.to_string().contains("missing"), "{err}");
+    // The provider's own words for this case, on the profile file: the profile name alone would also be found in
+    // any message that echoes the setting.
+    match &err {
+        CredentialsError::Profile { path, reason } => {
+            assert_eq!(reason, "no profile named \"missing\"", "{err}");
+            assert!(path.ends_with(".aliyun/config.json"), "{err}");
+        }
+        other => panic!("expected the profile error, got {other:?}"),
+    }
 }
 
 #[tokio::test]
@@ -290,7 +303,7 @@ async fn an_explicit_shared_credentials_file_is_used_and_must_exist() {
     let server = server().await;
     let home = empty_home();
     let elsewhere = empty_home();
-    write_cli_config(elsewhere.path(), "sts", cli_profiles("unused"));
+    write_home_cli_config(elsewhere.path(), "sts", cli_profiles("unused"));
     let env = env_with_home(home.path(), &[]);
     let file = elsewhere.path().join(".aliyun/config.json");
     let config = CredentialsConfig {
@@ -356,7 +369,7 @@ async fn ecs_role_uses_imdsv2_and_falls_back_to_v1() {
 async fn assume_role_chains_on_a_profile_and_is_cached() {
     let server = server().await;
     let home = empty_home();
-    write_cli_config(home.path(), "default", cli_profiles("unused"));
+    write_home_cli_config(home.path(), "default", cli_profiles("unused"));
     let env = env_with_home(home.path(), &[]);
     let config = CredentialsConfig {
         assume_role: Some(AssumeRoleConfig {
@@ -463,7 +476,7 @@ async fn a_credentials_uri_resolves_after_profiles_and_before_the_ecs_role() {
         assert_eq!(source, format!("credentials URI from environment {var}"));
     }
     // An aliyun CLI profile in mode CredentialsURI.
-    write_cli_config(
+    write_home_cli_config(
         home.path(),
         "uri",
         json!([{"name": "uri", "mode": "CredentialsURI", "credentials_uri": uri}]),
@@ -552,7 +565,7 @@ async fn a_chainable_ram_role_arn_profile_assumes_with_its_source_profile() {
     let server = server().await;
     let home = empty_home();
     let role = format!("acs:ram::{OTHER_ACCOUNT}:role/ram-for-dts");
-    write_cli_config(
+    write_home_cli_config(
         home.path(),
         "chained",
         json!([
@@ -639,7 +652,7 @@ printf '{{"mode":"StsToken","access_key_id":"{STS_ID}","access_key_secret":"{STS
         "garbage",
         &format!("echo 'not json {STS_SECRET}'"),
     );
-    write_cli_config(
+    write_home_cli_config(
         home.path(),
         "external",
         json!([
@@ -682,5 +695,69 @@ printf '{{"mode":"StsToken","access_key_id":"{STS_ID}","access_key_secret":"{STS
     assert!(
         err.contains(r#"profile "empty" (mode External) has no process_command"#),
         "{err}"
+    );
+}
+
+/// The documented order with every source present at once: arguments, then the environment, then the aliyun CLI
+/// profile, then the ECS role. Each source is taken only while those above it are absent, and the sources below
+/// the one taken are never consulted (no metadata request, no AssumeRole for a profile not used).
+#[tokio::test]
+async fn with_every_source_present_the_first_in_order_wins() {
+    let server = server().await;
+    let imds = instance_metadata(&server).await;
+    let home = empty_home();
+    // The file's current profile assumes a role: an identity no other source has.
+    write_home_cli_config(home.path(), "role", cli_profiles("instance-role"));
+    let environment: &[(&str, &str)] = &[
+        ("ALIBABA_CLOUD_ACCESS_KEY_ID", STS_ID),
+        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", STS_SECRET),
+        ("ALIBABA_CLOUD_SECURITY_TOKEN", STS_TOKEN),
+    ];
+    let with_env = env_with_home(home.path(), environment);
+    let without_env = env_with_home(home.path(), &[]);
+    let below_arguments = CredentialsConfig {
+        ecs_role_name: Some("instance-role".to_owned()),
+        ecs_metadata_url: Some(imds.url.clone()),
+        ..Default::default()
+    };
+    let with_arguments = CredentialsConfig {
+        access_key: Some(AK_ID.to_owned()),
+        secret_key: Some(Secret::new(AK_SECRET)),
+        ..below_arguments.clone()
+    };
+    let metadata_requests = || {
+        imds.state.token_puts.load(Ordering::SeqCst)
+            + imds.state.gets_with_token.load(Ordering::SeqCst)
+            + imds.state.gets_without_token.load(Ordering::SeqCst)
+    };
+
+    let (me, source) = whoami(&server, &with_arguments, &with_env).await;
+    assert_eq!(me.account_id, ACCOUNT, "{source}");
+    assert!(source.contains("provider arguments"), "{source}");
+
+    let (me, source) = whoami(&server, &below_arguments, &with_env).await;
+    assert_eq!(me.account_id, OTHER_ACCOUNT, "{source}");
+    assert_eq!(
+        (server.received_for("AssumeRole").len(), metadata_requests()),
+        (0, 0),
+        "nothing below the source taken was consulted"
+    );
+
+    let (me, source) = whoami(&server, &below_arguments, &without_env).await;
+    assert_eq!(
+        me.arn,
+        format!("acs:ram::{OTHER_ACCOUNT}:assumed-role/ram-for-dts/cli-session"),
+        "{source}"
+    );
+    assert!(source.contains("\"role\""), "{source}");
+    assert_eq!(metadata_requests(), 0, "the ECS role was not consulted");
+
+    std::fs::remove_file(home.path().join(".aliyun/config.json"))
+        .expect("removing the profile file");
+    let (me, source) = whoami(&server, &below_arguments, &without_env).await;
+    assert_eq!(me.account_id, "1111222233334444", "{source}");
+    assert!(
+        metadata_requests() > 0,
+        "the ECS role came from the metadata service"
     );
 }

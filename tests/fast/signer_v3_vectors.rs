@@ -4,7 +4,7 @@
 //! change listed under `must_fail` changes the signature.
 
 use serde::Deserialize;
-use terraform_provider_aliram::provider::alicloud::signer_v3::{
+use terraform_provider_aliram::ram::signature::v3::{
     Authorization, SignableRequest, authorization, canonical_request, sha256_hex, sign,
     string_to_sign,
 };

@@ -34,8 +34,6 @@ pub mod rate_limit;
 pub mod retry;
 pub mod secret;
 pub mod service;
-pub mod signer;
-pub mod signer_v3;
 pub mod sts;
 pub mod transport;
 pub mod wait;

@@ -10,10 +10,11 @@ use crate::framework::path::AttributePath;
 use crate::framework::schema::Attribute;
 use crate::framework::types::Type;
 use crate::framework::value::Value;
-use crate::provider::domain::account::AccountId;
 use crate::provider::domain::cross_account_service::CrossAccountService;
 use crate::provider::domain::dts::{self, DatabaseSide, DtsError, Scenario};
-use crate::provider::domain::trust_policy::{PrincipalKind, TrustPolicy, dts_trust_policy};
+use crate::provider::domain::trust_policy::dts_trust_policy;
+use crate::ram::account::AccountId;
+use crate::ram::trust_policy::{PrincipalKind, TrustPolicy};
 
 /// The `aliram_cross_account_dts_role` kind.
 #[derive(Debug)]

@@ -4,13 +4,13 @@ use super::{RoleKind, capitalised};
 use crate::framework::schema::{Attribute, Block, Schema};
 use crate::framework::types::Type;
 use crate::framework::value::Value;
-use crate::provider::domain::account::AccountId;
-use crate::provider::domain::role_rules::{
+use crate::provider::resources::attributes;
+use crate::ram::account::AccountId;
+use crate::ram::role_rules::{
     DEFAULT_SESSION_DURATION_SECONDS, RESERVED_TAG_KEY_RULE, check_description,
     check_max_session_duration, check_policy_count, check_role_name, check_tags,
 };
-use crate::provider::domain::trust_policy::ram_rules::check_document;
-use crate::provider::resources::attributes;
+use crate::ram::trust_policy::rules::check_document;
 
 /// `Err(message)` of a domain check, as a validator result.
 fn checked<E: ToString>(result: Result<(), E>) -> Result<(), String> {

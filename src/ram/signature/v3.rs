@@ -6,7 +6,7 @@
 //! Like the v1 signer this is a pure function of the request and the secret, shared by the provider (which signs)
 //! and the emulator (which verifies), so `tests/vectors/signature_v3.json` pins both.
 
-use super::signer::percent_encode;
+use super::v1::percent_encode;
 use aws_lc_rs::{digest, hmac};
 use std::fmt;
 
