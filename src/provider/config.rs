@@ -3,8 +3,9 @@
 use crate::framework::schema::{Attribute, Block, Nesting, Schema};
 use crate::framework::value::Value;
 use crate::provider::alicloud::Secret;
-use crate::provider::alicloud::credentials::{AssumeRoleConfig, CredentialsConfig};
+use crate::provider::alicloud::credentials::{AssumeRoleConfig, CredentialsConfig, OidcConfig};
 use crate::provider::alicloud::transport::SignatureVersion;
+use crate::ram::account::parse_role_arn;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
@@ -16,6 +17,35 @@ pub fn schema() -> Schema {
         .attribute(Attribute::number("session_expiration").optional().description("Session duration in seconds, 900 to 43200. Defaults to 3600."))
         .attribute(Attribute::string("external_id").optional().description("External ID the role's trust policy requires, if any."))
         .attribute(Attribute::string("policy").optional().description("A policy document further restricting the assumed session."));
+    let assume_role_with_oidc = Block::new("Exchange an OIDC token (a CI job's, such as GitHub Actions' or GitLab's, or an ACK pod's RRSA token) for a session of a RAM role with STS `AssumeRoleWithOIDC`, as the alicloud provider does: used when no access key was found in the arguments, the environment, a profile, a credentials URI or `ecs_role_name`. Each argument left out is read from its environment variable. An `assume_role` block chains on top of the session.")
+        .attribute(Attribute::string("oidc_provider_arn").optional().description("ARN of the OIDC identity provider registered in RAM, such as `acs:ram::1234567890123456:oidc-provider/github`. Also read from `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`.").validate(|v| {
+            let arn = v.as_str().unwrap_or_default();
+            if arn.starts_with("acs:ram::") && arn.contains(":oidc-provider/") {
+                Ok(())
+            } else {
+                Err(format!("oidc_provider_arn must be an OIDC provider ARN, acs:ram::<account ID>:oidc-provider/<name>, not {arn:?}."))
+            }
+        }))
+        .attribute(Attribute::string("role_arn").optional().description("ARN of the role to assume, whose trust policy admits the OIDC provider. Also read from `ALIBABA_CLOUD_ROLE_ARN`.").validate(|v| {
+            let arn = v.as_str().unwrap_or_default();
+            parse_role_arn(arn).map(drop).ok_or_else(|| format!("role_arn must be a role ARN, acs:ram::<account ID>:role/<name>, not {arn:?}."))
+        }))
+        .attribute(Attribute::string("oidc_token").optional().sensitive().description("The OIDC token itself. Also read from `ALIBABA_CLOUD_OIDC_TOKEN`. Prefer `oidc_token_file`: a file is read again whenever the session is renewed, so a rotated token is picked up.").validate(|v| {
+            // The length only: the token is a secret and is never quoted.
+            let length = v.as_str().unwrap_or_default().chars().count();
+            if (4..=20_000).contains(&length) {
+                Ok(())
+            } else {
+                Err(format!("oidc_token must be 4 to 20000 characters long; the one given has {length}."))
+            }
+        }))
+        .attribute(Attribute::string("oidc_token_file").optional().description("Path of a file holding the OIDC token, read again whenever the session is renewed. Also read from `ALIBABA_CLOUD_OIDC_TOKEN_FILE`. Set this or `oidc_token`, not both."))
+        .attribute(Attribute::string("role_session_name").optional().description("Role session name. Also read from `ALIBABA_CLOUD_ROLE_SESSION_NAME`; defaults to `terraform`."))
+        .attribute(Attribute::number("session_expiration").optional().description("Session duration in seconds, 900 up to the role's maximum session duration. Defaults to STS's 3600.").validate(|v| match v.as_i64() {
+            Some(n) if (900..=43_200).contains(&n) => Ok(()),
+            _ => Err(format!("session_expiration must be a whole number of seconds from 900 to 43200, not {v:?}.")),
+        }))
+        .attribute(Attribute::string("policy").optional().description("A policy document further restricting the session."));
     let endpoints = Block::new("Custom API endpoints, for a private endpoint or the local `aliram-emulator`.")
         .attribute(Attribute::string("ram").optional().description("RAM endpoint: a bare host name (HTTPS), or a URL. Plain `http://` is accepted for loopback addresses only."))
         .attribute(Attribute::string("sts").optional().description("STS endpoint: a bare host name (HTTPS), or a URL. Plain `http://` is accepted for loopback addresses only."));
@@ -74,6 +104,7 @@ pub fn schema() -> Schema {
             }),
     )
     .block("assume_role", Nesting::Single, assume_role, 1)
+    .block("assume_role_with_oidc", Nesting::Single, assume_role_with_oidc, 1)
     .block("endpoints", Nesting::Single, endpoints, 1);
     Schema::new(block)
 }
@@ -117,6 +148,7 @@ impl ProviderConfig {
     /// Parses a provider block (unknown or null attributes count as unset).
     pub fn from_value(v: &Value) -> ProviderConfig {
         let assume = v.attr("assume_role");
+        let oidc = v.attr("assume_role_with_oidc");
         let endpoints = v.attr("endpoints");
         let credentials = CredentialsConfig {
             access_key: string(v, "access_key"),
@@ -126,6 +158,19 @@ impl ProviderConfig {
             shared_credentials_file: string(v, "shared_credentials_file"),
             ecs_role_name: string(v, "ecs_role_name"),
             ecs_metadata_url: None,
+            // The block counts when present, even empty: its arguments may all come from the environment.
+            assume_role_with_oidc: (!oidc.is_null()).then(|| OidcConfig {
+                oidc_provider_arn: string(oidc, "oidc_provider_arn"),
+                role_arn: string(oidc, "role_arn"),
+                oidc_token: string(oidc, "oidc_token").map(Secret::new),
+                oidc_token_file: string(oidc, "oidc_token_file"),
+                role_session_name: string(oidc, "role_session_name"),
+                session_expiration: oidc
+                    .attr("session_expiration")
+                    .as_i64()
+                    .and_then(|n| u32::try_from(n).ok()),
+                policy: string(oidc, "policy"),
+            }),
             assume_role: string(assume, "role_arn").map(|role_arn| AssumeRoleConfig {
                 role_arn,
                 session_name: string(assume, "session_name"),
@@ -227,5 +272,61 @@ mod tests {
             Value::string("v3"),
         )]));
         assert_eq!(c.signature_version, SignatureVersion::V3);
+    }
+
+    #[test]
+    fn an_oidc_block_counts_even_empty_and_its_checks_never_quote_the_token() {
+        let empty = ProviderConfig::from_value(&Value::object([(
+            "assume_role_with_oidc",
+            Value::object::<_, &str>([]),
+        )]));
+        assert!(empty.credentials.assume_role_with_oidc.is_some());
+        assert!(
+            ProviderConfig::from_value(&Value::object::<_, &str>([]))
+                .credentials
+                .assume_role_with_oidc
+                .is_none()
+        );
+        let s = schema();
+        let block = &s
+            .block
+            .blocks
+            .iter()
+            .find(|b| b.name == "assume_role_with_oidc")
+            .expect("declared")
+            .block;
+        let check = |name: &str, value: Value| {
+            block
+                .find_attribute(name)
+                .expect("declared")
+                .validators
+                .iter()
+                .map(|validate| validate(&value))
+                .collect::<Result<Vec<()>, String>>()
+        };
+        assert!(
+            block
+                .find_attribute("oidc_token")
+                .is_some_and(|a| a.sensitive)
+        );
+        assert_eq!(
+            check("oidc_token", Value::string("abc")).unwrap_err(),
+            "oidc_token must be 4 to 20000 characters long; the one given has 3."
+        );
+        assert!(check("oidc_token", Value::string("abcd")).is_ok());
+        assert_eq!(
+            check("role_arn", Value::string("acs:ram::1:user/x")).unwrap_err(),
+            r#"role_arn must be a role ARN, acs:ram::<account ID>:role/<name>, not "acs:ram::1:user/x"."#
+        );
+        assert!(
+            check(
+                "oidc_provider_arn",
+                Value::string("acs:ram::1234567890123456:oidc-provider/github")
+            )
+            .is_ok()
+        );
+        assert!(check("oidc_provider_arn", Value::string("github")).is_err());
+        assert!(check("session_expiration", Value::int(899)).is_err());
+        assert!(check("session_expiration", Value::int(900)).is_ok());
     }
 }

@@ -2,18 +2,19 @@
 //! arguments, each environment spelling, an aliyun CLI profile of each mode, the ECS metadata role (IMDSv2
 //! and the v1 fallback, refused when ALIBABA_CLOUD_IMDSV1_DISABLED=true), a credentials URI (environment or
 //! profile mode `CredentialsURI`), `assume_role` chained on a profile, a `ChainableRamRoleArn` profile on its
-//! `source_profile`; and the error when nothing is found.
+//! `source_profile`, an OIDC token exchanged unsigned with AssumeRoleWithOIDC (the environment of a CI job, the
+//! `assume_role_with_oidc` block, profile mode `OIDC`); and the error when nothing is found.
 
 use crate::support::cli_config::write_cli_config;
 use crate::support::scripted_server::{
-    ACCOUNT, AK_ID, AK_SECRET, FakeImds, IMDS_KEY_ID, IMDS_SECRET, IMDS_STS_TOKEN, Key, TestServer,
-    imds_key,
+    ACCOUNT, AK_ID, AK_SECRET, EXPIRED_OIDC_TOKEN, FakeImds, IMDS_KEY_ID, IMDS_SECRET,
+    IMDS_STS_TOKEN, Key, TestServer, imds_key,
 };
 use serde_json::json;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 use terraform_provider_aliram::provider::alicloud::credentials::{
-    AssumeRoleConfig, CredentialsConfig, CredentialsError, resolve,
+    AssumeRoleConfig, CredentialsConfig, CredentialsError, OidcConfig, resolve,
 };
 use terraform_provider_aliram::provider::alicloud::sts::CallerIdentity;
 use terraform_provider_aliram::provider::alicloud::{AliCloudClient, FixedEnvironment, Secret};
@@ -206,7 +207,7 @@ fn cli_profiles(imds_url_role: &str) -> serde_json::Value {
          "ram_role_arn": format!("acs:ram::{OTHER_ACCOUNT}:role/ram-for-dts"), "ram_session_name": "cli-session",
          "expired_seconds": 900, "external_id": "ext-42"},
         {"name": "ecs", "mode": "EcsRamRole", "ram_role_name": imds_url_role},
-        {"name": "oidc", "mode": "OIDC"}
+        {"name": "sso", "mode": "CloudSSO"}
     ])
 }
 
@@ -271,14 +272,19 @@ async fn profiles_of_each_mode_resolve() {
     );
 
     let err = resolve(
-        &profile(Some("oidc")),
+        &profile(Some("sso")),
         &env,
         &server.transport(),
         &CancellationToken::new(),
     )
     .await
     .unwrap_err();
-    assert!(err.to_string().contains("OIDC"), "{err}");
+    assert!(
+        err.to_string().contains(
+            r#"profile "sso" has mode "CloudSSO"; supported modes are AK, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole, CredentialsURI, External and OIDC"#
+        ),
+        "{err}"
+    );
     let err = resolve(
         &profile(Some("missing")),
         &env,
@@ -425,15 +431,17 @@ async fn no_credentials_lists_every_source_tried() {
     let CredentialsError::NotFound { tried } = &err else {
         panic!("expected NotFound, got {err}");
     };
-    assert_eq!(tried.len(), 5, "{tried:?}");
+    assert_eq!(tried.len(), 7, "{tried:?}");
     let shown = err.to_string();
     for source in [
         "access_key/secret_key",
         "ALIBABA_CLOUD_ACCESS_KEY_ID",
         "ALICLOUD_ACCESS_KEY",
+        "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
         ".aliyun/config.json",
         "ALIBABA_CLOUD_CREDENTIALS_URI",
         "ecs_role_name",
+        "assume_role_with_oidc",
     ] {
         assert!(shown.contains(source), "{source} missing from {shown}");
     }
@@ -759,5 +767,381 @@ async fn with_every_source_present_the_first_in_order_wins() {
     assert!(
         metadata_requests() > 0,
         "the ECS role came from the metadata service"
+    );
+}
+
+// ---- OIDC ----------------------------------------------------------------------------------------------------
+
+const OIDC_PROVIDER: &str = "acs:ram::6543210987654321:oidc-provider/github";
+const CI_TOKEN: &str = "eyJ-ci-token-1";
+
+/// The role a CI job's token is exchanged for.
+fn ci_role() -> String {
+    format!("acs:ram::{OTHER_ACCOUNT}:role/ci-deployer")
+}
+
+/// A token file holding `token`, in a directory the caller keeps.
+fn token_file(dir: &tempfile::TempDir, token: &str) -> String {
+    let path = dir.path().join("token");
+    std::fs::write(&path, token).expect("writing the token file");
+    path.to_str().expect("UTF-8 path").to_owned()
+}
+
+/// The OIDC environment of a CI job, with `extra` variables.
+fn oidc_env(home: &Path, file: &str, extra: &[(&str, &str)]) -> FixedEnvironment {
+    let role = ci_role();
+    let mut pairs = vec![
+        ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", file),
+        ("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", OIDC_PROVIDER),
+        ("ALIBABA_CLOUD_ROLE_ARN", role.as_str()),
+    ];
+    pairs.extend_from_slice(extra);
+    env_with_home(home, &pairs)
+}
+
+#[tokio::test]
+async fn the_oidc_environment_comes_after_the_keys_and_before_profiles_and_is_sent_unsigned() {
+    let server = server().await;
+    let home = empty_home();
+    // A CLI profile is present too: the OIDC environment comes first, as in the credentials SDKs.
+    write_home_cli_config(home.path(), "default", cli_profiles("unused"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = token_file(&dir, &format!("{CI_TOKEN}\n"));
+    let env = oidc_env(
+        home.path(),
+        &file,
+        &[("ALIBABA_CLOUD_ROLE_SESSION_NAME", "gha-run-7")],
+    );
+    let (me, source) = whoami(&server, &CredentialsConfig::default(), &env).await;
+    assert_eq!(
+        me.arn,
+        format!("acs:ram::{OTHER_ACCOUNT}:assumed-role/ci-deployer/gha-run-7"),
+        "{source}"
+    );
+    assert!(
+        source.contains("environment ALIBABA_CLOUD_OIDC_TOKEN_FILE")
+            && source.contains(OIDC_PROVIDER),
+        "{source}"
+    );
+    let exchanged = server.received_for("AssumeRoleWithOIDC");
+    assert_eq!(exchanged.len(), 1);
+    let sent = &exchanged[0];
+    assert_eq!(
+        sent.params["OIDCToken"], CI_TOKEN,
+        "the file's token, trimmed"
+    );
+    assert_eq!(sent.params["OIDCProviderArn"], OIDC_PROVIDER);
+    assert_eq!(sent.params["RoleArn"], ci_role());
+    assert_eq!(sent.params["RoleSessionName"], "gha-run-7");
+    // Unsigned, as the credentials SDKs send it: the common parameters in the query, the token in the body.
+    for absent in [
+        "Signature",
+        "AccessKeyId",
+        "SignatureNonce",
+        "SignatureMethod",
+        "SecurityToken",
+    ] {
+        assert!(!sent.params.contains_key(absent), "{absent} was sent");
+    }
+    assert_eq!(
+        sent.query.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["Action", "Format", "Timestamp", "Version"]
+    );
+    assert_eq!(sent.query["Version"], "2015-04-01");
+
+    // Keys in the environment come first: no token is exchanged.
+    let with_keys = oidc_env(
+        home.path(),
+        &file,
+        &[
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", AK_ID),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", AK_SECRET),
+        ],
+    );
+    let (me, _) = whoami(&server, &CredentialsConfig::default(), &with_keys).await;
+    assert_eq!(me.account_id, ACCOUNT);
+    assert_eq!(server.received_for("AssumeRoleWithOIDC").len(), 1);
+
+    // Without ALIBABA_CLOUD_ROLE_SESSION_NAME the session is the provider's default.
+    let (me, _) = whoami(
+        &server,
+        &CredentialsConfig::default(),
+        &oidc_env(home.path(), &file, &[]),
+    )
+    .await;
+    assert!(me.arn.ends_with("/ci-deployer/terraform"), "{}", me.arn);
+}
+
+#[tokio::test]
+async fn oidc_errors_name_the_variable_file_or_argument_and_never_the_token() {
+    let server = server().await;
+    let home = empty_home();
+    let dir = tempfile::tempdir().unwrap();
+    let file = token_file(&dir, CI_TOKEN);
+    let resolve_error = |env: FixedEnvironment, config: CredentialsConfig| {
+        let server = &server;
+        async move {
+            resolve(
+                &config,
+                &env,
+                &server.transport(),
+                &CancellationToken::new(),
+            )
+            .await
+            .unwrap_err()
+            .to_string()
+        }
+    };
+    // Part of the environment.
+    let only_file = env_with_home(home.path(), &[("ALIBABA_CLOUD_OIDC_TOKEN_FILE", &file)]);
+    let err = resolve_error(only_file, CredentialsConfig::default()).await;
+    assert_eq!(
+        err,
+        "environment variable ALIBABA_CLOUD_OIDC_TOKEN_FILE: ALIBABA_CLOUD_OIDC_PROVIDER_ARN is not set"
+    );
+    let no_role = env_with_home(
+        home.path(),
+        &[
+            ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", &file),
+            ("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", OIDC_PROVIDER),
+        ],
+    );
+    let err = resolve_error(no_role, CredentialsConfig::default()).await;
+    assert_eq!(
+        err,
+        "environment variable ALIBABA_CLOUD_OIDC_TOKEN_FILE: ALIBABA_CLOUD_ROLE_ARN is not set"
+    );
+
+    // The block: both token forms, none, no provider ARN anywhere.
+    let block = |oidc: OidcConfig| CredentialsConfig {
+        assume_role_with_oidc: Some(oidc),
+        ..Default::default()
+    };
+    let bare = env_with_home(home.path(), &[]);
+    let err = resolve_error(
+        bare.clone(),
+        block(OidcConfig {
+            oidc_token: Some(Secret::new(CI_TOKEN)),
+            oidc_token_file: Some(file.clone()),
+            ..Default::default()
+        }),
+    )
+    .await;
+    assert_eq!(
+        err,
+        "provider block assume_role_with_oidc: set oidc_token or oidc_token_file, not both"
+    );
+    let err = resolve_error(bare.clone(), block(OidcConfig::default())).await;
+    assert_eq!(
+        err,
+        "provider block assume_role_with_oidc: one of oidc_token and oidc_token_file must be set (nor is ALIBABA_CLOUD_OIDC_TOKEN_FILE or ALIBABA_CLOUD_OIDC_TOKEN)"
+    );
+    let err = resolve_error(
+        bare,
+        block(OidcConfig {
+            oidc_token: Some(Secret::new(CI_TOKEN)),
+            role_arn: Some(ci_role()),
+            ..Default::default()
+        }),
+    )
+    .await;
+    assert_eq!(
+        err,
+        "provider block assume_role_with_oidc: oidc_provider_arn is not set (nor ALIBABA_CLOUD_OIDC_PROVIDER_ARN)"
+    );
+
+    // A token file that is not there, and a token STS refuses: at the first call, never quoting the token.
+    let missing = dir.path().join("no-such-token");
+    let env = oidc_env(home.path(), missing.to_str().unwrap(), &[]);
+    let err = first_call_error(&server, &CredentialsConfig::default(), &env).await;
+    assert!(
+        err.contains(&format!(
+            "reading the OIDC token file {} (named by ALIBABA_CLOUD_OIDC_TOKEN_FILE)",
+            missing.display()
+        )),
+        "{err}"
+    );
+    let expired = token_file(&dir, EXPIRED_OIDC_TOKEN);
+    let err = first_call_error(
+        &server,
+        &CredentialsConfig::default(),
+        &oidc_env(home.path(), &expired, &[]),
+    )
+    .await;
+    assert!(
+        err.contains(&format!(
+            "assuming role {} with the OIDC token of environment ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+            ci_role()
+        )) && err.contains("AuthenticationFail.OIDCToken.Expired"),
+        "{err}"
+    );
+    assert!(!err.contains(EXPIRED_OIDC_TOKEN), "{err}");
+}
+
+#[tokio::test]
+async fn the_token_file_is_read_again_when_the_session_is_renewed() {
+    let server = server().await;
+    let home = empty_home();
+    let dir = tempfile::tempdir().unwrap();
+    let file = token_file(&dir, "rotated-token-1");
+    // A session of 60 s is inside the refresh margin, so every call renews it, as a long run would near expiry.
+    let config = CredentialsConfig {
+        assume_role_with_oidc: Some(OidcConfig {
+            oidc_provider_arn: Some(OIDC_PROVIDER.to_owned()),
+            role_arn: Some(ci_role()),
+            oidc_token_file: Some(file.clone()),
+            session_expiration: Some(60),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let transport = server.transport();
+    let cancel = CancellationToken::new();
+    let credentials = resolve(
+        &config,
+        &env_with_home(home.path(), &[]),
+        &transport,
+        &cancel,
+    )
+    .await
+    .unwrap();
+    let client = AliCloudClient::new(transport, credentials, cancel);
+    client.get_caller_identity().await.unwrap();
+    std::fs::write(&file, "rotated-token-2").unwrap();
+    client.get_caller_identity().await.unwrap();
+    let sent: Vec<String> = server
+        .received_for("AssumeRoleWithOIDC")
+        .iter()
+        .map(|r| r.params["OIDCToken"].clone())
+        .collect();
+    assert_eq!(sent, ["rotated-token-1", "rotated-token-2"]);
+    assert_eq!(
+        server.received_for("AssumeRoleWithOIDC")[0].params["DurationSeconds"],
+        "60"
+    );
+}
+
+#[tokio::test]
+async fn the_oidc_block_comes_after_the_ecs_role_and_reads_the_environment_for_what_it_leaves_out()
+{
+    let server = server().await;
+    let imds = instance_metadata(&server).await;
+    let home = empty_home();
+    let dir = tempfile::tempdir().unwrap();
+    let file = token_file(&dir, "file-token");
+    // The environment names a token file and the provider; the block names the role and the token itself.
+    let env = env_with_home(
+        home.path(),
+        &[
+            ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", &file),
+            ("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", OIDC_PROVIDER),
+        ],
+    );
+    let block = CredentialsConfig {
+        assume_role_with_oidc: Some(OidcConfig {
+            role_arn: Some(format!("acs:ram::{OTHER_ACCOUNT}:role/from-block")),
+            oidc_token: Some(Secret::new("block-token")),
+            role_session_name: Some("block-session".to_owned()),
+            policy: Some(r#"{"Statement":[],"Version":"1"}"#.to_owned()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let (me, source) = whoami(&server, &block, &env).await;
+    assert_eq!(
+        me.arn,
+        format!("acs:ram::{OTHER_ACCOUNT}:assumed-role/from-block/block-session")
+    );
+    assert!(
+        source.contains("provider block assume_role_with_oidc"),
+        "{source}"
+    );
+    let sent = &server.received_for("AssumeRoleWithOIDC")[0].params;
+    assert_eq!(
+        sent["OIDCToken"], "block-token",
+        "the argument before the variable"
+    );
+    assert_eq!(
+        sent["OIDCProviderArn"], OIDC_PROVIDER,
+        "from the environment"
+    );
+    assert!(sent.contains_key("Policy"));
+
+    // An ECS role (or a profile, or a credentials URI) is taken before the block, as in the alicloud provider.
+    let with_ecs = CredentialsConfig {
+        ecs_role_name: Some("instance-role".to_owned()),
+        ecs_metadata_url: Some(imds.url.clone()),
+        ..block.clone()
+    };
+    let (me, _) = whoami(&server, &with_ecs, &env).await;
+    assert_eq!(me.account_id, "1111222233334444");
+    assert_eq!(server.received_for("AssumeRoleWithOIDC").len(), 1);
+}
+
+#[tokio::test]
+async fn assume_role_chains_on_the_oidc_session() {
+    let server = server().await;
+    let home = empty_home();
+    let dir = tempfile::tempdir().unwrap();
+    let env = oidc_env(home.path(), &token_file(&dir, CI_TOKEN), &[]);
+    let config = CredentialsConfig {
+        assume_role: Some(AssumeRoleConfig {
+            role_arn: format!("acs:ram::{ACCOUNT}:role/dts-admin"),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let (me, source) = whoami(&server, &config, &env).await;
+    assert_eq!(
+        me.arn,
+        format!("acs:ram::{ACCOUNT}:assumed-role/dts-admin/terraform")
+    );
+    assert!(source.contains("OIDC token"), "{source}");
+    let assume = &server.received_for("AssumeRole")[0].params;
+    assert_eq!(
+        assume["AccessKeyId"], "STS.minted0",
+        "signed with the OIDC session"
+    );
+    assert!(assume.contains_key("SecurityToken"));
+}
+
+#[tokio::test]
+async fn an_oidc_profile_exchanges_its_token_file() {
+    let server = server().await;
+    let home = empty_home();
+    let dir = tempfile::tempdir().unwrap();
+    let file = token_file(&dir, CI_TOKEN);
+    write_home_cli_config(
+        home.path(),
+        "oidc",
+        json!([
+            {"name": "oidc", "mode": "OIDC", "oidc_provider_arn": OIDC_PROVIDER, "oidc_token_file": file,
+             "ram_role_arn": ci_role(), "ram_session_name": "cli-oidc"},
+            {"name": "no-file", "mode": "OIDC", "oidc_provider_arn": OIDC_PROVIDER, "ram_role_arn": ci_role()}
+        ]),
+    );
+    let env = env_with_home(home.path(), &[]);
+    let (me, source) = whoami(&server, &CredentialsConfig::default(), &env).await;
+    assert!(me.arn.ends_with("/ci-deployer/cli-oidc"), "{}", me.arn);
+    assert!(source.contains(r#"profile "oidc" (mode OIDC)"#), "{source}");
+    assert_eq!(
+        server.received_for("AssumeRoleWithOIDC")[0].params["OIDCToken"],
+        CI_TOKEN
+    );
+    let err = resolve(
+        &CredentialsConfig {
+            profile: Some("no-file".to_owned()),
+            ..Default::default()
+        },
+        &env,
+        &server.transport(),
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains(r#"profile "no-file" (mode OIDC) has no oidc_token_file"#),
+        "{err}"
     );
 }

@@ -1,7 +1,7 @@
 //! Every call is logged at DEBUG with action, HTTP status, RequestId, attempt and duration, and nothing
 //! logged (at any level), Debug output of the client handles included, contains an AccessKey secret, a security token or a signature,
 //! also for the sources fetched at run time (a credentials URI, the ECS metadata service in hardened mode, the
-//! command of an `External` profile).
+//! command of an `External` profile, an OIDC token from a file or the `assume_role_with_oidc` block).
 
 use crate::support::scripted_server::{
     AK_ID, AK_SECRET, FakeImds, IMDS_KEY_ID, IMDS_SECRET, IMDS_STS_TOKEN, IMDS_TOKEN, Scripted,
@@ -10,7 +10,7 @@ use crate::support::scripted_server::{
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use terraform_provider_aliram::provider::alicloud::credentials::{
-    AssumeRoleConfig, CredentialsConfig, resolve,
+    AssumeRoleConfig, CredentialsConfig, OidcConfig, resolve,
 };
 use terraform_provider_aliram::provider::alicloud::{AliCloudClient, FixedEnvironment, Secret};
 use terraform_provider_aliram::ram::signature::v1::percent_encode;
@@ -19,6 +19,11 @@ use tracing::field::{Field, Visit};
 use tracing::subscriber::Interest;
 use tracing::{Event, Metadata, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+
+const OIDC_PROVIDER: &str = "acs:ram::6543210987654321:oidc-provider/github";
+const OIDC_ROLE: &str = "acs:ram::6543210987654321:role/ci-deployer";
+const OIDC_FILE_TOKEN: &str = "oidc-file-token-Do-Not-Log";
+const OIDC_BLOCK_TOKEN: &str = "oidc-block-token-Do-Not-Log";
 
 /// The global subscriber of this test process: it records nothing, but answers "ask me every time" for every
 /// callsite. Other tests in the process reach the client's log callsites with no subscriber, and tracing would
@@ -134,6 +139,8 @@ async fn calls_are_logged_without_secrets_tokens_or_signatures() {
         std::os::unix::fs::PermissionsExt::from_mode(0o755),
     )
     .unwrap();
+    let oidc_file = dir.path().join("oidc-token");
+    std::fs::write(&oidc_file, OIDC_FILE_TOKEN).unwrap();
     let cli_config = dir.path().join("config.json");
     let profiles = serde_json::json!({"profiles": [{"name": "external", "mode": "External", "process_command": command}]});
     std::fs::write(&cli_config, profiles.to_string()).unwrap();
@@ -158,6 +165,33 @@ async fn calls_are_logged_without_secrets_tokens_or_signatures() {
             },
             FixedEnvironment::default(),
         ),
+        // OIDC: a token file named by the environment, and a token given in the block.
+        (
+            CredentialsConfig::default(),
+            FixedEnvironment::from_pairs([
+                (
+                    "ALIBABA_CLOUD_OIDC_TOKEN_FILE".to_owned(),
+                    oidc_file.to_str().unwrap().to_owned(),
+                ),
+                (
+                    "ALIBABA_CLOUD_OIDC_PROVIDER_ARN".to_owned(),
+                    OIDC_PROVIDER.to_owned(),
+                ),
+                ("ALIBABA_CLOUD_ROLE_ARN".to_owned(), OIDC_ROLE.to_owned()),
+            ]),
+        ),
+        (
+            CredentialsConfig {
+                assume_role_with_oidc: Some(OidcConfig {
+                    oidc_provider_arn: Some(OIDC_PROVIDER.to_owned()),
+                    role_arn: Some(OIDC_ROLE.to_owned()),
+                    oidc_token: Some(Secret::new(OIDC_BLOCK_TOKEN)),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            FixedEnvironment::default(),
+        ),
     ];
     for (config, env) in fetched {
         let transport = server.transport();
@@ -171,6 +205,7 @@ async fn calls_are_logged_without_secrets_tokens_or_signatures() {
     let log = capture.0.lock().unwrap().clone();
     assert!(log.contains("action=\"GetCallerIdentity\""), "{log}");
     assert!(log.contains("action=\"AssumeRole\""), "{log}");
+    assert!(log.contains("action=\"AssumeRoleWithOIDC\""), "{log}");
     assert!(
         log.contains("AliCloudClient") && log.contains("Secret(<redacted>)"),
         "{log}"
@@ -199,6 +234,11 @@ async fn calls_are_logged_without_secrets_tokens_or_signatures() {
         IMDS_SECRET.to_owned(),
         IMDS_STS_TOKEN.to_owned(),
         IMDS_TOKEN.to_owned(),
+        OIDC_FILE_TOKEN.to_owned(),
+        OIDC_BLOCK_TOKEN.to_owned(),
+        // What the server mints for the OIDC sessions (and AssumeRole): every secret and token it hands out.
+        "minted-secret-".to_owned(),
+        "minted/token".to_owned(),
     ];
     secrets.extend(signatures);
     for secret in &secrets {

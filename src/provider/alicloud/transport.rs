@@ -13,7 +13,7 @@ use super::flow_control::FlowControl;
 use super::params::ActionParams;
 use super::rate_limit::RateLimiter;
 use super::retry::RetryPolicy;
-use super::secret::REDACTED;
+use super::secret::{REDACTED, Secret};
 use super::service::Service;
 use crate::ram::access_denied::AccessDeniedDetail;
 use crate::ram::signature::v1::{
@@ -76,6 +76,19 @@ impl SignatureVersion {
             _ => None,
         }
     }
+}
+
+/// Who vouches for a call.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Signer<'a> {
+    /// The credentials of a provider, fetched for each attempt, sign it (with the configured signature).
+    Credentials(&'a dyn CredentialsProvider),
+    /// Nobody signs: a parameter of the call is its proof (the OIDC token of STS `AssumeRoleWithOIDC`, sent
+    /// unsigned as the credentials SDKs send it). `proof` is never shown in an error message.
+    Unsigned {
+        /// The secret parameter, redacted from whatever the service answers.
+        proof: &'a Secret,
+    },
 }
 
 /// How the client reaches the service, independent of whose credentials sign.
@@ -211,7 +224,7 @@ impl Transport {
     /// answer within the write stop grace, and no retry follows it.
     pub(crate) async fn call<T: DeserializeOwned>(
         &self,
-        credentials: &dyn CredentialsProvider,
+        signer: Signer<'_>,
         cancel: &CancellationToken,
         service: Service,
         action: &'static str,
@@ -228,7 +241,7 @@ impl Transport {
         loop {
             attempt += 1;
             let sent = AtomicBool::new(false);
-            let exchange = self.attempt(credentials, service, action, &params, attempt, &sent);
+            let exchange = self.attempt(signer, service, action, &params, attempt, &sent);
             tokio::pin!(exchange);
             let outcome = tokio::select! {
                 // Cancellation first: once Stop is in, no attempt starts.
@@ -310,7 +323,7 @@ impl Transport {
     /// One attempt; `sent` turns true when the request may have reached the service.
     async fn attempt<T: DeserializeOwned>(
         &self,
-        provider: &dyn CredentialsProvider,
+        signer: Signer<'_>,
         service: Service,
         action: &'static str,
         params: &ActionParams,
@@ -321,26 +334,47 @@ impl Transport {
         if let Some(cap) = &self.shared.cap {
             cap.acquire().await;
         }
-        let credentials = provider.credentials().await.map_err(|e| {
-            AttemptError::Fatal(ClientError::Credentials {
-                action: action.to_owned(),
-                source: Box::new(e),
-            })
-        })?;
         let endpoint = self.shared.endpoints.of(service).url();
-        let request = self.shared.http.post(endpoint.clone());
-        let request = match self.shared.signature_version {
-            SignatureVersion::V1 => request
-                .header(reqwest::header::CONTENT_TYPE, FORM)
-                .body(signed_form_body(&credentials, service, action, params)),
-            SignatureVersion::V3 => {
-                let (headers, body) = signed_v3(&credentials, service, action, params, endpoint);
-                headers
-                    .into_iter()
-                    .fold(request, |request, (name, value)| {
-                        request.header(name, value)
+        // What the service's messages must never show: the secrets that went into this request.
+        let secrets: Vec<Secret>;
+        let request = match signer {
+            Signer::Unsigned { proof } => {
+                secrets = vec![proof.clone()];
+                let mut url = endpoint.clone();
+                url.query_pairs_mut()
+                    .extend_pairs(unsigned_query(service, action));
+                self.shared
+                    .http
+                    .post(url)
+                    .header(reqwest::header::CONTENT_TYPE, FORM)
+                    .body(form_body(params))
+            }
+            Signer::Credentials(provider) => {
+                let request = self.shared.http.post(endpoint.clone());
+                let credentials = provider.credentials().await.map_err(|e| {
+                    AttemptError::Fatal(ClientError::Credentials {
+                        action: action.to_owned(),
+                        source: Box::new(e),
                     })
-                    .body(body)
+                })?;
+                secrets = std::iter::once(credentials.access_key_secret.clone())
+                    .chain(credentials.security_token.clone())
+                    .collect();
+                match self.shared.signature_version {
+                    SignatureVersion::V1 => request
+                        .header(reqwest::header::CONTENT_TYPE, FORM)
+                        .body(signed_form_body(&credentials, service, action, params)),
+                    SignatureVersion::V3 => {
+                        let (headers, body) =
+                            signed_v3(&credentials, service, action, params, endpoint);
+                        headers
+                            .into_iter()
+                            .fold(request, |request, (name, value)| {
+                                request.header(name, value)
+                            })
+                            .body(body)
+                    }
+                }
             }
         };
         let started = Instant::now();
@@ -422,7 +456,7 @@ impl Transport {
             action,
             status,
             code,
-            redact_message(&message, &credentials),
+            redact_message(&message, &secrets),
             body.request_id,
         )
         .with_retry_after(retry_after)
@@ -503,6 +537,30 @@ fn signed_form_body(
         .join("&")
 }
 
+/// The query of an unsigned call: the common parameters the credentials SDKs send there for
+/// `AssumeRoleWithOIDC` (no key, no nonce, no signature).
+fn unsigned_query(service: Service, action: &'static str) -> [(&'static str, String); 4] {
+    [
+        ("Action", action.to_owned()),
+        ("Version", service.api_version().to_owned()),
+        ("Format", "JSON".to_owned()),
+        (
+            "Timestamp",
+            chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        ),
+    ]
+}
+
+/// The action's parameters as a form body, percent-encoded the signers' way.
+fn form_body(params: &ActionParams) -> String {
+    params
+        .clone()
+        .into_pairs()
+        .map(|(name, value)| format!("{}={}", percent_encode(name), percent_encode(&value)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// The headers and form body of one V3 attempt: the action's parameters in the body (the common ones travel in
 /// `x-acs-*` headers), a fresh nonce and date, and the `Authorization` over `host`, `content-type` and every
 /// `x-acs-*` header, the set the Node and Go SDKs sign.
@@ -513,12 +571,7 @@ fn signed_v3(
     params: &ActionParams,
     endpoint: &reqwest::Url,
 ) -> (Vec<(&'static str, String)>, String) {
-    let body = params
-        .clone()
-        .into_pairs()
-        .map(|(name, value)| format!("{}={}", percent_encode(name), percent_encode(&value)))
-        .collect::<Vec<_>>()
-        .join("&");
+    let body = form_body(params);
     // The host exactly as sent (reqwest would send the same; it is set explicitly so the signed value is the sent one).
     let host = match endpoint.port() {
         Some(port) => format!("{}:{port}", endpoint.host_str().unwrap_or_default()),
@@ -571,17 +624,15 @@ fn signed_v3(
 }
 
 /// Removes what must never be shown from a service message: the server's string to sign (it quotes the
-/// request's parameters, security token included) and any occurrence of the secret or the token.
-fn redact_message(message: &str, credentials: &Credentials) -> String {
+/// request's parameters, security token included) and any occurrence of `secrets` (the key secret and token
+/// that signed, or an unsigned call's proof), raw or percent-encoded.
+fn redact_message(message: &str, secrets: &[Secret]) -> String {
     let lower = message.to_ascii_lowercase();
     let mut text = match lower.find("string to sign") {
         Some(at) => format!("{}string to sign {REDACTED}", &message[..at]),
         None => message.to_owned(),
     };
-    let secrets = std::iter::once(&credentials.access_key_secret)
-        .chain(credentials.security_token.as_ref())
-        .map(|s| s.expose())
-        .filter(|s| !s.is_empty());
+    let secrets = secrets.iter().map(Secret::expose).filter(|s| !s.is_empty());
     for secret in secrets {
         let once = percent_encode(secret);
         let twice = percent_encode(&once);
@@ -659,7 +710,6 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::alicloud::secret::Secret;
 
     fn sts_credentials() -> Credentials {
         Credentials {
@@ -673,6 +723,10 @@ mod tests {
     #[test]
     fn redaction_drops_the_string_to_sign_and_every_form_of_secrets() {
         let credentials = sts_credentials();
+        let credentials = [
+            credentials.access_key_secret,
+            credentials.security_token.unwrap(),
+        ];
         let message = "Specified signature is not matched with our calculation. server string to sign is:POST&%2F&SecurityToken%3Dtok%252Fen%252B1";
         let shown = redact_message(message, &credentials);
         assert!(shown.starts_with("Specified signature is not matched"));

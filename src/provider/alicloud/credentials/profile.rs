@@ -1,7 +1,9 @@
 //! Profiles of the aliyun CLI configuration file (`~/.aliyun/config.json`), in the modes that can be used
 //! without an interactive login: `AK`, `StsToken`, `RamRoleArn`, `ChainableRamRoleArn` (on its `source_profile`),
-//! `EcsRamRole`, `CredentialsURI` and `External` (a command printing the credentials).
+//! `EcsRamRole`, `CredentialsURI`, `External` (a command printing the credentials) and `OIDC` (a token file
+//! exchanged for a role session).
 
+use super::oidc::{OidcSettings, OidcToken};
 use super::{Credentials, CredentialsError};
 use crate::provider::alicloud::secret::Secret;
 use crate::provider::alicloud::sts::AssumeRoleRequest;
@@ -45,6 +47,10 @@ struct Profile {
     source_profile: Option<String>,
     #[serde(default)]
     process_command: Option<String>,
+    #[serde(default)]
+    oidc_provider_arn: Option<String>,
+    #[serde(default)]
+    oidc_token_file: Option<String>,
 }
 
 /// What a profile resolves to.
@@ -62,6 +68,8 @@ pub(super) enum ProfileCredentials {
     External(String),
     /// `ChainableRamRoleArn`: assume a role with the credentials of the `source_profile`.
     Chained(Box<ProfileCredentials>, AssumeRoleRequest),
+    /// `OIDC`: exchange the token of a file for a role session.
+    Oidc(OidcSettings),
 }
 
 /// A profile selected from a file: its name, mode and credentials.
@@ -199,9 +207,33 @@ fn credentials_of(
                 .filter(|v| !v.is_empty())
                 .ok_or_else(|| missing("credentials_uri"))?,
         ),
+        "oidc" => {
+            let role = role_request()?;
+            ProfileCredentials::Oidc(OidcSettings {
+                oidc_provider_arn: profile
+                    .oidc_provider_arn
+                    .clone()
+                    .filter(|v| !v.is_empty())
+                    .ok_or_else(|| missing("oidc_provider_arn"))?,
+                token: OidcToken::File {
+                    path: profile
+                        .oidc_token_file
+                        .clone()
+                        .filter(|v| !v.is_empty())
+                        .ok_or_else(|| missing("oidc_token_file"))?
+                        .into(),
+                    named_by: format!("oidc_token_file of profile {name:?}"),
+                },
+                role_arn: role.role_arn,
+                role_session_name: role.role_session_name,
+                // The CLI asks for STS's default session of 3600 s.
+                duration_seconds: None,
+                policy: None,
+            })
+        }
         _ => {
             return Err(error(format!(
-                "profile {name:?} has mode {mode:?}; supported modes are AK, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole, CredentialsURI and External"
+                "profile {name:?} has mode {mode:?}; supported modes are AK, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole, CredentialsURI, External and OIDC"
             )));
         }
     };
