@@ -20,7 +20,7 @@ use super::faults::{FaultUpdate, NextFault};
 use super::recorder::ResourceNames;
 use super::server::{BodyError, read_body};
 use super::store::parse_role_arn;
-use super::trust_policy::{self, Judgement, Requester};
+use crate::ram::trust_policy::judge::{Judgement, Requester, judge};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Query, Request, State};
@@ -299,7 +299,7 @@ async fn service_assume(State(emulator): State<Arc<Emulator>>, body: Body) -> Re
     // Judged outside the lock, on the stored document.
     let store = emulator.lock().store.clone();
     let judgement = match store.role(owner, role_name) {
-        Some(role) => trust_policy::judge(
+        Some(role) => judge(
             &role.trust_policy,
             owner,
             &Requester::Service {

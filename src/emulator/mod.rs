@@ -45,7 +45,7 @@ pub mod stats;
 pub mod store;
 /// STS actions.
 pub mod sts;
-/// Trust policy normalisation and judgement.
+/// Trust policies in RAM's stored form (the judgement is [`crate::ram::trust_policy::judge`]).
 pub mod trust_policy;
 /// RAM users, their access keys and policy attachments; identities declared by the accounts file.
 pub mod users;

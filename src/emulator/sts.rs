@@ -5,9 +5,9 @@ use super::auth::{Caller, STS_KEY_PREFIX, Session, Sessions};
 use super::error::ApiError;
 use super::params::Params;
 use super::store::{Store, format_date, parse_role_arn};
-use super::trust_policy::{self, Requester};
 use super::users::user_arn;
 use crate::ram::permission_policy::PermissionPolicy;
+use crate::ram::trust_policy::judge::{Requester, judge};
 use axum::http::StatusCode;
 use base64::Engine as _;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -152,7 +152,7 @@ pub fn assume_role(
             ),
         ));
     }
-    let verdict = trust_policy::judge(
+    let verdict = judge(
         &role.trust_policy,
         owner,
         &Requester::Account {
