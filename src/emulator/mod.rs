@@ -27,6 +27,8 @@ pub mod error;
 pub mod faults;
 /// RAM's flow control (`--api-rate-limit`) and role quota (`--role-quota`).
 pub mod flow_control;
+/// OIDC ID tokens as AssumeRoleWithOIDC checks them (RS256 against the issuer's JWKS, iss, aud, times).
+pub mod oidc_token;
 /// Request parameters.
 pub mod params;
 /// The system policy catalog.
