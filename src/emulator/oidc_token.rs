@@ -128,6 +128,13 @@ fn time(seconds: i64, claim: &str) -> Result<DateTime<Utc>, ApiError> {
     DateTime::from_timestamp(seconds, 0).ok_or_else(|| invalid(&format!("{claim} is out of range")))
 }
 
+/// The `kid` of `token`'s header, when it is a compact JWS that names one: which of the issuer's keys to look for
+/// before any of it is trusted.
+pub fn key_id(token: &str) -> Option<String> {
+    let header_part = token.trim().split('.').next()?;
+    decode_part::<Header>(header_part, "header").ok()?.kid
+}
+
 /// Verifies `token` with `keys` and checks it against `expected`; returns its claims.
 pub fn verify(token: &str, keys: &Jwks, expected: &Expectations<'_>) -> Result<Claims, ApiError> {
     let mut parts = token.trim().split('.');
