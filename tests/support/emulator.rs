@@ -314,6 +314,22 @@ impl Emulator {
             .arn
     }
 
+    /// The issuer URL of the emulator's test OIDC issuer (`http://127.0.0.1:<port>/_emulator/oidc`), to register
+    /// with `CreateOIDCProvider`.
+    pub fn oidc_issuer(&self) -> String {
+        format!("{}/_emulator/oidc", self.endpoint)
+    }
+
+    /// An ID token minted by the emulator's test issuer (`POST /_emulator/oidc/token`): `request` gives `sub`,
+    /// `aud` (a string or a list) and optionally `lifetime_seconds`, `expired`, `iss`, `kid`.
+    pub fn oidc_token(&self, request: &Json) -> String {
+        let answer = self.admin_post("oidc/token", request);
+        answer["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("test issuer refused {request}: {answer}"))
+            .to_owned()
+    }
+
     /// `AssumeRole` of `role_arn` as `account`'s RAM user [`Emulator::user`] (STS refuses root keys): temporary
     /// STS credentials for the role.
     pub fn assume_role(&self, account: &str, role_arn: &str, session_name: &str) -> StsCredentials {
