@@ -94,13 +94,6 @@ mod tests {
         )
     }
 
-    fn service(service: &str, acting_for: &str) -> Requester {
-        Requester::Service {
-            service: service.into(),
-            acting_for: acting_for.into(),
-        }
-    }
-
     #[test]
     fn stored_form_is_sorted_and_pretty() {
         let stored = normalize(&dts_policy(TASK), PARAMETER, OWNER).unwrap();
@@ -139,7 +132,11 @@ mod tests {
     #[test]
     fn rewritten_principal_admits_only_the_owner_account() {
         let stored = normalize(&dts_policy(OWNER), PARAMETER, OWNER).unwrap();
-        assert!(judge(&stored, OWNER, &service("dts.aliyuncs.com", OWNER)).allowed);
-        assert!(!judge(&stored, OWNER, &service("dts.aliyuncs.com", TASK)).allowed);
+        let dts_acting_for = |account: &str| Requester::Service {
+            service: "dts.aliyuncs.com".into(),
+            acting_for: account.into(),
+        };
+        assert!(judge(&stored, OWNER, &dts_acting_for(OWNER)).allowed);
+        assert!(!judge(&stored, OWNER, &dts_acting_for(TASK)).allowed);
     }
 }

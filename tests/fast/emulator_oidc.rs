@@ -98,10 +98,7 @@ impl Federation {
         let reply = self.assume(&token).await;
         assert_eq!(reply.code(), code, "{:?}", reply.body);
         assert_ne!(reply.status, 200);
-        reply.body["Message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        reply.message().to_owned()
     }
 }
 
@@ -153,10 +150,7 @@ async fn a_token_of_the_trusted_subject_gets_a_session_that_acts_as_the_role() {
         .await;
     denied.expect_error(403, "NoPermission");
     assert!(
-        denied.body["Message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("ram:CreateRole"),
+        denied.message().contains("ram:CreateRole"),
         "{:?}",
         denied.body
     );
@@ -240,10 +234,7 @@ async fn a_tampered_token_and_an_unknown_key_are_refused() {
     let reply = federation.assume(&forged).await;
     reply.expect_error(400, "AuthenticationFail.OIDCToken.Invalid");
     assert!(
-        reply.body["Message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("signature does not verify"),
+        reply.message().contains("signature does not verify"),
         "{:?}",
         reply.body
     );
@@ -289,7 +280,7 @@ async fn unknown_providers_roles_and_bad_parameters_are_refused() {
     )
     .await;
     reply.expect_error(403, "AuthenticationFail.NoPermission");
-    assert_eq!(reply.body["Message"], "No such OIDC Provider registered.");
+    assert_eq!(reply.message(), "No such OIDC Provider registered.");
     call(
         format!("acs:ram::{uid}:oidc-provider/nobody"),
         federation.role_arn.clone(),
@@ -333,10 +324,7 @@ async fn unknown_providers_roles_and_bad_parameters_are_refused() {
     .await;
     reply.expect_error(403, "AuthenticationFail.NoPermission");
     assert!(
-        reply.body["Message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("trusted principals: RAM"),
+        reply.message().contains("trusted principals: RAM"),
         "{:?}",
         reply.body
     );
@@ -429,7 +417,7 @@ async fn ims_refuses_what_it_documents_and_lists_gets_and_deletes() {
     for (name, url, extra, code, named) in cases {
         let reply = create(name, url, extra).await;
         assert_eq!(reply.code(), code, "{name}: {:?}", reply.body);
-        let message = reply.body["Message"].as_str().unwrap_or_default();
+        let message = reply.message();
         assert!(message.contains(named), "{name}: {message}");
     }
     root.call(
@@ -479,12 +467,7 @@ async fn ims_refuses_what_it_documents_and_lists_gets_and_deletes() {
         .call(IMS, "GetOIDCProvider", &[("OIDCProviderName", "okta")])
         .await;
     gone.expect_error(404, "EntityNotExist.OIDCProvider");
-    assert!(
-        gone.body["Message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("okta")
-    );
+    assert!(gone.message().contains("okta"));
 }
 
 #[tokio::test]
@@ -519,10 +502,7 @@ async fn ims_calls_are_authorized_as_ram_actions() {
         .await;
     denied.expect_error(403, "NoPermission");
     assert!(
-        denied.body["Message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("ram:CreateOIDCProvider"),
+        denied.message().contains("ram:CreateOIDCProvider"),
         "{:?}",
         denied.body
     );

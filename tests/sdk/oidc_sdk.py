@@ -17,7 +17,7 @@ from alibabacloud_sts20150401 import models as sts_models
 from alibabacloud_sts20150401.client import Client as StsClient
 from alibabacloud_tea_openapi import models as open_api_models
 
-from common import DATE, HOST, SOURCE, expect_error
+from common import DATE, HOST, SOURCE, body, expect_error
 
 ISSUER = os.environ["OIDC_ISSUER"]
 TOKEN = os.environ["OIDC_TOKEN"]
@@ -35,16 +35,6 @@ def config(access_key_id=None, access_key_secret=None, security_token=None):
         protocol="http",
         signature_algorithm="v2",
     )
-
-
-def body(response):
-    """The SDK model of the response body, checked to round-trip through the SDK's own map form."""
-    model = response.body
-    as_map = model.to_map()
-    again = type(model)().from_map(as_map)
-    assert again.to_map() == as_map, (as_map, again.to_map())
-    assert as_map["RequestId"], as_map
-    return model
 
 
 def main():

@@ -109,6 +109,11 @@ impl Reply {
         self.body["Code"].as_str().unwrap_or("")
     }
 
+    /// The error's `Message` ("" when there is none).
+    pub fn message(&self) -> &str {
+        self.body["Message"].as_str().unwrap_or("")
+    }
+
     #[track_caller]
     pub fn ok(self) -> Value {
         assert_eq!(self.status, 200, "expected success, got {:?}", self.body);
