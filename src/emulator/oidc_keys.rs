@@ -2,7 +2,9 @@
 //! document (`<issuer>/.well-known/openid-configuration`), whose `issuer` must be the issuer URL itself, names
 //! `jwks_uri`, which serves the keys. Both are fetched over real HTTP, `https` or `http` to a loopback host only,
 //! without following redirects, within bounded time-outs and sizes. Keys are cached per issuer for
-//! [`CACHE_TTL`]; a token whose `kid` the cached keys lack fetches them again (the issuer may have rotated).
+//! [`CACHE_TTL`]; a token whose `kid` the cached keys lack fetches them again (the issuer may have rotated), but
+//! not more often than every [`MIN_REFETCH`], so unsigned requests naming made-up key ids cannot make the emulator
+//! fetch on each of them.
 
 use super::oidc_providers::is_allowed_issuer_url;
 use super::oidc_token::Jwks;
@@ -14,6 +16,8 @@ use std::time::{Duration, Instant};
 
 /// How long fetched keys are used before they are fetched again.
 pub const CACHE_TTL: Duration = Duration::from_secs(600);
+/// The shortest time between two fetches for an unknown `kid`.
+pub const MIN_REFETCH: Duration = Duration::from_secs(10);
 /// The wait for a connection to the issuer.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// The wait for one whole answer.
@@ -85,9 +89,10 @@ impl IssuerKeys {
     fn cached(&self, issuer: &str, kid: Option<&str>) -> Option<Jwks> {
         let cache = self.lock();
         let (fetched, keys) = cache.get(issuer)?;
-        let fresh = fetched.elapsed() < CACHE_TTL;
+        let age = fetched.elapsed();
         let has_kid = kid.is_none_or(|kid| keys.keys.iter().any(|k| k.kid.as_deref() == Some(kid)));
-        (fresh && has_kid).then(|| keys.clone())
+        let usable = age < CACHE_TTL && (has_kid || age < MIN_REFETCH);
+        usable.then(|| keys.clone())
     }
 
     async fn fetch(&self, issuer: &str) -> Result<Jwks, FetchError> {
@@ -153,6 +158,67 @@ impl IssuerKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::routing::get;
+    use serde_json::json;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// An issuer on a loopback port serving one key `k1`, counting the JWKS fetches.
+    async fn issuer() -> (String, Arc<AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&fetches);
+        let discovery = json!({"issuer": url, "jwks_uri": format!("{url}/jwks")});
+        let app = axum::Router::new()
+            .route(
+                "/.well-known/openid-configuration",
+                get(move || async move { axum::Json(discovery) }),
+            )
+            .route(
+                "/jwks",
+                get(move || async move {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                    axum::Json(
+                        json!({"keys": [{"kty": "RSA", "kid": "k1", "n": "AQAB", "e": "AQAB"}]}),
+                    )
+                }),
+            );
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (url, fetches)
+    }
+
+    #[tokio::test]
+    async fn keys_are_cached_and_an_unknown_kid_does_not_refetch_at_once() {
+        let (url, fetches) = issuer().await;
+        let keys = IssuerKeys::default();
+        let first = keys.keys(&url, Some("k1")).await.unwrap();
+        assert_eq!(first.keys[0].kid.as_deref(), Some("k1"));
+        keys.keys(&url, Some("k1")).await.unwrap();
+        keys.keys(&url, None).await.unwrap();
+        // Within MIN_REFETCH a made-up kid gets the cached keys (which lack it), not a new fetch.
+        let unknown = keys.keys(&url, Some("made-up")).await.unwrap();
+        assert!(
+            unknown
+                .keys
+                .iter()
+                .all(|k| k.kid.as_deref() != Some("made-up"))
+        );
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        keys.clear();
+        keys.keys(&url, Some("k1")).await.unwrap();
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+    }
+
+    /// The discovery document must name the issuer it was fetched for.
+    #[tokio::test]
+    async fn a_discovery_document_of_another_issuer_is_refused() {
+        let (url, _) = issuer().await;
+        let keys = IssuerKeys::default();
+        let other = format!("{url}/");
+        let err = keys.keys(&other, None).await.unwrap_err();
+        assert!(err.to_string().contains("names the issuer"), "{err}");
+    }
 
     /// A non-loopback `http` URL is refused before anything is sent (there is no server at these addresses).
     #[tokio::test]
