@@ -5,7 +5,7 @@
 
 use crate::support::emulator_calls::*;
 use serde_json::{Value, json};
-use terraform_provider_aliram::emulator::EmulatorConfig;
+use terraform_provider_aliram::emulator::{Emulator, EmulatorConfig};
 
 const PROVIDER: &str = "ci-issuer";
 const CLIENT_ID: &str = "sts.aliyuncs.com";
@@ -526,5 +526,38 @@ async fn providers_are_kept_in_the_state_file() {
     assert_eq!(
         got["OIDCProvider"]["IssuerUrl"],
         oidc_issuer(&first.emulator.endpoint)
+    );
+}
+
+/// A hand-edited state file cannot hold a provider IMS would have refused: the emulator does not start, naming the
+/// provider and the rule.
+#[test]
+fn a_state_file_holding_a_provider_ims_would_refuse_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("state.json");
+    let with_issuer = |issuer: &str| {
+        json!({
+            "format_version": 1,
+            "store": {"next_role_seq": 0, "accounts": {account("source").account_id: {"roles": {}, "oidc_providers": {
+                "ci": {"name": "ci", "issuer_url": issuer, "client_ids": [CLIENT_ID], "issuance_limit_hours": 12,
+                       "create_date": "2026-01-02T03:04:05Z", "update_date": "2026-01-02T03:04:05Z"}
+            }}}}
+        })
+        .to_string()
+    };
+    let config = EmulatorConfig {
+        state_file: Some(state.clone()),
+        ..EmulatorConfig::default()
+    };
+    std::fs::write(&state, with_issuer("https://token.example.com")).expect("write");
+    Emulator::new(&config).expect("a provider IMS could have stored loads");
+    std::fs::write(&state, with_issuer("http://token.example.com")).expect("write");
+    let refused = Emulator::new(&config)
+        .expect_err("a plain-http issuer of another host is refused")
+        .to_string();
+    assert!(
+        refused.contains("oidc-provider/ci")
+            && refused.contains("InvalidParameter.IssuerUrl.Format"),
+        "{refused}"
     );
 }
