@@ -561,3 +561,33 @@ fn a_state_file_holding_a_provider_ims_would_refuse_is_refused() {
         "{refused}"
     );
 }
+
+/// Faults reach the unsigned call like any other, so a client's retries of AssumeRoleWithOIDC can be forced.
+#[tokio::test]
+async fn a_queued_fault_answers_assume_role_with_oidc_before_the_token_is_judged() {
+    let federation = Federation::start().await;
+    let (status, body) = admin_post(
+        &federation.emulator.endpoint,
+        "faults/next",
+        &json!({"action": "AssumeRoleWithOIDC", "fault": "throttle"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let token = federation
+        .token(json!({"sub": MAIN, "aud": CLIENT_ID}))
+        .await;
+    federation
+        .assume(&token)
+        .await
+        .expect_error(400, "Throttling.User");
+    federation.assume(&token).await.ok();
+    assert_eq!(
+        action_stat(
+            &federation.emulator.endpoint,
+            "AssumeRoleWithOIDC",
+            "requests"
+        )
+        .await,
+        2
+    );
+}
