@@ -3,6 +3,11 @@
 //! within its `nbf`/`iat`..`exp` window. Errors carry STS's codes and messages
 //! (`AuthenticationFail.OIDCToken.*`). Fetching the issuer's keys is the caller's business; this module only
 //! judges a token against keys it is given, so it can be tested without a network.
+//!
+//! It lives in the emulator, not in `crate::ram`, although it is what STS does: only STS verifies ID tokens (a
+//! client, the provider included, hands them over unread), so there is no second user to keep in step. What both
+//! sides need, judging the token's claims against a trust policy (`oidc:iss`, `oidc:aud`, `oidc:sub`), is RAM's
+//! one judgement in [`crate::ram::trust_policy::judge`].
 
 use super::error::ApiError;
 use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
