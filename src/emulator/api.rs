@@ -1,7 +1,8 @@
-//! The API endpoint: one route for RAM and STS. Each request goes through the same steps: merge its
+//! The API endpoint: one route for RAM, IMS and STS. Each request goes through the same steps: merge its
 //! parameters, find the action from `Version` and `Action`, apply latency and faults, authenticate, run the
 //! action, persist writes, count it, and answer JSON (with `RequestId`) or Alibaba's error body. A write that
-//! cannot be saved is not applied, and its caller gets the error.
+//! cannot be saved is not applied, and its caller gets the error. `AssumeRoleWithOIDC` is unsigned: it skips
+//! authentication, authorization and the per-caller flow control, and its token is its credential.
 
 use super::Emulator;
 use super::auth;
@@ -10,10 +11,12 @@ use super::authorization;
 use super::connection::ConnectionHandle;
 use super::error::{ApiError, new_request_id};
 use super::faults::{Fault, ScriptedFault};
+use super::oidc_providers;
 use super::params::Params;
 use super::ram::{self, RamCall, RamHandler};
 use super::server::{BodyError, read_body};
 use super::sts::{self, StsAction};
+use super::sts_oidc;
 use axum::Json;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::StatusCode;
@@ -32,6 +35,8 @@ const MAX_BODY_BYTES: usize = 256 * 1024;
 pub const RAM_VERSION: &str = "2015-05-01";
 /// The `Version` of STS.
 pub const STS_VERSION: &str = "2015-04-01";
+/// The `Version` of IMS (OIDC providers), served on the same endpoint.
+pub const IMS_VERSION: &str = "2019-08-15";
 
 /// The API route: `/`, GET and POST.
 pub fn router() -> axum::Router<Arc<Emulator>> {
@@ -45,13 +50,15 @@ pub fn router() -> axum::Router<Arc<Emulator>> {
 enum Operation {
     Ram(RamHandler),
     Sts(StsAction),
+    /// STS `AssumeRoleWithOIDC`, unsigned.
+    AssumeRoleWithOidc,
 }
 
 fn host_id(params: &Params) -> &'static str {
-    if params.get("Version") == Some(STS_VERSION) {
-        "sts.aliyuncs.com"
-    } else {
-        "ram.aliyuncs.com"
+    match params.get("Version") {
+        Some(STS_VERSION) => "sts.aliyuncs.com",
+        Some(IMS_VERSION) => "ims.aliyuncs.com",
+        _ => "ram.aliyuncs.com",
     }
 }
 
@@ -60,7 +67,9 @@ fn resolve(params: &Params) -> Result<Operation, ApiError> {
     let version = params.required("Version")?;
     let operation = match version {
         RAM_VERSION => ram::find_action(action).map(Operation::Ram),
+        STS_VERSION if action == "AssumeRoleWithOIDC" => Some(Operation::AssumeRoleWithOidc),
         STS_VERSION => StsAction::from_name(action).map(Operation::Sts),
+        IMS_VERSION => oidc_providers::find_action(action).map(Operation::Ram),
         _ => None,
     };
     let operation = operation.ok_or_else(ApiError::api_not_found)?;
@@ -256,6 +265,9 @@ async fn run(
     }
 
     let now = request_time();
+    if let Operation::AssumeRoleWithOidc = operation {
+        return assume_role_with_oidc(emulator, params, now, queued, connection).await;
+    }
     // A write takes its turn before it copies the store, so the copy it changes is the latest.
     let _turn = if matches!(operation, Operation::Ram(RamHandler::Write(_))) {
         emulator.writer_turn().await
@@ -340,9 +352,24 @@ async fn run(
         Operation::Sts(StsAction::GetCallerIdentity) => Ok(sts::get_caller_identity(&caller)),
         Operation::Sts(StsAction::AssumeRole) => sts::assume_role(params, &caller, &store, now)
             .map(|issued| issued.record(&mut emulator.lock().sessions, now)),
+        Operation::AssumeRoleWithOidc => Err(ApiError::internal(
+            "AssumeRoleWithOIDC is answered before authentication",
+        )),
     };
     let account_id = caller.account_id().to_owned();
-    // The request was carried out; its answer may still be lost on the way back.
+    lose_answer_if_drawn(emulator, queued, connection);
+    Outcome {
+        result,
+        account_id: Some(account_id),
+    }
+}
+
+/// After a request was carried out, its answer may still be lost on the way back: queued, or drawn.
+fn lose_answer_if_drawn(
+    emulator: &Emulator,
+    queued: Option<ScriptedFault>,
+    connection: Option<&ConnectionHandle>,
+) {
     let lose_answer = match queued {
         Some(queued) => queued == ScriptedFault::LostResponse,
         None => emulator.draw_lost_response(),
@@ -353,9 +380,26 @@ async fn run(
         emulator.lock().stats.record_fault("lost_response");
         connection.cut();
     }
+}
+
+/// `AssumeRoleWithOIDC`, after latency and faults: on a copy of the store, outside the lock (fetching the
+/// issuer's keys may take a network round trip); the session is recorded once issued. Counted under the role's
+/// account.
+async fn assume_role_with_oidc(
+    emulator: &Arc<Emulator>,
+    params: &Params,
+    now: chrono::DateTime<Utc>,
+    queued: Option<ScriptedFault>,
+    connection: Option<&ConnectionHandle>,
+) -> Outcome {
+    let store = emulator.lock().store.clone();
+    let result = sts_oidc::assume_role_with_oidc(&emulator.issuer_keys, params, &store, now)
+        .await
+        .map(|issued| issued.record(&mut emulator.lock().sessions, now));
+    lose_answer_if_drawn(emulator, queued, connection);
     Outcome {
         result,
-        account_id: Some(account_id),
+        account_id: sts_oidc::role_owner(params),
     }
 }
 

@@ -51,6 +51,10 @@ enum On {
     Everything,
     /// The role `RoleArn` names, as STS authorizes `sts:AssumeRole` (empty region).
     AssumedRole,
+    /// `acs:ram:*:<uid>:oidc-provider/<OIDCProviderName>`.
+    OidcProvider,
+    /// `acs:ram:*:<uid>:oidc-provider/*`.
+    AnyOidcProvider,
 }
 
 /// Every emulated action: (`Version`, `Action`, the action authorized, its resources). Reference §3 for RAM's
@@ -118,10 +122,38 @@ const TABLE: &[(&str, &str, &str, On)] = &[
     (RAM, "ListPolicies", "ram:ListPolicies", On::AnyPolicy),
     (STS, "GetCallerIdentity", "", On::Nothing),
     (STS, "AssumeRole", "sts:AssumeRole", On::AssumedRole),
+    // Unsigned: the ID token is the credential ("No authorization for this operation").
+    (STS, "AssumeRoleWithOIDC", "", On::Nothing),
+    // IMS: creating needs All Resources (reference §5); the others name the provider as RAM names resources.
+    (
+        IMS,
+        "CreateOIDCProvider",
+        "ram:CreateOIDCProvider",
+        On::Everything,
+    ),
+    (
+        IMS,
+        "GetOIDCProvider",
+        "ram:GetOIDCProvider",
+        On::OidcProvider,
+    ),
+    (
+        IMS,
+        "ListOIDCProviders",
+        "ram:ListOIDCProviders",
+        On::AnyOidcProvider,
+    ),
+    (
+        IMS,
+        "DeleteOIDCProvider",
+        "ram:DeleteOIDCProvider",
+        On::OidcProvider,
+    ),
 ];
 
 const RAM: &str = super::api::RAM_VERSION;
 const STS: &str = super::api::STS_VERSION;
+const IMS: &str = super::api::IMS_VERSION;
 
 /// What a request needs: the action and each resource it must be allowed on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,11 +206,18 @@ pub fn needed(params: &Params, caller: &Caller) -> Option<Needed> {
             let (owner, name) = parse_role_arn(param("RoleArn")?)?;
             vec![Arn::sts_role(owner, name)]
         }
+        On::OidcProvider => vec![oidc_provider(uid, param("OIDCProviderName")?)],
+        On::AnyOidcProvider => vec![oidc_provider(uid, "*")],
     };
     Some(Needed {
         action: auth_action,
         resources,
     })
+}
+
+/// `acs:ram:*:<uid>:oidc-provider/<name>`.
+fn oidc_provider(uid: &str, name: &str) -> Arn {
+    Arn::from_text(format!("acs:ram:*:{uid}:oidc-provider/{name}"))
 }
 
 /// The policies an attachment list grants, read from `account` (custom) and the system documents.
@@ -332,8 +371,11 @@ mod tests {
             .chain(super::super::users::USER_ACTIONS)
             .chain(super::super::custom_policies::POLICY_ACTIONS)
             .map(|(name, _)| (RAM, *name));
-        let sts = ["GetCallerIdentity", "AssumeRole"].map(|name| (STS, name));
-        for (version, action) in ram.chain(sts) {
+        let sts = ["GetCallerIdentity", "AssumeRole", "AssumeRoleWithOIDC"].map(|name| (STS, name));
+        let ims = super::super::oidc_providers::OIDC_PROVIDER_ACTIONS
+            .iter()
+            .map(|(name, _)| (IMS, *name));
+        for (version, action) in ram.chain(sts).chain(ims) {
             let rows = TABLE
                 .iter()
                 .filter(|(v, a, _, _)| *v == version && *a == action)

@@ -1,7 +1,8 @@
 //! aliram-emulator: a local RAM + STS service, faithful to the real API, for demos and tests.
 //!
-//! One endpoint serves RAM (`Version=2015-05-01`) and STS (`Version=2015-04-01`) over GET and POST, with
-//! parameters in the query or a form body; `/_emulator/` holds the unsigned admin API. [`app`] builds the axum
+//! One endpoint serves RAM (`Version=2015-05-01`), STS (`Version=2015-04-01`) and IMS's OIDC providers
+//! (`Version=2019-08-15`) over GET and POST, with parameters in the query or a form body; `/_emulator/` holds the
+//! unsigned admin API, and the test OIDC issuer under `/_emulator/oidc`. [`app`] builds the axum
 //! router (testable without a socket), [`bind`] and [`BoundEmulator::serve_until`] run it on a real listener,
 //! and [`serve`] is the whole binary: bind, print the start line, serve until SIGTERM or SIGINT, save.
 
@@ -29,6 +30,12 @@ pub mod error;
 pub mod faults;
 /// RAM's flow control (`--api-rate-limit`) and role quota (`--role-quota`).
 pub mod flow_control;
+/// The emulator's test OIDC issuer (`/_emulator/oidc`): discovery, JWKS, minted ID tokens.
+pub mod oidc_issuer;
+/// Issuers' signing keys, discovered and fetched over HTTP as STS does, cached.
+pub mod oidc_keys;
+/// IMS's OIDC identity providers.
+pub mod oidc_providers;
 /// OIDC ID tokens as AssumeRoleWithOIDC checks them (RS256 against the issuer's JWKS, iss, aud, times).
 pub mod oidc_token;
 /// Request parameters.
@@ -49,7 +56,9 @@ pub mod stats;
 pub mod store;
 /// STS actions.
 pub mod sts;
-/// Trust policy normalisation and judgement.
+/// STS AssumeRoleWithOIDC.
+pub mod sts_oidc;
+/// Trust policies in RAM's stored form (the judgement is [`crate::ram::trust_policy::judge`]).
 pub mod trust_policy;
 /// RAM users, their access keys and policy attachments; identities declared by the accounts file.
 pub mod users;
@@ -89,6 +98,10 @@ pub struct Emulator {
     inner: Mutex<Inner>,
     // Saved writes take turns: each is applied to its own copy of the store, saved, and only then installed.
     writer: tokio::sync::Mutex<()>,
+    // The OIDC issuers' keys AssumeRoleWithOIDC fetched.
+    issuer_keys: oidc_keys::IssuerKeys,
+    // The test OIDC issuer, its key generated on first use.
+    test_issuer: tokio::sync::OnceCell<oidc_issuer::TestIssuer>,
 }
 
 #[derive(Debug)]
@@ -164,6 +177,8 @@ impl Emulator {
             role_quota: config.role_quota,
             declared,
             writer: tokio::sync::Mutex::new(()),
+            issuer_keys: oidc_keys::IssuerKeys::default(),
+            test_issuer: tokio::sync::OnceCell::new(),
             inner: Mutex::new(Inner {
                 store,
                 sessions: Sessions::default(),
@@ -235,6 +250,18 @@ impl Emulator {
     /// Forgets what was recorded.
     fn clear_recorder(&self) {
         self.lock().recorder.clear();
+    }
+
+    /// The test OIDC issuer, generating its key on first use (off the async threads: RSA key generation takes
+    /// tens of milliseconds).
+    async fn test_issuer(&self) -> Result<&oidc_issuer::TestIssuer, oidc_issuer::IssuerError> {
+        self.test_issuer
+            .get_or_try_init(|| async {
+                tokio::task::spawn_blocking(oidc_issuer::TestIssuer::generate)
+                    .await
+                    .map_err(|e| oidc_issuer::IssuerError::Key(e.to_string()))?
+            })
+            .await
     }
 
     /// The waits for clients.
@@ -325,6 +352,7 @@ impl Emulator {
         inner.fault_rng = fault_rng(self.seed);
         inner.queued_faults = QueuedFaults::default();
         inner.recorder.clear();
+        self.issuer_keys.clear();
         if let Some(limit) = &mut inner.rate_limit {
             limit.clear();
         }

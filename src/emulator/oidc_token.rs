@@ -3,6 +3,11 @@
 //! within its `nbf`/`iat`..`exp` window. Errors carry STS's codes and messages
 //! (`AuthenticationFail.OIDCToken.*`). Fetching the issuer's keys is the caller's business; this module only
 //! judges a token against keys it is given, so it can be tested without a network.
+//!
+//! It lives in the emulator, not in `crate::ram`, although it is what STS does: only STS verifies ID tokens (a
+//! client, the provider included, hands them over unread), so there is no second user to keep in step. What both
+//! sides need, judging the token's claims against a trust policy (`oidc:iss`, `oidc:aud`, `oidc:sub`), is RAM's
+//! one judgement in [`crate::ram::trust_policy::judge`].
 
 use super::error::ApiError;
 use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
@@ -126,6 +131,13 @@ fn decode_part<T: for<'de> Deserialize<'de>>(part: &str, what: &str) -> Result<T
 
 fn time(seconds: i64, claim: &str) -> Result<DateTime<Utc>, ApiError> {
     DateTime::from_timestamp(seconds, 0).ok_or_else(|| invalid(&format!("{claim} is out of range")))
+}
+
+/// The `kid` of `token`'s header, when it is a compact JWS that names one: which of the issuer's keys to look for
+/// before any of it is trusted.
+pub fn key_id(token: &str) -> Option<String> {
+    let header_part = token.trim().split('.').next()?;
+    decode_part::<Header>(header_part, "header").ok()?.kid
 }
 
 /// Verifies `token` with `keys` and checks it against `expected`; returns its claims.

@@ -9,7 +9,7 @@
 //! - [`account`]: Alibaba Cloud account IDs (UIDs) and the kinds of identity STS reports;
 //! - [`role_rules`]: RAM's constraints on role names, descriptions, session durations, tags and policy counts;
 //! - [`trust_policy`]: the trust-policy language: model, lenient parsing, canonical form, what RAM accepts, the
-//!   own-account rule for service principals;
+//!   own-account rule for service principals, and STS's judgement of who may assume a role;
 //! - [`permission_policy`]: permission policies: RAM's grammar and limits, and their evaluation
 //!   ([`permission_policy::evaluate`]: explicit deny, implicit deny, role sessions);
 //! - [`condition`]: the condition operators; [`arn`]: RAM's resource names and how a `Resource` pattern matches;

@@ -42,6 +42,7 @@ mod import;
 mod install;
 mod interrupted_apply;
 mod migration;
+mod oidc_roles;
 mod partial_state;
 mod permissions;
 mod plugin_core;

@@ -33,6 +33,7 @@ mod emulator_authorization;
 mod emulator_documented;
 mod emulator_faults;
 mod emulator_identities;
+mod emulator_oidc;
 mod emulator_shutdown;
 mod emulator_state;
 mod emulator_state_safety;
