@@ -302,6 +302,38 @@ impl Emulator {
                 "Principal": { "RAM": [format!("acs:ram::{}:root", self.account(trusted).account_id)] }
             }]
         });
+        self.create_role_with_trust(owner, name, &trust_policy)
+    }
+
+    /// Creates role `name` in `owner` (as its root) trusting the ID tokens of OIDC provider `provider_arn` (from
+    /// [`Emulator::create_oidc_provider`]) issued by the test issuer for audience `audience` and subject `subject`;
+    /// returns its ARN.
+    pub fn create_role_trusting_oidc(
+        &self,
+        owner: &str,
+        name: &str,
+        provider_arn: &str,
+        audience: &str,
+        subject: &str,
+    ) -> String {
+        let trust_policy = serde_json::json!({
+            "Version": "1",
+            "Statement": [{
+                "Action": "sts:AssumeRole",
+                "Effect": "Allow",
+                "Principal": { "Federated": [provider_arn] },
+                "Condition": { "StringEquals": {
+                    "oidc:iss": self.oidc_issuer(),
+                    "oidc:aud": audience,
+                    "oidc:sub": subject,
+                } }
+            }]
+        });
+        self.create_role_with_trust(owner, name, &trust_policy)
+    }
+
+    /// Creates role `name` in `owner` (as its root) with `trust_policy`; returns its ARN.
+    pub fn create_role_with_trust(&self, owner: &str, name: &str, trust_policy: &Json) -> String {
         let request = CreateRoleRequest {
             role_name: name.to_owned(),
             assume_role_policy_document: trust_policy.to_string(),
