@@ -16,6 +16,20 @@ pub struct Account {
     pub access_key_id: String,
     /// The root access key secret.
     pub access_key_secret: String,
+    /// The account's place in the Resource Directory, if the file puts it in one (`"management"` or
+    /// `"member"`): members get `ResourceDirectoryAccountAccessRole`, and the management account may list them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_directory: Option<DirectoryRole>,
+}
+
+/// An account's place in the emulated Resource Directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DirectoryRole {
+    /// The management account, which enabled the directory.
+    Management,
+    /// A member account.
+    Member,
 }
 
 impl fmt::Debug for Account {
@@ -25,6 +39,7 @@ impl fmt::Debug for Account {
             .field("account_id", &self.account_id)
             .field("access_key_id", &self.access_key_id)
             .field("access_key_secret", &"<redacted>")
+            .field("resource_directory", &self.resource_directory)
             .finish()
     }
 }
@@ -61,6 +76,7 @@ pub fn demo_accounts() -> Vec<Account> {
             account_id: (*uid).to_owned(),
             access_key_id: (*id).to_owned(),
             access_key_secret: (*secret).to_owned(),
+            resource_directory: None,
         })
         .collect()
 }
@@ -146,6 +162,23 @@ pub fn validate_accounts(accounts: &[Account]) -> Result<(), AccountsError> {
             )));
         }
     }
+    let in_directory = |role| {
+        accounts
+            .iter()
+            .filter(|a| a.resource_directory == Some(role))
+            .count()
+    };
+    if in_directory(DirectoryRole::Management) > 1 {
+        return Err(AccountsError::Invalid(
+            "more than one account has \"resource_directory\": \"management\"; a directory has one"
+                .into(),
+        ));
+    }
+    if in_directory(DirectoryRole::Member) > 0 && in_directory(DirectoryRole::Management) == 0 {
+        return Err(AccountsError::Invalid(
+            "accounts have \"resource_directory\": \"member\" but none is \"management\"".into(),
+        ));
+    }
     Ok(())
 }
 
@@ -166,6 +199,25 @@ mod tests {
     fn debug_hides_the_secret() {
         let shown = format!("{:?}", demo_accounts()[0]);
         assert!(!shown.contains("EmuSourceSecret"));
+    }
+
+    #[test]
+    fn a_directory_has_one_management_account_before_members() {
+        let mut accounts = demo_accounts();
+        accounts[1].resource_directory = Some(DirectoryRole::Member);
+        assert!(validate_accounts(&accounts).is_err());
+        accounts[0].resource_directory = Some(DirectoryRole::Management);
+        validate_accounts(&accounts).unwrap();
+        accounts[2].resource_directory = Some(DirectoryRole::Management);
+        assert!(validate_accounts(&accounts).is_err());
+        let parsed: Vec<Account> = serde_json::from_str(
+            r#"[{"name":"m","account_id":"1","access_key_id":"a","access_key_secret":"s","resource_directory":"management"}]"#,
+        )
+        .unwrap();
+        assert_eq!(
+            parsed[0].resource_directory,
+            Some(DirectoryRole::Management)
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ use super::error::{ApiError, new_request_id};
 use super::faults::{Fault, ScriptedFault};
 use super::params::Params;
 use super::ram::{self, RamCall, RamHandler};
+use super::resource_directory::{self, DirectoryAction};
 use super::server::{BodyError, read_body};
 use super::sts::{self, StsAction};
 use axum::Json;
@@ -43,13 +44,17 @@ pub fn router() -> axum::Router<Arc<Emulator>> {
 enum Operation {
     Ram(RamHandler),
     Sts(StsAction),
+    Directory(DirectoryAction),
 }
 
 fn host_id(params: &Params) -> &'static str {
-    if params.get("Version") == Some(STS_VERSION) {
-        "sts.aliyuncs.com"
-    } else {
-        "ram.aliyuncs.com"
+    match params.get("Version") {
+        Some(STS_VERSION) => "sts.aliyuncs.com",
+        Some(
+            resource_directory::DIRECTORY_MASTER_VERSION
+            | resource_directory::RESOURCE_MANAGER_VERSION,
+        ) => "resourcemanager.aliyuncs.com",
+        _ => "ram.aliyuncs.com",
     }
 }
 
@@ -59,7 +64,7 @@ fn resolve(params: &Params) -> Result<Operation, ApiError> {
     let operation = match version {
         RAM_VERSION => ram::find_action(action).map(Operation::Ram),
         STS_VERSION => StsAction::from_name(action).map(Operation::Sts),
-        _ => None,
+        other => DirectoryAction::find(other, action).map(Operation::Directory),
     };
     let operation = operation.ok_or_else(ApiError::api_not_found)?;
     // JSON is the only response format emulated; both SDKs ask for it (`JSON` or `json`).
@@ -281,6 +286,9 @@ async fn run(
         Operation::Sts(StsAction::GetCallerIdentity) => Ok(sts::get_caller_identity(&caller)),
         Operation::Sts(StsAction::AssumeRole) => sts::assume_role(params, &caller, &store, now)
             .map(|issued| issued.record(&mut emulator.lock().sessions, now)),
+        Operation::Directory(DirectoryAction::ListAccounts) => {
+            resource_directory::list_accounts(params, caller.account_id(), emulator.accounts(), now)
+        }
     };
     let account_id = caller.account_id().to_owned();
     // The request was carried out; its answer may still be lost on the way back.

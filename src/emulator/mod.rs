@@ -1,6 +1,7 @@
 //! aliram-emulator: a local RAM + STS service, faithful to the real API, for demos and tests.
 //!
-//! One endpoint serves RAM (`Version=2015-05-01`) and STS (`Version=2015-04-01`) over GET and POST, with
+//! One endpoint serves RAM (`Version=2015-05-01`), STS (`Version=2015-04-01`) and Resource Directory's ListAccounts
+//! (`Version=2022-04-19` or `2020-03-31`) over GET and POST, with
 //! parameters in the query or a form body; `/_emulator/` holds the unsigned admin API. [`app`] builds the axum
 //! router (testable without a socket), [`bind`] and [`BoundEmulator::serve_until`] run it on a real listener,
 //! and [`serve`] is the whole binary: bind, print the start line, serve until SIGTERM or SIGINT, save.
@@ -29,6 +30,8 @@ pub mod params;
 pub mod policy_catalog;
 /// RAM role actions.
 pub mod ram;
+/// Resource Directory: the members' access role and `ListAccounts`.
+pub mod resource_directory;
 /// HTTP serving with read timeouts and a bounded graceful shutdown.
 pub mod server;
 /// Atomic persistence of the store.
@@ -133,6 +136,8 @@ impl Emulator {
             }
             None => (None, Store::default()),
         };
+        let mut store = store;
+        resource_directory::seed_access_roles(&mut store, &config.accounts, chrono::Utc::now());
         Ok(Self {
             accounts: config.accounts.clone(),
             initial_faults: config.faults,
@@ -275,13 +280,16 @@ impl Emulator {
         self.save(store).await
     }
 
-    /// Back to the start: no roles, sessions, nonces or statistics, and the fault knobs of the command line. With
+    /// Back to the start: no roles (but the directory's access roles), sessions, nonces or statistics, and the fault knobs of the command line. With
     /// a state file, the empty store is saved first, and nothing changes if that fails.
     async fn reset(self: &Arc<Self>) -> Result<(), StateFileError> {
         let _turn = self.writer_turn().await;
-        self.save(Store::default()).await?;
+        // The directory's access roles are part of the accounts, not of what a test did: they come back.
+        let mut store = Store::default();
+        resource_directory::seed_access_roles(&mut store, &self.accounts, chrono::Utc::now());
+        self.save(store.clone()).await?;
         let mut inner = self.lock();
-        inner.store = Store::default();
+        inner.store = store;
         inner.sessions.clear();
         inner.nonces.clear();
         inner.stats = Stats::default();

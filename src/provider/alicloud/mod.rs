@@ -31,6 +31,7 @@ pub mod flow_control;
 mod params;
 pub mod ram;
 pub mod rate_limit;
+pub mod resource_directory;
 pub mod retry;
 pub mod secret;
 pub mod service;

@@ -73,12 +73,14 @@ impl<K: RoleKind> ListResource<ProviderClient> for RoleListResource<K> {
     fn schema(&self) -> Schema {
         let which = match K::SERVICE {
             Some(service) => format!(
-                "the roles of this provider instance's account that are exactly {}'s cross-account role (as \
+                "the roles of this provider instance's account (or of `account_id`) that are exactly {}'s cross-account role (as \
                  `service = \"{}\"` of the `aliram_roles` data source)",
                 service.product(),
                 service.filter_name()
             ),
-            None => "every role of this provider instance's account".to_owned(),
+            None => {
+                "every role of this provider instance's account (or of `account_id`)".to_owned()
+            }
         };
         let mut block = Block::new(&format!(
             "Lists {which}, optionally filtered, in the order RAM lists them; each by its identity \
@@ -110,7 +112,18 @@ impl<K: RoleKind> ListResource<ProviderClient> for RoleListResource<K> {
         };
         query.service = K::SERVICE;
         query.details = req.include_resource_object;
-        let mut lister = RoleLister::new(&client.api, &query);
+        let target = match role_query::listing_client(client, &req.config).await {
+            Ok(target) => target,
+            Err(d) => {
+                sink.send(ListResult {
+                    diagnostics: d.into(),
+                    ..Default::default()
+                })
+                .await;
+                return;
+            }
+        };
+        let mut lister = RoleLister::new(&target.api, &query);
         let mut sent = 0;
         loop {
             let page = match lister.next_page().await {

@@ -1,6 +1,6 @@
 //! Delete (ApplyResourceChange to nothing): every attachment, then the role.
 
-use super::RoleKind;
+use super::{RoleKind, account_client, recorded_account};
 use crate::framework::context::Context;
 use crate::framework::resource::{DeleteRequest, DeleteResponse};
 use crate::provider::client::{ProviderClient, api_diagnostic};
@@ -19,9 +19,20 @@ pub(super) async fn delete<K: RoleKind>(
         .prior
         .attr(attributes::ROLE_NAME)
         .as_str()
-        .unwrap_or_default();
+        .unwrap_or_default()
+        .to_owned();
+    // The account the role's plan or state names, through its access role when not this instance's (one
+    // AssumeRole per account per provider process, shared by every role there).
+    let target = match account_client(client, recorded_account(&req.prior), &name).await {
+        Ok(target) => target,
+        Err(d) => {
+            resp.diagnostics.push(d);
+            return;
+        }
+    };
+    let client = &*target;
     let known = string_set(req.prior.attr(attributes::POLICY_NAMES));
-    if let Err(e) = delete_role(&client.api, name, &known, &ctx.cancel).await {
+    if let Err(e) = delete_role(&client.api, &name, &known, &ctx.cancel).await {
         resp.diagnostics
             .push(api_diagnostic(&format!("deleting role {name}"), &e));
     }

@@ -47,6 +47,14 @@ pub(super) fn schema<K: RoleKind>() -> Schema {
         .attribute(Attribute::string(attributes::ID).computed().use_state_for_unknown().description("The role name."))
         .attribute(K::role_name())
         .attribute(
+            Attribute::string(attributes::ACCOUNT_ID)
+                .optional()
+                .computed()
+                .use_state_for_unknown()
+                .description("UID of the account to create the role in. Defaults to the provider instance's own account; another account is reached through its role `account_role_name` (set on the provider; Resource Directory's `ResourceDirectoryAccountAccessRole` by default), assumed with the provider's credentials when Terraform plans. Changing it replaces the role.")
+                .validate(account_id_validator),
+        )
+        .attribute(
             Attribute::string(attributes::DESCRIPTION)
                 .optional()
                 .computed()
