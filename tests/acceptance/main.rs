@@ -35,6 +35,7 @@ mod import;
 mod install;
 mod interrupted_apply;
 mod migration;
+mod organization;
 mod partial_state;
 mod plugin_core;
 mod plugin_process;

@@ -42,6 +42,31 @@ impl Emulator {
         }
     }
 
+    /// Starts the emulator with a Resource Directory: account `management` manages it and each of `members` is a
+    /// member (holding `ResourceDirectoryAccountAccessRole`), all with root keys; `extra` flags follow.
+    pub fn start_directory(management: &str, members: &[&str], extra: &[&str]) -> Emulator {
+        let accounts: Vec<Json> = std::iter::once((management, "management"))
+            .chain(members.iter().map(|m| (*m, "member")))
+            .enumerate()
+            .map(|(i, (name, place))| {
+                serde_json::json!({
+                    "name": name,
+                    "account_id": format!("{:04}000000000{:03}", 5100 + i, i),
+                    "access_key_id": format!("LTAIEmuDirectory{i:07}"),
+                    "access_key_secret": format!("EmuDirectorySecret{i:012}"),
+                    "resource_directory": place,
+                })
+            })
+            .collect();
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("accounts.json");
+        std::fs::write(&path, Json::Array(accounts).to_string()).expect("writing accounts");
+        // The emulator reads the file on start; it may go with the directory afterwards.
+        let mut args = vec!["--accounts", path.to_str().expect("UTF-8 path")];
+        args.extend_from_slice(extra);
+        Emulator::start(&args)
+    }
+
     /// The account named `name`.
     pub fn account(&self, name: &str) -> &Account {
         self.accounts
@@ -106,17 +131,18 @@ impl Emulator {
             .map(|n| format!("  alias = \"{n}\"\n"))
             .unwrap_or_default();
         format!(
-            "provider \"aliram\" {{\n{alias_line}  access_key = \"{}\"\n  secret_key = \"{}\"\n  endpoints {{\n    ram = \"{ep}\"\n    sts = \"{ep}\"\n  }}\n}}\n",
+            "provider \"aliram\" {{\n{alias_line}  access_key = \"{}\"\n  secret_key = \"{}\"\n  endpoints {{\n    ram = \"{ep}\"\n    sts = \"{ep}\"\n    resourcemanager = \"{ep}\"\n  }}\n}}\n",
             a.access_key_id,
             a.access_key_secret,
             ep = self.endpoint
         )
     }
 
-    /// The `endpoints { ram, sts }` block pointing at this emulator, for provider blocks written by hand.
+    /// The `endpoints { ram, sts, resourcemanager }` block pointing at this emulator, for provider blocks written
+    /// by hand.
     pub fn endpoints_block(&self) -> String {
         format!(
-            "  endpoints {{\n    ram = \"{ep}\"\n    sts = \"{ep}\"\n  }}\n",
+            "  endpoints {{\n    ram = \"{ep}\"\n    sts = \"{ep}\"\n    resourcemanager = \"{ep}\"\n  }}\n",
             ep = self.endpoint
         )
     }

@@ -149,11 +149,12 @@ pub(super) async fn modify_plan<K: RoleKind>(
     // Reached now, at plan, so an account without the access role, or whose role does not trust this provider's
     // identity, fails here and nothing is written anywhere in this run. A role in state is checked in its own
     // account first: it is what the refresh and the destroy of a replacement need.
-    if moving && let Some(recorded) = &prior_account {
-        if let Err(d) = account_client(client, Some(recorded), &name).await {
-            resp.diagnostics.push(d);
-            return;
-        }
+    if moving
+        && let Some(recorded) = &prior_account
+        && let Err(d) = account_client(client, Some(recorded), &name).await
+    {
+        resp.diagnostics.push(d);
+        return;
     }
     let target = match (&wanted, moving || req.prior.is_null()) {
         (Some(account), true) => match client.in_account(account).await {

@@ -1,0 +1,236 @@
+//! One provider block for an organization's accounts, through real Terraform: the management identity lists the
+//! Resource Directory's members and creates a DTS role in each with `for_each` and `account_id`; the plan after it
+//! is clean with one AssumeRole per member; a member's role imports by identity; a member without the access role
+//! fails the plan, naming the account, the role ARN and STS's reason, with nothing written anywhere; destroy
+//! leaves only the directory's own roles.
+
+use crate::support::emulator::Emulator;
+use crate::support::takeover::adopt_without_writes;
+use crate::support::terraform_versions::terraforms_supporting;
+use crate::support::{Workdir, terraforms};
+use terraform_provider_aliram::provider::alicloud::ram::PolicyType;
+
+const MEMBERS: [&str; 3] = ["member-a", "member-b", "member-c"];
+const ACCESS_ROLE: &str = "ResourceDirectoryAccountAccessRole";
+
+/// The management identity's provider block. Root keys today; the management identity must be a RAM user (root
+/// keys cannot assume roles on Alibaba Cloud): switching is this one line once the emulator has RAM users.
+fn management_provider(emulator: &Emulator) -> String {
+    emulator.provider_block(None, "management")
+}
+
+fn config(emulator: &Emulator, import: &str) -> String {
+    format!(
+        "terraform {{\n  required_providers {{\n    aliram = {{ source = \"aliram/aliram\" }}\n  }}\n}}\n{}\
+         data \"aliram_resource_directory_accounts\" \"all\" {{}}\n\
+         locals {{\n  members = {{ for a in data.aliram_resource_directory_accounts.all.accounts : a.account_id => a if a.type == \"ResourceAccount\" }}\n}}\n\
+         {import}\
+         resource \"aliram_cross_account_dts_role\" \"member\" {{\n  for_each        = local.members\n  \
+         account_id      = each.key\n  role_name       = \"ram-for-dts\"\n  scenario        = \"source\"\n  \
+         task_account_id = \"{}\"\n}}\n\
+         output \"members\" {{\n  value = sort(keys(local.members))\n}}\n",
+        management_provider(emulator),
+        emulator.account("management").account_id,
+    )
+}
+
+/// The AssumeRole calls the emulator has answered so far.
+fn assume_role_calls(emulator: &Emulator) -> u64 {
+    emulator.stats()["actions"]["AssumeRole"]["requests"]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+/// Deletes `member`'s access role with its own keys (as someone in that account could).
+fn delete_access_role(emulator: &Emulator, member: &str) {
+    let api = emulator.api(member);
+    emulator
+        .block_on(api.detach_policy_from_role(
+            ACCESS_ROLE,
+            PolicyType::System,
+            "AdministratorAccess",
+        ))
+        .expect("DetachPolicyFromRole");
+    emulator
+        .block_on(api.delete_role(ACCESS_ROLE))
+        .expect("DeleteRole");
+}
+
+/// Gives `member` its access role back, as Resource Directory made it.
+fn restore_access_role(emulator: &Emulator, member: &str) {
+    emulator.create_role_trusting(member, ACCESS_ROLE, "management");
+    let api = emulator.api(member);
+    emulator
+        .block_on(api.attach_policy_to_role(ACCESS_ROLE, PolicyType::System, "AdministratorAccess"))
+        .expect("AttachPolicyToRole");
+}
+
+fn member_ids(emulator: &Emulator) -> Vec<String> {
+    let mut ids: Vec<String> = MEMBERS
+        .iter()
+        .map(|m| emulator.account(m).account_id.clone())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn one_provider_block_manages_roles_in_every_member_account() {
+    let emulator = Emulator::start_directory("management", &MEMBERS, &[]);
+    let members = member_ids(&emulator);
+    for tf in terraforms() {
+        let work = Workdir::new(tf, &config(&emulator, ""));
+        work.run(&["apply", "-auto-approve", "-input=false", "-no-color"])
+            .success();
+        for member in MEMBERS {
+            assert_eq!(
+                emulator.role_names(member),
+                vec![ACCESS_ROLE.to_owned(), "ram-for-dts".to_owned()],
+                "Terraform {}: {member}",
+                tf.version
+            );
+        }
+        assert!(emulator.role_names("management").is_empty());
+        let output = work.run(&["output", "-json", "members"]).success();
+        let listed: Vec<String> = serde_json::from_str(&output.stdout).expect("output JSON");
+        assert_eq!(listed, members, "Terraform {}", tf.version);
+
+        // One session per member per run, shared by the refresh and the plan of its role.
+        let before = assume_role_calls(&emulator);
+        work.assert_plan_clean();
+        assert_eq!(
+            assume_role_calls(&emulator) - before,
+            MEMBERS.len() as u64,
+            "Terraform {}: AssumeRole calls of one plan",
+            tf.version
+        );
+
+        work.run(&["destroy", "-auto-approve", "-input=false", "-no-color"])
+            .success();
+        for member in MEMBERS {
+            assert_eq!(
+                emulator.role_names(member),
+                vec![ACCESS_ROLE.to_owned()],
+                "Terraform {}: {member}",
+                tf.version
+            );
+        }
+        assert!(emulator.role_names("management").is_empty());
+    }
+}
+
+#[test]
+fn a_member_without_the_access_role_fails_the_plan_with_nothing_written() {
+    let emulator = Emulator::start_directory("management", &MEMBERS, &[]);
+    let lonely = emulator.account("member-c").account_id.clone();
+    let management = emulator.account("management").account_id.clone();
+    delete_access_role(&emulator, "member-c");
+    for tf in terraforms() {
+        let work = Workdir::new(tf, &config(&emulator, ""));
+        let writes = emulator.writes();
+        let role_arn = format!("acs:ram::{lonely}:role/{ACCESS_ROLE}");
+        for args in [
+            &["plan", "-input=false", "-no-color"][..],
+            &["apply", "-auto-approve", "-input=false", "-no-color"][..],
+        ] {
+            let run = work.run(args);
+            let output = run.output();
+            assert_eq!(run.code, 1, "Terraform {} {args:?}: {output}", tf.version);
+            for fragment in [
+                "Account Not Reachable",
+                &format!("account_id {lonely}"),
+                &format!("credentials belong to account {management}"),
+                &role_arn,
+                "EntityNotExist.Role",
+            ] {
+                assert!(
+                    output.contains(fragment),
+                    "Terraform {} {args:?}: {fragment:?} missing:\n{output}",
+                    tf.version
+                );
+            }
+        }
+        assert_eq!(
+            emulator.writes(),
+            writes,
+            "Terraform {}: a write",
+            tf.version
+        );
+        for member in MEMBERS {
+            assert!(
+                !emulator
+                    .role_names(member)
+                    .contains(&"ram-for-dts".to_owned()),
+                "Terraform {}: {member} got a role",
+                tf.version
+            );
+        }
+    }
+}
+
+#[test]
+fn a_members_role_is_imported_by_identity() {
+    let emulator = Emulator::start_directory("management", &MEMBERS, &[]);
+    let member = emulator.account("member-b").account_id.clone();
+    let address = format!("aliram_cross_account_dts_role.member[\"{member}\"]");
+    for tf in terraforms_supporting((1, 12), "import by resource identity") {
+        let work = Workdir::new(tf, &config(&emulator, ""));
+        work.run(&["apply", "-auto-approve", "-input=false", "-no-color"])
+            .success();
+        work.run(&["state", "rm", "-no-color", &address]).success();
+        let import = format!(
+            "import {{\n  to = {address}\n  identity = {{\n    account_id = \"{member}\"\n    role_name  = \"ram-for-dts\"\n  }}\n}}\n"
+        );
+        work.write_config(&config(&emulator, &import));
+        adopt_without_writes(&work, &emulator, tf, 1);
+        work.write_config(&config(&emulator, ""));
+        work.run(&["destroy", "-auto-approve", "-input=false", "-no-color"])
+            .success();
+        for name in MEMBERS {
+            assert_eq!(
+                emulator.role_names(name),
+                vec![ACCESS_ROLE.to_owned()],
+                "Terraform {}",
+                tf.version
+            );
+        }
+    }
+}
+
+#[test]
+fn a_role_whose_account_loses_the_access_role_fails_the_refresh_naming_it() {
+    let emulator = Emulator::start_directory("management", &MEMBERS, &[]);
+    let member = emulator.account("member-a").account_id.clone();
+    let management = emulator.account("management").account_id.clone();
+    for tf in terraforms() {
+        let work = Workdir::new(tf, &config(&emulator, ""));
+        work.run(&["apply", "-auto-approve", "-input=false", "-no-color"])
+            .success();
+        delete_access_role(&emulator, "member-a");
+        let writes = emulator.writes();
+        work.assert_plan_refused(
+            "a role in an unreachable account",
+            &[
+                "Role Belongs to Another Account",
+                &format!("Role ram-for-dts belongs to account {member}"),
+                &format!("uses account {management}"),
+                &format!("acs:ram::{member}:role/{ACCESS_ROLE}"),
+                "EntityNotExist.Role",
+            ],
+        );
+        assert_eq!(
+            emulator.writes(),
+            writes,
+            "Terraform {}: a write",
+            tf.version
+        );
+        assert!(
+            emulator
+                .role_names("member-a")
+                .contains(&"ram-for-dts".to_owned())
+        );
+        restore_access_role(&emulator, "member-a");
+        work.run(&["destroy", "-auto-approve", "-input=false", "-no-color"])
+            .success();
+    }
+}
