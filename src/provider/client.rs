@@ -14,6 +14,7 @@ use crate::provider::alicloud::credentials::{
 use crate::provider::alicloud::ram::PolicyType;
 use crate::provider::alicloud::sts::AssumeRoleRequest;
 use crate::provider::alicloud::sts::CallerIdentity;
+use crate::provider::alicloud::tag_batcher::TagBatcher;
 use crate::provider::alicloud::{
     AliCloudClient, ClientConfig, ClientError, EndpointError, Environment, Service, Transport,
 };
@@ -40,6 +41,8 @@ pub struct ProviderClient {
     /// Whether each system policy looked up exists, by name. Hundreds of roles name the same few policies, and
     /// flow control counts GetPolicy calls per account: one call per distinct name per instance.
     system_policies: Mutex<HashMap<String, Arc<OnceCell<bool>>>>,
+    /// The tag reads of this account's refreshes, batched (`ListTagResources` takes 50 roles per call).
+    pub tags: TagBatcher,
     /// How this instance reaches other accounts; `None` in the clients of those accounts (a resource always
     /// starts from the instance's own client, so sessions are never chained).
     others: Option<OtherAccounts>,
@@ -82,6 +85,7 @@ impl ProviderClient {
                 .unwrap_or(DEFAULT_PROPAGATION_TIMEOUT),
             caller: OnceCell::new(),
             system_policies: Mutex::new(HashMap::new()),
+            tags: TagBatcher::new(),
             others: Some(OtherAccounts::new(config)),
         })
     }
@@ -272,6 +276,7 @@ impl OtherAccounts {
                 propagation_timeout,
                 caller: OnceCell::new(),
                 system_policies: Mutex::new(HashMap::new()),
+                tags: TagBatcher::new(),
                 others: None,
             };
             // The session must act in the account asked for: a role ARN naming another account's role would

@@ -8,6 +8,7 @@
 mod support {
     pub mod emulator_calls;
     pub mod emulator_process;
+    pub mod holding_proxy;
     pub mod scripted_server;
 }
 
@@ -17,6 +18,7 @@ mod client_logging;
 mod client_retry;
 mod client_signer_props;
 mod client_stop;
+mod client_tag_batching;
 mod codec_properties;
 mod docs;
 mod domain_seed_scenarios;

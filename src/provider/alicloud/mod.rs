@@ -37,6 +37,7 @@ pub mod secret;
 pub mod service;
 pub mod signer;
 pub mod sts;
+pub mod tag_batcher;
 pub mod transport;
 pub mod wait;
 

@@ -35,7 +35,7 @@ pub(super) async fn read<K: RoleKind>(
         }
     };
     let client = &*target;
-    let remote = match find_role(&client.api, &name, &ctx.cancel).await {
+    let remote = match find_role(&client.api, &client.tags, &name, &ctx.cancel).await {
         Ok(Some(remote)) => remote,
         Ok(None) => {
             tracing::warn!(role = %name, "role no longer exists; removing it from the state");
