@@ -234,3 +234,33 @@ fn a_role_whose_account_loses_the_access_role_fails_the_refresh_naming_it() {
             .success();
     }
 }
+
+#[test]
+fn the_example_runs_against_the_emulator() {
+    let accounts = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/organization/accounts.json"
+    );
+    let emulator = Emulator::start(&["--accounts", accounts]);
+    let members = ["analytics", "orders", "payments"];
+    for tf in terraforms() {
+        let work = emulator.example_workdir(tf, "organization");
+        work.run(&["apply", "-auto-approve", "-input=false", "-no-color"])
+            .success();
+        for member in members {
+            assert_eq!(
+                emulator.role_names(member),
+                vec![ACCESS_ROLE.to_owned(), "ram-for-dts".to_owned()],
+                "Terraform {}: {member}",
+                tf.version
+            );
+        }
+        work.assert_plan_clean();
+        work.run(&["destroy", "-auto-approve", "-input=false", "-no-color"])
+            .success();
+        for member in members {
+            assert_eq!(emulator.role_names(member), vec![ACCESS_ROLE.to_owned()]);
+        }
+        assert!(emulator.role_names("management").is_empty());
+    }
+}
