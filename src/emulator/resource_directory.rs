@@ -13,6 +13,7 @@ use super::accounts::{Account, DirectoryRole};
 use super::error::ApiError;
 use super::params::Params;
 use super::store::{Attachment, Role, Store, format_date};
+use super::trust_policy;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -91,7 +92,13 @@ pub fn seed_access_roles(store: &mut Store, accounts: &[Account], now: DateTime<
             role_name: ACCESS_ROLE_NAME.to_owned(),
             description: "Resource Directory access role, trusting the management account"
                 .to_owned(),
-            trust_policy: access_role_trust_policy(&management.account_id),
+            // Stored as CreateRole would store it; the document is a constant shape, valid by construction.
+            trust_policy: trust_policy::normalize(
+                &access_role_trust_policy(&management.account_id),
+                "AssumeRolePolicyDocument",
+                &member.account_id,
+            )
+            .unwrap_or_else(|_| access_role_trust_policy(&management.account_id)),
             max_session_duration: 3600,
             allow_console_login: false,
             create_date: date.clone(),
@@ -248,6 +255,9 @@ mod tests {
                 .contains(&format!("acs:ram::{}:root", accounts[0].account_id))
         );
         assert_eq!(role.attachments[0].policy_name, "AdministratorAccess");
+        // What a state file holding it must pass when loaded.
+        crate::emulator::ram::check_stored_role(&accounts[1].account_id, ACCESS_ROLE_NAME, role)
+            .unwrap();
         let before = store.clone();
         seed_access_roles(&mut store, &accounts, Utc::now());
         assert_eq!(store, before);

@@ -264,3 +264,32 @@ fn the_example_runs_against_the_emulator() {
         assert!(emulator.role_names("management").is_empty());
     }
 }
+
+#[test]
+fn aliram_roles_lists_a_members_roles_through_its_access_role() {
+    let emulator = Emulator::start_directory("management", &MEMBERS, &[]);
+    let member = emulator.account("member-b").account_id.clone();
+    emulator.create_role_trusting("member-b", "audit-reader", "management");
+    let config = format!(
+        "terraform {{\n  required_providers {{\n    aliram = {{ source = \"aliram/aliram\" }}\n  }}\n}}\n{}\
+         data \"aliram_roles\" \"member\" {{\n  account_id = \"{member}\"\n}}\n\
+         output \"arns\" {{\n  value = sort([for r in data.aliram_roles.member.roles : r.arn])\n}}\n",
+        management_provider(&emulator)
+    );
+    for tf in terraforms() {
+        let work = Workdir::new(tf, &config);
+        work.run(&["apply", "-auto-approve", "-input=false", "-no-color"])
+            .success();
+        let output = work.run(&["output", "-json", "arns"]).success();
+        let arns: Vec<String> = serde_json::from_str(&output.stdout).expect("output JSON");
+        assert_eq!(
+            arns,
+            vec![
+                format!("acs:ram::{member}:role/{ACCESS_ROLE}"),
+                format!("acs:ram::{member}:role/audit-reader"),
+            ],
+            "Terraform {}",
+            tf.version
+        );
+    }
+}
