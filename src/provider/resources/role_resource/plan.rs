@@ -212,8 +212,12 @@ pub(super) async fn modify_plan<K: RoleKind>(
         }
     };
     let Some(owner) = owner else { return };
-    resp.planned
-        .set_attr(attributes::ACCOUNT_ID, Value::string(owner.as_str()));
+    // Known at plan for a new role; an existing one keeps its state's value (a state written before
+    // `account_id` existed gets it from the next refresh, so such a plan shows no change).
+    if req.prior.is_null() || moving {
+        resp.planned
+            .set_attr(attributes::ACCOUNT_ID, Value::string(owner.as_str()));
+    }
     if moving {
         resp.requires_replace
             .push(AttributePath::root(attributes::ACCOUNT_ID));
