@@ -2,40 +2,20 @@
 //! names, and every tag lands on its own role. The pile-up is forced, not timed: the first call's answer is held
 //! by a proxy until every other read is queued behind it.
 
-use crate::support::emulator_process::EmulatorProcess;
+use crate::support::emulator_process::{self, EmulatorProcess};
 use crate::support::holding_proxy::HoldingProxy;
 use futures_util::stream::{self, StreamExt};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-use terraform_provider_aliram::provider::alicloud::credentials::{Credentials, StaticCredentials};
+use terraform_provider_aliram::provider::alicloud::AliCloudClient;
 use terraform_provider_aliram::provider::alicloud::ram::{CreateRoleRequest, Tag};
 use terraform_provider_aliram::provider::alicloud::tag_batcher::TagBatcher;
-use terraform_provider_aliram::provider::alicloud::{
-    AliCloudClient, ClientConfig, FixedEnvironment, Secret,
-};
-use tokio_util::sync::CancellationToken;
 
 const ROLES: usize = 120;
 const GUARD: Duration = Duration::from_secs(30);
 
 fn client(emulator: &EmulatorProcess, endpoint: &str) -> AliCloudClient {
-    let account = &emulator.start.accounts[0];
-    let env = FixedEnvironment::from_pairs(Vec::<(String, String)>::new());
-    let config = ClientConfig::from_settings(None, Some(endpoint), Some(endpoint), &env)
-        .expect("client config");
-    let credentials = Credentials {
-        access_key_id: account.access_key_id.clone(),
-        access_key_secret: Secret::new(account.access_key_secret.clone()),
-        security_token: None,
-        expiration: None,
-    };
-    AliCloudClient::from_config(
-        &config,
-        Arc::new(StaticCredentials::new(credentials, "test")),
-        CancellationToken::new(),
-    )
-    .expect("client")
+    emulator_process::client(endpoint, &emulator.start.accounts[0])
 }
 
 fn name(i: usize) -> String {

@@ -3,15 +3,10 @@
 
 use super::emulator_process::EmulatorProcess;
 use serde_json::Value as Json;
-use std::sync::Arc;
 use terraform_provider_aliram::emulator::accounts::Account;
-use terraform_provider_aliram::provider::alicloud::credentials::{Credentials, StaticCredentials};
+use terraform_provider_aliram::provider::alicloud::AliCloudClient;
 use terraform_provider_aliram::provider::alicloud::ram::CreateRoleRequest;
 use terraform_provider_aliram::provider::alicloud::sts::{AssumeRoleRequest, StsCredentials};
-use terraform_provider_aliram::provider::alicloud::{
-    AliCloudClient, ClientConfig, FixedEnvironment, Secret,
-};
-use tokio_util::sync::CancellationToken;
 
 /// A running emulator, stopped on drop.
 #[derive(Debug)]
@@ -175,23 +170,7 @@ impl Emulator {
     /// An API client signed with `account`'s keys, for out-of-band reads and changes (what a user would do in
     /// the console); run its calls with [`Emulator::block_on`].
     pub fn api(&self, account: &str) -> AliCloudClient {
-        let a = self.account(account);
-        let env = FixedEnvironment::from_pairs(Vec::<(String, String)>::new());
-        let config =
-            ClientConfig::from_settings(None, Some(&self.endpoint), Some(&self.endpoint), &env)
-                .expect("client config");
-        let credentials = Credentials {
-            access_key_id: a.access_key_id.clone(),
-            access_key_secret: Secret::new(a.access_key_secret.clone()),
-            security_token: None,
-            expiration: None,
-        };
-        AliCloudClient::from_config(
-            &config,
-            Arc::new(StaticCredentials::new(credentials, "test")),
-            CancellationToken::new(),
-        )
-        .expect("client")
+        super::emulator_process::client(&self.endpoint, self.account(account))
     }
 
     /// Runs `future` (an API call) to completion.

@@ -1,6 +1,6 @@
 //! Delete (ApplyResourceChange to nothing): every attachment, then the role.
 
-use super::{RoleKind, account_client, recorded_account};
+use super::{RoleKind, role_target};
 use crate::framework::context::Context;
 use crate::framework::resource::{DeleteRequest, DeleteResponse};
 use crate::provider::client::{ProviderClient, api_diagnostic};
@@ -15,16 +15,10 @@ pub(super) async fn delete<K: RoleKind>(
     req: DeleteRequest,
     resp: &mut DeleteResponse,
 ) {
-    let name = req
-        .prior
-        .attr(attributes::ROLE_NAME)
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
     // The account the role's plan or state names, through its access role when not this instance's (one
     // AssumeRole per account per provider process, shared by every role there).
-    let target = match account_client(client, recorded_account(&req.prior), &name).await {
-        Ok(target) => target,
+    let (name, target) = match role_target(client, &req.prior).await {
+        Ok(found) => found,
         Err(d) => {
             resp.diagnostics.push(d);
             return;

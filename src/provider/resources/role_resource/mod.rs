@@ -104,6 +104,20 @@ pub(super) async fn account_client<'a>(
         .map_err(|e| other_account_error(name, account, &e))
 }
 
+/// The name of the role `state` describes, and the client of the account it lives in (see [`account_client`]).
+pub(super) async fn role_target<'a>(
+    client: &'a ProviderClient,
+    state: &Value,
+) -> Result<(String, AccountClient<'a>), Diagnostic> {
+    let name = state
+        .attr(attributes::ROLE_NAME)
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let target = account_client(client, recorded_account(state), &name).await?;
+    Ok((name, target))
+}
+
 /// The error for a role of account `recorded` that this provider instance cannot reach: neither its own account
 /// nor reachable through the access role. Its calls would reach another account, where the role does not exist,
 /// so a plan would create a copy there and orphan the original. Refused before any write.

@@ -1,7 +1,7 @@
 //! Update (ApplyResourceChange in place): UpdateRole for what changed, attachments and tags made exact; each
 //! step recorded as it lands.
 
-use super::{RoleKind, account_client, not_yet_visible, recorded_account};
+use super::{RoleKind, not_yet_visible, role_target};
 use crate::framework::context::Context;
 use crate::framework::resource::{UpdateRequest, UpdateResponse};
 use crate::framework::value::Value;
@@ -20,16 +20,10 @@ pub(super) async fn update<K: RoleKind>(
     req: UpdateRequest,
     resp: &mut UpdateResponse,
 ) {
-    let name = req
-        .prior
-        .attr(attributes::ROLE_NAME)
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
     // The account the role's plan or state names, through its access role when not this instance's (one
     // AssumeRole per account per provider process, shared by every role there).
-    let target = match account_client(client, recorded_account(&req.prior), &name).await {
-        Ok(target) => target,
+    let (_, target) = match role_target(client, &req.prior).await {
+        Ok(found) => found,
         Err(d) => {
             resp.diagnostics.push(d);
             return;
