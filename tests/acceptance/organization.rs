@@ -293,3 +293,39 @@ fn aliram_roles_lists_a_members_roles_through_its_access_role() {
         );
     }
 }
+
+#[test]
+fn terraform_query_lists_a_members_roles_by_their_identity() {
+    for tf in terraforms_supporting((1, 14), "terraform query") {
+        let emulator = Emulator::start_directory("management", &MEMBERS, &[]);
+        let member = emulator.account("member-c").account_id.clone();
+        emulator.create_role_trusting("member-c", "audit-reader", "management");
+        let config = format!(
+            "terraform {{\n  required_providers {{\n    aliram = {{ source = \"aliram/aliram\" }}\n  }}\n}}\n{}",
+            management_provider(&emulator)
+        );
+        let work = Workdir::new(tf, &config);
+        std::fs::write(
+            work.path().join("member.tfquery.hcl"),
+            format!(
+                "list \"aliram_role\" \"member\" {{\n  provider = aliram\n  config {{\n    account_id = \"{member}\"\n    name_regex = \"^audit-\"\n  }}\n}}\n"
+            ),
+        )
+        .expect("writing the query file");
+        let query = work.run(&["query", "-no-color", "-json"]).success();
+        let identities: Vec<serde_json::Value> = query
+            .stdout
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|m| m["list_resource_found"]["identity"].as_object().cloned())
+            .map(serde_json::Value::Object)
+            .collect();
+        assert_eq!(
+            identities,
+            vec![serde_json::json!({"account_id": member, "role_name": "audit-reader"})],
+            "Terraform {}:\n{}",
+            tf.version,
+            query.stdout
+        );
+    }
+}
