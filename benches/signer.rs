@@ -2,7 +2,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
-use terraform_provider_aliram::provider::alicloud::signer::{SignableRequest, sign};
+use terraform_provider_aliram::ram::signature::v1::{SignableRequest, sign};
 
 fn create_role_params() -> Vec<(String, String)> {
     [

@@ -3,10 +3,11 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
-use terraform_provider_aliram::provider::domain::account::AccountId;
 use terraform_provider_aliram::provider::domain::trust_policy::{
-    TrustPolicy, describe_differences, dts_trust_policy, normalize, policies_equivalent,
+    describe_differences, dts_trust_policy,
 };
+use terraform_provider_aliram::ram::account::AccountId;
+use terraform_provider_aliram::ram::trust_policy::{TrustPolicy, normalize, policies_equivalent};
 
 /// The DTS document as RAM may return it: pretty-printed, keys in another order.
 const STORED: &str = r#"{

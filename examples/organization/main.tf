@@ -3,7 +3,8 @@
 # databases. No provider alias per account: `account_id` sends each role to its account, which the provider
 # reaches through the member's ResourceDirectoryAccountAccessRole, assumed with the management identity.
 # Run it against the local emulator with `scripts/demo examples/organization` (its accounts.json declares the
-# directory: one management account, three members).
+# directory: one management account, whose RAM user `admin` holds the organization guide's policy and signs the
+# demo's profile "management", and three members).
 
 terraform {
   required_providers {
@@ -19,8 +20,8 @@ variable "endpoint" {
   default     = null
 }
 
-# The management account's identity: on Alibaba Cloud a RAM user or role with sts:AssumeRole on the members'
-# access roles and resourcemanager:ListAccounts (root keys cannot assume roles).
+# The management account's identity: a RAM user or role with sts:AssumeRole on the members' access roles and
+# resourcemanager:ListAccounts (root keys cannot assume roles; see the organization guide for the policy).
 provider "aliram" {
   profile = "management"
   endpoints {
@@ -43,6 +44,13 @@ locals {
   }
 }
 
+# In each member, the DTS default role: DTS's prerequisite in the account that owns the database.
+resource "aliram_dts_default_role" "member" {
+  for_each = local.members
+
+  account_id = each.key
+}
+
 # In each member, the role DTS in the management account assumes to read that member's databases.
 resource "aliram_cross_account_dts_role" "member" {
   for_each = local.members
@@ -52,6 +60,7 @@ resource "aliram_cross_account_dts_role" "member" {
   scenario        = "source"
   task_account_id = data.aliram_caller_identity.management.account_id
   description     = "DTS tasks of the management account read ${each.value}'s databases"
+  depends_on      = [aliram_dts_default_role.member]
 }
 
 output "dts_roles" {

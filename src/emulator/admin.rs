@@ -10,16 +10,20 @@
 //!   (`{"action":"CreateRole","fault":"lost_response","count":1}`), whatever the knobs draw;
 //! - `POST /_emulator/reset`: forget roles, sessions, nonces and statistics, restore the start knobs;
 //! - `POST /_emulator/service-assume`: may a service acting for an account assume a role?
+//! - `GET /_emulator/recorder`: per identity, the policy allowing exactly what it was allowed
+//!   (`?identity=<principal ARN>` for one document alone, `&names=any` for `*` in place of resource names);
+//! - `POST /_emulator/recorder/reset`: forget what was recorded.
 
 use super::Emulator;
 use super::connection::ConnectionHandle;
 use super::faults::{FaultUpdate, NextFault};
+use super::recorder::ResourceNames;
 use super::server::{BodyError, read_body};
 use super::store::parse_role_arn;
 use super::trust_policy::{self, Judgement, Requester};
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::header::{CONTENT_TYPE, HOST, ORIGIN};
 use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -41,6 +45,8 @@ pub fn router() -> axum::Router<Arc<Emulator>> {
         .route("/faults/next", post(queue_fault))
         .route("/reset", post(reset))
         .route("/service-assume", post(service_assume))
+        .route("/recorder", get(get_recorder))
+        .route("/recorder/reset", post(reset_recorder))
         .layer(middleware::from_fn(local_callers_only))
 }
 
@@ -210,6 +216,55 @@ async fn reset(State(emulator): State<Arc<Emulator>>) -> Response {
             format!("saving state: {e}"),
         ),
     }
+}
+
+/// The query of `GET /_emulator/recorder`.
+#[derive(Debug, Deserialize)]
+struct RecorderQuery {
+    /// One identity's principal ARN: answer its document alone.
+    identity: Option<String>,
+    /// `exact` (the default) or `any`: resource names as recorded, or `*`.
+    names: Option<String>,
+}
+
+async fn get_recorder(
+    State(emulator): State<Arc<Emulator>>,
+    Query(query): Query<RecorderQuery>,
+) -> Response {
+    let names = match query.names.as_deref() {
+        None | Some("exact") => ResourceNames::Exact,
+        Some("any") => ResourceNames::AnyName,
+        Some(other) => {
+            return admin_error(
+                StatusCode::BAD_REQUEST,
+                format!("names must be exact or any, got {other:?}"),
+            );
+        }
+    };
+    let recorder = emulator.recorder();
+    match query.identity {
+        Some(identity) => match recorder.policy(&identity, names) {
+            Some(policy) => Json(policy).into_response(),
+            None => admin_error(
+                StatusCode::NOT_FOUND,
+                format!(
+                    "nothing was recorded for {identity:?} (identities are principal ARNs, a role session's is its role's)"
+                ),
+            ),
+        },
+        None => {
+            let identities: serde_json::Map<String, serde_json::Value> = recorder
+                .identities()
+                .filter_map(|id| Some((id.to_owned(), recorder.policy(id, names)?)))
+                .collect();
+            Json(json!({ "identities": identities })).into_response()
+        }
+    }
+}
+
+async fn reset_recorder(State(emulator): State<Arc<Emulator>>) -> Response {
+    emulator.clear_recorder();
+    Json(json!({ "reset": true })).into_response()
 }
 
 /// The body of `POST /_emulator/service-assume`.

@@ -5,6 +5,7 @@
 
 use super::Emulator;
 use super::auth;
+use super::authorization;
 use super::connection::ConnectionHandle;
 use super::error::{ApiError, new_request_id};
 use super::faults::{Fault, ScriptedFault};
@@ -224,7 +225,7 @@ async fn run(
         };
     }
 
-    let now = Utc::now();
+    let now = request_time();
     // A write takes its turn before it copies the store, so the copy it changes is the latest.
     let _turn = if matches!(operation, Operation::Ram(RamHandler::Write(_))) {
         emulator.writer_turn().await
@@ -236,33 +237,33 @@ async fn run(
     let authenticated = {
         let mut guard = emulator.lock();
         let inner = &mut *guard;
-        auth::authenticate(
-            method,
-            params,
-            emulator.accounts(),
-            &inner.sessions,
-            &mut inner.nonces,
-            now,
-        )
-        .map_err(|e| (e, None))
-        .and_then(|caller| {
-            // RAM's flow control counts a caller's requests per action, so it comes after authentication.
-            if let Some(limit) = &mut inner.rate_limit
-                && !limit.admit(
-                    caller.account_id(),
-                    action_name(params),
-                    std::time::Instant::now(),
-                )
-            {
-                inner.stats.record_rate_limited(action_name(params));
-                return Err((ApiError::throttled(), Some(caller.account_id().to_owned())));
-            }
-            Ok((
-                caller,
-                inner.store.clone(),
-                inner.faults.consistency_delay_ms,
-            ))
-        })
+        let keys = auth::KeyRing {
+            accounts: emulator.accounts(),
+            store: &inner.store,
+            sessions: &inner.sessions,
+        };
+        auth::authenticate(method, params, keys, &mut inner.nonces, now)
+            .map_err(|e| (e, None))
+            .and_then(|caller| {
+                // RAM's flow control counts a caller's requests per action, so it comes after authentication.
+                if let Some(limit) = &mut inner.rate_limit
+                    && !limit.admit(
+                        caller.account_id(),
+                        action_name(params),
+                        // tokio's clock (the system's unless a test pauses it), so in-process tests reach a bucket's
+                        // states by construction instead of racing the wall clock.
+                        tokio::time::Instant::now().into_std(),
+                    )
+                {
+                    inner.stats.record_rate_limited(action_name(params));
+                    return Err((ApiError::throttled(), Some(caller.account_id().to_owned())));
+                }
+                Ok((
+                    caller,
+                    inner.store.clone(),
+                    inner.faults.consistency_delay_ms,
+                ))
+            })
     };
     let (caller, store, consistency_delay_ms) = match authenticated {
         Ok(authenticated) => authenticated,
@@ -273,9 +274,26 @@ async fn run(
             };
         }
     };
+    // Authorization, on the copy of the store: the caller's policies as they were when the request came in.
+    if let Some(needed) = authorization::needed(params, &caller) {
+        if let Err(refusal) = authorization::authorize(&caller, &store, &needed) {
+            return Outcome {
+                result: Err(refusal),
+                account_id: Some(caller.account_id().to_owned()),
+            };
+        }
+        let identity = authorization::recorder_identity(&caller);
+        let mut inner = emulator.lock();
+        for resource in &needed.resources {
+            inner
+                .recorder
+                .record(&identity, needed.action, resource.as_str());
+        }
+    }
     let call = RamCall {
         params,
         account_id: caller.account_id(),
+        caller: &caller,
         now,
         consistency_delay_ms,
         role_quota: emulator.role_quota,
@@ -305,5 +323,22 @@ async fn run(
     Outcome {
         result,
         account_id: Some(account_id),
+    }
+}
+
+/// The time of a request: the system's clock, moved by as much as tokio's clock has been moved while paused.
+/// The two are the same unless a test paused tokio's clock (`tokio::time::pause`); then the emulator's notion of
+/// time (dates it writes, the consistency window) follows the test's `advance` exactly, so a test reaches
+/// "still inside the window" and "just past it" by construction instead of racing the wall clock.
+fn request_time() -> chrono::DateTime<Utc> {
+    let wall = Utc::now();
+    let real = std::time::Instant::now();
+    let tokio_now = tokio::time::Instant::now().into_std();
+    let moved =
+        |d: std::time::Duration| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::zero());
+    if tokio_now >= real {
+        wall + moved(tokio_now - real)
+    } else {
+        wall - moved(real - tokio_now)
     }
 }

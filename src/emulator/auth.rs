@@ -5,7 +5,9 @@
 use super::accounts::Account;
 use super::error::ApiError;
 use super::params::Params;
-use crate::provider::alicloud::signer::{
+use super::store::Store;
+use super::users::find_access_key;
+use crate::ram::signature::v1::{
     SIGNATURE_METHOD, SIGNATURE_VERSION, SignableRequest, sign, signatures_match, string_to_sign,
 };
 use axum::http::StatusCode;
@@ -31,6 +33,15 @@ pub enum Caller {
         /// The account UID.
         account_id: String,
     },
+    /// A RAM user, signing with one of its access keys.
+    User {
+        /// The UID of the account owning the user.
+        account_id: String,
+        /// The user name.
+        user_name: String,
+        /// The numeric user id.
+        user_id: String,
+    },
     /// A role session, signing with STS credentials from AssumeRole.
     AssumedRole {
         /// The UID of the account owning the role.
@@ -41,14 +52,36 @@ pub enum Caller {
         role_id: String,
         /// The session name given to AssumeRole.
         session_name: String,
+        /// The `Policy` given to AssumeRole: the session may do only what both it and the role's policies allow.
+        session_policy: Option<String>,
     },
 }
 
 impl Caller {
+    /// The caller's own ARN as trust policies name it: `acs:ram::<uid>:user/<name>` for a RAM user,
+    /// `acs:ram::<uid>:role/<name>` for a role session, `acs:ram::<uid>:root` for the account.
+    pub fn principal_arn(&self) -> String {
+        match self {
+            Caller::Root { account_id } => format!("acs:ram::{account_id}:root"),
+            Caller::User {
+                account_id,
+                user_name,
+                ..
+            } => super::users::user_arn(account_id, user_name),
+            Caller::AssumedRole {
+                account_id,
+                role_name,
+                ..
+            } => super::store::role_arn(account_id, role_name),
+        }
+    }
+
     /// The account the caller acts in.
     pub fn account_id(&self) -> &str {
         match self {
-            Caller::Root { account_id } | Caller::AssumedRole { account_id, .. } => account_id,
+            Caller::Root { account_id }
+            | Caller::User { account_id, .. }
+            | Caller::AssumedRole { account_id, .. } => account_id,
         }
     }
 }
@@ -129,12 +162,23 @@ impl NonceCache {
     }
 }
 
+/// Where a request's access key is looked up: the accounts' root keys, the RAM users' keys (in the store), and
+/// the live STS sessions.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyRing<'a> {
+    /// The accounts and their root keys.
+    pub accounts: &'a [Account],
+    /// The store, holding the users' keys.
+    pub store: &'a Store,
+    /// The STS sessions.
+    pub sessions: &'a Sessions,
+}
+
 /// Verifies the request and returns its caller, recording its nonce on success.
 pub fn authenticate(
     method: &str,
     params: &Params,
-    accounts: &[Account],
-    sessions: &Sessions,
+    keys: KeyRing<'_>,
     nonces: &mut NonceCache,
     now: DateTime<Utc>,
 ) -> Result<Caller, ApiError> {
@@ -156,7 +200,7 @@ pub fn authenticate(
     }
     check_timestamp(timestamp, now)?;
 
-    let (secret, caller) = find_credentials(access_key_id, params, accounts, sessions, now)?;
+    let (secret, caller) = find_credentials(access_key_id, params, keys, now)?;
     let signed: Vec<(String, String)> = params
         .pairs()
         .iter()
@@ -213,8 +257,7 @@ fn check_timestamp(timestamp: &str, now: DateTime<Utc>) -> Result<(), ApiError> 
 fn find_credentials<'a>(
     access_key_id: &str,
     params: &Params,
-    accounts: &'a [Account],
-    sessions: &'a Sessions,
+    keys: KeyRing<'a>,
     now: DateTime<Utc>,
 ) -> Result<(&'a str, Caller), ApiError> {
     let not_found = || {
@@ -225,16 +268,33 @@ fn find_credentials<'a>(
         )
     };
     if !access_key_id.starts_with(STS_KEY_PREFIX) {
-        let account = accounts
+        if let Some(account) = keys
+            .accounts
             .iter()
             .find(|a| a.access_key_id == access_key_id)
-            .ok_or_else(not_found)?;
-        let caller = Caller::Root {
-            account_id: account.account_id.clone(),
+        {
+            let caller = Caller::Root {
+                account_id: account.account_id.clone(),
+            };
+            return Ok((&account.access_key_secret, caller));
+        }
+        let (account_id, user, key) =
+            find_access_key(keys.store, access_key_id).ok_or_else(not_found)?;
+        if key.status != "Active" {
+            return Err(bad_request(
+                "InvalidAccessKeyId.Inactive",
+                "Specified access key is disabled.",
+            ));
+        }
+        let caller = Caller::User {
+            account_id: account_id.to_owned(),
+            user_name: user.user_name.clone(),
+            user_id: user.user_id.clone(),
         };
-        return Ok((&account.access_key_secret, caller));
+        return Ok((&key.access_key_secret, caller));
     }
-    let session = sessions
+    let session = keys
+        .sessions
         .by_key_id
         .get(access_key_id)
         .ok_or_else(not_found)?;
@@ -313,14 +373,12 @@ mod tests {
         nonces: &mut NonceCache,
         now: DateTime<Utc>,
     ) -> Result<Caller, ApiError> {
-        authenticate(
-            "POST",
-            params,
-            &demo_accounts(),
-            &Sessions::default(),
-            nonces,
-            now,
-        )
+        let keys = KeyRing {
+            accounts: &demo_accounts(),
+            store: &Store::default(),
+            sessions: &Sessions::default(),
+        };
+        authenticate("POST", params, keys, nonces, now)
     }
 
     #[test]
@@ -362,6 +420,7 @@ mod tests {
             role_name: "r".into(),
             role_id: "3".into(),
             session_name: "s".into(),
+            session_policy: None,
         };
         for (key_id, expires_at) in [
             ("STS.live", now + TimeDelta::minutes(15)),
@@ -398,8 +457,13 @@ mod tests {
             Params::from_pairs(pairs)
         };
         let mut nonces = NonceCache::default();
-        let mut check =
-            |params: Params| authenticate("POST", &params, &[], &sessions, &mut nonces, now);
+        let store = Store::default();
+        let keys = KeyRing {
+            accounts: &[],
+            store: &store,
+            sessions: &sessions,
+        };
+        let mut check = |params: Params| authenticate("POST", &params, keys, &mut nonces, now);
         assert_eq!(check(request("STS.live", "token", "1")).unwrap(), caller);
         let err = check(request("STS.live", "other", "2")).unwrap_err();
         assert_eq!(err.code, "InvalidSecurityToken.MismatchWithAccessKey");

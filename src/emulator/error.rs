@@ -1,6 +1,7 @@
 //! The one error type of the emulated API, written to the wire as Alibaba Cloud's error body
 //! `{RequestId, HostId, Code, Message, Recommend}` with the status the real service uses for that code.
 
+use crate::ram::access_denied::{AccessDeniedDetail, NO_PERMISSION, NoPermission};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -20,6 +21,9 @@ pub struct ApiError {
     pub message: String,
     /// Seconds a throttled client should wait, sent as `x-acs-retry-after`.
     pub retry_after_secs: Option<u32>,
+    /// The `AccessDeniedDetail` of an authorization refusal, sent in the body (boxed: rare, and large beside
+    /// the rest).
+    pub access_denied: Option<Box<AccessDeniedDetail>>,
 }
 
 impl ApiError {
@@ -34,6 +38,16 @@ impl ApiError {
             code: code.into(),
             message: message.into(),
             retry_after_secs: None,
+            access_denied: None,
+        }
+    }
+
+    /// 403 `NoPermission` as RAM refuses a call its caller's policies do not allow: the message names the
+    /// resource and the action, and the body carries the `AccessDeniedDetail`.
+    pub fn denied(refusal: NoPermission) -> Self {
+        Self {
+            access_denied: Some(Box::new(refusal.detail.clone())),
+            ..Self::new(StatusCode::FORBIDDEN, NO_PERMISSION, refusal.message())
         }
     }
 
@@ -126,6 +140,14 @@ impl ApiError {
                 self.code
             ),
         });
+        let mut body = body;
+        if let (Some(detail), Some(fields)) = (&self.access_denied, body.as_object_mut()) {
+            // Serialising plain strings cannot fail.
+            fields.insert(
+                "AccessDeniedDetail".into(),
+                serde_json::to_value(detail).unwrap_or_default(),
+            );
+        }
         let mut response = (self.status, axum::Json(body)).into_response();
         if let Some(secs) = self.retry_after_secs {
             response

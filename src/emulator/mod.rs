@@ -14,10 +14,14 @@ pub mod admin;
 pub mod api;
 /// Signature, timestamp, nonce and security token checks; STS sessions.
 pub mod auth;
+/// Authorization of every call against its caller's policies.
+pub mod authorization;
 /// Configuration and command line.
 pub mod config;
 /// Connections that the dropped-connection fault can cut.
 pub mod connection;
+/// Custom policies and the policy lookup of attachments.
+pub mod custom_policies;
 /// The API error type and Alibaba's error body.
 pub mod error;
 /// Fault knobs and the per-request draw.
@@ -30,6 +34,8 @@ pub mod params;
 pub mod policy_catalog;
 /// RAM role actions.
 pub mod ram;
+/// What each identity was allowed, as a policy document.
+pub mod recorder;
 /// Resource Directory: the members' access role and `ListAccounts`.
 pub mod resource_directory;
 /// HTTP serving with read timeouts and a bounded graceful shutdown.
@@ -44,8 +50,8 @@ pub mod store;
 pub mod sts;
 /// Trust policy normalisation and judgement.
 pub mod trust_policy;
-/// `*` and `?` wildcard matching in bounded time.
-pub mod wildcard;
+/// RAM users, their access keys and policy attachments; identities declared by the accounts file.
+pub mod users;
 
 use accounts::Account;
 use auth::{NonceCache, Sessions};
@@ -75,6 +81,9 @@ pub struct Emulator {
     state_file: Option<StateFile>,
     timeouts: Timeouts,
     role_quota: usize,
+    // The store a reset returns to: the users and custom policies the accounts declare, and the members' access
+    // roles.
+    declared: Store,
     // One lock for everything, held only for short work: authentication, a cheap copy of the store, counters.
     // Actions themselves run on the copy, outside the lock.
     inner: Mutex<Inner>,
@@ -94,6 +103,8 @@ struct Inner {
     fault_rng: StdRng,
     // Faults forced on the next requests of an action, before any draw.
     queued_faults: QueuedFaults,
+    // What each identity was allowed.
+    recorder: recorder::Recorder,
 }
 
 /// Why the emulator cannot start or stop cleanly.
@@ -105,6 +116,9 @@ pub enum EmulatorError {
     /// The state could not be saved on shutdown.
     #[error(transparent)]
     Save(StateFileError),
+    /// The users and policies the accounts declare cannot be put into the store (loaded from the state file).
+    #[error("the accounts' users and policies: {0}")]
+    Declared(String),
     /// The listener cannot be bound or the server failed.
     #[error("{context}: {source}")]
     Io {
@@ -119,7 +133,7 @@ impl EmulatorError {
     /// The process exit status for this error: 2 when the command line asks for something unusable, 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::StateFile(_) => 2,
+            Self::StateFile(_) | Self::Declared(_) => 2,
             Self::Save(_) | Self::Io { .. } => 1,
         }
     }
@@ -128,7 +142,7 @@ impl EmulatorError {
 impl Emulator {
     /// A new emulator for `config`, with the store loaded from the state file if one is configured.
     pub fn new(config: &EmulatorConfig) -> Result<Self, EmulatorError> {
-        let (state_file, store) = match &config.state_file {
+        let (state_file, mut store) = match &config.state_file {
             Some(path) => {
                 let (file, store) =
                     StateFile::open(path.clone()).map_err(EmulatorError::StateFile)?;
@@ -136,8 +150,15 @@ impl Emulator {
             }
             None => (None, Store::default()),
         };
-        let mut store = store;
-        resource_directory::seed_access_roles(&mut store, &config.accounts, chrono::Utc::now());
+        let now = chrono::Utc::now();
+        users::seed_declared(&mut store, &config.accounts, now).map_err(EmulatorError::Declared)?;
+        resource_directory::seed_access_roles(&mut store, &config.accounts, now);
+        // What a reset comes back to: the declared users and policies, and the directory's access roles (part of
+        // the accounts, not of what a test did).
+        let mut declared = Store::default();
+        users::seed_declared(&mut declared, &config.accounts, now)
+            .map_err(EmulatorError::Declared)?;
+        resource_directory::seed_access_roles(&mut declared, &config.accounts, now);
         Ok(Self {
             accounts: config.accounts.clone(),
             initial_faults: config.faults,
@@ -145,6 +166,7 @@ impl Emulator {
             state_file,
             timeouts: config.timeouts,
             role_quota: config.role_quota,
+            declared,
             writer: tokio::sync::Mutex::new(()),
             inner: Mutex::new(Inner {
                 store,
@@ -155,6 +177,7 @@ impl Emulator {
                 rate_limit: config.api_rate_limit.map(ApiRateLimit::new),
                 fault_rng: fault_rng(config.seed),
                 queued_faults: QueuedFaults::default(),
+                recorder: recorder::Recorder::default(),
             }),
         })
     }
@@ -206,6 +229,16 @@ impl Emulator {
     /// The statistics so far.
     pub fn stats(&self) -> Stats {
         self.lock().stats.clone()
+    }
+
+    /// A copy of what each identity was allowed so far.
+    pub fn recorder(&self) -> recorder::Recorder {
+        self.lock().recorder.clone()
+    }
+
+    /// Forgets what was recorded.
+    fn clear_recorder(&self) {
+        self.lock().recorder.clear();
     }
 
     /// The waits for clients.
@@ -280,13 +313,12 @@ impl Emulator {
         self.save(store).await
     }
 
-    /// Back to the start: no roles (but the directory's access roles), sessions, nonces or statistics, and the fault knobs of the command line. With
-    /// a state file, the empty store is saved first, and nothing changes if that fails.
+    /// Back to the start: no roles (but the directory's access roles), sessions, nonces or statistics, only the
+    /// users and policies the accounts declare, and the fault knobs of the command line. With a state file, the
+    /// new store is saved first, and nothing changes if that fails.
     async fn reset(self: &Arc<Self>) -> Result<(), StateFileError> {
         let _turn = self.writer_turn().await;
-        // The directory's access roles are part of the accounts, not of what a test did: they come back.
-        let mut store = Store::default();
-        resource_directory::seed_access_roles(&mut store, &self.accounts, chrono::Utc::now());
+        let store = self.declared.clone();
         self.save(store.clone()).await?;
         let mut inner = self.lock();
         inner.store = store;
@@ -296,6 +328,7 @@ impl Emulator {
         inner.faults = self.initial_faults;
         inner.fault_rng = fault_rng(self.seed);
         inner.queued_faults = QueuedFaults::default();
+        inner.recorder.clear();
         if let Some(limit) = &mut inner.rate_limit {
             limit.clear();
         }

@@ -1,12 +1,13 @@
 //! The RAM actions (API version 2015-05-01) on roles, their policy attachments and tags: parameter rules,
 //! error codes and response shapes as the real service has them.
 
+use super::auth::Caller;
+use super::custom_policies::{attached_policy_body, check_policy_exists};
 use super::error::ApiError;
 use super::params::Params;
-use super::policy_catalog::find_system_policy;
 use super::store::{Attachment, DATE_FORMAT, Role, Store, format_date, is_visible};
 use super::trust_policy;
-use crate::provider::domain::role_rules::{check_policy_count, reserved_tag_key_text};
+use crate::ram::role_rules::{check_policy_count, reserved_tag_key_text};
 use axum::http::StatusCode;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
@@ -15,8 +16,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-/// The creation and update date `GetPolicy` reports for every catalog policy (the catalog has no dates).
-const CATALOG_DATE: &str = "2015-01-23T12:33:18Z";
 /// Tags one resource may carry.
 pub const MAX_TAGS_PER_RESOURCE: usize = 20;
 /// Resources one tag call may name.
@@ -35,6 +34,8 @@ pub struct RamCall<'a> {
     pub params: &'a Params,
     /// The account the caller belongs to; roles are read and written there.
     pub account_id: &'a str,
+    /// Who signed the request.
+    pub caller: &'a Caller,
     /// The time of the request.
     pub now: DateTime<Utc>,
     /// Milliseconds during which a new role or attachment stays invisible to reads (and a new role to writes naming it).
@@ -87,16 +88,17 @@ pub const RAM_ACTIONS: &[(&str, RamHandler)] = &[
         "ListPoliciesForRole",
         RamHandler::Read(list_policies_for_role),
     ),
-    ("GetPolicy", RamHandler::Read(get_policy)),
     ("TagResources", RamHandler::Write(tag_resources)),
     ("UntagResources", RamHandler::Write(untag_resources)),
     ("ListTagResources", RamHandler::Read(list_tag_resources)),
 ];
 
-/// The handler of RAM action `name`.
+/// The handler of RAM action `name`: a role action, a user action or a policy action.
 pub fn find_action(name: &str) -> Option<RamHandler> {
     RAM_ACTIONS
         .iter()
+        .chain(super::users::USER_ACTIONS)
+        .chain(super::custom_policies::POLICY_ACTIONS)
         .find(|(action, _)| *action == name)
         .map(|(_, handler)| *handler)
 }
@@ -131,7 +133,10 @@ fn check_role_name(value: &str, name: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn description_param<'p>(params: &'p Params, name: &str) -> Result<Option<&'p str>, ApiError> {
+pub(super) fn description_param<'p>(
+    params: &'p Params,
+    name: &str,
+) -> Result<Option<&'p str>, ApiError> {
     let value = params.get(name);
     if let Some(value) = value {
         // The API reference allows 1 to 1024 characters: a description cannot be cleared with an empty one. (A
@@ -149,7 +154,7 @@ fn description_param<'p>(params: &'p Params, name: &str) -> Result<Option<&'p st
     Ok(value)
 }
 
-fn check_description(value: &str, name: &str) -> Result<(), ApiError> {
+pub(super) fn check_description(value: &str, name: &str) -> Result<(), ApiError> {
     if value.chars().count() > MAX_DESCRIPTION_CHARS {
         return Err(ApiError::invalid(
             "Description.Length",
@@ -195,13 +200,13 @@ fn policy_document_param(
         .transpose()
 }
 
-fn policy_type_param(params: &Params) -> Result<&str, ApiError> {
+pub(super) fn policy_type_param(params: &Params) -> Result<&str, ApiError> {
     let kind = params.required("PolicyType")?;
     check_policy_type(kind)?;
     Ok(kind)
 }
 
-fn check_policy_type(kind: &str) -> Result<(), ApiError> {
+pub(super) fn check_policy_type(kind: &str) -> Result<(), ApiError> {
     match kind {
         "System" | "Custom" => Ok(()),
         _ => Err(ApiError::invalid(
@@ -211,13 +216,13 @@ fn check_policy_type(kind: &str) -> Result<(), ApiError> {
     }
 }
 
-fn policy_name_param(params: &Params) -> Result<&str, ApiError> {
+pub(super) fn policy_name_param(params: &Params) -> Result<&str, ApiError> {
     let name = params.required("PolicyName")?;
     check_policy_name(name)?;
     Ok(name)
 }
 
-fn check_policy_name(name: &str) -> Result<(), ApiError> {
+pub(super) fn check_policy_name(name: &str) -> Result<(), ApiError> {
     if name.is_empty() {
         return Err(ApiError::missing("PolicyName"));
     }
@@ -316,7 +321,7 @@ fn resource_names_param(params: &Params, required: bool) -> Result<Option<Vec<St
     }
 }
 
-/// Only roles carry tags here: the emulator has no custom policies, so `policy` names nothing.
+/// Only roles carry tags here: tags on custom policies are not emulated, so `policy` names nothing.
 fn resource_type_param(params: &Params) -> Result<(), ApiError> {
     match params.required("ResourceType")? {
         "role" => Ok(()),
@@ -332,8 +337,20 @@ fn resource_type_param(params: &Params) -> Result<(), ApiError> {
     }
 }
 
+/// `MaxItems` of the `List*` actions paged by `Marker`: 1 to 1000, 100 when left out.
+pub(super) fn max_items_param(params: &Params) -> Result<i64, ApiError> {
+    let max_items = params.optional_int("MaxItems")?.unwrap_or(100);
+    if !(1..=1000).contains(&max_items) {
+        return Err(ApiError::invalid(
+            "MaxItems",
+            "The parameter - \"MaxItems\" must be between 1 and 1000.",
+        ));
+    }
+    Ok(max_items)
+}
+
 /// The position a `Marker` or `NextToken` points at (0 without one).
-fn page_token(value: Option<&str>, name: &str) -> Result<u64, ApiError> {
+pub(super) fn page_token(value: Option<&str>, name: &str) -> Result<u64, ApiError> {
     let Some(token) = value else {
         return Ok(0);
     };
@@ -345,7 +362,7 @@ fn page_token(value: Option<&str>, name: &str) -> Result<u64, ApiError> {
         .ok_or_else(|| ApiError::invalid(name, format!("The parameter - \"{name}\" is invalid.")))
 }
 
-fn encode_page_token(position: u64) -> String {
+pub(super) fn encode_page_token(position: u64) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("page:{position}"))
 }
 
@@ -412,7 +429,7 @@ pub fn check_stored_role(owner: &str, key: &str, role: &Role) -> Result<(), ApiE
     Ok(())
 }
 
-fn check_date(name: &str, value: &str) -> Result<(), ApiError> {
+pub(super) fn check_date(name: &str, value: &str) -> Result<(), ApiError> {
     match chrono::NaiveDateTime::parse_from_str(value, DATE_FORMAT) {
         Ok(_) => Ok(()),
         Err(_) => Err(ApiError::invalid(
@@ -587,13 +604,7 @@ fn delete_role(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiError>
 
 fn list_roles(call: &RamCall<'_>, store: &Store) -> Result<Value, ApiError> {
     let params = call.params;
-    let max_items = params.optional_int("MaxItems")?.unwrap_or(100);
-    if !(1..=1000).contains(&max_items) {
-        return Err(ApiError::invalid(
-            "MaxItems",
-            "The parameter - \"MaxItems\" must be between 1 and 1000.",
-        ));
-    }
+    let max_items = max_items_param(params)?;
     let start = page_token(params.optional("Marker"), "Marker")?;
     let wanted_tags = tags_param(params, false)?;
     let now_ms = call.now_ms();
@@ -638,12 +649,8 @@ fn attach_policy_to_role(call: &RamCall<'_>, store: &mut Store) -> Result<Value,
     let policy_type = policy_type_param(params)?;
     let policy_name = policy_name_param(params)?;
     let role_name = role_name_param(params, "RoleName")?;
+    check_policy_exists(store.account(call.account_id), policy_type, policy_name)?;
     let role = writable_role(call, store, role_name)?;
-    // Custom policies are not emulated, so only catalog system policies exist.
-    let known = policy_type == "System" && find_system_policy(policy_name).is_some();
-    if !known {
-        return Err(policy_not_found(policy_name));
-    }
     if role
         .attachments
         .iter()
@@ -704,67 +711,14 @@ fn list_policies_for_role(call: &RamCall<'_>, store: &Store) -> Result<Value, Ap
     let role = store
         .visible_role(call.account_id, role_name, now_ms)
         .ok_or_else(|| ApiError::role_not_found(role_name))?;
+    let account = store.account(call.account_id);
     let policies: Vec<Value> = role
         .attachments
         .iter()
         .filter(|a| is_visible(a.visible_after_ms, now_ms))
-        .map(|a| {
-            let catalog = find_system_policy(&a.policy_name);
-            json!({
-                "PolicyName": a.policy_name,
-                "PolicyType": a.policy_type,
-                "Description": catalog.map_or("", |p| p.description),
-                "DefaultVersion": catalog.map_or("v1", |p| p.default_version),
-                "AttachDate": a.attach_date,
-            })
-        })
+        .map(|a| attached_policy_body(account, a))
         .collect();
     Ok(json!({ "Policies": { "Policy": policies } }))
-}
-
-/// `GetPolicy`: a policy of the catalog (`System`). Custom policies are not emulated, so every `Custom` name is
-/// `EntityNotExist.Policy`, as an unknown name is on RAM. The catalog carries no documents or dates: the
-/// version has no `PolicyDocument`, and both dates are [`CATALOG_DATE`].
-fn get_policy(call: &RamCall<'_>, store: &Store) -> Result<Value, ApiError> {
-    let policy_type = policy_type_param(call.params)?;
-    let policy_name = policy_name_param(call.params)?;
-    let policy = find_system_policy(policy_name)
-        .filter(|_| policy_type == "System")
-        .ok_or_else(|| policy_not_found(policy_name))?;
-    let now_ms = call.now_ms();
-    let attachment_count = store.account(call.account_id).map_or(0, |account| {
-        account
-            .roles
-            .values()
-            .filter(|r| r.is_visible(now_ms))
-            .flat_map(|r| &r.attachments)
-            .filter(|a| a.policy_name == policy.name && a.policy_type == policy_type)
-            .count()
-    });
-    Ok(json!({
-        "Policy": {
-            "PolicyName": policy.name,
-            "PolicyType": policy_type,
-            "Description": policy.description,
-            "DefaultVersion": policy.default_version,
-            "CreateDate": CATALOG_DATE,
-            "UpdateDate": CATALOG_DATE,
-            "AttachmentCount": attachment_count,
-        },
-        "DefaultPolicyVersion": {
-            "VersionId": policy.default_version,
-            "IsDefaultVersion": true,
-            "CreateDate": CATALOG_DATE,
-        },
-    }))
-}
-
-fn policy_not_found(policy_name: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "EntityNotExist.Policy",
-        format!("The policy does not exist: {policy_name}."),
-    )
 }
 
 fn tag_resources(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiError> {

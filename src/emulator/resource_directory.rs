@@ -14,6 +14,8 @@ use super::error::ApiError;
 use super::params::Params;
 use super::store::{Attachment, Role, Store, format_date};
 use super::trust_policy;
+use crate::ram::access_denied::{self, NO_PERMISSION};
+use crate::ram::arn::Arn;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -22,6 +24,9 @@ use serde_json::{Value, json};
 pub const DIRECTORY_MASTER_VERSION: &str = "2022-04-19";
 /// The `Version` of `ResourceManager`, whose `ListAccounts` answers the same.
 pub const RESOURCE_MANAGER_VERSION: &str = "2020-03-31";
+
+/// The RAM action `ListAccounts` is authorized as (reference: ram-identities-and-authorization §7).
+pub const LIST_ACCOUNTS_ACTION: &str = "resourcemanager:ListAccounts";
 
 /// The role Resource Directory creates in each member.
 pub const ACCESS_ROLE_NAME: &str = "ResourceDirectoryAccountAccessRole";
@@ -163,10 +168,10 @@ pub fn list_accounts(
         Some(DirectoryRole::Member) => {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                "NoPermission",
-                format!(
-                    "You are not authorized to do this action. Resource: \
-                     acs:resourcemanager:*:{caller_account}:account/* Action: resourcemanager:ListAccounts"
+                NO_PERMISSION,
+                access_denied::message(
+                    Arn::directory_accounts(caller_account).as_str(),
+                    LIST_ACCOUNTS_ACTION,
                 ),
             ));
         }

@@ -10,8 +10,10 @@
 //! either the previous or the new complete file. A temporary file nobody holds a lock on was left by a process
 //! that died mid-save.
 
+use super::custom_policies::{check_policy_exists, check_stored_policy};
 use super::ram::check_stored_role;
 use super::store::Store;
+use super::users::check_stored_user;
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::Write as _;
@@ -73,14 +75,15 @@ pub enum StateFileError {
     },
     /// The file holds something the API would never have stored; it is left untouched.
     #[error(
-        "state file {path} is refused (it is left as it is): account {account}, role {role:?}: {rule}"
+        "state file {path} is refused (it is left as it is): account {account}, {role:?}: {rule}"
     )]
     Invalid {
         /// The file.
         path: String,
         /// The account UID.
         account: String,
-        /// The role, as the file names it (empty when the account itself is wrong).
+        /// The role, as the file names it, or `user/<name>`, `policy/<name>` (empty when the account itself is
+        /// wrong).
         role: String,
         /// The rule broken, with the API's error code.
         rule: String,
@@ -244,9 +247,11 @@ fn temp_name(file_name: &str, pid: u32) -> String {
     format!(".{file_name}.{pid}.tmp")
 }
 
-/// Checks every account and role with the API's rules: `(account, role, rule)` of the first one broken.
+/// Checks every account, role, user and custom policy with the API's rules: `(account, entity, rule)` of the
+/// first one broken (a user or policy is named `user/<name>`, `policy/<name>`).
 fn check_store(store: &Store) -> Result<(), (String, String, String)> {
     let mut seqs = std::collections::BTreeSet::new();
+    let mut key_ids = std::collections::BTreeSet::new();
     for (account, roles) in &store.accounts {
         if account.is_empty() || !account.bytes().all(|b| b.is_ascii_digit()) {
             return Err((
@@ -264,6 +269,41 @@ fn check_store(store: &Store) -> Result<(), (String, String, String)> {
                     "seq {} must be unique and below next_role_seq {}",
                     role.seq, store.next_role_seq
                 )));
+            }
+            for attachment in role
+                .attachments
+                .iter()
+                .filter(|a| a.policy_type == "Custom")
+            {
+                check_policy_exists(Some(roles), "Custom", &attachment.policy_name)
+                    .map_err(|e| broken(format!("{}: {}", e.code, e.message)))?;
+            }
+        }
+        for (key, policy) in &roles.policies {
+            check_stored_policy(key, policy).map_err(|e| {
+                (
+                    account.clone(),
+                    format!("policy/{key}"),
+                    format!("{}: {}", e.code, e.message),
+                )
+            })?;
+        }
+        for (key, user) in &roles.users {
+            check_stored_user(roles, key, user).map_err(|e| {
+                (
+                    account.clone(),
+                    format!("user/{key}"),
+                    format!("{}: {}", e.code, e.message),
+                )
+            })?;
+            for access_key in &user.access_keys {
+                if !key_ids.insert(access_key.access_key_id.as_str()) {
+                    return Err((
+                        account.clone(),
+                        format!("user/{key}"),
+                        format!("access key {} appears twice", access_key.access_key_id),
+                    ));
+                }
             }
         }
     }

@@ -31,11 +31,17 @@ pub struct Store {
     pub next_role_seq: u64,
 }
 
-/// The roles of one account.
+/// The roles of one account, and its RAM users and custom policies.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AccountRoles {
     /// Roles by name.
     pub roles: BTreeMap<String, Role>,
+    /// RAM users by name (see [`super::users`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub users: BTreeMap<String, super::users::User>,
+    /// Custom policies by name (see [`super::custom_policies`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: BTreeMap<String, super::custom_policies::CustomPolicy>,
 }
 
 /// One RAM role.
@@ -68,7 +74,7 @@ pub struct Role {
     pub visible_after_ms: Option<i64>,
 }
 
-/// A policy attached to a role.
+/// A policy attached to a role or a RAM user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Attachment {
     /// The policy name.

@@ -6,6 +6,8 @@ use super::error::ApiError;
 use super::params::Params;
 use super::store::{Store, format_date, parse_role_arn};
 use super::trust_policy::{self, Requester};
+use super::users::user_arn;
+use crate::ram::permission_policy::PermissionPolicy;
 use axum::http::StatusCode;
 use base64::Engine as _;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -50,11 +52,23 @@ pub fn get_caller_identity(caller: &Caller) -> Value {
             "PrincipalId": account_id,
             "UserId": account_id,
         }),
+        Caller::User {
+            account_id,
+            user_name,
+            user_id,
+        } => json!({
+            "AccountId": account_id,
+            "Arn": user_arn(account_id, user_name),
+            "IdentityType": "RAMUser",
+            "PrincipalId": user_id,
+            "UserId": user_id,
+        }),
         Caller::AssumedRole {
             account_id,
             role_name,
             role_id,
             session_name,
+            ..
         } => json!({
             "AccountId": account_id,
             "Arn": format!("acs:ram::{account_id}:assumed-role/{role_name}/{session_name}"),
@@ -84,14 +98,25 @@ impl Issued {
     }
 }
 
-/// `AssumeRole`: issues credentials for the role named by `RoleArn` when its trust policy admits the caller's
-/// account (and any `sts:ExternalId` condition holds). Pure: the caller records the session.
+/// `AssumeRole`: issues credentials for the role named by `RoleArn` when its trust policy admits the caller (its
+/// account, the user itself, or for a role session its role; and any `sts:ExternalId` condition holds). Root
+/// keys are refused, as the real STS refuses them. The caller's own permission (`sts:AssumeRole` on the role) is
+/// authorized before this runs. Pure: the caller records the session.
 pub fn assume_role(
     params: &Params,
     caller: &Caller,
     store: &Store,
     now: DateTime<Utc>,
 ) -> Result<Issued, ApiError> {
+    if matches!(caller, Caller::Root { .. }) {
+        // The message of Alibaba's STS documentation; the status is 403 like every NoPermission (a mock in
+        // aliyun-sts-go-sdk sends 400, but the real status was never captured).
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "NoPermission",
+            "Roles may not be assumed by root accounts.",
+        ));
+    }
     let role_arn = params.required("RoleArn")?;
     let (owner, role_name) = parse_role_arn(role_arn).ok_or_else(|| {
         ApiError::invalid(
@@ -102,14 +127,15 @@ pub fn assume_role(
     let session_name = session_name_param(params)?;
     let external_id = external_id_param(params)?;
     let duration = params.optional_int("DurationSeconds")?;
-    if let Some(policy) = params.optional("Policy") {
+    let session_policy = params.optional("Policy");
+    if let Some(policy) = session_policy {
         if policy.chars().count() > MAX_SESSION_POLICY_CHARS {
             return Err(ApiError::invalid("PolicySize", "The policy is too long."));
         }
-        if serde_json::from_str::<Value>(policy).is_err() {
+        if let Err(e) = PermissionPolicy::parse(policy) {
             return Err(ApiError::invalid(
                 "PolicyGrammar",
-                "The policy is not valid JSON.",
+                format!("The parameter Policy has not passed grammar check: {e}."),
             ));
         }
     }
@@ -132,14 +158,17 @@ pub fn assume_role(
         &Requester::Account {
             account_id: caller.account_id().to_owned(),
             external_id: external_id.map(str::to_owned),
+            identity: Some(caller.principal_arn()),
         },
     );
     if !verdict.allowed {
+        // STS's documented message, then why the trust policy refused.
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "NoPermission",
             format!(
-                "You are not authorized to do this action. You should be authorized by RAM. ({})",
+                "No permission perform sts:AssumeRole on this Role. Maybe you are not authorized to perform \
+                 sts:AssumeRole or the specified role does not trust you. ({})",
                 verdict.reason
             ),
         ));
@@ -154,6 +183,7 @@ pub fn assume_role(
         role_name: role.role_name.clone(),
         role_id: role.role_id.clone(),
         session_name: session_name.to_owned(),
+        session_policy: session_policy.map(str::to_owned),
     };
     let session = Session {
         access_key_secret: access_key_secret.clone(),
@@ -219,7 +249,8 @@ fn external_id_param(params: &Params) -> Result<Option<&str>, ApiError> {
     }
 }
 
-fn random_text(len: usize) -> String {
+/// `len` random letters and digits (key ids and secrets).
+pub(super) fn random_text(len: usize) -> String {
     rand::rng()
         .sample_iter(Alphanumeric)
         .take(len)
@@ -253,6 +284,7 @@ mod tests {
             role_name: "r".into(),
             role_id: "9".into(),
             session_name: "s".into(),
+            session_policy: None,
         });
         assert_eq!(role["Arn"], "acs:ram::1:assumed-role/r/s");
         assert_eq!(role["IdentityType"], "AssumedRoleUser");

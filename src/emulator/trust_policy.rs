@@ -8,11 +8,11 @@
 //! domain's own-account rule, one rule for both sides (documented for DTS, inferred for other services).
 
 use super::error::ApiError;
-use super::wildcard;
-use crate::provider::domain::trust_policy::own_account_stored_form;
-use crate::provider::domain::trust_policy::ram_rules::{
+use crate::ram::trust_policy::own_account_stored_form;
+use crate::ram::trust_policy::rules::{
     DocumentError, MAX_DOCUMENT_CHARS, action_is_accepted, check_document, statements, strings_of,
 };
+use crate::ram::wildcard;
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
@@ -20,7 +20,7 @@ use serde_json::{Map, Value};
 type Comparison = fn(&str, &str) -> bool;
 
 /// How the emulator evaluates each of RAM's condition operators
-/// ([`CONDITION_OPERATORS`](crate::provider::domain::trust_policy::ram_rules::CONDITION_OPERATORS)), comparing a request
+/// ([`CONDITION_OPERATORS`](crate::ram::trust_policy::rules::CONDITION_OPERATORS)), comparing a request
 /// value with a policy value.
 const CONDITION_COMPARISONS: [(&str, Comparison); 5] = [
     ("StringEquals", |actual, wanted| actual == wanted),
@@ -43,6 +43,10 @@ pub enum Requester {
         account_id: String,
         /// The `ExternalId` sent with AssumeRole, seen by conditions as `sts:ExternalId`.
         external_id: Option<String>,
+        /// The caller's own ARN: `acs:ram::<uid>:user/<name>` for a RAM user, `acs:ram::<uid>:role/<name>` for a
+        /// role session. A principal naming that user or role admits it; `acs:ram::<uid>:root` admits every
+        /// identity of the account.
+        identity: Option<String>,
     },
     /// A cloud service (`dts.aliyuncs.com`, `cdp.aliyuncs.com`) acting for an account, matched by Service principals.
     Service {
@@ -172,6 +176,10 @@ fn refused(reason: String) -> Judgement {
 
 fn describe(requester: &Requester) -> String {
     match requester {
+        Requester::Account {
+            identity: Some(identity),
+            ..
+        } => identity.clone(),
         Requester::Account { account_id, .. } => format!("account {account_id}"),
         Requester::Service {
             service,
@@ -220,11 +228,20 @@ fn principal_matches(principal: Option<&Value>, owner_uid: &str, requester: &Req
             .unwrap_or_default()
     };
     match requester {
-        Requester::Account { account_id, .. } => {
+        Requester::Account {
+            account_id,
+            identity,
+            ..
+        } => {
             let root = format!("acs:ram::{account_id}:root");
-            ids_of("RAM")
-                .iter()
-                .any(|id| *id == "*" || *id == root || *id == account_id)
+            ids_of("RAM").iter().any(|id| {
+                *id == "*"
+                    || *id == root
+                    || *id == account_id
+                    || identity
+                        .as_deref()
+                        .is_some_and(|own| names_identity(id, own))
+            })
         }
         Requester::Service {
             service,
@@ -235,6 +252,17 @@ fn principal_matches(principal: Option<&Value>, owner_uid: &str, requester: &Req
                 .iter()
                 .any(|id| *id == qualified || (*id == service.as_str() && acting_for == owner_uid))
         }
+    }
+}
+
+/// Whether the RAM principal `id` names the identity whose ARN is `own`. The account UID and the kind compare
+/// exactly; a role name case-insensitively, as RAM treats role names in ARNs (reference §3.1), a user name exactly.
+fn names_identity(id: &str, own: &str) -> bool {
+    match (id.rsplit_once(":role/"), own.rsplit_once(":role/")) {
+        (Some((id_account, id_role)), Some((own_account, own_role))) => {
+            id_account == own_account && id_role.eq_ignore_ascii_case(own_role)
+        }
+        _ => id == own,
     }
 }
 
@@ -331,7 +359,7 @@ mod tests {
 
     #[test]
     fn every_operator_ram_accepts_is_evaluated() {
-        use crate::provider::domain::trust_policy::ram_rules::CONDITION_OPERATORS;
+        use crate::ram::trust_policy::rules::CONDITION_OPERATORS;
         let evaluated: Vec<&str> = CONDITION_COMPARISONS
             .iter()
             .map(|(name, _)| *name)
@@ -363,10 +391,41 @@ mod tests {
         let account = |external_id: Option<&str>| Requester::Account {
             account_id: TASK.into(),
             external_id: external_id.map(Into::into),
+            identity: None,
         };
         assert!(judge(&stored, OWNER, &account(Some("abc-123"))).allowed);
         assert!(!judge(&stored, OWNER, &account(Some("wrong"))).allowed);
         assert!(!judge(&stored, OWNER, &account(None)).allowed);
+    }
+
+    #[test]
+    fn principals_name_the_account_one_user_or_one_role() {
+        let trusting = |principal: &str| {
+            let doc = format!(
+                r#"{{"Version":"1","Statement":[{{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{{"RAM":["{principal}"]}}}}]}}"#
+            );
+            normalize(&doc, PARAMETER, OWNER).unwrap()
+        };
+        let as_identity = |identity: &str| Requester::Account {
+            account_id: TASK.into(),
+            external_id: None,
+            identity: Some(identity.into()),
+        };
+        let ci = as_identity(&format!("acs:ram::{TASK}:user/ci"));
+        let other = as_identity(&format!("acs:ram::{TASK}:user/other"));
+        let session = as_identity(&format!("acs:ram::{TASK}:role/Deployer"));
+        let root = trusting(&format!("acs:ram::{TASK}:root"));
+        assert!(judge(&root, OWNER, &ci).allowed);
+        assert!(judge(&root, OWNER, &session).allowed);
+        let one_user = trusting(&format!("acs:ram::{TASK}:user/ci"));
+        assert!(judge(&one_user, OWNER, &ci).allowed);
+        assert!(!judge(&one_user, OWNER, &other).allowed);
+        assert!(!judge(&one_user, OWNER, &session).allowed);
+        let one_role = trusting(&format!("acs:ram::{TASK}:role/deployer"));
+        assert!(judge(&one_role, OWNER, &session).allowed);
+        assert!(!judge(&one_role, OWNER, &ci).allowed);
+        let other_account = trusting(&format!("acs:ram::{OWNER}:user/ci"));
+        assert!(!judge(&other_account, OWNER, &ci).allowed);
     }
 
     #[test]
@@ -381,6 +440,7 @@ mod tests {
             &Requester::Account {
                 account_id: TASK.into(),
                 external_id: None,
+                identity: None,
             },
         );
         assert!(!verdict.allowed);

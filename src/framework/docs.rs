@@ -24,7 +24,9 @@ use std::fmt::Write as _;
 #[derive(Debug, thiserror::Error)]
 pub enum DocsError {
     /// A registered type or function has no template: every one needs a page.
-    #[error("no template {0} (every resource, data source and function needs a page)")]
+    #[error(
+        "no template {0} (every resource, data source, list resource, function and action needs a page)"
+    )]
     MissingTemplate(String),
     /// A placeholder the page kind does not offer, or a misspelt one.
     #[error("{template}: unknown placeholder {placeholder:?}")]
@@ -97,6 +99,7 @@ pub fn pages<P: Provider>(
             "List Resource",
             engine.list_resource_schemas().collect(),
         ),
+        ("actions", "Action", engine.action_schemas().collect()),
     ];
     for (dir, kind, schemas) in typed {
         for (name, schema) in schemas {

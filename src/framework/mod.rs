@@ -1,7 +1,8 @@
 //! What terraform-plugin-framework is for Go: cty types, schemas, typed values with msgpack and JSON codecs,
-//! attribute paths, diagnostics, the resource / data source / function traits, and the engine applying
+//! attribute paths, diagnostics, the resource / data source / function / action traits, and the engine applying
 //! Terraform's plan and apply rules. Nothing here knows the protocol's wire types.
 
+pub mod action;
 pub mod context;
 pub mod data_source;
 pub mod diagnostics;
@@ -16,6 +17,5 @@ pub mod path;
 pub mod provider;
 pub mod resource;
 pub mod schema;
-pub mod strict_json;
 pub mod types;
 pub mod value;

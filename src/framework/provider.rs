@@ -1,5 +1,6 @@
 //! The provider interface: its configuration schema, how it becomes a client, and what it offers.
 
+use super::action::Action;
 use super::context::Context;
 use super::data_source::DataSource;
 use super::diagnostics::Diagnostics;
@@ -72,6 +73,11 @@ pub trait Provider: Send + Sync + 'static {
 
     /// The list resource types (`terraform query`); each lists a managed resource type that has an identity.
     fn list_resources(&self) -> Vec<Arc<dyn ListResource<Self::Client>>> {
+        Vec::new()
+    }
+
+    /// The action types (Terraform 1.14+).
+    fn actions(&self) -> Vec<Arc<dyn Action<Self::Client>>> {
         Vec::new()
     }
 }

@@ -182,6 +182,10 @@ pub trait Resource<C: Send + Sync>: Send + Sync {
     /// Values may be unknown.
     fn validate_config(&self, _config: &Value, _diagnostics: &mut Diagnostics) {}
 
+    /// Extension: warnings (or errors) about destroying the object `prior`, shown with the plan. A destroy has
+    /// nothing else to plan.
+    fn plan_destroy(&self, _prior: &Value, _diagnostics: &mut Diagnostics) {}
+
     /// Extension: adjusts a plan (compute values known at plan time, refuse mistakes before apply). The client
     /// is `None` when the provider could not be configured yet.
     async fn modify_plan(

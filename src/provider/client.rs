@@ -18,6 +18,8 @@ use crate::provider::alicloud::tag_batcher::TagBatcher;
 use crate::provider::alicloud::{
     AliCloudClient, ClientConfig, ClientError, EndpointError, Environment, Service, Transport,
 };
+use crate::provider::dts_prerequisite::DtsPrerequisite;
+use crate::ram::arn::Arn;
 use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -46,6 +48,8 @@ pub struct ProviderClient {
     /// How this instance reaches other accounts; `None` in the clients of those accounts (a resource always
     /// starts from the instance's own client, so sessions are never chained).
     others: Option<OtherAccounts>,
+    /// The DTS default role of this account, checked once when cross-account DTS roles are planned.
+    pub dts_prerequisite: DtsPrerequisite,
 }
 
 impl ProviderClient {
@@ -87,6 +91,7 @@ impl ProviderClient {
             system_policies: Mutex::new(HashMap::new()),
             tags: TagBatcher::new(),
             others: Some(OtherAccounts::new(config)),
+            dts_prerequisite: DtsPrerequisite::default(),
         })
     }
 
@@ -124,7 +129,7 @@ impl ProviderClient {
             .others
             .as_ref()
             .map_or(DEFAULT_ACCOUNT_ROLE_NAME, |o| o.role_name.as_str());
-        format!("acs:ram::{account_id}:role/{name}")
+        Arn::sts_role(account_id, name).to_string()
     }
 
     /// The identity of this instance's credentials (GetCallerIdentity, called once).
@@ -247,7 +252,7 @@ impl OtherAccounts {
             let mut clients = self.clients.lock().unwrap_or_else(PoisonError::into_inner);
             Arc::clone(clients.entry(account_id.to_owned()).or_default())
         };
-        let role_arn = format!("acs:ram::{account_id}:role/{}", self.role_name);
+        let role_arn = Arn::sts_role(account_id, &self.role_name).to_string();
         let unreachable = |reason: String| AccountAccessError::Unreachable {
             account_id: account_id.to_owned(),
             own: own_account.to_owned(),
@@ -278,6 +283,7 @@ impl OtherAccounts {
                 system_policies: Mutex::new(HashMap::new()),
                 tags: TagBatcher::new(),
                 others: None,
+                dts_prerequisite: DtsPrerequisite::default(),
             };
             // The session must act in the account asked for: a role ARN naming another account's role would
             // otherwise send this account's writes elsewhere.
@@ -316,6 +322,19 @@ fn endpoint_diagnostic(error: EndpointError) -> Diagnostic {
 /// An API failure as a diagnostic: what was being done, then the client's own text (Action, Code, Message,
 /// RequestId).
 pub fn api_diagnostic(doing: &str, error: &ClientError) -> Diagnostic {
+    // A refusal for lack of permission says what to add, before the client's own text.
+    if let Some(explained) = error
+        .api_error()
+        .and_then(crate::provider::permission_denied::explain)
+    {
+        return Diagnostic::error(
+            crate::provider::permission_denied::SUMMARY,
+            format!(
+                "{doing}: {explained}
+{error}"
+            ),
+        );
+    }
     let summary = if error.is_cancelled() {
         "Operation Cancelled"
     } else {

@@ -60,7 +60,7 @@ pub fn schema() -> Schema {
             }),
     )
     .attribute(Attribute::string("account_role_name").optional().description("Role the provider assumes, with its own credentials, in every other account a resource or data source names with `account_id`: `acs:ram::<account_id>:role/<account_role_name>`. Defaults to `ResourceDirectoryAccountAccessRole`, the role Resource Directory creates in each member account, trusting the management account.").validate(|v| match v.as_str() {
-        Some(name) => crate::provider::domain::role_rules::check_role_name(name).map_err(|e| format!("account_role_name: {e}.")),
+        Some(name) => crate::ram::role_rules::check_role_name(name).map_err(|e| format!("account_role_name: {e}.")),
         None => Ok(()),
     }))
     .attribute(Attribute::string("account_role_session_name").optional().description("Role session name for `account_role_name` sessions. Defaults to `terraform`."))

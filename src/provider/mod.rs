@@ -1,16 +1,20 @@
 //! The aliram provider: its configuration, the Alibaba Cloud client, the domain rules as data, and the
-//! resources, data sources and functions built on the framework.
+//! resources, data sources, functions and actions built on the framework.
 
+pub mod actions;
 pub mod alicloud;
 pub mod client;
 pub mod config;
 pub mod data_sources;
 pub mod domain;
+pub mod dts_prerequisite;
 pub mod functions;
+pub mod permission_denied;
 pub mod resources;
 pub mod role_inventory;
 pub mod role_query;
 
+use crate::framework::action::Action;
 use crate::framework::context::Context;
 use crate::framework::data_source::DataSource;
 use crate::framework::function::Function;
@@ -70,5 +74,9 @@ impl Provider for AliramProvider {
 
     fn list_resources(&self) -> Vec<Arc<dyn ListResource<ProviderClient>>> {
         resources::list_all()
+    }
+
+    fn actions(&self) -> Vec<Arc<dyn Action<ProviderClient>>> {
+        actions::all()
     }
 }

@@ -5,13 +5,13 @@
 
 use crate::provider::alicloud::ram::{AttachedPolicy, LIST_ROLES_MAX_ITEMS, Role, RoleSummary};
 use crate::provider::alicloud::{AliCloudClient, ClientError};
-use crate::provider::domain::account::AccountId;
 use crate::provider::domain::cross_account_service::CrossAccountService;
 use crate::provider::domain::cross_account_shape::{
     CrossAccountTrust, cross_account_trust, trusts_account,
 };
-use crate::provider::domain::role_rules::reserved_tag_key_text;
-use crate::provider::domain::trust_policy::TrustPolicy;
+use crate::ram::account::AccountId;
+use crate::ram::role_rules::reserved_tag_key_text;
+use crate::ram::trust_policy::TrustPolicy;
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};

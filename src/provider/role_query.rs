@@ -7,9 +7,9 @@ use crate::framework::path::AttributePath;
 use crate::framework::schema::Attribute;
 use crate::framework::value::Value;
 use crate::provider::client::{AccountClient, ProviderClient};
-use crate::provider::domain::account::AccountId;
 use crate::provider::domain::cross_account_service::CrossAccountService;
 use crate::provider::role_inventory::RoleQuery;
+use crate::ram::account::AccountId;
 use regex::Regex;
 
 fn parse_regex(pattern: &str) -> Result<Regex, String> {

@@ -1,11 +1,12 @@
 //! The tfplugin5 Provider service: for each RPC, decode with the schema, call the engine, encode the answer.
 //!
 //! Failures travel as diagnostics; a gRPC error status is never returned for provider-level problems. RPCs for
-//! features this provider does not declare (ephemeral resources, actions, moves) keep the generated
-//! `Unimplemented` answer, which Terraform never asks for in that case.
+//! features this provider does not declare (ephemeral resources, moves) keep the generated `Unimplemented`
+//! answer, which Terraform never asks for in that case.
 
 use super::convert;
 use super::proto::tfplugin5 as pb;
+use crate::framework::action::ActionEvent;
 use crate::framework::diagnostics::{Diagnostic, Diagnostics};
 use crate::framework::engine::{ApplyRequest, Engine, PlanRequest, ReadResourceRequest};
 use crate::framework::list_resource::{ListRequest, ListResult, ListSink};
@@ -20,6 +21,9 @@ use tonic::{Request, Response, Status};
 
 /// How many list results may wait for Terraform to take them before the listing pauses.
 const LIST_RESULTS_BUFFERED: usize = 64;
+
+/// How many action progress events may wait for Terraform to take them before the action pauses.
+const ACTION_EVENTS_BUFFERED: usize = 16;
 
 /// Serves one provider's engine over tfplugin5.
 pub struct ProviderService<P: Provider> {
@@ -141,12 +145,77 @@ fn validate_config(
     }
 }
 
+/// An action event as the protocol's.
+fn action_event(event: ActionEvent) -> pb::invoke_action::Event {
+    use pb::invoke_action::event::{Completed, Progress, Type};
+    let event = match event {
+        ActionEvent::Progress(message) => Type::Progress(Progress { message }),
+        ActionEvent::Completed(diagnostics) => Type::Completed(Completed {
+            diagnostics: convert::diagnostics(&diagnostics),
+        }),
+    };
+    pb::invoke_action::Event {
+        r#type: Some(event),
+    }
+}
+
+/// What this server supports beyond the protocol's baseline (actions need no flag).
+fn server_capabilities() -> pb::ServerCapabilities {
+    pb::ServerCapabilities {
+        plan_destroy: true,
+        get_provider_schema_optional: true,
+        move_resource_state: false,
+        generate_resource_config: true,
+    }
+}
+
 fn ok<T>(message: T) -> Result<Response<T>, Status> {
     Ok(Response::new(message))
 }
 
 #[tonic::async_trait]
 impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
+    async fn get_metadata(
+        &self,
+        _request: Request<pb::get_metadata::Request>,
+    ) -> Result<Response<pb::get_metadata::Response>, Status> {
+        use pb::get_metadata as m;
+        let engine = &self.engine;
+        ok(m::Response {
+            server_capabilities: Some(server_capabilities()),
+            diagnostics: Vec::new(),
+            data_sources: engine
+                .data_source_schemas()
+                .map(|(n, _)| m::DataSourceMetadata {
+                    type_name: n.into(),
+                })
+                .collect(),
+            resources: engine
+                .resource_schemas()
+                .map(|(n, _)| m::ResourceMetadata {
+                    type_name: n.into(),
+                })
+                .collect(),
+            functions: engine
+                .function_definitions()
+                .map(|(n, _)| m::FunctionMetadata { name: n.into() })
+                .collect(),
+            ephemeral_resources: Vec::new(),
+            list_resources: engine
+                .list_resource_schemas()
+                .map(|(n, _)| m::ListResourceMetadata {
+                    type_name: n.into(),
+                })
+                .collect(),
+            actions: engine
+                .action_schemas()
+                .map(|(n, _)| m::ActionMetadata {
+                    type_name: n.into(),
+                })
+                .collect(),
+        })
+    }
+
     async fn get_schema(
         &self,
         _request: Request<pb::get_provider_schema::Request>,
@@ -170,12 +239,16 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 .list_resource_schemas()
                 .map(|(n, s)| (n.to_owned(), convert::schema(s)))
                 .collect(),
-            server_capabilities: Some(pb::ServerCapabilities {
-                plan_destroy: true,
-                get_provider_schema_optional: true,
-                move_resource_state: false,
-                generate_resource_config: true,
-            }),
+            action_schemas: engine
+                .action_schemas()
+                .map(|(n, s)| {
+                    let schema = pb::ActionSchema {
+                        schema: Some(convert::schema(s)),
+                    };
+                    (n.to_owned(), schema)
+                })
+                .collect(),
+            server_capabilities: Some(server_capabilities()),
             provider_meta: Some(pb::Schema {
                 version: 0,
                 block: Some(Default::default()),
@@ -746,6 +819,67 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             }
             Err(e) => ok(failure(e.text, e.argument)),
         }
+    }
+
+    async fn validate_action_config(
+        &self,
+        request: Request<pb::validate_action_config::Request>,
+    ) -> Result<Response<pb::validate_action_config::Response>, Status> {
+        let req = request.into_inner();
+        let diagnostics = validate_config(
+            self.engine.action_type(&req.type_name),
+            req.config.as_ref(),
+            |config| self.engine.validate_action_config(&req.type_name, config),
+        );
+        ok(pb::validate_action_config::Response {
+            diagnostics: convert::diagnostics(&diagnostics),
+        })
+    }
+
+    async fn plan_action(
+        &self,
+        request: Request<pb::plan_action::Request>,
+    ) -> Result<Response<pb::plan_action::Response>, Status> {
+        let req = request.into_inner();
+        let config = self
+            .engine
+            .action_type(&req.action_type)
+            .and_then(|ty| convert::decode_value(req.config.as_ref(), ty, "action configuration"));
+        let diagnostics = match config {
+            Ok(config) => self.engine.plan_action(&req.action_type, config).await,
+            Err(d) => d.into(),
+        };
+        ok(pb::plan_action::Response {
+            diagnostics: convert::diagnostics(&diagnostics),
+            deferred: None,
+        })
+    }
+
+    async fn invoke_action(
+        &self,
+        request: Request<pb::invoke_action::Request>,
+    ) -> Result<Response<BoxStream<pb::invoke_action::Event>>, Status> {
+        let req = request.into_inner();
+        let (sender, receiver) = tokio::sync::mpsc::channel(ACTION_EVENTS_BUFFERED);
+        let config = self
+            .engine
+            .action_type(&req.action_type)
+            .and_then(|ty| convert::decode_value(req.config.as_ref(), ty, "action configuration"));
+        match config {
+            Ok(config) => {
+                let engine = self.engine.clone();
+                // The action runs beside the stream, which ends after its one completed event.
+                tokio::spawn(async move {
+                    engine.invoke_action(&req.action_type, config, sender).await;
+                });
+            }
+            Err(d) => {
+                // The receiver is alive below, and the buffer has room for one event.
+                let _ = sender.try_send(ActionEvent::Completed(d.into()));
+            }
+        }
+        let events = ReceiverStream::new(receiver).map(|event| Ok(action_event(event)));
+        Ok(Response::new(Box::pin(events)))
     }
 
     async fn stop(

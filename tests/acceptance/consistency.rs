@@ -17,9 +17,7 @@ const EXAMPLES: &[&str] = &[
 ];
 
 fn errors_of(emulator: &Emulator, action: &str) -> u64 {
-    emulator.stats()["actions"][action]["errors"]
-        .as_u64()
-        .unwrap_or(0)
+    emulator.action_stat(action, "errors")
 }
 
 #[test]

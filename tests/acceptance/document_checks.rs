@@ -4,11 +4,8 @@
 //! names. `aliram_role` trusting its own account's service principal gets the seed-style warning at plan.
 
 use crate::support::emulator::Emulator;
-use crate::support::{Workdir, squash, terraforms};
+use crate::support::{REQUIRED_PROVIDERS, Workdir, squash, terraforms};
 use terraform_provider_aliram::emulator::policy_catalog::SYSTEM_POLICIES;
-
-const REQUIRED_PROVIDERS: &str =
-    "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
 
 /// Known only at plan: the data source is read then, so validation sees these values as unknown.
 const ME: &str = "data \"aliram_caller_identity\" \"me\" {}\n";
@@ -209,11 +206,7 @@ fn policy_names_are_looked_up_once_per_distinct_name_per_provider_instance() {
 "#
         )
     );
-    let get_policy_calls = || {
-        emulator.stats()["actions"]["GetPolicy"]["requests"]
-            .as_u64()
-            .unwrap_or(0)
-    };
+    let get_policy_calls = || emulator.action_stat("GetPolicy", "requests");
     for tf in terraforms() {
         let before = get_policy_calls();
         let work = Workdir::new(tf, &config);

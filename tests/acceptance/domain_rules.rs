@@ -4,10 +4,8 @@
 //! clean (both spellings of SQL Server, AnalyticDB for MySQL 3.0, two-way Tair (Enterprise Edition)).
 
 use crate::support::emulator::Emulator;
-use crate::support::{Diagnostic, Workdir, squash, terraforms};
-
-const REQUIRED_PROVIDERS: &str =
-    "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
+use crate::support::{Diagnostic, REQUIRED_PROVIDERS, Workdir, squash, terraforms};
+use terraform_provider_aliram::provider::alicloud::ram::PolicyType;
 
 /// The warnings of a `terraform plan -json` that must succeed.
 fn plan_warnings(work: &Workdir, version: &str) -> Vec<Diagnostic> {
@@ -75,9 +73,9 @@ resource "aliram_cross_account_dts_role" "usual" {{
     assert_eq!(emulator.writes(), 0, "a plan wrote to the API");
 }
 
-/// A provider block with `account`'s keys that assumes `role_arn`.
+/// A provider block with the keys of `account`'s RAM user that assumes `role_arn`.
 fn assuming_provider(emulator: &Emulator, account: &str, role_arn: &str) -> String {
-    let a = emulator.account(account);
+    let a = emulator.user(account);
     format!(
         "provider \"aliram\" {{\n  access_key = \"{}\"\n  secret_key = \"{}\"\n{}  assume_role {{\n    role_arn = \"{role_arn}\"\n  }}\n}}\n",
         a.access_key_id,
@@ -95,6 +93,15 @@ fn creating_a_dts_role_with_a_role_session_warns_with_the_guides_reason() {
     let emulator = Emulator::start(&[]);
     // The operator's role in the database's own account, as a CI pipeline would assume it.
     let operator = emulator.create_role_trusting("source", "terraform-operator", "source");
+    // The emulator enforces RAM's policies: the operator's sessions may do what its role's policy allows.
+    let api = emulator.api("source");
+    emulator
+        .block_on(api.attach_policy_to_role(
+            "terraform-operator",
+            PolicyType::System,
+            "AliyunRAMFullAccess",
+        ))
+        .expect("AttachPolicyToRole");
     let task = emulator.account("destination").account_id.clone();
     let resources = format!(
         r#"

@@ -5,7 +5,7 @@
 use crate::support::emulator::Emulator;
 use crate::support::{Workdir, squash, terraforms};
 use terraform_provider_aliram::provider::alicloud::AliCloudClient;
-use terraform_provider_aliram::provider::alicloud::ram::{PolicyType, UpdateRoleRequest};
+use terraform_provider_aliram::provider::alicloud::ram::{PolicyType, Tag, UpdateRoleRequest};
 
 const EXAMPLE: &str = "resources/aliram_cross_account_dts_role/scenario_1_source";
 const ROLE: &str = "ram-for-dts";
@@ -119,6 +119,29 @@ const DRIFTS: &[Drift] = &[
             );
         },
         shows: &["~ description", "\"changed in the console\""],
+    },
+    Drift {
+        name: "max_session_duration changed",
+        make: |e, api| {
+            update(
+                e,
+                api,
+                UpdateRoleRequest {
+                    role_name: ROLE.into(),
+                    new_max_session_duration: Some(7200),
+                    ..Default::default()
+                },
+            );
+        },
+        shows: &["~ max_session_duration = 7200 -> 3600"],
+    },
+    Drift {
+        name: "tag added",
+        make: |e, api| {
+            e.block_on(api.tag_roles(&[ROLE.to_owned()], &[Tag::new("team", "dba")]))
+                .expect("TagResources");
+        },
+        shows: &["- tags = { - \"team\" = \"dba\" } -> null"],
     },
     Drift {
         name: "role deleted",

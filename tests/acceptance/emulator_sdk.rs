@@ -5,11 +5,12 @@
 //!
 //! The SDKs are installed into `target/sdk-venv` on first run. If that fails, the test fails: it never skips.
 
+use crate::support::child::wait_within;
 use crate::support::emulator_process::EmulatorProcess;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const PACKAGES: [&str; 6] = [
     "aliyun-python-sdk-core",
@@ -108,18 +109,11 @@ fn run_script(script: &str) -> String {
         .stderr(std::fs::File::create(&stderr_path).expect("stderr file"))
         .spawn()
         .expect("start python");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for python") {
-            break status;
-        }
-        if started.elapsed() > SCRIPT_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{script} did not finish within {SCRIPT_TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = wait_within(&mut child, SCRIPT_TIMEOUT).unwrap_or_else(|| {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("{script} did not finish within {SCRIPT_TIMEOUT:?}");
+    });
     let stdout = std::fs::read_to_string(&stdout_path).unwrap_or_default();
     let stderr = std::fs::read_to_string(&stderr_path).unwrap_or_default();
     assert!(

@@ -1,7 +1,7 @@
 //! The trust-policy functions through real Terraform: `trust_policy_equal` and `normalize_trust_policy` as the
 //! runnable example uses them (no provider configuration, no API), and a bad document named in the error.
 
-use crate::support::{Workdir, terraforms};
+use crate::support::{REQUIRED_PROVIDERS, Workdir, terraforms};
 
 const EXAMPLE: &str = "functions/trust_policy_comparison";
 
@@ -30,12 +30,9 @@ fn the_example_compares_by_meaning_and_normalises() {
 
 #[test]
 fn different_documents_differ_and_a_bad_one_is_named() {
-    let config = r#"
-terraform {
-  required_providers {
-    aliram = { source = "aliram/aliram" }
-  }
-}
+    let config = format!(
+        "{REQUIRED_PROVIDERS}{}",
+        r#"
 locals {
   one = jsonencode({ Version = "1", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { RAM = ["acs:ram::1:root"] } }] })
   two = jsonencode({ Version = "1", Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { RAM = ["acs:ram::1:root", "acs:ram::2:root"] } }] })
@@ -43,9 +40,10 @@ locals {
 output "widened" {
   value = provider::aliram::trust_policy_equal(local.one, local.two)
 }
-"#;
+"#
+    );
     for tf in terraforms() {
-        let work = Workdir::new(tf, config);
+        let work = Workdir::new(tf, &config);
         work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
             .success();
         let widened = work.run(&["output", "-raw", "widened"]).success();
@@ -55,13 +53,20 @@ output "widened" {
             "trust_policy_equal(local.one, local.two)",
             "trust_policy_equal(local.one, \"{\\\"Statement\\\": 3}\")",
         ));
-        let bad = work.run(&["plan", "-input=false", "-no-color"]);
-        assert_eq!(bad.code, 1, "Terraform {}: {}", tf.version, bad.stdout);
-        assert!(
-            bad.stderr.contains("\"b\"") && bad.stderr.contains("Statement"),
-            "Terraform {}: the error names argument b and the place in the document:\n{}",
-            tf.version,
-            bad.stderr
-        );
+        let bad = work.run(&["plan", "-input=false", "-no-color", "-json"]);
+        assert_eq!(bad.code, 1, "Terraform {}: {}", tf.version, bad.output());
+        // The function's own error (Terraform's echo of the call contains "Statement" too): attached to argument
+        // b, naming the place in the document, what it must be and what it is.
+        let said = bad.error_text();
+        for part in [
+            "Invalid value for \"b\" parameter",
+            "\"Statement\" in the trust policy must be an object or a list of objects, but it is a number (3)",
+        ] {
+            assert!(
+                said.contains(part),
+                "Terraform {}: the error lacks {part:?}:\n{said}",
+                tf.version
+            );
+        }
     }
 }

@@ -86,6 +86,22 @@ fn config(emulator: &Emulator) -> String {
     )
 }
 
+/// A loopback address the test run holds bound without listening, for its whole life: every connection to it is
+/// refused, and no other process can start listening there (a port merely assumed closed could be anyone's).
+fn refusing_port() -> std::net::SocketAddr {
+    static HELD: std::sync::OnceLock<(tokio::net::TcpSocket, std::net::SocketAddr)> =
+        std::sync::OnceLock::new();
+    HELD.get_or_init(|| {
+        let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+        socket
+            .bind("127.0.0.1:0".parse().expect("address"))
+            .expect("binding a loopback port");
+        let address = socket.local_addr().expect("local address");
+        (socket, address)
+    })
+    .1
+}
+
 /// A working directory whose CLI configuration is `cli_config` (no dev_overrides), with `HOME` = `home` and
 /// every proxy pointing at a closed port, so that any attempt to reach a registry fails the test.
 fn offline_workdir(tf: &Terraform, emulator: &Emulator, home: &Path, cli_config: &str) -> Workdir {
@@ -93,8 +109,9 @@ fn offline_workdir(tf: &Terraform, emulator: &Emulator, home: &Path, cli_config:
     std::fs::write(work.path().join("cli.tfrc"), cli_config)
         .expect("writing the CLI configuration");
     work.set_env("HOME", &home.display().to_string());
+    let refusing = format!("http://{}", refusing_port());
     for proxy in ["HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"] {
-        work.set_env(proxy, "http://127.0.0.1:9");
+        work.set_env(proxy, &refusing);
     }
     // The provider itself talks to the emulator on the loopback address, never through the proxy.
     work.set_env("NO_PROXY", "127.0.0.1,localhost");

@@ -11,20 +11,11 @@
 
 use crate::support::emulator::Emulator;
 use crate::support::holding_proxy::HoldingProxy;
-use crate::support::{Terraform, Workdir, terraforms};
+use crate::support::interrupt::run_interrupted;
+use crate::support::{REQUIRED_PROVIDERS, Terraform, Workdir, terraforms};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::File;
-use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 const ROLES: usize = 30;
-
-/// Guards against a hang; never a performance assertion.
-const HANG_GUARD: Duration = Duration::from_secs(300);
-
-/// What the provider logs once Terraform's Stop has cancelled its token.
-const STOP_LINE: &str = "stop requested";
 
 const APPLY: &[&str] = &["apply", "-input=false", "-no-color", "-auto-approve"];
 const DESTROY: &[&str] = &["destroy", "-input=false", "-no-color", "-auto-approve"];
@@ -55,12 +46,7 @@ fn config(emulator: &Emulator, endpoint: &str, prefix: &str, settings: &Settings
     let source = emulator.account("source");
     let destination = &emulator.account("destination").account_id;
     format!(
-        r#"terraform {{
-  required_providers {{
-    aliram = {{ source = "aliram/aliram" }}
-  }}
-}}
-
+        r#"{REQUIRED_PROVIDERS}
 provider "aliram" {{
   access_key = "{key}"
   secret_key = "{secret}"
@@ -84,77 +70,6 @@ resource "aliram_role" "many" {{
         description = settings.description,
         tags = settings.tags,
     )
-}
-
-/// `terraform <args>` in its own process group (as a shell runs a foreground job), interrupted once the proxy
-/// holds an answer, the held answers released once the provider logged Stop. Returns its standard output; the
-/// command must fail.
-fn run_interrupted(work: &mut Workdir, proxy: &HoldingProxy, args: &[&str], run: &str) -> String {
-    let log = work.path().join(format!("{run}.log"));
-    work.set_env("TF_LOG", "INFO");
-    work.set_env("TF_LOG_PATH", &log.display().to_string());
-    let out_path = work.path().join(format!("{run}.out"));
-    let out = File::create(&out_path).expect("creating the output file");
-    let err =
-        File::create(work.path().join(format!("{run}.err"))).expect("creating the error file");
-    let mut child = work
-        .command(args)
-        .stdout(Stdio::from(out))
-        .stderr(Stdio::from(err))
-        .process_group(0)
-        .spawn()
-        .expect("starting terraform");
-    // A write the emulator carried out, its answer held: a write in flight.
-    proxy.wait_for_answered(1, HANG_GUARD);
-    interrupt(&child);
-    wait_for_stop(&log);
-    proxy.release();
-    let status = wait_exit(&mut child);
-    let output = std::fs::read_to_string(&out_path).unwrap_or_default();
-    assert!(
-        !status.success(),
-        "the interrupted `terraform {}` must fail:\n{output}",
-        args.join(" ")
-    );
-    output
-}
-
-/// SIGINT to the whole process group: Terraform and its provider, as Ctrl-C in a terminal.
-fn interrupt(child: &Child) {
-    let status = Command::new("kill")
-        .args(["-INT", "--", &format!("-{}", child.id())])
-        .status()
-        .expect("running kill");
-    assert!(status.success(), "kill -INT failed");
-}
-
-fn wait_for_stop(log: &std::path::Path) {
-    let deadline = Instant::now() + HANG_GUARD;
-    loop {
-        let text = std::fs::read_to_string(log).unwrap_or_default();
-        if text.contains(STOP_LINE) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "Terraform's log never showed {STOP_LINE:?}:\n{text}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
-    let deadline = Instant::now() + HANG_GUARD;
-    loop {
-        if let Some(status) = child.try_wait().expect("waiting for terraform") {
-            return status;
-        }
-        if Instant::now() >= deadline {
-            let _ = child.kill();
-            panic!("the interrupted command did not end");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// The roles the state holds (tainted ones included), by name.
@@ -333,11 +248,14 @@ fn ctrl_c_with_delete_role_answers_in_flight_keeps_only_the_roles_ram_still_has(
     }
 }
 
-#[test]
-fn ctrl_c_with_untag_answers_in_flight_records_the_tags_ram_has() {
+/// Ctrl-C while retagging (FIRST's tags to SECOND's: `dropped` untagged, then `added` tagged) with `held`'s answers
+/// in flight: `done` tells a role the held call reached; some did and some did not, and the state's tags are
+/// what RAM has.
+fn ctrl_c_while_retagging(held: &str, done: fn(&Facts) -> bool) {
     let emulator = Emulator::start(&[]);
     for tf in terraforms() {
-        let (mut work, proxy, prefix) = setup(&emulator, tf, "UntagResources");
+        // CreateRole carries the first tags itself: no tag call until the retagging.
+        let (mut work, proxy, prefix) = setup(&emulator, tf, held);
         work.run(APPLY).success();
         let changed = Settings {
             tags: SECOND.tags,
@@ -347,13 +265,10 @@ fn ctrl_c_with_untag_answers_in_flight_records_the_tags_ram_has() {
         let output = run_interrupted(&mut work, &proxy, APPLY, "retag");
 
         let in_ram = roles_in_ram(&emulator, &prefix);
-        let untagged = in_ram
-            .values()
-            .filter(|r| !r.tags.contains_key("dropped"))
-            .count();
+        let reached = in_ram.values().filter(|r| done(r)).count();
         assert!(
-            untagged > 0 && untagged < ROLES,
-            "Terraform {}: the apply was not interrupted mid-way ({untagged} roles untagged)",
+            reached > 0 && reached < ROLES,
+            "Terraform {}: the apply was not interrupted mid-way ({reached} roles had their {held})",
             tf.version
         );
         assert_eq!(
@@ -364,4 +279,14 @@ fn ctrl_c_with_untag_answers_in_flight_records_the_tags_ram_has() {
         );
         converges(&emulator, &work, &prefix, tf);
     }
+}
+
+#[test]
+fn ctrl_c_with_untag_answers_in_flight_records_the_tags_ram_has() {
+    ctrl_c_while_retagging("UntagResources", |r| !r.tags.contains_key("dropped"));
+}
+
+#[test]
+fn ctrl_c_with_tag_answers_in_flight_records_the_tags_ram_has() {
+    ctrl_c_while_retagging("TagResources", |r| r.tags.contains_key("added"));
 }

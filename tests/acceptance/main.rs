@@ -6,18 +6,24 @@
 
 #[path = "../support"]
 mod support {
+    pub mod child;
+    pub mod cli_config;
     pub mod emulator;
     pub mod emulator_process;
     pub mod holding_proxy;
+    pub mod interrupt;
+    pub mod policy_guide;
     pub mod roles_by_hand;
     pub mod takeover;
     mod terraform;
     pub mod terraform_versions;
+    pub mod text;
 
     pub use terraform::*;
 }
 
 mod account_binding;
+mod actions;
 mod adoption;
 mod caller_identity;
 mod client_resilience;
@@ -27,7 +33,9 @@ mod consistency;
 mod document_checks;
 mod domain_rules;
 mod drift;
+mod dts_default_role;
 mod emulator_sdk;
+mod examples;
 mod flow_control;
 mod functions;
 mod identity;
@@ -37,6 +45,7 @@ mod interrupted_apply;
 mod migration;
 mod organization;
 mod partial_state;
+mod permissions;
 mod plugin_core;
 mod plugin_process;
 mod query;

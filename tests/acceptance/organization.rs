@@ -2,21 +2,53 @@
 //! Resource Directory's members and creates a DTS role in each with `for_each` and `account_id`; the plan after it
 //! is clean with one AssumeRole per member; a member's role imports by identity; a member without the access role
 //! fails the plan, naming the account, the role ARN and STS's reason, with nothing written anywhere; destroy
-//! leaves only the directory's own roles.
+//! leaves only the directory's own roles. The management identity is a RAM user holding exactly the policy of
+//! `docs/guides/organization.md`, and what it and the members' access roles used is compared with the guides.
 
 use crate::support::emulator::Emulator;
+use crate::support::policy_guide::{grants, json_blocks};
 use crate::support::takeover::adopt_without_writes;
 use crate::support::terraform_versions::terraforms_supporting;
 use crate::support::{Workdir, terraforms};
+use terraform_provider_aliram::emulator::accounts::{Account, DEMO_USER};
 use terraform_provider_aliram::provider::alicloud::ram::PolicyType;
 
 const MEMBERS: [&str; 3] = ["member-a", "member-b", "member-c"];
 const ACCESS_ROLE: &str = "ResourceDirectoryAccountAccessRole";
 
-/// The management identity's provider block. Root keys today; the management identity must be a RAM user (root
-/// keys cannot assume roles on Alibaba Cloud): switching is this one line once the emulator has RAM users.
+/// The management identity's policy: the one json block of the organization guide.
+fn management_policy() -> serde_json::Value {
+    let blocks = json_blocks("organization");
+    assert_eq!(blocks.len(), 1, "the organization guide has one policy");
+    blocks[0].clone()
+}
+
+/// A directory of `management` and [`MEMBERS`], the management identity holding the guide's policy.
+fn directory() -> Emulator {
+    Emulator::start_directory("management", &MEMBERS, &management_policy(), &[])
+}
+
+/// The management identity's provider block: its RAM user (root keys cannot assume roles on Alibaba Cloud).
 fn management_provider(emulator: &Emulator) -> String {
-    emulator.provider_block(None, "management")
+    emulator.user_provider_block(None, "management")
+}
+
+/// What `identity` (a principal ARN) was allowed since the recorder was reset, as `(action, resource)` with
+/// accounts `*` (and resource names `*` when `any_name`, as `GET /_emulator/recorder?names=any` writes them).
+fn recorded(
+    emulator: &Emulator,
+    identity: &str,
+    any_name: bool,
+) -> std::collections::BTreeSet<(String, String)> {
+    let all = emulator.admin_get(if any_name {
+        "recorder?names=any"
+    } else {
+        "recorder"
+    });
+    all["identities"]
+        .get(identity)
+        .map(grants)
+        .unwrap_or_default()
 }
 
 fn config(emulator: &Emulator, import: &str) -> String {
@@ -75,10 +107,14 @@ fn member_ids(emulator: &Emulator) -> Vec<String> {
 }
 
 #[test]
-fn one_provider_block_manages_roles_in_every_member_account() {
-    let emulator = Emulator::start_directory("management", &MEMBERS, &[]);
+fn one_provider_block_manages_roles_in_every_member_account_with_the_guides_policy() {
+    let emulator = directory();
     let members = member_ids(&emulator);
+    let management = emulator.account("management").account_id.clone();
+    // The permissions guide's second block: its apply policy.
+    let apply_policy = json_blocks("permissions")[1].clone();
     for tf in terraforms() {
+        emulator.admin_post("recorder/reset", &serde_json::json!({}));
         let work = Workdir::new(tf, &config(&emulator, ""));
         work.run(&["apply", "-auto-approve", "-input=false", "-no-color"])
             .success();
@@ -116,12 +152,41 @@ fn one_provider_block_manages_roles_in_every_member_account() {
             );
         }
         assert!(emulator.role_names("management").is_empty());
+
+        // The management user used exactly the guide's policy; the access roles' sessions nothing beyond the
+        // permissions guide's apply policy, which a narrower access role of one's own may therefore hold.
+        assert_eq!(
+            recorded(
+                &emulator,
+                &format!("acs:ram::{management}:user/{DEMO_USER}"),
+                false
+            ),
+            grants(&management_policy()),
+            "Terraform {}: the organization guide's policy differs from what the management user used: {}",
+            tf.version,
+            emulator.admin_get("recorder")
+        );
+        let allowed = grants(&apply_policy);
+        for member in &members {
+            let used = recorded(
+                &emulator,
+                &format!("acs:ram::{member}:role/{ACCESS_ROLE}"),
+                true,
+            );
+            assert!(!used.is_empty(), "Terraform {}: {member}", tf.version);
+            let beyond: Vec<_> = used.difference(&allowed).collect();
+            assert!(
+                beyond.is_empty(),
+                "Terraform {}: the access role of {member} used more than the apply policy: {beyond:?}",
+                tf.version
+            );
+        }
     }
 }
 
 #[test]
 fn a_member_without_the_access_role_fails_the_plan_with_nothing_written() {
-    let emulator = Emulator::start_directory("management", &MEMBERS, &[]);
+    let emulator = directory();
     let lonely = emulator.account("member-c").account_id.clone();
     let management = emulator.account("management").account_id.clone();
     delete_access_role(&emulator, "member-c");
@@ -170,7 +235,7 @@ fn a_member_without_the_access_role_fails_the_plan_with_nothing_written() {
 
 #[test]
 fn a_members_role_is_imported_by_identity() {
-    let emulator = Emulator::start_directory("management", &MEMBERS, &[]);
+    let emulator = directory();
     let member = emulator.account("member-b").account_id.clone();
     let address = format!("aliram_cross_account_dts_role.member[\"{member}\"]");
     for tf in terraforms_supporting((1, 12), "import by resource identity") {
@@ -199,7 +264,7 @@ fn a_members_role_is_imported_by_identity() {
 
 #[test]
 fn a_role_whose_account_loses_the_access_role_fails_the_refresh_naming_it() {
-    let emulator = Emulator::start_directory("management", &MEMBERS, &[]);
+    let emulator = directory();
     let member = emulator.account("member-a").account_id.clone();
     let management = emulator.account("management").account_id.clone();
     for tf in terraforms() {
@@ -243,14 +308,31 @@ fn the_example_runs_against_the_emulator() {
     );
     let emulator = Emulator::start(&["--accounts", accounts]);
     let members = ["analytics", "orders", "payments"];
+    // The demo signs as the management account's user, which holds exactly the guide's policy.
+    let declared: Vec<Account> =
+        serde_json::from_str(&std::fs::read_to_string(accounts).expect("accounts.json"))
+            .expect("accounts.json");
+    let management = declared
+        .iter()
+        .find(|a| a.name == "management")
+        .expect("management account");
+    assert_eq!(
+        management.users[0].name, DEMO_USER,
+        "scripts/demo signs as it"
+    );
+    assert_eq!(
+        grants(&management.policies[0].document),
+        grants(&management_policy())
+    );
     for tf in terraforms() {
         let work = emulator.example_workdir(tf, "organization");
         work.run(&["apply", "-auto-approve", "-input=false", "-no-color"])
             .success();
+        // Listed in creation order: the default role first, as the DTS role depends on it.
         for member in members {
             assert_eq!(
                 emulator.role_names(member),
-                vec![ACCESS_ROLE.to_owned(), "ram-for-dts".to_owned()],
+                [ACCESS_ROLE, "AliyunDTSDefaultRole", "ram-for-dts"],
                 "Terraform {}: {member}",
                 tf.version
             );
@@ -267,7 +349,7 @@ fn the_example_runs_against_the_emulator() {
 
 #[test]
 fn aliram_roles_lists_a_members_roles_through_its_access_role() {
-    let emulator = Emulator::start_directory("management", &MEMBERS, &[]);
+    let emulator = directory();
     let member = emulator.account("member-b").account_id.clone();
     emulator.create_role_trusting("member-b", "audit-reader", "management");
     let config = format!(
@@ -297,7 +379,7 @@ fn aliram_roles_lists_a_members_roles_through_its_access_role() {
 #[test]
 fn terraform_query_lists_a_members_roles_by_their_identity() {
     for tf in terraforms_supporting((1, 14), "terraform query") {
-        let emulator = Emulator::start_directory("management", &MEMBERS, &[]);
+        let emulator = directory();
         let member = emulator.account("member-c").account_id.clone();
         emulator.create_role_trusting("member-c", "audit-reader", "management");
         let config = format!(

@@ -6,7 +6,7 @@ use crate::support::emulator::Emulator;
 use crate::support::roles_by_hand::{create_many, make_mixed_roles, provider_config, ram_document};
 use crate::support::takeover::{adopt_without_writes, text};
 use crate::support::terraform_versions::terraforms_supporting;
-use crate::support::{Run, Workdir};
+use crate::support::{Run, Workdir, squash};
 
 const FEATURE: &str = "terraform query";
 
@@ -80,7 +80,7 @@ fn query_finds_generates_and_imports_with_a_clean_plan() {
             .success();
         let generated =
             std::fs::read_to_string(work.path().join("generated.tf")).expect("generated.tf");
-        let words = generated.split_whitespace().collect::<Vec<_>>().join(" ");
+        let words = squash(&generated);
         for fragment in [
             format!(
                 "task_account_id = \"{}\"",
@@ -118,23 +118,25 @@ fn listing_pages_through_more_than_a_thousand_roles() {
             "list \"aliram_role\" \"all\" {\n  provider = aliram\n  limit    = 5000\n}\n",
         )
         .expect("writing the query file");
-        let before = emulator.stats()["actions"]["ListRoles"]["requests"]
-            .as_u64()
-            .unwrap_or(0);
+        let before = emulator.action_stat("ListRoles", "requests");
         let query = work.run(&["query", "-no-color"]).success();
-        let names: std::collections::BTreeSet<String> =
-            results(&query).into_iter().map(|(_, n)| n).collect();
-        assert_eq!(
+        // Every role exactly once: the results as listed (sorted, duplicates kept) are the names made.
+        let mut names: Vec<String> = results(&query).into_iter().map(|(_, n)| n).collect();
+        names.sort();
+        let made: Vec<String> = (0..ROLES).map(|i| format!("bulk-{i:04}")).collect();
+        assert!(
+            names == made,
+            "Terraform {}: every role once: {} results for {ROLES} roles; first differences {:?}",
+            tf.version,
             names.len(),
-            ROLES,
-            "Terraform {}: every role once",
-            tf.version
+            names
+                .iter()
+                .zip(&made)
+                .filter(|(found, made)| found != made)
+                .take(3)
+                .collect::<Vec<_>>()
         );
-        assert!(names.contains("bulk-0000") && names.contains(&format!("bulk-{:04}", ROLES - 1)));
-        let pages = emulator.stats()["actions"]["ListRoles"]["requests"]
-            .as_u64()
-            .unwrap_or(0)
-            - before;
+        let pages = emulator.action_stat("ListRoles", "requests") - before;
         // 1000 a page: two pages; and no other call, as neither a trust filter nor the state was asked for.
         assert_eq!(pages, 2, "Terraform {}: ListRoles pages", tf.version);
         assert!(

@@ -2,10 +2,7 @@
 //! would be accepted, before anything is written: the emulator counts no write.
 
 use crate::support::emulator::Emulator;
-use crate::support::{Workdir, terraforms};
-
-const REQUIRED_PROVIDERS: &str =
-    "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
+use crate::support::{REQUIRED_PROVIDERS, Workdir, terraforms};
 
 /// A resource block and the fragments its refusal must contain.
 struct Refusal {
@@ -178,7 +175,7 @@ const REFUSALS: &[Refusal] = &[
   role_name    = "generic"
   trust_policy = provider::aliram::dts_trust_policy("TASK")
   policy_names = ["AliyunDTSRolePolicy"]
-  description  = join("", [for i in range(1100) : "x"])
+  description  = join("", [for i in range(110) : "xxxxxxxxxx"])
 }"#,
         says: &["description", "1024"],
     },
@@ -263,17 +260,19 @@ fn mistakes_that_need_no_api_fail_terraform_validate() {
     for tf in terraforms() {
         for (resource, says) in cases {
             let work = Workdir::new(tf, &format!("{REQUIRED_PROVIDERS}{resource}\n"));
-            let out = work.run(&["validate", "-no-color"]);
-            let output = out.output();
+            let out = work.run(&["validate", "-no-color", "-json"]);
+            let said = out.error_text();
             assert_eq!(
-                out.code, 1,
-                "Terraform {}: validate must fail:\n{output}",
-                tf.version
+                out.code,
+                1,
+                "Terraform {}: validate must fail:\n{}",
+                tf.version,
+                out.output()
             );
             for fragment in *says {
                 assert!(
-                    output.contains(fragment),
-                    "Terraform {}: lacks {fragment:?}:\n{output}",
+                    said.contains(fragment),
+                    "Terraform {}: the error diagnostics lack {fragment:?}:\n{said}",
                     tf.version
                 );
             }

@@ -141,20 +141,7 @@ fn dataworks_rds_hive_kafka_and_analyticdb_sources() {
         ] {
             admits_exactly(&emulator, "cdp.aliyuncs.com", "source", role, "destination");
         }
-        let api = emulator.api("source");
-        let attached = |role: &str| -> Vec<String> {
-            let listed = emulator
-                .block_on(api.list_policies_for_role(role))
-                .expect("ListPoliciesForRole");
-            let mut names: Vec<String> = listed
-                .policies
-                .policy
-                .into_iter()
-                .map(|p| p.policy_name)
-                .collect();
-            names.sort();
-            names
-        };
+        let attached = |role: &str| emulator.attached_policies("source", role);
         assert_eq!(
             attached("dataworks-rds-reader"),
             ["AliyunDataWorksAccessingRdsReadOnlyPolicy"]

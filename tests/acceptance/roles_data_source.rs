@@ -3,7 +3,9 @@
 //! canonical, and a bad filter value fails validation naming what is accepted.
 
 use crate::support::emulator::Emulator;
-use crate::support::roles_by_hand::{dts_document, make_mixed_roles, provider_config};
+use crate::support::roles_by_hand::{
+    create_many, dts_document, make_mixed_roles, provider_config, ram_document,
+};
 use crate::support::takeover::apply_without_writes;
 use crate::support::{Workdir, terraforms};
 
@@ -107,4 +109,45 @@ fn a_bad_filter_fails_validation_naming_what_is_accepted() {
         );
     }
     assert_eq!(emulator.stats()["requests"], 0, "validation called the API");
+}
+
+/// More roles than one ListRoles page (1000) holds: the data source pages through them, every role exactly once.
+#[test]
+fn the_data_source_pages_past_one_listing_page() {
+    const ROLES: usize = 1005;
+    let emulator = Emulator::start(&["--role-quota", "2000"]);
+    create_many(
+        &emulator,
+        "source",
+        "page",
+        ROLES,
+        &ram_document(&emulator, &["destination"]),
+    );
+    let config = format!(
+        "{}\ndata \"aliram_roles\" \"paged\" {{\n  name_regex = \"^page-\"\n}}\noutput \"names\" {{\n  value = data.aliram_roles.paged.roles[*].role_name\n}}\n",
+        provider_config(&emulator, "source")
+    );
+    for tf in terraforms() {
+        let work = Workdir::new(tf, &config);
+        let before = emulator.action_stat("ListRoles", "requests");
+        apply_without_writes(&work, &emulator, tf, "reading the data source");
+        assert_eq!(
+            emulator.action_stat("ListRoles", "requests") - before,
+            2,
+            "Terraform {}: two ListRoles pages",
+            tf.version
+        );
+        let outputs: serde_json::Value =
+            serde_json::from_str(&work.run(&["output", "-json"]).success().stdout).expect("JSON");
+        let mut names: Vec<String> =
+            serde_json::from_value(outputs["names"]["value"].clone()).expect("a list of names");
+        names.sort();
+        let made: Vec<String> = (0..ROLES).map(|i| format!("page-{i:04}")).collect();
+        assert!(
+            names == made,
+            "Terraform {}: {} roles read for {ROLES} made, each once",
+            tf.version,
+            names.len()
+        );
+    }
 }

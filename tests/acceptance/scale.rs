@@ -69,3 +69,57 @@ fn writes_whose_answers_are_lost_are_safe_to_retry() {
         "roles left after destroy"
     );
 }
+
+/// The same, forced for each write path rather than drawn: one lost answer is queued for the action each step
+/// sends, so every branch that takes a conflict as the write's own earlier success runs in every run (CreateRole
+/// then `EntityAlreadyExists.Role`: adopted; AttachPolicyToRole: attached; DetachPolicyFromRole: detached;
+/// DeleteRole then `EntityNotExist.Role`: deleted).
+#[test]
+fn a_lost_answer_on_each_write_is_taken_as_its_success() {
+    let emulator = Emulator::start(&[]);
+    let destination = emulator.account("destination").account_id.clone();
+    let config = |policy: &str| {
+        format!(
+            "{}\nresource \"aliram_role\" \"lossy\" {{\n  role_name    = \"lossy\"\n  trust_policy = provider::aliram::dts_trust_policy(\"{destination}\")\n  policy_names = [\"{policy}\"]\n}}\n",
+            provider_config(&emulator, "source")
+        )
+    };
+    for tf in terraforms() {
+        let work = Workdir::new(tf, &config("AliyunDTSRolePolicy"));
+        let lose = |action: &str| {
+            emulator.admin_post(
+                "faults/next",
+                &serde_json::json!({"action": action, "fault": "lost_response"}),
+            );
+        };
+        let step = |what: &str, args: &[&str], losing: &[&str]| {
+            let lost_before = emulator.faults_served("lost_response");
+            for action in losing {
+                lose(action);
+            }
+            work.run(args).success();
+            assert_eq!(
+                emulator.faults_served("lost_response"),
+                lost_before + losing.len() as u64,
+                "Terraform {}: {what}: every queued loss was served",
+                tf.version
+            );
+        };
+        let apply = ["apply", "-input=false", "-no-color", "-auto-approve"];
+        step("create", &apply, &["CreateRole", "AttachPolicyToRole"]);
+        assert_eq!(emulator.role_names("source"), ["lossy"]);
+        work.assert_plan_clean();
+
+        work.write_config(&config("AliyunRAMReadOnlyAccess"));
+        step("swap the policy", &apply, &["DetachPolicyFromRole"]);
+        work.assert_plan_clean();
+
+        let destroy = ["destroy", "-input=false", "-no-color", "-auto-approve"];
+        step("destroy", &destroy, &["DetachPolicyFromRole", "DeleteRole"]);
+        assert!(
+            emulator.role_names("source").is_empty(),
+            "Terraform {}: the role is gone",
+            tf.version
+        );
+    }
+}

@@ -10,7 +10,10 @@ use terraform_provider_aliram::provider::alicloud::ram::{
 };
 use terraform_provider_aliram::provider::alicloud::sts::AssumeRoleRequest;
 
-const TRUST: &str = r#"{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"RAM":["acs:ram::1234567890123456:root"],"Service":["1234567890123456@dts.aliyuncs.com"]}}],"Version":"1"}"#;
+/// The DTS guide's trust policy for [`ACCOUNT`]: an opaque document the client must pass on verbatim.
+fn trust() -> String {
+    crate::support::emulator_calls::dts_trust_policy(ACCOUNT)
+}
 
 fn role_json(extra: serde_json::Value) -> serde_json::Value {
     let mut role = json!({
@@ -59,7 +62,7 @@ async fn role_lifecycle_sends_documented_parameters_and_reads_responses() {
     let created = client
         .create_role(&CreateRoleRequest {
             role_name: "ram-for-dts".to_owned(),
-            assume_role_policy_document: TRUST.to_owned(),
+            assume_role_policy_document: trust(),
             description: Some("DTS cross account * ~ test".to_owned()),
             max_session_duration: Some(3600),
             allow_console_login: None,
@@ -105,7 +108,7 @@ async fn role_lifecycle_sends_documented_parameters_and_reads_responses() {
     let create = &server.received_for("CreateRole")[0].params;
     assert_eq!(create["Version"], "2015-05-01");
     assert_eq!(create["Format"], "JSON");
-    assert_eq!(create["AssumeRolePolicyDocument"], TRUST);
+    assert_eq!(create["AssumeRolePolicyDocument"], trust());
     assert_eq!(create["Description"], "DTS cross account * ~ test");
     assert_eq!(create["MaxSessionDuration"], "3600");
     assert_eq!(
@@ -339,7 +342,7 @@ async fn error_kinds_come_from_codes() {
     let err = client
         .create_role(&CreateRoleRequest {
             role_name: "r".to_owned(),
-            assume_role_policy_document: TRUST.to_owned(),
+            assume_role_policy_document: trust(),
             ..Default::default()
         })
         .await

@@ -2,6 +2,7 @@
 //! arguments, each environment spelling, an aliyun CLI profile of each mode, the ECS metadata role (IMDSv2
 //! and the v1 fallback), `assume_role` chained on a profile; and the error when nothing is found.
 
+use crate::support::cli_config::write_cli_config;
 use crate::support::scripted_server::{
     ACCOUNT, AK_ID, AK_SECRET, FakeImds, IMDS_SECRET, IMDS_STS_TOKEN, Key, TestServer,
 };
@@ -190,11 +191,8 @@ async fn each_environment_spelling_resolves() {
 }
 
 /// Writes an aliyun CLI configuration under `home/.aliyun/config.json`.
-fn write_cli_config(home: &Path, current: &str, profiles: serde_json::Value) {
-    let dir = home.join(".aliyun");
-    std::fs::create_dir_all(&dir).unwrap();
-    let text = json!({"current": current, "profiles": profiles, "meta_path": ""}).to_string();
-    std::fs::write(dir.join("config.json"), text).unwrap();
+fn write_home_cli_config(home: &Path, current: &str, profiles: serde_json::Value) {
+    write_cli_config(&home.join(".aliyun/config.json"), current, profiles);
 }
 
 fn cli_profiles(imds_url_role: &str) -> serde_json::Value {
@@ -209,9 +207,9 @@ fn cli_profiles(imds_url_role: &str) -> serde_json::Value {
     ])
 }
 
-#[tokio::test]
-async fn profiles_of_each_mode_resolve() {
-    let server = server().await;
+/// A fake ECS metadata service (IMDSv2) serving role `instance-role`, whose key the server knows as account
+/// 1111222233334444's.
+async fn instance_metadata(server: &TestServer) -> FakeImds {
     let imds = FakeImds::start(true, "instance-role", "STS.imds").await;
     server.add_key(
         "STS.imds",
@@ -223,8 +221,15 @@ async fn profiles_of_each_mode_resolve() {
             identity_type: "AssumedRoleUser".to_owned(),
         },
     );
+    imds
+}
+
+#[tokio::test]
+async fn profiles_of_each_mode_resolve() {
+    let server = server().await;
+    let imds = instance_metadata(&server).await;
     let home = empty_home();
-    write_cli_config(home.path(), "default", cli_profiles("instance-role"));
+    write_home_cli_config(home.path(), "default", cli_profiles("instance-role"));
     let env = env_with_home(home.path(), &[]);
     let profile = |name: Option<&str>| CredentialsConfig {
         profile: name.map(str::to_owned),
@@ -288,7 +293,15 @@ async fn profiles_of_each_mode_resolve() {
     )
     .await
     .unwrap_err();
-    assert!(err.to_string().contains("missing"), "{err}");
+    // The provider's own words for this case, on the profile file: the profile name alone would also be found in
+    // any message that echoes the setting.
+    match &err {
+        CredentialsError::Profile { path, reason } => {
+            assert_eq!(reason, "no profile named \"missing\"", "{err}");
+            assert!(path.ends_with(".aliyun/config.json"), "{err}");
+        }
+        other => panic!("expected the profile error, got {other:?}"),
+    }
 }
 
 #[tokio::test]
@@ -296,7 +309,7 @@ async fn an_explicit_shared_credentials_file_is_used_and_must_exist() {
     let server = server().await;
     let home = empty_home();
     let elsewhere = empty_home();
-    write_cli_config(elsewhere.path(), "sts", cli_profiles("unused"));
+    write_home_cli_config(elsewhere.path(), "sts", cli_profiles("unused"));
     let env = env_with_home(home.path(), &[]);
     let file = elsewhere.path().join(".aliyun/config.json");
     let config = CredentialsConfig {
@@ -371,7 +384,7 @@ async fn ecs_role_uses_imdsv2_and_falls_back_to_v1() {
 async fn assume_role_chains_on_a_profile_and_is_cached() {
     let server = server().await;
     let home = empty_home();
-    write_cli_config(home.path(), "default", cli_profiles("unused"));
+    write_home_cli_config(home.path(), "default", cli_profiles("unused"));
     let env = env_with_home(home.path(), &[]);
     let config = CredentialsConfig {
         assume_role: Some(AssumeRoleConfig {
@@ -438,4 +451,68 @@ async fn no_credentials_lists_every_source_tried() {
     ] {
         assert!(shown.contains(source), "{source} missing from {shown}");
     }
+}
+
+/// The documented order with every source present at once: arguments, then the environment, then the aliyun CLI
+/// profile, then the ECS role. Each source is taken only while those above it are absent, and the sources below
+/// the one taken are never consulted (no metadata request, no AssumeRole for a profile not used).
+#[tokio::test]
+async fn with_every_source_present_the_first_in_order_wins() {
+    let server = server().await;
+    let imds = instance_metadata(&server).await;
+    let home = empty_home();
+    // The file's current profile assumes a role: an identity no other source has.
+    write_home_cli_config(home.path(), "role", cli_profiles("instance-role"));
+    let environment: &[(&str, &str)] = &[
+        ("ALIBABA_CLOUD_ACCESS_KEY_ID", STS_ID),
+        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", STS_SECRET),
+        ("ALIBABA_CLOUD_SECURITY_TOKEN", STS_TOKEN),
+    ];
+    let with_env = env_with_home(home.path(), environment);
+    let without_env = env_with_home(home.path(), &[]);
+    let below_arguments = CredentialsConfig {
+        ecs_role_name: Some("instance-role".to_owned()),
+        ecs_metadata_url: Some(imds.url.clone()),
+        ..Default::default()
+    };
+    let with_arguments = CredentialsConfig {
+        access_key: Some(AK_ID.to_owned()),
+        secret_key: Some(Secret::new(AK_SECRET)),
+        ..below_arguments.clone()
+    };
+    let metadata_requests = || {
+        imds.state.token_puts.load(Ordering::SeqCst)
+            + imds.state.gets_with_token.load(Ordering::SeqCst)
+            + imds.state.gets_without_token.load(Ordering::SeqCst)
+    };
+
+    let (me, source) = whoami(&server, &with_arguments, &with_env).await;
+    assert_eq!(me.account_id, ACCOUNT, "{source}");
+    assert!(source.contains("provider arguments"), "{source}");
+
+    let (me, source) = whoami(&server, &below_arguments, &with_env).await;
+    assert_eq!(me.account_id, OTHER_ACCOUNT, "{source}");
+    assert_eq!(
+        (server.received_for("AssumeRole").len(), metadata_requests()),
+        (0, 0),
+        "nothing below the source taken was consulted"
+    );
+
+    let (me, source) = whoami(&server, &below_arguments, &without_env).await;
+    assert_eq!(
+        me.arn,
+        format!("acs:ram::{OTHER_ACCOUNT}:assumed-role/ram-for-dts/cli-session"),
+        "{source}"
+    );
+    assert!(source.contains("\"role\""), "{source}");
+    assert_eq!(metadata_requests(), 0, "the ECS role was not consulted");
+
+    std::fs::remove_file(home.path().join(".aliyun/config.json"))
+        .expect("removing the profile file");
+    let (me, source) = whoami(&server, &below_arguments, &without_env).await;
+    assert_eq!(me.account_id, "1111222233334444", "{source}");
+    assert!(
+        metadata_requests() > 0,
+        "the ECS role came from the metadata service"
+    );
 }

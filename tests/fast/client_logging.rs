@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use terraform_provider_aliram::provider::alicloud::credentials::{
     AssumeRoleConfig, CredentialsConfig, resolve,
 };
-use terraform_provider_aliram::provider::alicloud::signer::percent_encode;
 use terraform_provider_aliram::provider::alicloud::{AliCloudClient, FixedEnvironment, Secret};
+use terraform_provider_aliram::ram::signature::v1::percent_encode;
 use tokio_util::sync::CancellationToken;
 use tracing::field::{Field, Visit};
 use tracing::subscriber::Interest;

@@ -1,6 +1,9 @@
 //! Retries, the retry budget, cancellation and authentication failures against the local server.
 
-use crate::support::scripted_server::{AK_ID, AK_SECRET, Key, Scripted, TestServer, fast_retry};
+use crate::support::child::HANG_GUARD;
+use crate::support::scripted_server::{
+    AK_ID, AK_SECRET, Key, Scripted, TestServer, fast_retry, role_body,
+};
 use std::collections::HashSet;
 use std::time::Duration;
 use terraform_provider_aliram::provider::alicloud::error::TransportFailure;
@@ -10,13 +13,6 @@ use terraform_provider_aliram::provider::alicloud::{
 };
 use tokio_util::sync::CancellationToken;
 
-/// Guards against a hang; never a performance assertion.
-const HANG_GUARD: Duration = Duration::from_secs(60);
-
-fn role_body() -> serde_json::Value {
-    serde_json::json!({"RequestId": "ok", "Role": {"RoleId": "1", "RoleName": "r", "Arn": "acs:ram::1:role/r"}})
-}
-
 #[tokio::test]
 async fn throttling_400_and_503_are_retried_to_success_with_fresh_nonces() {
     let server = TestServer::start().await;
@@ -25,7 +21,7 @@ async fn throttling_400_and_503_are_retried_to_success_with_fresh_nonces() {
         [
             Scripted::error(400, "Throttling.User", "t1"),
             Scripted::error(503, "ServiceUnavailable", "t2"),
-            Scripted::ok(role_body()),
+            Scripted::ok(role_body("ok")),
         ],
     );
     let role = server.client().get_role("r").await.unwrap();
@@ -50,7 +46,7 @@ async fn a_retry_after_header_makes_any_error_retryable() {
         "GetRole",
         [
             Scripted::error(400, "Rejected.Unknown", "t1").with_header("x-acs-retry-after", "1"),
-            Scripted::ok(role_body()),
+            Scripted::ok(role_body("ok")),
         ],
     );
     server.client().get_role("r").await.unwrap();
@@ -102,12 +98,13 @@ async fn a_persistent_failure_ends_within_the_budget_naming_action_code_and_requ
     }
 }
 
-#[tokio::test]
+/// On tokio's paused clock (the server answers on loopback in the same runtime, so the clock only moves while
+/// the client waits to retry): every answer asks for a one-second wait, longer than the policy's own backoff, so
+/// attempts start at exactly 0, 1, 2 and 3 s. With a budget of exactly 3 s the attempt starting on its last
+/// instant is allowed and a fifth, at 4 s, is not: the boundary itself, which no wall-clock margin can show.
+#[tokio::test(start_paused = true)]
 async fn the_budget_allows_exactly_the_attempts_that_start_within_it() {
     let server = TestServer::start().await;
-    // Every answer asks for a one-second wait, longer than the policy's own backoff, so each wait is exactly one
-    // second: attempts start at 0, 1, 2 and 3 s, and a fifth would start at 4 s, past the 3.9 s budget. The
-    // 0.9 s margin absorbs the attempts' own time.
     server.script(
         "GetRole",
         (0..50).map(|_| {
@@ -115,24 +112,30 @@ async fn the_budget_allows_exactly_the_attempts_that_start_within_it() {
         }),
     );
     let retry = RetryPolicy {
-        budget: Duration::from_millis(3900),
+        budget: Duration::from_secs(3),
         ..fast_retry()
     };
-    let client = server.client_with(AK_ID, AK_SECRET, None, retry, CancellationToken::new());
+    let mut config = server.config(retry);
+    // No attempt may time out while the paused clock jumps to the next retry.
+    config.connect_timeout = HANG_GUARD;
+    config.attempt_timeout = HANG_GUARD;
+    let client = server.client_over(&config, CancellationToken::new());
+    let started = tokio::time::Instant::now();
     let err = tokio::time::timeout(HANG_GUARD, client.get_role("r"))
         .await
         .expect("the budget ends the call")
         .unwrap_err();
-    let received = server.received_for("GetRole");
-    assert_eq!(received.len(), 4, "the attempts a 3.9 s budget allows");
+    assert_eq!(
+        server.received_for("GetRole").len(),
+        4,
+        "attempts at 0, 1, 2 and 3 s of a 3 s budget"
+    );
     assert_eq!(err.api_error().map(|a| a.attempts()), Some(4));
-    for pair in received.windows(2) {
-        let waited = pair[1].at - pair[0].at;
-        assert!(
-            waited >= Duration::from_secs(1),
-            "the service's one-second wait was cut to {waited:?}"
-        );
-    }
+    assert_eq!(
+        started.elapsed(),
+        Duration::from_secs(3),
+        "three waits of exactly the service's one second, none cut or lengthened"
+    );
 }
 
 #[tokio::test]
@@ -219,10 +222,13 @@ async fn self_signed_tls_listener() -> (TlsListener, std::sync::Arc<std::sync::a
 
 #[tokio::test]
 async fn connection_failures_are_retried_then_reported() {
-    // A port that was just free: nothing listens there.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    drop(listener);
+    // A port the test holds bound without listening: connections to it are refused, and no other process can
+    // start listening there while the test runs.
+    let closed = tokio::net::TcpSocket::new_v4().expect("a socket");
+    closed
+        .bind("127.0.0.1:0".parse().expect("address"))
+        .expect("binding a loopback port");
+    let url = format!("http://{}", closed.local_addr().expect("local address"));
     let retry = RetryPolicy {
         budget: Duration::from_millis(300),
         ..fast_retry()
@@ -248,22 +254,33 @@ async fn connection_failures_are_retried_then_reported() {
     assert_eq!(err.kind(), Some(ErrorKind::Unavailable));
 }
 
-#[tokio::test]
+/// Stop while the client waits to retry (Stop while a request is in flight is `client_stop.rs`). On tokio's
+/// paused clock the test's own five-minute sleep ends only once every task is idle: the answer has come and the
+/// client sits in the ten-minute wait the service asked for. That state is reached by construction.
+#[tokio::test(start_paused = true)]
 async fn cancellation_during_a_retry_wait_returns_cancelled() {
     let server = TestServer::start().await;
-    // The service asks for a ten-minute wait; only cancellation can end the call early.
     server.script(
         "GetRole",
         [Scripted::error(503, "ServiceUnavailable", "w").with_header("x-acs-retry-after", "600")],
     );
-    let retry = RetryPolicy {
+    let mut config = server.config(RetryPolicy {
         budget: Duration::from_secs(3600),
         ..fast_retry()
-    };
+    });
+    // No attempt may time out while the paused clock jumps.
+    config.connect_timeout = Duration::from_secs(3600);
+    config.attempt_timeout = Duration::from_secs(3600);
     let cancel = CancellationToken::new();
-    let client = server.client_with(AK_ID, AK_SECRET, None, retry, cancel.clone());
+    let client = server.client_over(&config, cancel.clone());
+    let started = tokio::time::Instant::now();
     let call = tokio::spawn(async move { client.get_role("r").await });
-    server.state.arrivals.notified().await;
+    tokio::time::sleep(Duration::from_secs(300)).await;
+    assert_eq!(
+        server.received_for("GetRole").len(),
+        1,
+        "answered once, now waiting"
+    );
     cancel.cancel();
     let err = tokio::time::timeout(HANG_GUARD, call)
         .await
@@ -272,6 +289,11 @@ async fn cancellation_during_a_retry_wait_returns_cancelled() {
         .unwrap_err();
     assert!(err.is_cancelled(), "{err}");
     assert!(err.to_string().contains("GetRole"));
+    assert_eq!(
+        started.elapsed(),
+        Duration::from_secs(300),
+        "the call ended at Stop, not when the wait ran out"
+    );
     assert_eq!(
         server.received_for("GetRole").len(),
         1,

@@ -2,9 +2,7 @@
 //! independent of parameter order, and its encoding only ever emits the unreserved set and `%XY`.
 
 use proptest::prelude::*;
-use terraform_provider_aliram::provider::alicloud::signer::{
-    SignableRequest, percent_encode, sign,
-};
+use terraform_provider_aliram::ram::signature::v1::{SignableRequest, percent_encode, sign};
 
 fn params() -> impl Strategy<Value = Vec<(String, String)>> {
     prop::collection::vec((any::<String>(), any::<String>()), 0..12)

@@ -3,7 +3,8 @@
 //! sent, the call ends with Cancelled; no attempt or retry starts after Stop. Answers are held by the server until
 //! the test releases them after cancelling, so each case is forced, not timed.
 
-use crate::support::scripted_server::{Scripted, TestServer, fast_retry};
+use crate::support::child::HANG_GUARD;
+use crate::support::scripted_server::{Scripted, TestServer, fast_retry, role_body};
 use futures_util::future::BoxFuture;
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -17,15 +18,8 @@ use terraform_provider_aliram::provider::alicloud::{AliCloudClient, ClientConfig
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-/// Guards against a hang; never a performance assertion.
-const HANG_GUARD: Duration = Duration::from_secs(60);
-
 /// A grace no test waits out: a call that waited for it would trip [`HANG_GUARD`] instead.
 const LONG_GRACE: Duration = Duration::from_secs(3600);
-
-fn role_body() -> serde_json::Value {
-    serde_json::json!({"RequestId": "created", "Role": {"RoleId": "1", "RoleName": "r", "Arn": "acs:ram::1:role/r"}})
-}
 
 fn create_request() -> CreateRoleRequest {
     CreateRoleRequest {
@@ -66,27 +60,14 @@ async fn stop_once_sent<T: Send + 'static>(
 }
 
 #[tokio::test]
-async fn a_write_answered_within_the_grace_after_stop_returns_its_answer() {
-    let server = TestServer::start().await;
-    let gate = Arc::new(Notify::new());
-    server.script("CreateRole", [Scripted::ok(role_body()).held_until(&gate)]);
-    let cancel = CancellationToken::new();
-    let client = client(&server, LONG_GRACE, &cancel);
-    let created = stop_once_sent(&server, &cancel, Some(&gate), async move {
-        client.create_role(&create_request()).await
-    })
-    .await
-    .expect("the write sent before Stop returns what RAM did");
-    assert_eq!(created.role.role_name, "r");
-    assert_eq!(server.received_for("CreateRole").len(), 1);
-}
-
-#[tokio::test]
 async fn a_write_unanswered_within_the_grace_ends_cancelled() {
     let server = TestServer::start().await;
     let gate = Arc::new(Notify::new());
     // Never released: the answer comes only after the grace.
-    server.script("CreateRole", [Scripted::ok(role_body()).held_until(&gate)]);
+    server.script(
+        "CreateRole",
+        [Scripted::ok(role_body("created")).held_until(&gate)],
+    );
     let cancel = CancellationToken::new();
     let client = client(&server, Duration::from_millis(50), &cancel);
     let err = stop_once_sent(&server, &cancel, None, async move {
@@ -100,26 +81,6 @@ async fn a_write_unanswered_within_the_grace_ends_cancelled() {
 }
 
 #[tokio::test]
-async fn a_read_in_flight_is_cut_at_once() {
-    let server = TestServer::start().await;
-    let gate = Arc::new(Notify::new());
-    server.script("GetRole", [Scripted::ok(role_body()).held_until(&gate)]);
-    let cancel = CancellationToken::new();
-    let client = client(&server, LONG_GRACE, &cancel);
-    // The answer stays held and the grace is long: a read that waited for it would hang past the guard.
-    let err = stop_once_sent(
-        &server,
-        &cancel,
-        None,
-        async move { client.get_role("r").await },
-    )
-    .await
-    .unwrap_err();
-    assert!(err.is_cancelled(), "{err}");
-    gate.notify_one();
-}
-
-#[tokio::test]
 async fn no_retry_starts_after_stop() {
     let server = TestServer::start().await;
     let gate = Arc::new(Notify::new());
@@ -128,7 +89,7 @@ async fn no_retry_starts_after_stop() {
         "CreateRole",
         [
             Scripted::error(503, "ServiceUnavailable", "busy").held_until(&gate),
-            Scripted::ok(role_body()),
+            Scripted::ok(role_body("created")),
         ],
     );
     let cancel = CancellationToken::new();
@@ -146,24 +107,34 @@ async fn no_retry_starts_after_stop() {
     );
 }
 
-#[tokio::test]
+/// On tokio's paused clock, which moves only when every task is idle: the test's half-second sleep ends once
+/// the second call is parked, and the only thing it can be parked on is the cap, whose slot is a whole second
+/// after the first call's. So Stop comes while the call waits for the cap, by construction.
+#[tokio::test(start_paused = true)]
 async fn a_write_waiting_for_the_rate_cap_sends_nothing_after_stop() {
     let server = TestServer::start().await;
     let mut config: ClientConfig = server.config(fast_retry());
     config.write_stop_grace = LONG_GRACE;
+    // No attempt may time out while the paused clock jumps.
+    config.connect_timeout = LONG_GRACE;
+    config.attempt_timeout = LONG_GRACE;
     // One request per second: the second call waits for the cap.
     config.max_requests_per_second = NonZeroU32::new(1);
     let cancel = CancellationToken::new();
     let client = server.client_over(&config, cancel.clone());
-    server.script("CreateRole", [Scripted::ok(role_body())]);
+    server.script("CreateRole", [Scripted::ok(role_body("created"))]);
     client
         .create_role(&create_request())
         .await
         .expect("the first call");
     let waiting = client.clone();
     let task = tokio::spawn(async move { waiting.create_role(&create_request()).await });
-    // On this single-threaded runtime, the call runs until it waits for the cap.
-    tokio::task::yield_now().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        server.received_for("CreateRole").len(),
+        1,
+        "waiting for the cap"
+    );
     cancel.cancel();
     let err = tokio::time::timeout(HANG_GUARD, task)
         .await
@@ -272,7 +243,7 @@ async fn each_write_action_finishes_after_stop_and_each_read_is_cut() {
             "GetCallerIdentity" => {
                 serde_json::json!({"RequestId": "me", "AccountId": "1", "Arn": "acs:ram::1:root"})
             }
-            _ => role_body(),
+            _ => role_body("created"),
         };
         server.script(action, [Scripted::ok(answer).held_until(&gate)]);
         let cancel = CancellationToken::new();
@@ -284,8 +255,10 @@ async fn each_write_action_finishes_after_stop_and_each_read_is_cut() {
                 panic!("{action} sent before Stop must return its answer: {e}")
             });
         } else {
+            // The answer is still held and the grace is long: a read that waited for it would trip the guard.
             let err = outcome.expect_err(action);
             assert!(err.is_cancelled(), "{action}: {err}");
+            assert!(err.to_string().contains(action), "{action}: {err}");
         }
     }
 }

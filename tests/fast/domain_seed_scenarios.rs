@@ -5,7 +5,6 @@
 //! or Kafka)"), so a row the domain lacks, or states otherwise, fails here.
 
 use pretty_assertions::assert_eq;
-use terraform_provider_aliram::provider::domain::account::{AccountId, IdentityKind};
 use terraform_provider_aliram::provider::domain::cross_account_service::CrossAccountService;
 use terraform_provider_aliram::provider::domain::dataworks::{
     self, INSTANCE_TYPES, InstanceType, RdsEngine,
@@ -13,10 +12,13 @@ use terraform_provider_aliram::provider::domain::dataworks::{
 use terraform_provider_aliram::provider::domain::dts::{
     self, AccessMethod, DatabaseSide, Scenario, TrustedAccount,
 };
-use terraform_provider_aliram::provider::domain::role_rules;
 use terraform_provider_aliram::provider::domain::trust_policy::{
-    PrincipalKind, TrustPolicy, dataworks_trust_policy, dts_trust_policy, own_account_rewrite,
-    policies_equivalent,
+    dataworks_trust_policy, dts_trust_policy, own_account_rewrite,
+};
+use terraform_provider_aliram::ram::account::{AccountId, IdentityKind};
+use terraform_provider_aliram::ram::role_rules;
+use terraform_provider_aliram::ram::trust_policy::{
+    PrincipalKind, TrustPolicy, policies_equivalent,
 };
 
 const A: &str = "1111111111111111"; // owns the source database
@@ -380,7 +382,7 @@ fn the_usage_notes_are_stated_and_checked_where_the_provider_can() {
         .split_once("## Before you start")
         .map(|(_, rest)| rest.split("\n## ").next().unwrap_or_default())
         .expect("a Before you start section");
-    let squashed = before.split_whitespace().collect::<Vec<_>>().join(" ");
+    let squashed = crate::support::text::squash(before);
     for note in [DTS_ACCOUNT_TYPES_NOTE, DTS_LOGIN_NOTE] {
         assert!(squashed.contains(note), "{note:?} not in:\n{squashed}");
     }

@@ -1,15 +1,16 @@
-//! The rules the provider checks at plan time and the emulator enforces as RAM, each stated once in the domain
-//! and tested here on both sides against one table: a plan that passes must not meet a refusal at apply, and a
+//! The rules the provider checks at plan time and the emulator enforces as RAM, each stated once (in `src/ram/`,
+//! or the provider's domain for what it attaches) and tested here on both sides against one table: a plan that passes must not meet a refusal at apply, and a
 //! refresh must read back what the emulator stored as equal to what was written.
 //!
 //! - reserved tag keys: `role_rules::check_tags` and the emulator's CreateRole / TagResources;
 //! - RAM's own-account rewrite of service principals: `trust_policy::own_account_stored_form` (and the
-//!   provider's comparison built on it) and the trust policy the emulator stores and returns.
+//!   provider's comparison built on it) and the trust policy the emulator stores and returns;
+//! - the system policies the domain attaches: each is in the emulator's catalog.
 
 use crate::support::emulator_calls::*;
-use terraform_provider_aliram::provider::domain::account::AccountId;
-use terraform_provider_aliram::provider::domain::role_rules::check_tags;
-use terraform_provider_aliram::provider::domain::trust_policy::{
+use terraform_provider_aliram::ram::account::AccountId;
+use terraform_provider_aliram::ram::role_rules::check_tags;
+use terraform_provider_aliram::ram::trust_policy::{
     PrincipalKind, TrustPolicy, own_account_stored_form, policies_equivalent,
 };
 
@@ -228,4 +229,21 @@ async fn the_emulator_stores_service_principals_by_the_same_table() {
         let services: Vec<&str> = returned.principals(PrincipalKind::Service).collect();
         assert_eq!(services, [stored.as_str()], "{written} ({})", row.why);
     }
+}
+
+/// Read from the domain's tables, so a new instance type cannot be attached in the provider and refused by the
+/// emulator. Here rather than in the emulator's unit tests: the emulator does not know the provider.
+#[test]
+fn every_policy_the_domain_attaches_is_in_the_emulators_catalog() {
+    use terraform_provider_aliram::emulator::policy_catalog::find_system_policy;
+    use terraform_provider_aliram::provider::domain::{dataworks, dts};
+    let domain = std::iter::once(dts::SYSTEM_POLICY).chain(
+        dataworks::INSTANCE_TYPES
+            .iter()
+            .flat_map(|row| row.system_policies.iter().copied()),
+    );
+    for name in domain {
+        assert!(find_system_policy(name).is_some(), "{name}");
+    }
+    assert!(find_system_policy("AliyunADBReadOnlyAccess").is_some());
 }

@@ -5,10 +5,12 @@
 use proptest::prelude::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use terraform_provider_aliram::provider::domain::account::AccountId;
 use terraform_provider_aliram::provider::domain::trust_policy::{
-    Condition, Effect, PolicyChange, Principal, Statement, TrustPolicy, describe_differences,
-    normalize, own_account_rewrite, policies_equivalent,
+    PolicyChange, describe_differences, own_account_rewrite,
+};
+use terraform_provider_aliram::ram::account::AccountId;
+use terraform_provider_aliram::ram::trust_policy::{
+    Condition, Effect, Principal, Statement, TrustPolicy, normalize, policies_equivalent,
 };
 
 /// A small deterministic generator driving the re-serialisation choices, so each case is reproducible from

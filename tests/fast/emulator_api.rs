@@ -4,10 +4,9 @@
 use crate::support::emulator_calls::*;
 use serde_json::{Value, json};
 use std::num::NonZeroU32;
+use std::time::Duration;
 use terraform_provider_aliram::emulator::EmulatorConfig;
-use terraform_provider_aliram::provider::alicloud::signer::{
-    SignableRequest, percent_encode, sign,
-};
+use terraform_provider_aliram::ram::signature::v1::{SignableRequest, percent_encode, sign};
 
 fn resign(pairs: &mut Vec<(String, String)>, method: &str, secret: &str) {
     pairs.retain(|(k, _)| k != "Signature");
@@ -377,7 +376,9 @@ async fn service_assume_rejects_bad_requests() {
     assert_eq!(body["allowed"], false);
 }
 
-#[tokio::test]
+/// On tokio's paused clock (the emulator's flow control reads it): the clock stands still while the calls are
+/// made and moves only when the test advances it, so "at once" and "a third of a second later" are exact.
+#[tokio::test(start_paused = true)]
 async fn the_api_rate_limit_throttles_per_account_and_action_and_counts_it() {
     let emulator = InProcess::start(EmulatorConfig {
         api_rate_limit: NonZeroU32::new(3),
@@ -385,18 +386,19 @@ async fn the_api_rate_limit_throttles_per_account_and_action_and_counts_it() {
     })
     .await;
     let source = Client::new(&emulator.endpoint, &account("source"));
-    // A burst of 3 GetRole calls passes (answered normally: the role does not exist); the 4th, at once, is over
-    // the budget. Nothing sleeps here: the test runs well within the bucket's first second.
+    let get_role = || source.call(RAM, "GetRole", &[("RoleName", "nope")]);
+    // A burst of 3 GetRole calls passes (answered normally: the role does not exist); the 4th, at the same
+    // instant, is over the budget.
     for _ in 0..3 {
-        source
-            .call(RAM, "GetRole", &[("RoleName", "nope")])
-            .await
-            .expect_error(404, "EntityNotExist.Role");
+        get_role().await.expect_error(404, "EntityNotExist.Role");
     }
-    source
-        .call(RAM, "GetRole", &[("RoleName", "nope")])
-        .await
-        .expect_error(400, "Throttling.User");
+    get_role().await.expect_error(400, "Throttling.User");
+    // The bucket refills at 3 a second: 0.9 of a token after 300 ms is not enough, one after 334 ms is, once.
+    tokio::time::advance(Duration::from_millis(300)).await;
+    get_role().await.expect_error(400, "Throttling.User");
+    tokio::time::advance(Duration::from_millis(34)).await;
+    get_role().await.expect_error(404, "EntityNotExist.Role");
+    get_role().await.expect_error(400, "Throttling.User");
     // Another action of the same account, and the same action of another account, have budgets of their own.
     source
         .call(RAM, "ListPoliciesForRole", &[("RoleName", "nope")])
@@ -407,5 +409,5 @@ async fn the_api_rate_limit_throttles_per_account_and_action_and_counts_it() {
         .await
         .expect_error(404, "EntityNotExist.Role");
     let stats = admin_get(&emulator.endpoint, "stats").await;
-    assert_eq!(stats["rate_limited"], json!({"GetRole": 1}), "{stats}");
+    assert_eq!(stats["rate_limited"], json!({"GetRole": 3}), "{stats}");
 }

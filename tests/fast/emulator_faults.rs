@@ -4,13 +4,8 @@
 
 use crate::support::emulator_calls::*;
 use serde_json::json;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use terraform_provider_aliram::emulator::EmulatorConfig;
-
-async fn set_faults(endpoint: &str, knobs: serde_json::Value) {
-    let (status, body) = admin_post(endpoint, "faults", &knobs).await;
-    assert_eq!(status, 200, "{body}");
-}
 
 #[tokio::test]
 async fn certain_faults_give_their_codes_and_spare_the_admin_api() {
@@ -21,7 +16,7 @@ async fn certain_faults_give_their_codes_and_spare_the_admin_api() {
         ("unavailable_rate", 503, "ServiceUnavailable"),
         ("internal_error_rate", 500, "InternalError"),
     ] {
-        set_faults(&emulator.endpoint, json!({ knob: 1.0 })).await;
+        set_faults(&emulator.endpoint, &json!({ knob: 1.0 })).await;
         for _ in 0..3 {
             client
                 .call(STS, "GetCallerIdentity", &[])
@@ -33,12 +28,12 @@ async fn certain_faults_give_their_codes_and_spare_the_admin_api() {
             admin_get(&emulator.endpoint, "stats").await["faults"][knob.trim_end_matches("_rate")],
             3
         );
-        set_faults(&emulator.endpoint, json!({ knob: 0.0 })).await;
+        set_faults(&emulator.endpoint, &json!({ knob: 0.0 })).await;
         client.call(STS, "GetCallerIdentity", &[]).await.ok();
     }
 
     // Throttling carries the retry hint the tea SDK turns into a ThrottlingException.
-    set_faults(&emulator.endpoint, json!({"throttle-rate": 1.0})).await;
+    set_faults(&emulator.endpoint, &json!({"throttle-rate": 1.0})).await;
     let pairs = client.signed_params(STS, "GetCallerIdentity", &[]);
     let response = reqwest::Client::new()
         .post(&emulator.endpoint)
@@ -57,7 +52,7 @@ async fn certain_faults_give_their_codes_and_spare_the_admin_api() {
 async fn dropped_connections_get_no_response() {
     let emulator = InProcess::with_defaults().await;
     let client = Client::new(&emulator.endpoint, &account("source"));
-    set_faults(&emulator.endpoint, json!({"drop_rate": 1.0})).await;
+    set_faults(&emulator.endpoint, &json!({"drop_rate": 1.0})).await;
     for _ in 0..3 {
         let outcome = client.try_call(STS, "GetCallerIdentity", &[]).await;
         assert!(
@@ -67,7 +62,7 @@ async fn dropped_connections_get_no_response() {
     }
     let stats = admin_get(&emulator.endpoint, "stats").await;
     assert_eq!(stats["faults"]["drop"], 3);
-    set_faults(&emulator.endpoint, json!({"drop_rate": 0.0})).await;
+    set_faults(&emulator.endpoint, &json!({"drop_rate": 0.0})).await;
     client.call(STS, "GetCallerIdentity", &[]).await.ok();
 }
 
@@ -80,7 +75,7 @@ async fn partial_rates_fail_some_requests_and_pass_others() {
     })
     .await;
     let client = Client::new(&emulator.endpoint, &account("source"));
-    set_faults(&emulator.endpoint, json!({"unavailable_rate": 0.5})).await;
+    set_faults(&emulator.endpoint, &json!({"unavailable_rate": 0.5})).await;
     let mut failed = 0;
     const CALLS: usize = 100;
     for _ in 0..CALLS {
@@ -93,22 +88,35 @@ async fn partial_rates_fail_some_requests_and_pass_others() {
     }
     // Both outcomes occur.
     assert!(failed > 0 && failed < CALLS, "{failed} of {CALLS} failed");
-    let stats = admin_get(&emulator.endpoint, "stats").await;
-    assert_eq!(stats["actions"]["GetCallerIdentity"]["errors"], failed);
+    assert_eq!(
+        action_stat(&emulator.endpoint, "GetCallerIdentity", "errors").await,
+        failed as u64
+    );
 }
 
-#[tokio::test]
+/// On tokio's paused clock, which the emulator's latency sleeps on: the clock moves only while every task waits,
+/// so the answer comes exactly the latency after the request, for each of several calls, and the admin API is
+/// not delayed at all.
+#[tokio::test(start_paused = true)]
 async fn latency_delays_every_answer() {
     let emulator = InProcess::with_defaults().await;
     let client = Client::new(&emulator.endpoint, &account("source"));
-    set_faults(&emulator.endpoint, json!({"latency_ms": 300})).await;
-    let started = Instant::now();
-    client.call(STS, "GetCallerIdentity", &[]).await.ok();
-    // A lower bound only: the emulator sleeps at least this long before answering.
-    assert!(started.elapsed() >= Duration::from_millis(300));
+    set_faults(&emulator.endpoint, &json!({"latency_ms": 300})).await;
+    for _ in 0..2 {
+        let started = tokio::time::Instant::now();
+        client.call(STS, "GetCallerIdentity", &[]).await.ok();
+        assert_eq!(started.elapsed(), Duration::from_millis(300));
+    }
+    let started = tokio::time::Instant::now();
+    admin_get(&emulator.endpoint, "stats").await;
+    assert_eq!(
+        started.elapsed(),
+        Duration::ZERO,
+        "faults spare /_emulator/"
+    );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn consistency_delay_hides_new_roles_and_attachments_from_reads() {
     let emulator = InProcess::with_defaults().await;
     let source = account("source");
@@ -116,7 +124,11 @@ async fn consistency_delay_hides_new_roles_and_attachments_from_reads() {
     let client = Client::new(&emulator.endpoint, &source);
 
     // A long delay: the new role stays invisible to every read, and unknown to every write that names it.
-    set_faults(&emulator.endpoint, json!({"consistency_delay_ms": 600_000})).await;
+    set_faults(
+        &emulator.endpoint,
+        &json!({"consistency_delay_ms": 600_000}),
+    )
+    .await;
     create_role(&client, "hidden", &dts_trust_policy(&task.account_id)).await;
     client
         .call(RAM, "GetRole", &[("RoleName", "hidden")])
@@ -184,9 +196,13 @@ async fn consistency_delay_hides_new_roles_and_attachments_from_reads() {
         .expect_error(409, "EntityAlreadyExists.Role");
 
     // An attachment to a visible role is hidden the same way.
-    set_faults(&emulator.endpoint, json!({"consistency_delay_ms": 0})).await;
+    set_faults(&emulator.endpoint, &json!({"consistency_delay_ms": 0})).await;
     create_role(&client, "visible", &dts_trust_policy(&task.account_id)).await;
-    set_faults(&emulator.endpoint, json!({"consistency_delay_ms": 600_000})).await;
+    set_faults(
+        &emulator.endpoint,
+        &json!({"consistency_delay_ms": 600_000}),
+    )
+    .await;
     client
         .call(
             RAM,
@@ -205,25 +221,16 @@ async fn consistency_delay_hides_new_roles_and_attachments_from_reads() {
         .ok();
     assert_eq!(policies["Policies"]["Policy"], json!([]));
 
-    // A short delay: first invisible, then visible within a bounded number of polls.
-    set_faults(&emulator.endpoint, json!({"consistency_delay_ms": 500})).await;
+    // A short delay, on tokio's paused clock (the emulator's clock follows it): invisible until the last
+    // millisecond of the window, visible from its end.
+    set_faults(&emulator.endpoint, &json!({"consistency_delay_ms": 500})).await;
     create_role(&client, "soon", &dts_trust_policy(&task.account_id)).await;
-    let first = client.call(RAM, "GetRole", &[("RoleName", "soon")]).await;
-    first.expect_error(404, "EntityNotExist.Role");
-    let mut visible = false;
-    for _ in 0..100 {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        if client
-            .call(RAM, "GetRole", &[("RoleName", "soon")])
-            .await
-            .status
-            == 200
-        {
-            visible = true;
-            break;
-        }
-    }
-    assert!(visible, "the role never became visible");
+    let get = || client.call(RAM, "GetRole", &[("RoleName", "soon")]);
+    get().await.expect_error(404, "EntityNotExist.Role");
+    tokio::time::advance(Duration::from_millis(499)).await;
+    get().await.expect_error(404, "EntityNotExist.Role");
+    tokio::time::advance(Duration::from_millis(1)).await;
+    get().await.ok();
 }
 
 /// The statuses of `count` sequential GetCallerIdentity calls.

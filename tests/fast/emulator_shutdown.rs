@@ -39,7 +39,14 @@ async fn send_and_wait_for_close(endpoint: &str, partial: &str) -> String {
 #[tokio::test]
 async fn headers_that_stop_arriving_close_the_connection() {
     let emulator = with_short_timeouts().await;
-    send_and_wait_for_close(&emulator.endpoint, "POST / HTTP/1.1\r\nHost: x\r\n").await;
+    let answer =
+        send_and_wait_for_close(&emulator.endpoint, "POST / HTTP/1.1\r\nHost: x\r\n").await;
+    // Closed for the timeout, with no request to answer: nothing written (not an answer to a request the
+    // emulator thought complete, nor an error it met).
+    assert_eq!(
+        answer, "",
+        "the emulator closed the connection without answering"
+    );
     // The emulator still serves others.
     Client::new(&emulator.endpoint, &account("source"))
         .call(STS, "GetCallerIdentity", &[])
@@ -96,22 +103,68 @@ fn sigterm_does_not_wait_for_a_half_sent_request() {
     drop(held);
 }
 
+/// A request is in flight at SIGTERM by construction: the test holds back the last byte of its body, sends
+/// SIGTERM, waits until the emulator has stopped accepting connections (so shutdown has begun), and only then
+/// sends that byte. The answer must still come, and the emulator exit 0.
 #[test]
 fn sigterm_lets_a_request_in_flight_finish() {
-    let process = EmulatorProcess::spawn(&["--latency-ms", "1500"]);
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    use std::io::{Read as _, Write as _};
+
+    let mut process = EmulatorProcess::spawn(&[]);
+    let address = process
+        .endpoint()
+        .strip_prefix("http://")
+        .expect("http")
+        .to_owned();
     let client = Client::new(process.endpoint(), &account("source"));
-    let in_flight = runtime.spawn(async move { client.call(STS, "GetCallerIdentity", &[]).await });
-    runtime.block_on(async {
-        for _ in 0..400 {
-            if admin_get(process.endpoint(), "stats").await["in_flight"] == 1 {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(client.signed_params(STS, "GetCallerIdentity", &[]))
+        .finish();
+    let (most, last) = body.split_at(body.len() - 1);
+    let mut request = std::net::TcpStream::connect(&address).expect("connect");
+    write!(
+        request,
+        "POST / HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{most}",
+        body.len()
+    )
+    .expect("sending all but the last byte");
+    // The headers are in: the connection carries a request being answered. The stats answer, on the same
+    // listener, comes after the emulator has taken that connection.
+    tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(admin_get(process.endpoint(), "stats"));
+
+    crate::support::child::signal(process.child.id(), "TERM", false);
+    // Shutdown has begun once the listener is closed: new connections are refused.
+    let closed = (0..crate::support::child::HANG_GUARD.as_millis() / 20).any(|_| {
+        let refused = std::net::TcpStream::connect(&address).is_err();
+        if !refused {
+            std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("the request never got in flight");
+        refused
     });
-    assert!(terminate(process), "the emulator must exit 0 on SIGTERM");
-    let reply = runtime.block_on(in_flight).expect("request task");
-    assert_eq!(reply.ok()["AccountId"], account("source").account_id);
+    assert!(
+        closed,
+        "the emulator kept accepting connections after SIGTERM"
+    );
+
+    request
+        .write_all(last.as_bytes())
+        .expect("the request's connection is still open after SIGTERM");
+    let mut answer = String::new();
+    request
+        .read_to_string(&mut answer)
+        .expect("reading the answer");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        answer.contains(&account("source").account_id),
+        "the request was carried out: {answer}"
+    );
+    let status =
+        crate::support::child::wait_or_kill(&mut process.child, "the emulator after SIGTERM");
+    assert!(
+        status.success(),
+        "the emulator must exit 0 on SIGTERM: {status:?}"
+    );
 }

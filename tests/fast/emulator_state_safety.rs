@@ -5,8 +5,6 @@
 use crate::support::emulator_calls::*;
 use serde_json::{Value, json};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::time::Duration;
 use terraform_provider_aliram::emulator::{Emulator, EmulatorConfig};
 
 fn config_with_state(path: &Path) -> EmulatorConfig {
@@ -72,29 +70,6 @@ async fn a_write_whose_save_fails_is_not_applied() {
     assert!(
         roles["before"].is_object() && roles["during"].is_object(),
         "{saved}"
-    );
-}
-
-/// Runs the binary with `args`, expecting it to stop on its own; kills it and fails if it starts serving.
-fn run_expecting_refusal(args: &[&str]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_aliram-emulator"))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start aliram-emulator");
-    for _ in 0..200 {
-        if child.try_wait().expect("wait").is_some() {
-            return child.wait_with_output().expect("output");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    let output = child.wait_with_output().expect("output");
-    panic!(
-        "aliram-emulator {args:?} did not refuse to start; it printed {:?}",
-        String::from_utf8_lossy(&output.stdout)
     );
 }
 

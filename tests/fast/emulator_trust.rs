@@ -52,8 +52,8 @@ async fn dts_role_admits_dts_of_the_task_account_only() {
         assert!(reason.contains("no statement"), "{reason}");
     }
 
-    // STS AssumeRole: the task account's root may, the destination account may not.
-    let assumed = Client::new(&emulator.endpoint, &task)
+    // STS AssumeRole: a user of the task account may, one of the destination account may not.
+    let assumed = Client::as_user(&emulator.endpoint, &demo_user("task"))
         .call(
             STS,
             "AssumeRole",
@@ -67,16 +67,18 @@ async fn dts_role_admits_dts_of_the_task_account_only() {
             .unwrap_or("")
             .starts_with("STS.")
     );
-    Client::new(&emulator.endpoint, &destination)
+    let refused = Client::as_user(&emulator.endpoint, &demo_user("destination"))
         .call(
             STS,
             "AssumeRole",
             &[("RoleArn", &arn), ("RoleSessionName", "intruder")],
         )
-        .await
-        .expect_error(403, "NoPermission");
+        .await;
+    refused.expect_error(403, "NoPermission");
+    let message = refused.body["Message"].as_str().unwrap_or_default();
+    assert!(message.contains("does not trust you"), "{message}");
     // The owner itself is not trusted either.
-    owner
+    Client::as_user(&emulator.endpoint, &demo_user("source"))
         .call(
             STS,
             "AssumeRole",
@@ -131,7 +133,7 @@ async fn dataworks_role_admits_cdp_of_the_workspace_account_only() {
         .0
     );
     // No RAM principal: no account may assume it through STS.
-    Client::new(&emulator.endpoint, &task)
+    Client::as_user(&emulator.endpoint, &demo_user("task"))
         .call(
             STS,
             "AssumeRole",
@@ -205,7 +207,7 @@ async fn external_id_and_duration_are_enforced_and_credentials_work() {
         .as_str()
         .expect("Arn")
         .to_owned();
-    let caller = Client::new(&emulator.endpoint, &task);
+    let caller = Client::as_user(&emulator.endpoint, &demo_user("task"));
     for external_id in [None, Some("wrong-id")] {
         let mut params = vec![("RoleArn", arn.as_str()), ("RoleSessionName", "s1")];
         params.extend(external_id.map(|id| ("ExternalId", id)));

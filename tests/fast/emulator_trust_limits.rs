@@ -5,7 +5,7 @@
 use crate::support::emulator_calls::*;
 use proptest::prelude::*;
 use serde_json::json;
-use terraform_provider_aliram::emulator::wildcard;
+use terraform_provider_aliram::ram::wildcard;
 
 /// The pattern from the report: with a backtracking matcher, 80 characters of `a` took 8.8 s.
 const HOSTILE_PATTERN: &str = "*a*a*a*a*a*a*b";
@@ -81,7 +81,7 @@ fn assume_role_with_a_hostile_pattern_and_the_longest_external_id_is_answered() 
         let created =
             create_role(&Client::new(process.endpoint(), &owner), "hostile", &policy).await;
         let arn = created["Role"]["Arn"].as_str().expect("Arn").to_owned();
-        let caller = Client::new(process.endpoint(), &task);
+        let caller = Client::as_user(process.endpoint(), &demo_user("task"));
         let refused = "a".repeat(LONGEST_EXTERNAL_ID);
         let admitted = format!("{}b", "a".repeat(LONGEST_EXTERNAL_ID - 1));
         let assume = |external_id: String| {

@@ -6,10 +6,14 @@
 
 #[path = "../support"]
 mod support {
+    pub mod child;
+    pub mod cli_config;
     pub mod emulator_calls;
     pub mod emulator_process;
     pub mod holding_proxy;
+    pub mod identities;
     pub mod scripted_server;
+    pub mod text;
 }
 
 mod client_calls;
@@ -27,7 +31,10 @@ mod domain_trust_policy_equivalence;
 mod domain_trust_policy_rules;
 mod emulator_admin_access;
 mod emulator_api;
+mod emulator_authorization;
+mod emulator_documented;
 mod emulator_faults;
+mod emulator_identities;
 mod emulator_shutdown;
 mod emulator_state;
 mod emulator_state_safety;

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use terraform_provider_aliram::provider::alicloud::signer::{
+use terraform_provider_aliram::ram::signature::v1::{
     SignableRequest, hmac_sha1_base64, percent_encode, sign, string_to_sign,
 };
 

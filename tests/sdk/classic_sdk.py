@@ -9,7 +9,20 @@ from aliyunsdkcore.auth.credentials import StsTokenCredential
 from aliyunsdkcore.client import AcsClient
 from aliyunsdkram.request.v20150501 import (
     AttachPolicyToRoleRequest,
+    AttachPolicyToUserRequest,
+    CreateAccessKeyRequest,
+    CreatePolicyRequest,
     CreateRoleRequest,
+    CreateUserRequest,
+    DeleteAccessKeyRequest,
+    DeletePolicyRequest,
+    DeleteUserRequest,
+    DetachPolicyFromUserRequest,
+    GetUserRequest,
+    ListAccessKeysRequest,
+    ListPoliciesForUserRequest,
+    ListPoliciesRequest,
+    ListUsersRequest,
     DeleteRoleRequest,
     DetachPolicyFromRoleRequest,
     GetPolicyRequest,
@@ -34,6 +47,7 @@ from common import (
     check_stored_trust_policy,
     dts_trust_policy,
     expect_error,
+    user_of,
 )
 
 PREFIX = "classic"
@@ -61,6 +75,7 @@ def request(cls, **params):
 def main():
     source = client_for(SOURCE)
     task = client_for(TASK)
+    task_user = client_for(user_of(TASK))
     role = f"{PREFIX}-ram-for-dts"
     others = [f"{PREFIX}-a", f"{PREFIX}-b"]
 
@@ -127,7 +142,7 @@ def main():
     tagged = [r for r in seen if r == role]
     assert len(tagged) == 1, seen
 
-    for policy in ["AliyunDTSRolePolicy", "ReadOnlyAccess"]:
+    for policy in ["AliyunDTSRolePolicy", "AliyunRAMReadOnlyAccess"]:
         call(source, request(AttachPolicyToRoleRequest.AttachPolicyToRoleRequest,
                              PolicyType="System", PolicyName=policy, RoleName=role))
     expect_error("EntityAlreadyExists.Role.Policy", lambda: call(source, request(
@@ -138,7 +153,7 @@ def main():
         PolicyName="NoSuchPolicy", RoleName=role)))
     policies = call(source, request(ListPoliciesForRoleRequest.ListPoliciesForRoleRequest,
                                     RoleName=role))["Policies"]["Policy"]
-    assert sorted(p["PolicyName"] for p in policies) == ["AliyunDTSRolePolicy", "ReadOnlyAccess"], policies
+    assert sorted(p["PolicyName"] for p in policies) == ["AliyunDTSRolePolicy", "AliyunRAMReadOnlyAccess"], policies
     assert all(p["PolicyType"] == "System" and DATE.match(p["AttachDate"]) for p in policies), policies
     got = call(source, request(GetPolicyRequest.GetPolicyRequest, PolicyType="System",
                                PolicyName="AliyunDTSRolePolicy"))
@@ -162,7 +177,11 @@ def main():
     assert {t["TagKey"] for t in tags} == {"env", "owner"}, tags
 
     arn = f"acs:ram::{SOURCE['account_id']}:role/{role}"
-    assumed = call(task, request(AssumeRoleRequest.AssumeRoleRequest, RoleArn=arn,
+    # Root keys may not assume roles, as on the real STS; the task account's RAM user may.
+    error = expect_error("NoPermission", lambda: call(task, request(
+        AssumeRoleRequest.AssumeRoleRequest, RoleArn=arn, RoleSessionName="root")))
+    assert "Roles may not be assumed by root accounts." in str(error), error
+    assumed = call(task_user, request(AssumeRoleRequest.AssumeRoleRequest, RoleArn=arn,
                                  RoleSessionName="classic-session", DurationSeconds=900))
     credentials = assumed["Credentials"]
     assert credentials["AccessKeyId"].startswith("STS."), assumed
@@ -175,20 +194,20 @@ def main():
     assert who["AccountId"] == SOURCE["account_id"], who
     assert who["Arn"] == f"acs:ram::{SOURCE['account_id']}:assumed-role/{role}/classic-session", who
     assert who["RoleId"] == created["RoleId"], who
-    # The session acts in the role's account.
+    # The session acts in the role's account, with the role's policies (AliyunRAMReadOnlyAccess allows GetRole).
     assert call(session, request(GetRoleRequest.GetRoleRequest, RoleName=role))["Role"]["RoleName"] == role
 
-    expect_error("NoPermission", lambda: call(client_for(DESTINATION), request(
+    expect_error("NoPermission", lambda: call(client_for(user_of(DESTINATION)), request(
         AssumeRoleRequest.AssumeRoleRequest, RoleArn=arn, RoleSessionName="intruder")))
-    expect_error("InvalidParameter.DurationSeconds", lambda: call(task, request(
+    expect_error("InvalidParameter.DurationSeconds", lambda: call(task_user, request(
         AssumeRoleRequest.AssumeRoleRequest, RoleArn=arn, RoleSessionName="too-long", DurationSeconds=7200)))
 
-    for policy in ["AliyunDTSRolePolicy", "ReadOnlyAccess"]:
+    for policy in ["AliyunDTSRolePolicy", "AliyunRAMReadOnlyAccess"]:
         call(source, request(DetachPolicyFromRoleRequest.DetachPolicyFromRoleRequest,
                              PolicyType="System", PolicyName=policy, RoleName=role))
     expect_error("EntityNotExist.Role.Policy", lambda: call(source, request(
         DetachPolicyFromRoleRequest.DetachPolicyFromRoleRequest, PolicyType="System",
-        PolicyName="ReadOnlyAccess", RoleName=role)))
+        PolicyName="AliyunRAMReadOnlyAccess", RoleName=role)))
     assert call(source, request(ListPoliciesForRoleRequest.ListPoliciesForRoleRequest,
                                 RoleName=role))["Policies"]["Policy"] == []
     for name in [role, *others]:
@@ -202,7 +221,53 @@ def main():
         client_for(SOURCE, secret="wrong-secret"), GetCallerIdentityRequest.GetCallerIdentityRequest()))
     assert isinstance(error, ServerException) and error.get_http_status() == 400, error
 
+    users_and_policies(source)
     print("OK classic")
+
+
+def users_and_policies(source):
+    """RAM users, their access keys and custom policies through the classic SDK."""
+    user = f"{PREFIX}-user"
+    created = call(source, request(CreateUserRequest.CreateUserRequest, UserName=user))["User"]
+    assert created["UserName"] == user and created["UserId"].isdigit(), created
+    assert call(source, request(GetUserRequest.GetUserRequest, UserName=user))["User"]["UserId"] == created["UserId"]
+    expect_error("EntityAlreadyExists.User", lambda: call(source, request(
+        CreateUserRequest.CreateUserRequest, UserName=user)))
+    users = call(source, request(ListUsersRequest.ListUsersRequest))["Users"]["User"]
+    assert user in [u["UserName"] for u in users], users
+
+    key = call(source, request(CreateAccessKeyRequest.CreateAccessKeyRequest, UserName=user))["AccessKey"]
+    call(source, request(CreateAccessKeyRequest.CreateAccessKeyRequest, UserName=user))
+    expect_error("LimitExceeded.User.AccessKey", lambda: call(source, request(
+        CreateAccessKeyRequest.CreateAccessKeyRequest, UserName=user)))
+    keys = call(source, request(ListAccessKeysRequest.ListAccessKeysRequest, UserName=user))
+    assert len(keys["AccessKeys"]["AccessKey"]) == 2, keys
+    who = call(AcsClient(key["AccessKeyId"], key["AccessKeySecret"], "cn-hangzhou", auto_retry=False),
+               GetCallerIdentityRequest.GetCallerIdentityRequest())
+    assert who["IdentityType"] == "RAMUser", who
+    assert who["Arn"] == f"acs:ram::{SOURCE['account_id']}:user/{user}", who
+
+    policy = f"{PREFIX}-policy"
+    document = '{"Version":"1","Statement":[{"Effect":"Deny","Action":"ram:DeleteRole","Resource":"*"}]}'
+    call(source, request(CreatePolicyRequest.CreatePolicyRequest, PolicyName=policy, PolicyDocument=document))
+    got = call(source, request(GetPolicyRequest.GetPolicyRequest, PolicyType="Custom", PolicyName=policy))
+    assert got["DefaultPolicyVersion"]["PolicyDocument"] == document, got
+    listed = call(source, request(ListPoliciesRequest.ListPoliciesRequest, PolicyType="Custom"))
+    assert policy in [p["PolicyName"] for p in listed["Policies"]["Policy"]], listed
+    call(source, request(AttachPolicyToUserRequest.AttachPolicyToUserRequest, PolicyType="Custom",
+                         PolicyName=policy, UserName=user))
+    attached = call(source, request(ListPoliciesForUserRequest.ListPoliciesForUserRequest, UserName=user))
+    assert [p["PolicyName"] for p in attached["Policies"]["Policy"]] == [policy], attached
+    expect_error("DeleteConflict.Policy.User", lambda: call(source, request(
+        DeletePolicyRequest.DeletePolicyRequest, PolicyName=policy)))
+    call(source, request(DetachPolicyFromUserRequest.DetachPolicyFromUserRequest, PolicyType="Custom",
+                         PolicyName=policy, UserName=user))
+    call(source, request(DeletePolicyRequest.DeletePolicyRequest, PolicyName=policy))
+    for listed_key in keys["AccessKeys"]["AccessKey"]:
+        call(source, request(DeleteAccessKeyRequest.DeleteAccessKeyRequest, UserName=user,
+                             UserAccessKeyId=listed_key["AccessKeyId"]))
+    call(source, request(DeleteUserRequest.DeleteUserRequest, UserName=user))
+    expect_error("EntityNotExist.User", lambda: call(source, request(GetUserRequest.GetUserRequest, UserName=user)))
 
 
 if __name__ == "__main__":

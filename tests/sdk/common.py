@@ -1,5 +1,5 @@
 """Shared setup for the SDK conformance scripts: the emulator's start line, the demo accounts, the expected
-trust policy, and small assertion helpers. The Rust test `tests/emulator_sdk.rs` runs every script with
+trust policy, and small assertion helpers. The Rust test `tests/acceptance/emulator_sdk.rs` runs every script with
 EMULATOR_STARTUP set to the JSON line the emulator printed."""
 
 import json
@@ -13,6 +13,14 @@ ACCOUNTS = {a["name"]: a for a in STARTUP["accounts"]}
 SOURCE = ACCOUNTS["source"]
 DESTINATION = ACCOUNTS["destination"]
 TASK = ACCOUNTS["task"]
+
+
+
+def user_of(account, name="admin"):
+    """A RAM user the account declares (each demo account has `admin`, with AdministratorAccess): its keys, in
+    the same fields as an account's, sign as the user. Roles are assumed as a user: STS refuses root keys."""
+    return next(u for u in account.get("users", []) if u["name"] == name)
+
 
 DATE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 DESCRIPTION = "DTS cross account *~ test"

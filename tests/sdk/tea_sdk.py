@@ -21,6 +21,7 @@ from common import (
     check_stored_trust_policy,
     dts_trust_policy,
     expect_error,
+    user_of,
 )
 
 PREFIX = "tea"
@@ -55,6 +56,7 @@ def body(response):
 def main():
     ram, sts = clients(SOURCE)
     task_ram, task_sts = clients(TASK)
+    _, task_user_sts = clients(user_of(TASK))
     role = f"{PREFIX}-ram-for-dts"
     others = [f"{PREFIX}-a", f"{PREFIX}-b"]
 
@@ -151,7 +153,11 @@ def main():
     assert {t.tag_key for t in tags} == {"env", "owner"}
 
     arn = f"acs:ram::{SOURCE['account_id']}:role/{role}"
-    assumed = body(task_sts.assume_role(sts_models.AssumeRoleRequest(
+    # Root keys may not assume roles, as on the real STS; the task account's RAM user may.
+    error = expect_error("NoPermission", lambda: task_sts.assume_role(sts_models.AssumeRoleRequest(
+        role_arn=arn, role_session_name="tea-session")))
+    assert error.status_code == 403 and "Roles may not be assumed by root accounts." in str(error), error
+    assumed = body(task_user_sts.assume_role(sts_models.AssumeRoleRequest(
         role_arn=arn, role_session_name="tea-session", duration_seconds=900)))
     credentials = assumed.credentials
     assert credentials.access_key_id.startswith("STS."), assumed.to_map()
@@ -164,11 +170,22 @@ def main():
     assert who.arn == f"acs:ram::{SOURCE['account_id']}:assumed-role/{role}/tea-session", who.to_map()
     assert who.role_id == created.role_id, who.to_map()
     assert body(RamClient(session_cfg).get_role(ram_models.GetRoleRequest(role_name=role))).role.role_name == role
+    # The session has its role's policies (AliyunDTSRolePolicy, AliyunRAMReadOnlyAccess): no DeleteRole. The SDK
+    # reads RAM's refusal and its AccessDeniedDetail.
+    error = expect_error("NoPermission", lambda: RamClient(session_cfg).delete_role(
+        ram_models.DeleteRoleRequest(role_name=role)))
+    assert error.status_code == 403, error
+    assert f"Resource: acs:ram:*:{SOURCE['account_id']}:role/{role} Action: ram:DeleteRole" in str(error), error
+    detail = error.data["AccessDeniedDetail"]
+    assert detail["AuthAction"] == "ram:DeleteRole", detail
+    assert detail["AuthPrincipalType"] == "AssumedRoleUser", detail
+    assert detail["AuthPrincipalDisplayName"] == f"{role}:tea-session", detail
+    assert detail["NoPermissionType"] == "ImplicitDeny", detail
     # A wrong token for the session's key is refused.
     wrong_token = config(credentials.access_key_id, credentials.access_key_secret, "CAISwrong")
     expect_error("InvalidSecurityToken.MismatchWithAccessKey", lambda: StsClient(wrong_token).get_caller_identity())
 
-    _, destination_sts = clients(DESTINATION)
+    _, destination_sts = clients(user_of(DESTINATION))
     error = expect_error("NoPermission", lambda: destination_sts.assume_role(sts_models.AssumeRoleRequest(
         role_arn=arn, role_session_name="intruder")))
     assert error.status_code == 403, error
@@ -187,7 +204,65 @@ def main():
     error = expect_error("SignatureDoesNotMatch", lambda: wrong_sts.get_caller_identity())
     assert error.status_code == 400, error
 
+    users_and_policies(ram)
     print("OK tea")
+
+
+def users_and_policies(ram):
+    """RAM users, their access keys and custom policies, each response parsed into the SDK's models."""
+    user = f"{PREFIX}-user"
+    created = body(ram.create_user(ram_models.CreateUserRequest(user_name=user, display_name="CI"))).user
+    assert created.user_name == user and created.user_id.isdigit() and DATE.match(created.create_date)
+    assert body(ram.get_user(ram_models.GetUserRequest(user_name=user))).user.display_name == "CI"
+    error = expect_error("EntityAlreadyExists.User", lambda: ram.create_user(ram_models.CreateUserRequest(
+        user_name=user)))
+    assert error.status_code == 409, error
+    expect_error("InvalidParameter.UserName.InvalidChars", lambda: ram.create_user(ram_models.CreateUserRequest(
+        user_name="no spaces")))
+    listed = body(ram.list_users(ram_models.ListUsersRequest(max_items=100))).users.user
+    assert user in [u.user_name for u in listed], [u.to_map() for u in listed]
+
+    key = body(ram.create_access_key(ram_models.CreateAccessKeyRequest(user_name=user))).access_key
+    assert key.status == "Active" and key.access_key_secret, key.to_map()
+    keys = body(ram.list_access_keys(ram_models.ListAccessKeysRequest(user_name=user))).access_keys.access_key
+    assert [k.access_key_id for k in keys] == [key.access_key_id], [k.to_map() for k in keys]
+    who = body(StsClient(config(key.access_key_id, key.access_key_secret)).get_caller_identity())
+    assert who.identity_type == "RAMUser", who.to_map()
+    assert who.arn == f"acs:ram::{SOURCE['account_id']}:user/{user}", who.to_map()
+    assert who.user_id == created.user_id and who.principal_id == created.user_id, who.to_map()
+
+    document = '{"Version":"1","Statement":[{"Effect":"Allow","Action":"ram:Get*","Resource":"*"}]}'
+    policy = f"{PREFIX}-policy"
+    made = body(ram.create_policy(ram_models.CreatePolicyRequest(
+        policy_name=policy, policy_document=document, description="read"))).policy
+    assert made.policy_type == "Custom" and made.default_version == "v1", made.to_map()
+    expect_error("MalformedPolicyDocument", lambda: ram.create_policy(ram_models.CreatePolicyRequest(
+        policy_name=f"{policy}-bad", policy_document='{"Version":"1"}')))
+    got = body(ram.get_policy(ram_models.GetPolicyRequest(policy_type="Custom", policy_name=policy)))
+    assert got.default_policy_version.policy_document == document, got.to_map()
+    customs = body(ram.list_policies(ram_models.ListPoliciesRequest(policy_type="Custom"))).policies.policy
+    assert policy in [p.policy_name for p in customs], [p.to_map() for p in customs]
+
+    body(ram.attach_policy_to_user(ram_models.AttachPolicyToUserRequest(
+        policy_type="Custom", policy_name=policy, user_name=user)))
+    attached = body(ram.list_policies_for_user(ram_models.ListPoliciesForUserRequest(user_name=user)))
+    assert [(p.policy_type, p.policy_name) for p in attached.policies.policy] == [("Custom", policy)]
+    error = expect_error("DeleteConflict.Policy.User", lambda: ram.delete_policy(ram_models.DeletePolicyRequest(
+        policy_name=policy)))
+    assert error.status_code == 409, error
+    error = expect_error("DeleteConflict.User.AccessKey", lambda: ram.delete_user(ram_models.DeleteUserRequest(
+        user_name=user)))
+    assert error.status_code == 409, error
+    body(ram.delete_access_key(ram_models.DeleteAccessKeyRequest(
+        user_access_key_id=key.access_key_id, user_name=user)))
+    expect_error("DeleteConflict.User.Policy", lambda: ram.delete_user(ram_models.DeleteUserRequest(
+        user_name=user)))
+    body(ram.detach_policy_from_user(ram_models.DetachPolicyFromUserRequest(
+        policy_type="Custom", policy_name=policy, user_name=user)))
+    body(ram.delete_policy(ram_models.DeletePolicyRequest(policy_name=policy)))
+    body(ram.delete_user(ram_models.DeleteUserRequest(user_name=user)))
+    error = expect_error("EntityNotExist.User", lambda: ram.get_user(ram_models.GetUserRequest(user_name=user)))
+    assert error.status_code == 404, error
 
 
 if __name__ == "__main__":

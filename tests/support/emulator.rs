@@ -3,7 +3,7 @@
 
 use super::emulator_process::EmulatorProcess;
 use serde_json::Value as Json;
-use terraform_provider_aliram::emulator::accounts::Account;
+use terraform_provider_aliram::emulator::accounts::{Account, DEMO_USER, DeclaredUser};
 use terraform_provider_aliram::provider::alicloud::AliCloudClient;
 use terraform_provider_aliram::provider::alicloud::ram::CreateRoleRequest;
 use terraform_provider_aliram::provider::alicloud::sts::{AssumeRoleRequest, StsCredentials};
@@ -38,19 +38,38 @@ impl Emulator {
     }
 
     /// Starts the emulator with a Resource Directory: account `management` manages it and each of `members` is a
-    /// member (holding `ResourceDirectoryAccountAccessRole`), all with root keys; `extra` flags follow.
-    pub fn start_directory(management: &str, members: &[&str], extra: &[&str]) -> Emulator {
+    /// member (holding `ResourceDirectoryAccountAccessRole`), each with root keys; the management account also has
+    /// the RAM user [`DEMO_USER`] (see [`Emulator::user`]) holding the custom policy `management_policy` alone,
+    /// the identity that assumes the members' access roles (root keys may not). `extra` flags follow.
+    pub fn start_directory(
+        management: &str,
+        members: &[&str],
+        management_policy: &Json,
+        extra: &[&str],
+    ) -> Emulator {
         let accounts: Vec<Json> = std::iter::once((management, "management"))
             .chain(members.iter().map(|m| (*m, "member")))
             .enumerate()
             .map(|(i, (name, place))| {
-                serde_json::json!({
+                let mut account = serde_json::json!({
                     "name": name,
                     "account_id": format!("{:04}000000000{:03}", 5100 + i, i),
                     "access_key_id": format!("LTAIEmuDirectory{i:07}"),
                     "access_key_secret": format!("EmuDirectorySecret{i:012}"),
                     "resource_directory": place,
-                })
+                });
+                if place == "management" {
+                    account["policies"] = serde_json::json!([
+                        {"name": "OrganizationTerraform", "document": management_policy}
+                    ]);
+                    account["users"] = serde_json::json!([{
+                        "name": DEMO_USER,
+                        "access_key_id": "LTAIEmuDirectoryAdmin00",
+                        "access_key_secret": "EmuDirectoryAdminSecret0000001",
+                        "custom_policies": ["OrganizationTerraform"],
+                    }]);
+                }
+                account
             })
             .collect();
         let dir = tempfile::tempdir().expect("temporary directory");
@@ -68,6 +87,16 @@ impl Emulator {
             .iter()
             .find(|a| a.name == name)
             .unwrap_or_else(|| panic!("no emulator account {name}"))
+    }
+
+    /// The RAM user [`DEMO_USER`] of account `account` (each demo account has one, with `AdministratorAccess`):
+    /// the identity that assumes roles, which root keys may not.
+    pub fn user(&self, account: &str) -> &DeclaredUser {
+        self.account(account)
+            .users
+            .iter()
+            .find(|u| u.name == DEMO_USER)
+            .unwrap_or_else(|| panic!("account {account} has no user {DEMO_USER}"))
     }
 
     /// `GET /_emulator/<path>` as JSON.
@@ -122,14 +151,28 @@ impl Emulator {
     /// A provider block for `alias` (or the default provider when `None`) using `account`'s keys.
     pub fn provider_block(&self, alias: Option<&str>, account: &str) -> String {
         let a = self.account(account);
+        self.keys_provider_block(alias, &a.access_key_id, &a.access_key_secret)
+    }
+
+    /// A provider block for `alias` (or the default provider when `None`) using the keys of `account`'s RAM user
+    /// [`DEMO_USER`]: the identity that assumes roles, which root keys may not.
+    pub fn user_provider_block(&self, alias: Option<&str>, account: &str) -> String {
+        let user = self.user(account);
+        self.keys_provider_block(alias, &user.access_key_id, &user.access_key_secret)
+    }
+
+    fn keys_provider_block(
+        &self,
+        alias: Option<&str>,
+        access_key_id: &str,
+        access_key_secret: &str,
+    ) -> String {
         let alias_line = alias
             .map(|n| format!("  alias = \"{n}\"\n"))
             .unwrap_or_default();
         format!(
-            "provider \"aliram\" {{\n{alias_line}  access_key = \"{}\"\n  secret_key = \"{}\"\n  endpoints {{\n    ram = \"{ep}\"\n    sts = \"{ep}\"\n    resourcemanager = \"{ep}\"\n  }}\n}}\n",
-            a.access_key_id,
-            a.access_key_secret,
-            ep = self.endpoint
+            "provider \"aliram\" {{\n{alias_line}  access_key = \"{access_key_id}\"\n  secret_key = \"{access_key_secret}\"\n{}}}\n",
+            self.endpoints_block()
         )
     }
 
@@ -140,6 +183,14 @@ impl Emulator {
             "  endpoints {{\n    ram = \"{ep}\"\n    sts = \"{ep}\"\n    resourcemanager = \"{ep}\"\n  }}\n",
             ep = self.endpoint
         )
+    }
+
+    /// One per-action counter of the stats (`requests`, `errors`, ...) for `action`; 0 when the emulator has not
+    /// seen the action.
+    pub fn action_stat(&self, action: &str, counter: &str) -> u64 {
+        self.stats()["actions"][action][counter]
+            .as_u64()
+            .unwrap_or(0)
     }
 
     /// `GET /_emulator/stats`.
@@ -173,6 +224,11 @@ impl Emulator {
         super::emulator_process::client(&self.endpoint, self.account(account))
     }
 
+    /// An API client signed with the keys `access_key_id` and `access_key_secret` (a RAM user's).
+    pub fn api_with_keys(&self, access_key_id: &str, access_key_secret: &str) -> AliCloudClient {
+        super::emulator_process::client_with_keys(&self.endpoint, access_key_id, access_key_secret)
+    }
+
     /// Runs `future` (an API call) to completion.
     pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
         self.runtime.block_on(future)
@@ -185,31 +241,70 @@ impl Emulator {
         roles.into_iter().map(|r| r.role_name).collect()
     }
 
-    /// Writes an aliyun CLI configuration with one AK profile per account, named after it, into `dir`, and
-    /// returns its path (the examples select accounts by profile).
-    pub fn write_profiles(&self, dir: &std::path::Path) -> std::path::PathBuf {
+    /// The names of the policies attached to `account`'s role `role`, sorted.
+    pub fn attached_policies(&self, account: &str, role: &str) -> Vec<String> {
+        let api = self.api(account);
+        let mut names: Vec<String> = self
+            .block_on(api.list_policies_for_role(role))
+            .unwrap_or_else(|e| panic!("ListPoliciesForRole {role}: {e}"))
+            .policies
+            .policy
+            .into_iter()
+            .map(|p| p.policy_name)
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Writes an aliyun CLI configuration with one AK profile per account, named after it, into `dir`, and returns
+    /// its path (the examples select accounts by profile); each account of `users` signs with that RAM user's keys.
+    pub fn write_profiles_as(
+        &self,
+        dir: &std::path::Path,
+        users: &[(&str, &DeclaredUser)],
+    ) -> std::path::PathBuf {
         let profiles: Vec<Json> = self
             .accounts
             .iter()
             .map(|a| {
+                let (id, secret) = users
+                    .iter()
+                    .find(|(account, _)| *account == a.name)
+                    .map_or((&a.access_key_id, &a.access_key_secret), |(_, u)| {
+                        (&u.access_key_id, &u.access_key_secret)
+                    });
                 serde_json::json!({
-                    "name": a.name, "mode": "AK", "access_key_id": a.access_key_id,
-                    "access_key_secret": a.access_key_secret, "region_id": "cn-hangzhou"
+                    "name": a.name, "mode": "AK", "access_key_id": id,
+                    "access_key_secret": secret, "region_id": "cn-hangzhou"
                 })
             })
             .collect();
         let path = dir.join("aliyun-config.json");
-        let config =
-            serde_json::json!({ "current": "source", "profiles": profiles, "meta_path": "" });
-        std::fs::write(&path, serde_json::to_string_pretty(&config).expect("JSON"))
-            .expect("writing profiles");
+        super::cli_config::write_cli_config(&path, "source", Json::Array(profiles));
         path
+    }
+
+    /// Points `work`'s profiles at `users` (see [`Emulator::write_profiles_as`]): the next commands run as them.
+    pub fn act_as(&self, work: &mut super::Workdir, users: &[(&str, &DeclaredUser)]) {
+        let profiles = self.write_profiles_as(work.path(), users);
+        work.set_env(
+            "ALICLOUD_SHARED_CREDENTIALS_FILE",
+            &profiles.display().to_string(),
+        );
     }
 
     /// A working directory for `example` that reaches this emulator: profiles per account and the endpoint.
     pub fn example_workdir(&self, terraform: &super::Terraform, example: &str) -> super::Workdir {
         let mut work = super::Workdir::from_example(terraform, example);
-        let profiles = self.write_profiles(work.path());
+        // As `scripts/demo` does: each account's profile signs as its RAM user, the identity teams run Terraform
+        // as (and the only kind STS lets assume a role, which the action examples do).
+        let users: Vec<(&str, &DeclaredUser)> = self
+            .accounts
+            .iter()
+            .filter(|a| a.users.iter().any(|u| u.name == DEMO_USER))
+            .map(|a| (a.name.as_str(), self.user(&a.name)))
+            .collect();
+        let profiles = self.write_profiles_as(work.path(), &users);
         work.set_env(
             "ALICLOUD_SHARED_CREDENTIALS_FILE",
             &profiles.display().to_string(),
@@ -242,14 +337,16 @@ impl Emulator {
             .arn
     }
 
-    /// `AssumeRole` of `role_arn` with `account`'s root keys: temporary STS credentials for the role.
+    /// `AssumeRole` of `role_arn` as `account`'s RAM user [`Emulator::user`] (STS refuses root keys): temporary
+    /// STS credentials for the role.
     pub fn assume_role(&self, account: &str, role_arn: &str, session_name: &str) -> StsCredentials {
         let request = AssumeRoleRequest {
             role_arn: role_arn.to_owned(),
             role_session_name: session_name.to_owned(),
             ..AssumeRoleRequest::default()
         };
-        let client = self.api(account);
+        let user = self.user(account);
+        let client = self.api_with_keys(&user.access_key_id, &user.access_key_secret);
         let assumed = self.runtime.block_on(client.assume_role(&request));
         assumed
             .unwrap_or_else(|e| panic!("AssumeRole {role_arn} as {account}: {e}"))

@@ -3,11 +3,14 @@
 //! API.
 
 use serde_json::Value;
-use std::process::Command;
 use std::time::Duration;
-use terraform_provider_aliram::emulator::accounts::{Account, demo_accounts};
+use terraform_provider_aliram::emulator::accounts::{
+    Account, DEMO_USER, DeclaredUser, demo_accounts,
+};
 use terraform_provider_aliram::emulator::{self, EmulatorConfig};
-use terraform_provider_aliram::provider::alicloud::signer::{SignableRequest, sign};
+use terraform_provider_aliram::provider::domain::trust_policy;
+use terraform_provider_aliram::ram::account::AccountId;
+use terraform_provider_aliram::ram::signature::v1::{SignableRequest, sign};
 use tokio::sync::oneshot;
 
 pub use super::emulator_process::EmulatorProcess;
@@ -23,6 +26,16 @@ pub fn account(name: &str) -> Account {
         .into_iter()
         .find(|a| a.name == name)
         .unwrap_or_else(|| panic!("no demo account {name}"))
+}
+
+/// The RAM user [`DEMO_USER`] of the demo account named `name` (with `AdministratorAccess`): the identity that
+/// assumes roles, which root keys may not.
+pub fn demo_user(name: &str) -> DeclaredUser {
+    account(name)
+        .users
+        .into_iter()
+        .find(|u| u.name == DEMO_USER)
+        .unwrap_or_else(|| panic!("no user {DEMO_USER} in demo account {name}"))
 }
 
 /// An emulator served from this process until dropped.
@@ -60,18 +73,28 @@ impl Drop for InProcess {
 
 /// Sends SIGTERM to `process` and waits (bounded) for it to exit; returns whether it exited successfully.
 pub fn terminate(mut process: EmulatorProcess) -> bool {
-    let status = Command::new("kill")
-        .args(["-TERM", &process.child.id().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(status.success(), "kill -TERM failed");
-    for _ in 0..200 {
-        if let Some(status) = process.child.try_wait().expect("wait") {
-            return status.success();
-        }
-        std::thread::sleep(Duration::from_millis(50));
+    super::child::signal(process.child.id(), "TERM", false);
+    super::child::wait_or_kill(&mut process.child, "the emulator after SIGTERM").success()
+}
+
+/// Runs the binary with `args`, expecting it to stop on its own; kills it and fails if it starts serving.
+pub fn run_expecting_refusal(args: &[&str]) -> std::process::Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aliram-emulator"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start aliram-emulator");
+    if super::child::wait_within(&mut child, super::child::HANG_GUARD).is_some() {
+        return child.wait_with_output().expect("output");
     }
-    panic!("the emulator did not stop within 10 s of SIGTERM");
+    let _ = child.kill();
+    let output = child.wait_with_output().expect("output");
+    panic!(
+        "aliram-emulator {args:?} did not refuse to start; it printed {:?}",
+        String::from_utf8_lossy(&output.stdout)
+    );
 }
 
 /// A response: HTTP status and JSON body.
@@ -121,6 +144,11 @@ impl Client {
             &account.access_key_secret,
             None,
         )
+    }
+
+    /// A client signing as the RAM user `user`.
+    pub fn as_user(endpoint: &str, user: &DeclaredUser) -> Self {
+        Self::with_keys(endpoint, &user.access_key_id, &user.access_key_secret, None)
     }
 
     pub fn with_keys(endpoint: &str, id: &str, secret: &str, token: Option<&str>) -> Self {
@@ -215,18 +243,19 @@ pub async fn attach_system_policy(client: &Client, role: &str, policy: &str) -> 
         .await
 }
 
-/// The DTS trust policy trusting account `trusted`.
+/// The DTS guide's trust policy trusting account `trusted` (its 16-digit UID), as the provider renders it.
 pub fn dts_trust_policy(trusted: &str) -> String {
-    format!(
-        r#"{{"Statement":[{{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{{"RAM":["acs:ram::{trusted}:root"],"Service":["{trusted}@dts.aliyuncs.com"]}}}}],"Version":"1"}}"#
-    )
+    trust_policy::dts_trust_policy(&uid(trusted)).to_json()
 }
 
-/// The DataWorks trust policy trusting account `trusted` (service principal only).
+/// The DataWorks guide's trust policy trusting account `trusted` (service principal only), as the provider
+/// renders it.
 pub fn dataworks_trust_policy(trusted: &str) -> String {
-    format!(
-        r#"{{"Statement":[{{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{{"Service":["{trusted}@cdp.aliyuncs.com"]}}}}],"Version":"1"}}"#
-    )
+    trust_policy::dataworks_trust_policy(&uid(trusted)).to_json()
+}
+
+fn uid(account: &str) -> AccountId {
+    AccountId::parse(account).unwrap_or_else(|e| panic!("{account:?} is not an account UID: {e}"))
 }
 
 /// Creates role `name` with `trust_policy` and returns the response body.
@@ -252,6 +281,22 @@ pub async fn admin_get(endpoint: &str, path: &str) -> Value {
         .json()
         .await
         .expect("admin JSON")
+}
+
+/// Changes fault knobs (`POST /_emulator/faults`), e.g. `{"throttle_rate": 0.5}`; returns them all. Fails the
+/// test when the emulator refuses them.
+pub async fn set_faults(endpoint: &str, knobs: &Value) -> Value {
+    let (status, body) = admin_post(endpoint, "faults", knobs).await;
+    assert_eq!(status, 200, "fault knobs {knobs} refused: {body}");
+    body
+}
+
+/// One per-action counter of `GET /_emulator/stats` (`requests`, `errors`, ...) for `action`; 0 when the emulator
+/// has not seen the action.
+pub async fn action_stat(endpoint: &str, action: &str, counter: &str) -> u64 {
+    admin_get(endpoint, "stats").await["actions"][action][counter]
+        .as_u64()
+        .unwrap_or(0)
 }
 
 /// `POST /_emulator/<path>` with a JSON body; returns status and body.

@@ -3,10 +3,10 @@
 
 use super::emulator::Emulator;
 use terraform_provider_aliram::provider::alicloud::ram::{CreateRoleRequest, PolicyType, Tag};
-use terraform_provider_aliram::provider::domain::account::AccountId;
 use terraform_provider_aliram::provider::domain::trust_policy::{
     dataworks_trust_policy, dts_trust_policy,
 };
+use terraform_provider_aliram::ram::account::AccountId;
 
 /// The DTS guide's trust policy for the account named `trusted`.
 pub fn dts_document(emulator: &Emulator, trusted: &str) -> String {
@@ -75,8 +75,18 @@ pub fn role_id(emulator: &Emulator, owner: &str, name: &str) -> String {
 /// The head of a configuration managing `account`'s roles: `required_providers` and the default provider.
 pub fn provider_config(emulator: &Emulator, account: &str) -> String {
     format!(
-        "terraform {{\n  required_providers {{\n    aliram = {{ source = \"aliram/aliram\" }}\n  }}\n}}\n{}",
+        "{}{}",
+        super::REQUIRED_PROVIDERS,
         emulator.provider_block(None, account)
+    )
+}
+
+/// [`provider_config`] signed by `account`'s RAM user instead of its root keys.
+pub fn user_provider_config(emulator: &Emulator, account: &str) -> String {
+    format!(
+        "{}{}",
+        super::REQUIRED_PROVIDERS,
+        emulator.user_provider_block(None, account)
     )
 }
 

@@ -17,12 +17,10 @@ use terraform_provider_aliram::provider::alicloud::credentials::{
     Credentials, CredentialsProvider, StaticCredentials,
 };
 use terraform_provider_aliram::provider::alicloud::retry::RetryPolicy;
-use terraform_provider_aliram::provider::alicloud::signer::{
-    SignableRequest, sign, string_to_sign,
-};
 use terraform_provider_aliram::provider::alicloud::{
     AliCloudClient, ClientConfig, FixedEnvironment, Secret, Transport,
 };
+use terraform_provider_aliram::ram::signature::v1::{SignableRequest, sign, string_to_sign};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
@@ -41,8 +39,6 @@ pub struct Key {
 pub struct Received {
     pub action: String,
     pub params: BTreeMap<String, String>,
-    /// When it arrived.
-    pub at: std::time::Instant,
 }
 
 /// A scripted answer.
@@ -104,6 +100,11 @@ pub struct ServerState {
 pub struct TestServer {
     pub url: String,
     pub state: Arc<ServerState>,
+}
+
+/// A `GetRole`/`CreateRole` answer for role `r` whose `RequestId` is `request_id`.
+pub fn role_body(request_id: &str) -> Value {
+    serde_json::json!({"RequestId": request_id, "Role": {"RoleId": "1", "RoleName": "r", "Arn": "acs:ram::1:role/r"}})
 }
 
 pub const ACCOUNT: &str = "1234567890123456";
@@ -299,7 +300,6 @@ async fn handle(
     state.received.lock().unwrap().push(Received {
         action: action.clone(),
         params: params.clone(),
-        at: std::time::Instant::now(),
     });
     state.arrivals.notify_one();
 

@@ -10,6 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
+/// The head every test configuration starts with: `required_providers` naming this provider (the provider
+/// block, which differs per test, follows it).
+pub const REQUIRED_PROVIDERS: &str =
+    "terraform {\n  required_providers {\n    aliram = { source = \"aliram/aliram\" }\n  }\n}\n";
+
 /// The provider's source address.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/aliram/aliram";
 
@@ -123,11 +128,7 @@ pub struct Run {
     pub stderr: String,
 }
 
-/// `text` on one line, every run of whitespace one space: Terraform wraps long messages wherever the terminal
-/// width falls, so a test looks for a fragment in this form.
-pub fn squash(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+pub use super::text::squash;
 
 /// One diagnostic of a command run with `-json` (Terraform's machine-readable UI).
 #[derive(Clone, Debug)]
@@ -138,6 +139,23 @@ pub struct Diagnostic {
     pub summary: String,
     /// The full detail, unwrapped.
     pub detail: String,
+    /// The attribute the diagnostic is attached to, read from the configuration line Terraform highlights
+    /// (`name = value`, the value highlighted); `None` for a diagnostic on a whole block or none.
+    pub attribute: Option<String>,
+}
+
+/// The attribute name of a `-json` diagnostic's snippet: the text before the highlighted value on its line, when
+/// that is `NAME =`.
+fn highlighted_attribute(snippet: &serde_json::Value) -> Option<String> {
+    let code = snippet["code"].as_str()?;
+    let start = usize::try_from(snippet["highlight_start_offset"].as_u64()?).ok()?;
+    let before = code.get(..start)?.trim_end();
+    let name = before.strip_suffix('=')?.trim();
+    let is_name = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    is_name.then(|| name.to_owned())
 }
 
 impl Run {
@@ -155,26 +173,48 @@ impl Run {
             .collect()
     }
 
-    /// The diagnostics in the output of a command run with `-json`, in order.
+    /// The diagnostics in the output of a command run with `-json`, in order: the streamed messages of `plan`,
+    /// `apply` and the like, or the one object `validate -json` prints.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let diagnostic = |d: &serde_json::Value| {
+            let field = |name: &str| d[name].as_str().unwrap_or_default().to_owned();
+            Diagnostic {
+                severity: field("severity"),
+                summary: field("summary"),
+                detail: field("detail"),
+                attribute: highlighted_attribute(&d["snippet"]),
+            }
+        };
+        if let Ok(validation) = serde_json::from_str::<serde_json::Value>(&self.stdout)
+            && let Some(all) = validation["diagnostics"].as_array()
+        {
+            return all.iter().map(diagnostic).collect();
+        }
         self.stdout
             .lines()
             .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
             .filter(|message| message["type"] == "diagnostic")
-            .map(|message| {
-                let field = |name: &str| {
-                    message["diagnostic"][name]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned()
-                };
-                Diagnostic {
-                    severity: field("severity"),
-                    summary: field("summary"),
-                    detail: field("detail"),
-                }
-            })
+            .map(|message| diagnostic(&message["diagnostic"]))
             .collect()
+    }
+
+    /// The error diagnostics of a `-json` run as text to search, each `summary: detail [attribute NAME]`,
+    /// whitespace squashed: what the provider (or Terraform) said and the attribute it attached that to, without
+    /// Terraform's echo of the configuration, which contains every attribute name and value of the block whatever
+    /// the error says.
+    pub fn error_text(&self) -> String {
+        self.errors()
+            .iter()
+            .map(|d| {
+                let at = d
+                    .attribute
+                    .as_ref()
+                    .map(|a| format!(" [attribute {a}]"))
+                    .unwrap_or_default();
+                squash(&format!("{}: {}{at}", d.summary, d.detail))
+            })
+            .collect::<Vec<_>>()
+            .join(" | ")
     }
 
     /// Panics with the command's output unless it exited 0.
@@ -208,7 +248,7 @@ impl Workdir {
         }
     }
 
-    /// A new directory holding a copy of the example `examples/<example>` (its `.tf` files).
+    /// A new directory holding a copy of the example `examples/<example>` (its `.tf` and `.tfquery.hcl` files).
     pub fn from_example(terraform: &Terraform, example: &str) -> Workdir {
         let source = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("examples")
@@ -219,7 +259,11 @@ impl Workdir {
             fs::read_dir(&source).unwrap_or_else(|e| panic!("reading {}: {e}", source.display()))
         {
             let path = entry.expect("directory entry").path();
-            if path.extension().is_some_and(|e| e == "tf") {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            if name.ends_with(".tf") || name.ends_with(".tfquery.hcl") {
                 fs::copy(
                     &path,
                     work.path().join(path.file_name().expect("file name")),
@@ -293,24 +337,27 @@ impl Workdir {
         );
     }
 
-    /// `terraform plan`, which must fail (exit code 1) with output containing every one of `says`; `what` names the
-    /// case in failure messages. Returns the output, whitespace squashed.
+    /// `terraform plan`, which must fail (exit code 1) with error diagnostics (summary and detail, not Terraform's
+    /// echo of the configuration) containing every one of `says`; `what` names the case in failure messages.
+    /// Returns the diagnostics' text, whitespace squashed.
     #[track_caller]
     pub fn assert_plan_refused(&self, what: &str, says: &[&str]) -> String {
-        let plan = self.run(&["plan", "-input=false", "-no-color"]);
-        let output = plan.output();
+        let plan = self.run(&["plan", "-input=false", "-no-color", "-json"]);
+        let said = plan.error_text();
         let version = &self.terraform.version;
         assert_eq!(
-            plan.code, 1,
-            "Terraform {version}: {what}: plan must fail:\n{output}"
+            plan.code,
+            1,
+            "Terraform {version}: {what}: plan must fail:\n{}",
+            plan.output()
         );
         for fragment in says {
             assert!(
-                output.contains(fragment),
-                "Terraform {version}: {what}: error lacks {fragment:?}:\n{output}"
+                said.contains(fragment),
+                "Terraform {version}: {what}: the error diagnostics lack {fragment:?}:\n{said}"
             );
         }
-        output
+        said
     }
 
     /// `terraform plan -out=plan.tfplan` then `terraform show -json plan.tfplan`: the plan as JSON.

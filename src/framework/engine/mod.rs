@@ -1,5 +1,5 @@
-//! The engine: applies Terraform's plan and apply rules around the provider's resources, data sources and
-//! functions, so that provider code only says what is different about its objects.
+//! The engine: applies Terraform's plan and apply rules around the provider's resources, data sources,
+//! functions and actions, so that provider code only says what is different about its objects.
 //!
 //! It speaks framework types only (values, schemas, diagnostics); the protocol layer decodes requests into these
 //! and encodes the answers. One file per operation.
@@ -10,13 +10,16 @@ mod configure;
 mod generate_resource_config;
 mod identity;
 mod import_resource_state;
+mod invoke_action;
 mod list_resource;
+mod plan_action;
 mod plan_resource_change;
 mod plan_rules;
 mod read_data_source;
 mod read_resource;
 mod upgrade_resource_state;
 mod validate;
+mod validate_action_config;
 
 pub use apply_resource_change::{ApplyRequest, ApplyResponse};
 pub use import_resource_state::{ImportStateResponse, ImportedResource};
@@ -24,6 +27,7 @@ pub use plan_resource_change::{PlanRequest, PlanResponse};
 pub use plan_rules::UnplannableAttribute;
 pub use read_resource::{ReadResourceRequest, ReadResourceResponse};
 
+use super::action::Action;
 use super::context::Context;
 use super::data_source::DataSource;
 use super::diagnostics::{Diagnostic, Diagnostics};
@@ -90,6 +94,7 @@ pub struct Engine<P: Provider> {
     list_resources: BTreeMap<&'static str, Registered<dyn ListResource<P::Client>>>,
     data_sources: BTreeMap<&'static str, Registered<dyn DataSource<P::Client>>>,
     functions: BTreeMap<&'static str, RegisteredFunction>,
+    actions: BTreeMap<&'static str, Registered<dyn Action<P::Client>>>,
     client: RwLock<Option<Arc<P::Client>>>,
     stop: CancellationToken,
 }
@@ -104,6 +109,7 @@ impl<P: Provider> fmt::Debug for Engine<P> {
                 &self.data_sources.keys().collect::<Vec<_>>(),
             )
             .field("functions", &self.functions.keys().collect::<Vec<_>>())
+            .field("actions", &self.actions.keys().collect::<Vec<_>>())
             .finish()
     }
 }
@@ -156,6 +162,11 @@ impl<P: Provider> Engine<P> {
                 )
             })
             .collect();
+        let actions = provider
+            .actions()
+            .into_iter()
+            .map(|a| (a.type_name(), Registered::new(a.clone(), a.schema())))
+            .collect();
         Ok(Engine {
             provider,
             provider_schema,
@@ -165,6 +176,7 @@ impl<P: Provider> Engine<P> {
             list_resources,
             data_sources,
             functions,
+            actions,
             client: RwLock::new(None),
             stop: CancellationToken::new(),
         })
@@ -225,6 +237,16 @@ impl<P: Provider> Engine<P> {
         self.functions
             .iter()
             .map(|(name, f)| (*name, &f.definition))
+    }
+
+    /// Every action type's schema (its `config` block), by type name.
+    pub fn action_schemas(&self) -> impl Iterator<Item = (&'static str, &Schema)> {
+        self.actions.iter().map(|(name, a)| (*name, &a.schema))
+    }
+
+    /// The value type of an action type's `config` block, or the diagnostic for an unknown type.
+    pub fn action_type(&self, type_name: &str) -> Result<&Type, Diagnostic> {
+        self.action(type_name).map(|a| &a.value_type)
     }
 
     /// The value type of a resource type, or the diagnostic for an unknown type.
@@ -288,6 +310,12 @@ impl<P: Provider> Engine<P> {
         self.data_sources
             .get(type_name)
             .ok_or_else(|| unknown_type("data source", type_name))
+    }
+
+    fn action(&self, type_name: &str) -> Result<&Registered<dyn Action<P::Client>>, Diagnostic> {
+        self.actions
+            .get(type_name)
+            .ok_or_else(|| unknown_type("action", type_name))
     }
 
     fn client(&self) -> Option<Arc<P::Client>> {

@@ -59,8 +59,13 @@ impl<P: Provider> Engine<P> {
                 return out;
             }
         };
-        // Destroy: the plan is null, and there is nothing for the resource to refine.
+        // Destroy: the plan is null, and there is nothing for the resource to refine; it may only warn.
         if req.proposed.is_null() {
+            if !req.prior.is_null() {
+                resource
+                    .handler
+                    .plan_destroy(&req.prior, &mut out.diagnostics);
+            }
             return out;
         }
         let block = &resource.schema.block;

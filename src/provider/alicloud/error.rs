@@ -4,6 +4,7 @@
 use super::credentials::CredentialsError;
 pub use super::error_class::ErrorKind;
 use super::error_class::classify;
+use crate::ram::access_denied::AccessDeniedDetail;
 use std::fmt;
 use std::time::Duration;
 
@@ -19,6 +20,7 @@ pub struct ApiError {
     retry_after: Option<Duration>,
     attempts: u32,
     unanswered: u32,
+    access_denied: Option<Box<AccessDeniedDetail>>,
 }
 
 impl ApiError {
@@ -41,7 +43,19 @@ impl ApiError {
             retry_after: None,
             attempts: 1,
             unanswered: 0,
+            access_denied: None,
         }
+    }
+
+    pub(crate) fn with_access_denied(mut self, detail: Option<AccessDeniedDetail>) -> Self {
+        self.access_denied = detail.map(Box::new);
+        self
+    }
+
+    /// The `AccessDeniedDetail` of a `NoPermission` refusal, when the service sent one: the denied action, the
+    /// caller, implicit or explicit.
+    pub fn access_denied(&self) -> Option<&AccessDeniedDetail> {
+        self.access_denied.as_deref()
     }
 
     pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {

@@ -35,7 +35,6 @@ pub mod resource_directory;
 pub mod retry;
 pub mod secret;
 pub mod service;
-pub mod signer;
 pub mod sts;
 pub mod tag_batcher;
 pub mod transport;

@@ -15,7 +15,10 @@ use super::rate_limit::RateLimiter;
 use super::retry::RetryPolicy;
 use super::secret::REDACTED;
 use super::service::Service;
-use super::signer::{self, SIGNATURE_METHOD, SIGNATURE_VERSION, SignableRequest, percent_encode};
+use crate::ram::access_denied::AccessDeniedDetail;
+use crate::ram::signature::v1::{
+    self as signer, SIGNATURE_METHOD, SIGNATURE_VERSION, SignableRequest, percent_encode,
+};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::future::Future;
@@ -120,6 +123,9 @@ struct ErrorBody {
     message: Option<String>,
     #[serde(rename = "RequestId", alias = "requestId")]
     request_id: Option<String>,
+    /// Read loosely: a detail of an unexpected shape must not cost the code and message around it.
+    #[serde(rename = "AccessDeniedDetail", alias = "accessDeniedDetail")]
+    access_denied: Option<serde_json::Value>,
 }
 
 /// Just the request ID of a successful response, for logs and decode errors.
@@ -399,7 +405,11 @@ impl Transport {
             redact_message(&message, &credentials),
             body.request_id,
         )
-        .with_retry_after(retry_after);
+        .with_retry_after(retry_after)
+        .with_access_denied(
+            body.access_denied
+                .and_then(|detail| serde_json::from_value::<AccessDeniedDetail>(detail).ok()),
+        );
         self.shared.flow.record(
             service,
             action,

@@ -4,10 +4,10 @@
 //! Such a service is named in a trust policy as `<trusted uid>@<service host>`. When the UID is the role owner's
 //! own, the role trusts the service acting for the owner itself, and the cross-account flow fails. RAM then also
 //! stores the principal as the plain `<service host>` (the own-account rule,
-//! [`own_account_stored_form`](crate::provider::domain::trust_policy::own_account_stored_form)): the DTS guide
+//! [`own_account_stored_form`](crate::ram::trust_policy::own_account_stored_form)): the DTS guide
 //! documents this for DTS; for DataWorks it is inferred, so messages state it as a risk.
 
-use crate::provider::domain::account::{AccountId, IdentityKind};
+use crate::ram::account::{AccountId, IdentityKind};
 use std::fmt;
 
 /// A service that reaches into another account through a role that trusts `<uid>@<host>`.

@@ -1,10 +1,11 @@
 //! Recognising existing roles: which cross-account service a trust policy is exactly the role of, and which
 //! accounts a trust policy admits. What listings (`terraform query`, the `aliram_roles` data source) filter on.
 
-use super::account::AccountId;
 use super::cross_account_service::CrossAccountService;
 use super::dts;
-use super::trust_policy::{PrincipalKind, TrustPolicy, dataworks_trust_policy, dts_trust_policy};
+use super::trust_policy::{dataworks_trust_policy, dts_trust_policy};
+use crate::ram::account::AccountId;
+use crate::ram::trust_policy::{PrincipalKind, TrustPolicy};
 
 /// A role's trust as one of the cross-account services' roles has it.
 #[derive(Clone, Debug, PartialEq, Eq)]

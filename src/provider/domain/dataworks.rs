@@ -9,7 +9,7 @@
 //! Instance types are exact tokens (`rds`); RDS engine names are matched case-insensitively, since users copy
 //! them from console labels.
 
-use crate::provider::domain::accepted_values::quoted_alternatives;
+use crate::ram::accepted_values::quoted_alternatives;
 use std::fmt;
 
 /// The kind of instance a DataWorks data source reads across accounts.

@@ -9,7 +9,9 @@
 //! Scenario and side names are exact tokens (`source`, `source_and_destination`); database types and access
 //! methods are matched exactly but case-insensitively, since users copy them from console labels.
 
-use crate::provider::domain::accepted_values::quoted_alternatives;
+use crate::ram::accepted_values::quoted_alternatives;
+use crate::ram::account::AccountId;
+use crate::ram::trust_policy::{Principal, TrustPolicy};
 use std::fmt;
 
 /// The system policy every DTS cross-account role carries.
@@ -22,6 +24,100 @@ pub const DEFAULT_ROLE_NAME: &str = "ram-for-dts";
 /// is stated in the resource documentation ("Before you start") only.
 pub const DIFFERENT_ACCOUNT_TYPES_NOTE: &str = "Synchronization tasks between accounts of different types, such as \
      between an Alibaba Finance Cloud account and a government cloud account, are not supported.";
+
+/// The DTS default role, the seed's prerequisite ("Prerequisites": "DTS has the required permissions to access the
+/// cloud resources of the Alibaba Cloud account that owns the database instance"). It lives in the **database
+/// owner's account**, the account of the cross-account role, beside it; the task never names it. The DTS console
+/// creates it by "quick authorization".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DefaultRoleFacts {
+    /// The role's name, which DTS looks for: `AliyunDTSDefaultRole`.
+    pub role_name: &'static str,
+    /// The one service principal it trusts, DTS of its own account: `dts.aliyuncs.com`.
+    pub service: &'static str,
+    /// The one system policy it carries: `AliyunDTSRolePolicy`.
+    pub policy: &'static str,
+    /// The seed's prerequisite, in its words.
+    pub prerequisite: &'static str,
+    /// The error code of a DTS task created without it.
+    pub missing_error_code: &'static str,
+    /// That error's message.
+    pub missing_error_message: &'static str,
+}
+
+/// The facts of the DTS default role.
+pub const DEFAULT_ROLE: DefaultRoleFacts = DefaultRoleFacts {
+    role_name: "AliyunDTSDefaultRole",
+    service: "dts.aliyuncs.com",
+    policy: SYSTEM_POLICY,
+    prerequisite: "DTS has the required permissions to access the cloud resources of the Alibaba Cloud account \
+        that owns the database instance",
+    missing_error_code: "Abnormal.RamCheckUserRole",
+    missing_error_message: "You have not authorized the default role AliyunDTSDefaultRole of DTS",
+};
+
+/// What is wrong with an account's DTS default role.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DefaultRoleProblem {
+    /// The account has no role of that name.
+    #[error("this account has no role {}", DEFAULT_ROLE.role_name)]
+    Missing,
+    /// The role trusts something else than DTS of its own account.
+    #[error(
+        "role {} trusts something else than {} (its trust policy is {found})",
+        DEFAULT_ROLE.role_name,
+        DEFAULT_ROLE.service
+    )]
+    OtherTrust {
+        /// The trust policy the role has.
+        found: String,
+    },
+    /// The role lacks the policy.
+    #[error(
+        "role {} does not carry {} (attached: {})",
+        DEFAULT_ROLE.role_name,
+        DEFAULT_ROLE.policy,
+        if attached.is_empty() { "none".to_owned() } else { attached.join(", ") }
+    )]
+    MissingPolicy {
+        /// The policies it has.
+        attached: Vec<String>,
+    },
+}
+
+/// Checks an account's DTS default role: its trust policy (`None` when the role does not exist) means the same as
+/// [`default_role_trust_policy`] for the account `owner`, and `attached` holds [`DEFAULT_ROLE`]'s policy.
+pub fn check_default_role(
+    trust_policy: Option<&str>,
+    attached: &[String],
+    owner: Option<&AccountId>,
+) -> Result<(), DefaultRoleProblem> {
+    let Some(document) = trust_policy else {
+        return Err(DefaultRoleProblem::Missing);
+    };
+    let right = TrustPolicy::parse(document)
+        .is_ok_and(|p| p.equivalent_to(&default_role_trust_policy(), owner));
+    if !right {
+        return Err(DefaultRoleProblem::OtherTrust {
+            found: document.split_whitespace().collect::<Vec<_>>().join(" "),
+        });
+    }
+    if !attached.iter().any(|p| p == DEFAULT_ROLE.policy) {
+        return Err(DefaultRoleProblem::MissingPolicy {
+            attached: attached.to_vec(),
+        });
+    }
+    Ok(())
+}
+
+/// The trust policy of the DTS default role: DTS of the role's own account may assume it
+/// (`{"Service": ["dts.aliyuncs.com"]}`).
+pub fn default_role_trust_policy() -> TrustPolicy {
+    TrustPolicy::allow_assume_role(Principal {
+        service: vec![DEFAULT_ROLE.service.to_owned()],
+        ..Principal::default()
+    })
+}
 
 /// Which databases of a DTS task are cross-account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -640,6 +736,49 @@ fn two_way_database_types() -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_default_role_is_right_only_with_dts_trust_and_the_dts_policy() {
+        let owner = AccountId::parse("1111111111111111").unwrap();
+        let ok = default_role_trust_policy().to_json();
+        let policy = vec![DEFAULT_ROLE.policy.to_owned()];
+        assert_eq!(check_default_role(Some(&ok), &policy, Some(&owner)), Ok(()));
+        // RAM's stored form of the same trust, the owner's UID in front of the service, means the same.
+        let with_uid = ok.replace("dts.aliyuncs.com", "1111111111111111@dts.aliyuncs.com");
+        assert_eq!(
+            check_default_role(Some(&with_uid), &policy, Some(&owner)),
+            Ok(())
+        );
+        assert_eq!(
+            check_default_role(None, &policy, Some(&owner)),
+            Err(DefaultRoleProblem::Missing)
+        );
+        let other = ok.replace("dts.aliyuncs.com", "ecs.aliyuncs.com");
+        assert!(matches!(
+            check_default_role(Some(&other), &policy, Some(&owner)),
+            Err(DefaultRoleProblem::OtherTrust { .. })
+        ));
+        assert_eq!(
+            check_default_role(
+                Some(&ok),
+                &["AliyunOSSReadOnlyAccess".to_owned()],
+                Some(&owner)
+            ),
+            Err(DefaultRoleProblem::MissingPolicy {
+                attached: vec!["AliyunOSSReadOnlyAccess".to_owned()]
+            })
+        );
+    }
+
+    #[test]
+    fn the_default_role_facts_are_the_seeds() {
+        assert_eq!(DEFAULT_ROLE.role_name, "AliyunDTSDefaultRole");
+        assert_eq!(DEFAULT_ROLE.missing_error_code, "Abnormal.RamCheckUserRole");
+        assert_eq!(
+            default_role_trust_policy().to_json(),
+            r#"{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Service":["dts.aliyuncs.com"]}}],"Version":"1"}"#
+        );
+    }
     use pretty_assertions::assert_eq;
 
     #[test]

@@ -12,11 +12,8 @@
 //! - [`dataworks`]: DataWorks cross-account data sources: instance types, their system policies, RDS engines;
 //! - [`role_rules`]: RAM's constraints on role names, descriptions, session durations and tags.
 
-mod accepted_values;
-pub mod account;
 pub mod cross_account_service;
 pub mod cross_account_shape;
 pub mod dataworks;
 pub mod dts;
-pub mod role_rules;
 pub mod trust_policy;

@@ -4,10 +4,9 @@
 use crate::framework::function::{Function, FunctionDefinition, FunctionError, Parameter};
 use crate::framework::types::Type;
 use crate::framework::value::Value;
-use crate::provider::domain::account::AccountId;
-use crate::provider::domain::trust_policy::{
-    TrustPolicy, dataworks_trust_policy, dts_trust_policy,
-};
+use crate::provider::domain::trust_policy::{dataworks_trust_policy, dts_trust_policy};
+use crate::ram::account::AccountId;
+use crate::ram::trust_policy::TrustPolicy;
 
 /// A function that renders the trust policy admitting one account's service.
 #[derive(Clone, Copy, Debug)]

@@ -4,7 +4,7 @@
 use crate::framework::function::{Function, FunctionDefinition, FunctionError, Parameter};
 use crate::framework::types::Type;
 use crate::framework::value::Value;
-use crate::provider::domain::trust_policy::TrustPolicy;
+use crate::ram::trust_policy::TrustPolicy;
 
 /// What "the same" means, shared by both functions' documentation.
 const SEMANTICS: &str = "Key order, whitespace, a string versus a one-element list, the order of (and repeats in) \

@@ -10,10 +10,11 @@ use crate::framework::path::AttributePath;
 use crate::framework::schema::Attribute;
 use crate::framework::types::Type;
 use crate::framework::value::Value;
-use crate::provider::domain::account::AccountId;
 use crate::provider::domain::cross_account_service::CrossAccountService;
 use crate::provider::domain::dts::{self, DatabaseSide, DtsError, Scenario};
-use crate::provider::domain::trust_policy::{PrincipalKind, TrustPolicy, dts_trust_policy};
+use crate::provider::domain::trust_policy::dts_trust_policy;
+use crate::ram::account::AccountId;
+use crate::ram::trust_policy::{PrincipalKind, TrustPolicy};
 
 /// The `aliram_cross_account_dts_role` kind.
 #[derive(Debug)]
@@ -33,7 +34,7 @@ impl RoleKind for DtsRole {
 
     fn description() -> &'static str {
         "The RAM role that lets Data Transmission Service (DTS), acting for the account that creates a \
-         cross-account task, access a database of this provider instance's account. It trusts the task's account \
+         cross-account task, access a database of the role's account (`account_id`, by default this provider instance's own). It trusts the task's account \
          (principals `acs:ram::<T>:root` and `<T>@dts.aliyuncs.com`) and carries `AliyunDTSRolePolicy`. The task \
          is then configured with `owner_account_id` and `role_name`."
     }

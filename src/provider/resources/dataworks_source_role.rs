@@ -12,10 +12,11 @@ use crate::framework::path::AttributePath;
 use crate::framework::schema::Attribute;
 use crate::framework::types::Type;
 use crate::framework::value::Value;
-use crate::provider::domain::account::AccountId;
 use crate::provider::domain::cross_account_service::CrossAccountService;
 use crate::provider::domain::dataworks::{INSTANCE_TYPES, InstanceType, check_rds_engine};
-use crate::provider::domain::trust_policy::{PrincipalKind, TrustPolicy, dataworks_trust_policy};
+use crate::provider::domain::trust_policy::dataworks_trust_policy;
+use crate::ram::account::AccountId;
+use crate::ram::trust_policy::{PrincipalKind, TrustPolicy};
 
 /// The `aliram_dataworks_source_role` kind.
 #[derive(Debug)]

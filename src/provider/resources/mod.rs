@@ -1,8 +1,9 @@
-//! Managed resources: the three role resources, sharing one lifecycle, and their list resources.
+//! Managed resources: the role resources, sharing one lifecycle, and their list resources.
 
 mod attributes;
 mod cross_account_dts_role;
 mod dataworks_source_role;
+mod dts_default_role;
 mod role;
 mod role_api;
 mod role_identity;
@@ -22,10 +23,12 @@ pub fn all() -> Vec<Arc<dyn Resource<ProviderClient>>> {
         Arc::new(RoleResource::<role::GenericRole>::new()),
         Arc::new(RoleResource::<cross_account_dts_role::DtsRole>::new()),
         Arc::new(RoleResource::<dataworks_source_role::DataWorksRole>::new()),
+        Arc::new(RoleResource::<dts_default_role::DtsDefaultRole>::new()),
     ]
 }
 
-/// Every list resource type the provider offers: one per resource type.
+/// Every list resource type the provider offers: one per resource type, except the account's single DTS default
+/// role, which there is nothing to list of.
 pub fn list_all() -> Vec<Arc<dyn ListResource<ProviderClient>>> {
     vec![
         Arc::new(role_listing::RoleListResource::<role::GenericRole>::new()),

@@ -11,8 +11,8 @@ use crate::framework::schema::Attribute;
 use crate::framework::types::Type;
 use crate::framework::value::Value;
 use crate::provider::domain::cross_account_service::CrossAccountService;
-use crate::provider::domain::role_rules::max_policies_per_role;
-use crate::provider::domain::trust_policy::ram_rules::MAX_DOCUMENT_CHARS;
+use crate::ram::role_rules::max_policies_per_role;
+use crate::ram::trust_policy::rules::MAX_DOCUMENT_CHARS;
 
 /// The `aliram_role` kind.
 #[derive(Debug)]

@@ -7,7 +7,7 @@ use crate::provider::alicloud::ram::{AttachedPolicy, PolicyType, Role, Tag, TagK
 use crate::provider::alicloud::tag_batcher::TagBatcher;
 use crate::provider::alicloud::wait::{Polled, Waiter};
 use crate::provider::alicloud::{AliCloudClient, ClientError, ErrorKind};
-use crate::provider::domain::role_rules::reserved_tag_key_text;
+use crate::ram::role_rules::reserved_tag_key_text;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;

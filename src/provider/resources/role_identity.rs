@@ -10,8 +10,8 @@ use crate::framework::identity::{IdentityAttribute, IdentitySchema};
 use crate::framework::path::AttributePath;
 use crate::framework::value::Value;
 use crate::provider::client::{AccountAccessError, ProviderClient};
-use crate::provider::domain::account::AccountId;
-use crate::provider::domain::role_rules::check_role_name;
+use crate::ram::account::AccountId;
+use crate::ram::role_rules::check_role_name;
 
 /// `{account_id, role_name}`.
 pub(crate) fn identity_schema() -> IdentitySchema {

@@ -9,6 +9,7 @@ use super::role_identity;
 use super::role_resource::RoleKind;
 use super::role_state::flatten;
 use crate::framework::context::Context;
+use crate::framework::diagnostics::Diagnostic;
 use crate::framework::list_resource::{ListRequest, ListResource, ListResult, ListSink};
 use crate::framework::schema::{Block, Schema};
 use crate::framework::value::Value;
@@ -99,14 +100,14 @@ impl<K: RoleKind> ListResource<ProviderClient> for RoleListResource<K> {
         req: ListRequest,
         sink: &ListSink,
     ) {
+        let failed = |d: Diagnostic| ListResult {
+            diagnostics: d.into(),
+            ..Default::default()
+        };
         let mut query = match role_query::from_config(&req.config) {
             Ok(q) => q,
             Err(d) => {
-                sink.send(ListResult {
-                    diagnostics: d.into(),
-                    ..Default::default()
-                })
-                .await;
+                sink.send(failed(d)).await;
                 return;
             }
         };
@@ -115,11 +116,7 @@ impl<K: RoleKind> ListResource<ProviderClient> for RoleListResource<K> {
         let target = match role_query::listing_client(client, &req.config).await {
             Ok(target) => target,
             Err(d) => {
-                sink.send(ListResult {
-                    diagnostics: d.into(),
-                    ..Default::default()
-                })
-                .await;
+                sink.send(failed(d)).await;
                 return;
             }
         };
@@ -130,11 +127,8 @@ impl<K: RoleKind> ListResource<ProviderClient> for RoleListResource<K> {
                 Ok(Some(page)) => page,
                 Ok(None) => return,
                 Err(e) => {
-                    sink.send(ListResult {
-                        diagnostics: api_diagnostic("listing the account's roles", &e).into(),
-                        ..Default::default()
-                    })
-                    .await;
+                    sink.send(failed(api_diagnostic("listing the account's roles", &e)))
+                        .await;
                     return;
                 }
             };

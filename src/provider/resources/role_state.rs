@@ -5,11 +5,10 @@ use super::attributes;
 use super::role_api::RemoteRole;
 use crate::framework::value::Value;
 use crate::provider::alicloud::ram::Role;
-use crate::provider::domain::account::{AccountId, same_role_arn};
-use crate::provider::domain::role_rules::DEFAULT_SESSION_DURATION_SECONDS;
-use crate::provider::domain::trust_policy::{
-    TrustPolicy, describe_differences, normalize, policies_equivalent,
-};
+use crate::provider::domain::trust_policy::describe_differences;
+use crate::ram::account::{AccountId, same_role_arn};
+use crate::ram::role_rules::DEFAULT_SESSION_DURATION_SECONDS;
+use crate::ram::trust_policy::{TrustPolicy, normalize, policies_equivalent};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What a plan asks RAM to hold.

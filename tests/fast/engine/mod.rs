@@ -7,14 +7,21 @@
 mod apply_resource_change;
 mod call_function;
 mod import_resource_state;
+mod invoke_action;
+mod plan_action;
 mod plan_resource_change;
 mod read_resource;
 mod upgrade_resource_state;
 mod validate;
+mod validate_action_config;
 
 use pretty_assertions::assert_eq;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
+use terraform_provider_aliram::framework::action::{
+    Action, ActionEvent, ActionProgress, InvokeActionRequest, InvokeActionResponse,
+    PlanActionRequest, PlanActionResponse,
+};
 use terraform_provider_aliram::framework::context::Context;
 use terraform_provider_aliram::framework::data_source::DataSource;
 use terraform_provider_aliram::framework::diagnostics::{Diagnostic, Diagnostics};
@@ -210,6 +217,13 @@ impl Resource<FakeClient> for FakeRole {
         (self.delete)(&req, resp);
     }
 
+    /// Warns about destroying a role described "guarded" (no stored state below is).
+    fn plan_destroy(&self, prior: &Value, diagnostics: &mut Diagnostics) {
+        if prior.attr("description").as_str() == Some("guarded") {
+            diagnostics.add_warning("Guarded Role", "Others depend on this role.");
+        }
+    }
+
     async fn modify_plan(
         &self,
         _: &Context,
@@ -251,7 +265,90 @@ impl Function for Echo {
     }
 }
 
-/// A provider offering the one fake resource and `echo`.
+const ACTION: &str = "fake_check";
+
+/// `fake_check`: an action whose behaviour follows its `target`: "warn" warns at plan, "fail" fails the invocation
+/// after one progress message, "quiet" sends no progress. Any other target succeeds after two progress messages.
+struct FakeCheck;
+
+fn check_schema() -> Schema {
+    Schema::new(
+        Block::new("A fake check.")
+            .attribute(Attribute::string("target").required().validate(lowercase))
+            .attribute(Attribute::string("note").optional()),
+    )
+}
+
+#[async_trait::async_trait]
+impl Action<FakeClient> for FakeCheck {
+    fn type_name(&self) -> &'static str {
+        ACTION
+    }
+
+    fn schema(&self) -> Schema {
+        check_schema()
+    }
+
+    fn validate_config(&self, config: &Value, diagnostics: &mut Diagnostics) {
+        if config.attr("note").as_str() == Some("forbidden") {
+            diagnostics
+                .push(Diagnostic::error("Forbidden Note", "note is forbidden.").at(path("note")));
+        }
+    }
+
+    async fn plan(
+        &self,
+        _: &Context,
+        client: Option<&FakeClient>,
+        req: PlanActionRequest,
+        resp: &mut PlanActionResponse,
+    ) {
+        if client.is_none() {
+            resp.diagnostics
+                .add_warning("No Client", "planned without a client");
+        }
+        if req.config.attr("target").as_str() == Some("warn") {
+            resp.diagnostics
+                .add_warning("Check Warns", "target is warn");
+        }
+        if req.config.attr("target").is_unknown() {
+            resp.diagnostics
+                .add_warning("Target Unknown", "known at apply");
+        }
+    }
+
+    async fn invoke(
+        &self,
+        _: &Context,
+        _: &FakeClient,
+        req: InvokeActionRequest,
+        progress: &ActionProgress,
+        resp: &mut InvokeActionResponse,
+    ) {
+        let target = req
+            .config
+            .attr("target")
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if target == "quiet" {
+            return;
+        }
+        progress.send(format!("checking {target}")).await;
+        if target == "fail" {
+            resp.diagnostics.add_error("Check Failed", "target is fail");
+            return;
+        }
+        progress.send(format!("checked {target}")).await;
+    }
+}
+
+/// A `fake_check` configuration with `target` (and no note).
+fn check(target: impl Into<Value>) -> Value {
+    Value::object([("target", target.into()), ("note", Value::Null)])
+}
+
+/// A provider offering the one fake resource, `echo` and `fake_check`.
 struct FakeProvider {
     role: Arc<FakeRole>,
 }
@@ -287,6 +384,10 @@ impl Provider for FakeProvider {
 
     fn functions(&self) -> Vec<Arc<dyn Function>> {
         vec![Arc::new(Echo)]
+    }
+
+    fn actions(&self) -> Vec<Arc<dyn Action<FakeClient>>> {
+        vec![Arc::new(FakeCheck)]
     }
 }
 

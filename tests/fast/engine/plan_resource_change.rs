@@ -325,6 +325,31 @@ async fn plan_destroy_is_null_with_private_echoed_and_asks_the_resource_nothing(
 }
 
 #[tokio::test]
+async fn plan_destroy_shows_the_resources_destroy_warning() {
+    let (engine, role) = engine(FakeRole::default()).await;
+    let got = engine
+        .plan_resource_change(PlanRequest {
+            type_name: ROLE.into(),
+            prior: with(stored_state(), &[("description", "guarded".into())]),
+            proposed: Value::Null,
+            config: Value::Null,
+            prior_private: PRIOR_PRIVATE.to_vec(),
+        })
+        .await;
+    assert_eq!(
+        Plan::from(got),
+        Plan {
+            planned: Value::Null,
+            requires_replace: vec![],
+            private: PRIOR_PRIVATE.to_vec(),
+            diagnostics: Diagnostic::warning("Guarded Role", "Others depend on this role.").into(),
+        },
+        "case request-destroy-guarded/response-warning"
+    );
+    assert_eq!(role.calls(), vec![]);
+}
+
+#[tokio::test]
 async fn modify_plan_sees_the_engines_plan() {
     let (engine, role) = engine(FakeRole::default()).await;
     let config = with(

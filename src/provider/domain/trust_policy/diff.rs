@@ -4,9 +4,9 @@
 //! Both policies are compared in canonical form, so only differences of meaning are reported: the list is empty
 //! exactly when the policies are equivalent.
 
-use super::canonical_json::to_sorted_compact;
-use super::{Statement, TrustPolicy};
-use crate::provider::domain::account::AccountId;
+use crate::ram::account::AccountId;
+use crate::ram::canonical_json::to_sorted_compact;
+use crate::ram::trust_policy::{Statement, TrustPolicy};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

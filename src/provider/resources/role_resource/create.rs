@@ -8,11 +8,11 @@ use crate::framework::value::Value;
 use crate::provider::alicloud::ram::{CreateRoleRequest, Role, Tag};
 use crate::provider::alicloud::{AliCloudClient, ClientError, ErrorKind};
 use crate::provider::client::{ProviderClient, api_diagnostic};
-use crate::provider::domain::account::AccountId;
-use crate::provider::domain::trust_policy::policies_equivalent;
 use crate::provider::resources::attributes;
 use crate::provider::resources::role_api::{after_create, attach_system_policy, wait_role_visible};
 use crate::provider::resources::role_state::{expand, flatten_computed};
+use crate::ram::account::AccountId;
+use crate::ram::trust_policy::policies_equivalent;
 
 /// CreateRole, safe to repeat. When a retried CreateRole meets `EntityAlreadyExists.Role` after an earlier attempt
 /// of this very call was sent and got no answer, that attempt may have created the role: a role of that name with

@@ -4,9 +4,9 @@ use super::{RoleKind, capitalised};
 use crate::framework::resource::{ImportRequest, ImportResponse};
 use crate::framework::value::Value;
 use crate::provider::client::ProviderClient;
-use crate::provider::domain::role_rules::check_role_name;
 use crate::provider::resources::attributes;
 use crate::provider::resources::role_identity;
+use crate::ram::role_rules::check_role_name;
 
 /// Imports a role.
 pub(super) async fn import_state<K: RoleKind>(

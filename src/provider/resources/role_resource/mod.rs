@@ -31,9 +31,9 @@ use crate::framework::schema::{Attribute, Schema};
 use crate::framework::value::Value;
 use crate::provider::alicloud::ClientError;
 use crate::provider::client::{AccountAccessError, AccountClient, ProviderClient};
-use crate::provider::domain::account::AccountId;
 use crate::provider::domain::cross_account_service::CrossAccountService;
 use crate::provider::resources::attributes;
+use crate::ram::account::AccountId;
 use async_trait::async_trait;
 use std::marker::PhantomData;
 
@@ -66,6 +66,13 @@ pub(crate) trait RoleKind: Send + Sync + 'static {
     fn desired(config: &Value) -> Desired;
     /// After an import, fills this kind's attributes that RAM's role reveals (null ones only).
     fn infer(_state: &mut Value) {}
+    /// The service whose account-wide prerequisite this role is (`aliram_dts_default_role`): its trust policy
+    /// and policies are the domain's, and it trusts that service of its own account by design.
+    const PREREQUISITE_OF: Option<CrossAccountService> = None;
+    /// The warning a plan to destroy the role `prior` shows.
+    fn destroy_warning(_prior: &Value) -> Option<Diagnostic> {
+        None
+    }
 }
 
 /// A role resource of kind `K`.
@@ -194,6 +201,12 @@ impl<K: RoleKind> Resource<ProviderClient> for RoleResource<K> {
 
     fn validate_config(&self, config: &Value, diagnostics: &mut Diagnostics) {
         K::validate(config, diagnostics);
+    }
+
+    fn plan_destroy(&self, prior: &Value, diagnostics: &mut Diagnostics) {
+        if let Some(warning) = K::destroy_warning(prior) {
+            diagnostics.push(warning);
+        }
     }
 
     async fn modify_plan(

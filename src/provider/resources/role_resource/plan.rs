@@ -10,9 +10,11 @@ use crate::framework::resource::{ModifyPlanRequest, ModifyPlanResponse};
 use crate::framework::value::Value;
 use crate::provider::alicloud::ErrorKind;
 use crate::provider::client::{ProviderClient, api_diagnostic};
-use crate::provider::domain::account::{AccountId, IdentityKind};
-use crate::provider::domain::trust_policy::{TrustPolicy, own_account_rewrite};
+use crate::provider::domain::cross_account_service::CrossAccountService;
+use crate::provider::domain::trust_policy::own_account_rewrite;
 use crate::provider::resources::attributes;
+use crate::ram::account::{AccountId, IdentityKind};
+use crate::ram::trust_policy::TrustPolicy;
 
 /// Looks up each known name of `policy_names` (GetPolicy, once per distinct name per provider instance; names
 /// unknown at plan time are checked at the plan that knows them). False when the plan must stop.
@@ -114,7 +116,10 @@ pub(super) async fn modify_plan<K: RoleKind>(
     // Names the user wrote (the other kinds attach the domain's policies): each must exist, or the apply would
     // fail after the role and the attachments before it were written. System policies are the same in every
     // account, so the instance's own account answers for all.
-    if K::SERVICE.is_none() && !check_policies_exist(client, &desired.policy_names, resp).await {
+    if K::SERVICE.is_none()
+        && K::PREREQUISITE_OF.is_none()
+        && !check_policies_exist(client, &desired.policy_names, resp).await
+    {
         return;
     }
     // The account the role lives in: `account_id` when the configuration sets it, else the one the state
@@ -233,9 +238,19 @@ pub(super) async fn modify_plan<K: RoleKind>(
             .at(AttributePath::root(attribute)),
         );
     }
+    if K::PREREQUISITE_OF == Some(CrossAccountService::Dts) {
+        client.dts_prerequisite.note_planned();
+    }
+    // The seed's prerequisite for the account of a cross-account DTS role: a warning, never a failed plan.
+    if K::SERVICE == Some(CrossAccountService::Dts)
+        && let Some(warning) = client.dts_prerequisite.warning(&client.api, &owner).await
+    {
+        resp.diagnostics.push(warning);
+    }
     // `aliram_role` may trust its own account on purpose, so a warning where the other kinds refuse; shown when
     // the document is about to be written, not on every plan.
     if K::SERVICE.is_none()
+        && K::PREREQUISITE_OF.is_none()
         && let Some(document) = desired.trust_policy.as_str()
         && req.prior.attr(attributes::TRUST_POLICY).as_str() != Some(document)
         && let Ok(policy) = TrustPolicy::parse(document)

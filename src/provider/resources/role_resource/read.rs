@@ -5,11 +5,12 @@ use crate::framework::context::Context;
 use crate::framework::resource::{ReadRequest, ReadResponse};
 use crate::framework::value::Value;
 use crate::provider::client::{ProviderClient, api_diagnostic};
-use crate::provider::domain::account::AccountId;
-use crate::provider::domain::trust_policy::{TrustPolicy, own_account_rewrite};
+use crate::provider::domain::trust_policy::own_account_rewrite;
 use crate::provider::resources::attributes;
 use crate::provider::resources::role_api::find_role;
 use crate::provider::resources::role_state::flatten;
+use crate::ram::account::AccountId;
+use crate::ram::trust_policy::TrustPolicy;
 
 /// Refreshes a role from RAM.
 pub(super) async fn read<K: RoleKind>(

@@ -4,13 +4,13 @@ use super::{RoleKind, capitalised};
 use crate::framework::schema::{Attribute, Block, Schema};
 use crate::framework::types::Type;
 use crate::framework::value::Value;
-use crate::provider::domain::account::AccountId;
-use crate::provider::domain::role_rules::{
+use crate::provider::resources::attributes;
+use crate::ram::account::AccountId;
+use crate::ram::role_rules::{
     DEFAULT_SESSION_DURATION_SECONDS, RESERVED_TAG_KEY_RULE, check_description,
     check_max_session_duration, check_policy_count, check_role_name, check_tags,
 };
-use crate::provider::domain::trust_policy::ram_rules::check_document;
-use crate::provider::resources::attributes;
+use crate::ram::trust_policy::rules::check_document;
 
 /// `Err(message)` of a domain check, as a validator result.
 fn checked<E: ToString>(result: Result<(), E>) -> Result<(), String> {
@@ -86,7 +86,7 @@ pub(super) fn schema<K: RoleKind>() -> Schema {
     block = block
         .attribute(Attribute::string(attributes::ARN).computed().use_state_for_unknown().description("ARN of the role, `acs:ram::<owner_account_id>:role/<role_name>`; known at plan time."))
         .attribute(Attribute::string(attributes::ROLE_ID).computed().use_state_for_unknown().description("ID RAM gave the role."))
-        .attribute(Attribute::string(attributes::OWNER_ACCOUNT_ID).computed().use_state_for_unknown().description("UID of the account that owns the role (this provider instance's account); known at plan time. This, with the role name, is what the other account's service is configured with."))
+        .attribute(Attribute::string(attributes::OWNER_ACCOUNT_ID).computed().use_state_for_unknown().description("UID of the account that owns the role (`account_id`: this provider instance's account unless set); known at plan time. This, with the role name, is what the other account's service is configured with."))
         .attribute(Attribute::string(attributes::CREATE_TIME).computed().use_state_for_unknown().description("When the role was created (UTC, `YYYY-MM-DDThh:mm:ssZ`)."));
     Schema::new(block)
 }

@@ -37,8 +37,12 @@ pub(super) async fn update<K: RoleKind>(
 
     let trust_changed =
         req.planned.attr(attributes::TRUST_POLICY) != prior.attr(attributes::TRUST_POLICY);
-    let description_changed =
-        req.planned.attr(attributes::DESCRIPTION) != prior.attr(attributes::DESCRIPTION);
+    // A description left out of the configuration is planned unknown when the role has none (the prior value is
+    // null, so it cannot be kept from the state): RAM cannot clear a description, so that is never a change.
+    let planned_description = req.planned.attr(attributes::DESCRIPTION);
+    let description_changed = !planned_description.is_unknown()
+        && !planned_description.is_null()
+        && planned_description != prior.attr(attributes::DESCRIPTION);
     let duration_changed = req.planned.attr(attributes::MAX_SESSION_DURATION)
         != prior.attr(attributes::MAX_SESSION_DURATION);
     if trust_changed || description_changed || duration_changed {
@@ -57,13 +61,13 @@ pub(super) async fn update<K: RoleKind>(
                 .push(api_diagnostic(&format!("updating role {name}"), &e));
             return;
         }
-        for attribute in [
-            attributes::TRUST_POLICY,
-            attributes::DESCRIPTION,
-            attributes::MAX_SESSION_DURATION,
-        ] {
+        for attribute in [attributes::TRUST_POLICY, attributes::MAX_SESSION_DURATION] {
             resp.state
                 .set_attr(attribute, req.planned.attr(attribute).clone());
+        }
+        if description_changed {
+            resp.state
+                .set_attr(attributes::DESCRIPTION, planned_description.clone());
         }
     }
 
@@ -131,6 +135,12 @@ pub(super) async fn update<K: RoleKind>(
         return;
     }
     resp.state = req.planned.clone();
+    if !description_changed {
+        resp.state.set_attr(
+            attributes::DESCRIPTION,
+            prior.attr(attributes::DESCRIPTION).clone(),
+        );
+    }
 
     // Only new attachments need to become visible; the role itself existed before.
     if missing.is_empty() {

@@ -98,6 +98,14 @@ impl AccountId {
     }
 }
 
+/// A role ARN split into its account and role name: `acs:ram::<uid>:role/<name>`. `None` for any other shape.
+pub fn parse_role_arn(arn: &str) -> Option<(AccountId, &str)> {
+    let rest = arn.strip_prefix("acs:ram::")?;
+    let (account, name) = rest.split_once(":role/")?;
+    let account = AccountId::parse(account).ok()?;
+    (!name.is_empty() && !name.contains('/')).then_some((account, name))
+}
+
 /// Whether two role ARNs name the same role: the same text up to the role name, and role names equal ignoring
 /// ASCII case. Some Alibaba Cloud pages show role ARNs with the name in lower case (unverified against the API), so
 /// an ARN RAM returns in another case than the one planned from the role name is the same ARN, not a change.
@@ -217,6 +225,26 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn role_arns_split_into_account_and_name() {
+        let (account, name) = parse_role_arn("acs:ram::1111000011110001:role/ram-for-dts").unwrap();
+        assert_eq!(
+            (account.as_str(), name),
+            ("1111000011110001", "ram-for-dts")
+        );
+        for bad in [
+            "",
+            "ram-for-dts",
+            "acs:ram::1111000011110001:root",
+            "acs:ram::1111000011110001:role/",
+            "acs:ram::abc:role/x",
+            "acs:ram::1111000011110001:assumed-role/x/session",
+            "acs:ram::1111000011110001:role/x/y",
+        ] {
+            assert!(parse_role_arn(bad).is_none(), "{bad}");
+        }
+    }
 
     #[test]
     fn accepts_sixteen_digits() {

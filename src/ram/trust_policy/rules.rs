@@ -7,10 +7,10 @@
 //! policy-document figure of RAM's older Limitations page and CreatePolicy reference (custom policies have since
 //! grown to 6,144), taken here as the trust policy's limit.
 
-use super::parse::describe;
+use super::describe;
 use super::{ASSUME_ROLE_ACTION, POLICY_VERSION, PrincipalKind};
-use crate::framework::strict_json;
-use crate::provider::domain::accepted_values::quoted_alternatives;
+use crate::ram::accepted_values::quoted_alternatives;
+use crate::ram::strict_json;
 use serde_json::{Map, Value};
 
 /// The longest trust policy document RAM accepts, in characters, counted as written.
@@ -68,7 +68,8 @@ pub enum DocumentError {
     },
 }
 
-fn refused(path: &str, found: String, expected: impl Into<String>) -> DocumentError {
+/// A refusal at `path` (shared with the permission-policy grammar, which words it for its document).
+pub(crate) fn refused(path: &str, found: String, expected: impl Into<String>) -> DocumentError {
     DocumentError::Refused {
         path: path.to_owned(),
         found,
@@ -76,7 +77,8 @@ fn refused(path: &str, found: String, expected: impl Into<String>) -> DocumentEr
     }
 }
 
-fn unknown_key(path: &str, key: &str, accepted: &[&str]) -> DocumentError {
+/// A key outside `accepted` at `path`.
+pub(crate) fn unknown_key(path: &str, key: &str, accepted: &[&str]) -> DocumentError {
     refused(
         &format!("{path}{key}"),
         "a key RAM does not know".to_owned(),
@@ -101,10 +103,19 @@ pub fn check_document(document: &str) -> Result<Value, DocumentError> {
     let value = strict_json::from_str(document).map_err(|e| DocumentError::InvalidJson {
         reason: e.to_string(),
     })?;
+    for (i, statement) in document_statements(&value)?.into_iter().enumerate() {
+        check_statement(statement, &format!("Statement[{i}]"))?;
+    }
+    Ok(value)
+}
+
+/// The statements of a parsed policy document, after RAM's checks of its top level, the same for trust and
+/// permission policies: an object with only [`DOCUMENT_KEYS`], `Version` the string `"1"`, and [`statements`].
+pub fn document_statements(value: &Value) -> Result<Vec<&Map<String, Value>>, DocumentError> {
     let root = value.as_object().ok_or_else(|| {
         refused(
             "(document)",
-            describe(&value),
+            describe(value),
             "a JSON object with \"Version\" and \"Statement\"",
         )
     })?;
@@ -121,11 +132,7 @@ pub fn check_document(document: &str) -> Result<Value, DocumentError> {
             ));
         }
     }
-    let statements = statements(root)?;
-    for (i, statement) in statements.into_iter().enumerate() {
-        check_statement(statement, &format!("Statement[{i}]"))?;
-    }
-    Ok(value)
+    statements(root)
 }
 
 /// The statements of a document: RAM accepts a non-empty list of objects, or one object.

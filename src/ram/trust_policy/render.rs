@@ -1,8 +1,8 @@
 //! Rendering the model as JSON: `Action` and `Resource` with one value as a plain string, principal
 //! identifiers always as lists (the form of the seed documents), keys sorted, nothing absent rendered as empty.
 
-use super::canonical_json::to_sorted_compact;
 use super::{Condition, Principal, Statement, TrustPolicy};
+use crate::ram::canonical_json::to_sorted_compact;
 use serde_json::{Map, Value};
 
 impl TrustPolicy {

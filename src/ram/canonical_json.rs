@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 /// Renders `value` as compact JSON with every object's keys sorted.
-pub(super) fn to_sorted_compact(value: &Value) -> String {
+pub fn to_sorted_compact(value: &Value) -> String {
     let mut out = String::new();
     write_value(value, &mut out);
     out

@@ -6,10 +6,10 @@
 //! `"svc.aliyuncs.com"` are the same principal too, by RAM's own-account rule ([`own_account_stored_form`]).
 //! Anything that changes who may assume the role (an extra account, a different service) is a difference.
 
-use super::canonical_json::to_sorted_compact;
 use super::own_account::own_account_stored_form;
 use super::{Condition, Principal, Statement, TrustPolicy, TrustPolicyError};
-use crate::provider::domain::account::AccountId;
+use crate::ram::account::AccountId;
+use crate::ram::canonical_json::to_sorted_compact;
 
 impl TrustPolicy {
     /// The canonical form: every set sorted and without repeats, statements sorted by their JSON, and, when
@@ -125,7 +125,7 @@ pub fn policies_equivalent(a: &str, b: &str, owner: Option<&AccountId>) -> bool 
 
 #[cfg(test)]
 mod tests {
-    use super::super::{dataworks_trust_policy, dts_trust_policy};
+    use super::super::PrincipalKind;
     use super::*;
     use pretty_assertions::assert_eq;
 
@@ -134,6 +134,29 @@ mod tests {
 
     fn account(id: &str) -> AccountId {
         AccountId::parse(id).unwrap()
+    }
+
+    /// The shape of a cross-account trust for the service at `host` (the provider's domain builds the DTS and
+    /// DataWorks ones from their scenarios; rebuilt here as fixtures).
+    fn service_trust(trusted: &AccountId, host: &str, with_root: bool) -> TrustPolicy {
+        let mut principal = Principal::default();
+        if with_root {
+            principal
+                .values_mut(PrincipalKind::Ram)
+                .push(trusted.root_principal());
+        }
+        principal
+            .values_mut(PrincipalKind::Service)
+            .push(trusted.service_principal(host));
+        TrustPolicy::allow_assume_role(principal)
+    }
+
+    fn dts_trust_policy(trusted: &AccountId) -> TrustPolicy {
+        service_trust(trusted, "dts.aliyuncs.com", true)
+    }
+
+    fn dataworks_trust_policy(trusted: &AccountId) -> TrustPolicy {
+        service_trust(trusted, "cdp.aliyuncs.com", false)
     }
 
     fn dts_json() -> String {

@@ -251,7 +251,7 @@ fn wrong_type(path: &str, expected: &'static str, found: &Value) -> TrustPolicyE
 }
 
 /// "a number (42)", "a list ([1,2])": the JSON type and a short excerpt, so the user can find the spot.
-pub(super) fn describe(value: &Value) -> String {
+pub(crate) fn describe(value: &Value) -> String {
     const MAX_EXCERPT_CHARS: usize = 60;
     let kind = match value {
         Value::Null => return "null".to_owned(),

@@ -1,39 +1,13 @@
-//! RAM's own-account rule for service principals, and recognising the trace of the classic mistake it
-//! reveals: a cross-account role whose trusted account is its own.
-//!
-//! The rule ([`own_account_stored_form`]) is the one the provider's comparison and the emulator both apply. A
+//! Recognising the trace of the classic cross-account mistake: a role whose trusted account is its own, which
+//! RAM's own-account rule ([`own_account_stored_form`]) leaves in the stored policy. A
 //! stored policy with the plain host of a cross-account service, or with the owner-prefixed form, is the mistake
 //! ([`own_account_rewrite`]). This check is meant for the roles of cross-account resources: an ordinary service
 //! role that trusts `dts.aliyuncs.com` on purpose also matches.
 
-use super::{PrincipalKind, TrustPolicy};
-use crate::provider::domain::account::AccountId;
 use crate::provider::domain::cross_account_service::CrossAccountService;
+use crate::ram::account::AccountId;
+use crate::ram::trust_policy::{PrincipalKind, TrustPolicy, own_account_stored_form};
 use std::fmt;
-
-/// The suffix shared by Alibaba Cloud service hosts (`dts.aliyuncs.com`, `cdp.aliyuncs.com`), the only
-/// principals the own-account rule touches.
-pub const SERVICE_HOST_SUFFIX: &str = ".aliyuncs.com";
-
-/// RAM's own-account rule: in a role owned by `owner_uid`, the Service principal `"<owner_uid>@<host>"` with an
-/// Alibaba Cloud service host (`*.aliyuncs.com`) is stored as the bare `"<host>"`, RAM's form for "that service
-/// acting for this account". Any other principal is stored as written.
-///
-/// Evidence: the DTS guide documents it for `dts.aliyuncs.com` (the Service principal "automatically changes" to
-/// `dts.aliyuncs.com` when the UID entered is the owner's). For other hosts, DataWorks' `cdp.aliyuncs.com` among
-/// them, it is inferred from RAM's convention that a bare service name means the service in the role's own
-/// account; no Alibaba page states it, so messages word it as a risk
-/// ([`CrossAccountService::rewrite_in_words`]). Comparing both forms as equal is safe either way: a RAM that does
-/// not rewrite returns the owner-prefixed form, which is equal too.
-pub fn own_account_stored_form<'a>(principal: &'a str, owner_uid: &str) -> &'a str {
-    principal
-        .strip_prefix(owner_uid)
-        .and_then(|rest| rest.strip_prefix('@'))
-        .filter(|host| {
-            host.len() > SERVICE_HOST_SUFFIX.len() && host.ends_with(SERVICE_HOST_SUFFIX)
-        })
-        .unwrap_or(principal)
-}
 
 /// A service principal that shows the trusted account was the role's own.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -187,30 +161,6 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("RAM saves"), "{text}");
-    }
-
-    #[test]
-    fn the_rule_touches_only_the_owners_aliyun_service_hosts() {
-        assert_eq!(
-            own_account_stored_form("12@dts.aliyuncs.com", "12"),
-            "dts.aliyuncs.com"
-        );
-        assert_eq!(
-            own_account_stored_form("123@dts.aliyuncs.com", "12"),
-            "123@dts.aliyuncs.com"
-        );
-        assert_eq!(
-            own_account_stored_form("12@example.com", "12"),
-            "12@example.com"
-        );
-        assert_eq!(
-            own_account_stored_form("12@.aliyuncs.com", "12"),
-            "12@.aliyuncs.com"
-        );
-        assert_eq!(
-            own_account_stored_form("dts.aliyuncs.com", "12"),
-            "dts.aliyuncs.com"
-        );
     }
 
     #[test]
