@@ -14,6 +14,7 @@ use super::faults::{Fault, ScriptedFault};
 use super::oidc_providers;
 use super::params::Params;
 use super::ram::{self, RamCall, RamHandler};
+use super::resource_directory::{self, DirectoryAction};
 use super::server::{BodyError, read_body};
 use super::sts::{self, StsAction};
 use super::sts_oidc;
@@ -52,12 +53,17 @@ enum Operation {
     Sts(StsAction),
     /// STS `AssumeRoleWithOIDC`, unsigned.
     AssumeRoleWithOidc,
+    Directory(DirectoryAction),
 }
 
 fn host_id(params: &Params) -> &'static str {
     match params.get("Version") {
         Some(STS_VERSION) => "sts.aliyuncs.com",
         Some(IMS_VERSION) => "ims.aliyuncs.com",
+        Some(
+            resource_directory::DIRECTORY_MASTER_VERSION
+            | resource_directory::RESOURCE_MANAGER_VERSION,
+        ) => "resourcemanager.aliyuncs.com",
         _ => "ram.aliyuncs.com",
     }
 }
@@ -70,7 +76,7 @@ fn resolve(params: &Params) -> Result<Operation, ApiError> {
         STS_VERSION if action == "AssumeRoleWithOIDC" => Some(Operation::AssumeRoleWithOidc),
         STS_VERSION => StsAction::from_name(action).map(Operation::Sts),
         IMS_VERSION => oidc_providers::find_action(action).map(Operation::Ram),
-        _ => None,
+        other => DirectoryAction::find(other, action).map(Operation::Directory),
     };
     let operation = operation.ok_or_else(ApiError::api_not_found)?;
     // JSON is the only response format emulated; both SDKs ask for it (`JSON` or `json`).
@@ -355,6 +361,9 @@ async fn run(
         Operation::AssumeRoleWithOidc => Err(ApiError::internal(
             "AssumeRoleWithOIDC is answered before authentication",
         )),
+        Operation::Directory(DirectoryAction::ListAccounts) => {
+            resource_directory::list_accounts(params, caller.account_id(), emulator.accounts(), now)
+        }
     };
     let account_id = caller.account_id().to_owned();
     lose_answer_if_drawn(emulator, queued, connection);

@@ -14,6 +14,7 @@
 use super::auth::Caller;
 use super::error::ApiError;
 use super::params::Params;
+use super::resource_directory::LIST_ACCOUNTS_ACTION;
 use super::store::{AccountRoles, Attachment, Store, parse_role_arn};
 use crate::ram::access_denied::{AccessDeniedDetail, NoPermission, NoPermissionType};
 use crate::ram::arn::Arn;
@@ -55,6 +56,8 @@ enum On {
     OidcProvider,
     /// `acs:ram:*:<uid>:oidc-provider/*`.
     AnyOidcProvider,
+    /// `acs:resourcemanager:*:<uid>:account/*`: the accounts of the caller's Resource Directory.
+    DirectoryAccounts,
 }
 
 /// Every emulated action: (`Version`, `Action`, the action authorized, its resources). Reference §3 for RAM's
@@ -149,11 +152,27 @@ const TABLE: &[(&str, &str, &str, On)] = &[
         "ram:DeleteOIDCProvider",
         On::OidcProvider,
     ),
+    // Reference: ram-identities-and-authorization §7 (the 2022-04-19 `ResourceDirectoryMaster` version answers the
+    // same call, authorized the same way).
+    (
+        DIRECTORY_MASTER,
+        "ListAccounts",
+        LIST_ACCOUNTS_ACTION,
+        On::DirectoryAccounts,
+    ),
+    (
+        RESOURCE_MANAGER,
+        "ListAccounts",
+        LIST_ACCOUNTS_ACTION,
+        On::DirectoryAccounts,
+    ),
 ];
 
 const RAM: &str = super::api::RAM_VERSION;
 const STS: &str = super::api::STS_VERSION;
 const IMS: &str = super::api::IMS_VERSION;
+const DIRECTORY_MASTER: &str = super::resource_directory::DIRECTORY_MASTER_VERSION;
+const RESOURCE_MANAGER: &str = super::resource_directory::RESOURCE_MANAGER_VERSION;
 
 /// What a request needs: the action and each resource it must be allowed on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,6 +227,7 @@ pub fn needed(params: &Params, caller: &Caller) -> Option<Needed> {
         }
         On::OidcProvider => vec![oidc_provider(uid, param("OIDCProviderName")?)],
         On::AnyOidcProvider => vec![oidc_provider(uid, "*")],
+        On::DirectoryAccounts => vec![Arn::directory_accounts(uid)],
     };
     Some(Needed {
         action: auth_action,
@@ -375,7 +395,9 @@ mod tests {
         let ims = super::super::oidc_providers::OIDC_PROVIDER_ACTIONS
             .iter()
             .map(|(name, _)| (IMS, *name));
-        for (version, action) in ram.chain(sts).chain(ims) {
+        let directory =
+            [DIRECTORY_MASTER, RESOURCE_MANAGER].map(|version| (version, "ListAccounts"));
+        for (version, action) in ram.chain(sts).chain(ims).chain(directory) {
             let rows = TABLE
                 .iter()
                 .filter(|(v, a, _, _)| *v == version && *a == action)
@@ -428,6 +450,13 @@ mod tests {
                 .resources[0]
                 .as_str(),
             "acs:ram:*:1:role/*"
+        );
+        let accounts =
+            needed_for(&[("Version", DIRECTORY_MASTER), ("Action", "ListAccounts")]).unwrap();
+        assert_eq!(accounts.action, "resourcemanager:ListAccounts");
+        assert_eq!(
+            accounts.resources[0].as_str(),
+            "acs:resourcemanager:*:1:account/*"
         );
     }
 }

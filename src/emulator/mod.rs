@@ -1,8 +1,9 @@
 //! aliram-emulator: a local RAM + STS service, faithful to the real API, for demos and tests.
 //!
-//! One endpoint serves RAM (`Version=2015-05-01`), STS (`Version=2015-04-01`) and IMS's OIDC providers
-//! (`Version=2019-08-15`) over GET and POST, with parameters in the query or a form body; `/_emulator/` holds the
-//! unsigned admin API, and the test OIDC issuer under `/_emulator/oidc`. [`app`] builds the axum
+//! One endpoint serves RAM (`Version=2015-05-01`), STS (`Version=2015-04-01`), IMS's OIDC providers
+//! (`Version=2019-08-15`) and Resource Directory's ListAccounts (`Version=2022-04-19` or `2020-03-31`) over GET and
+//! POST, with parameters in the query or a form body; `/_emulator/` holds the unsigned admin API, and the test OIDC
+//! issuer under `/_emulator/oidc`. [`app`] builds the axum
 //! router (testable without a socket), [`bind`] and [`BoundEmulator::serve_until`] run it on a real listener,
 //! and [`serve`] is the whole binary: bind, print the start line, serve until SIGTERM or SIGINT, save.
 
@@ -46,6 +47,8 @@ pub mod policy_catalog;
 pub mod ram;
 /// What each identity was allowed, as a policy document.
 pub mod recorder;
+/// Resource Directory: the members' access role and `ListAccounts`.
+pub mod resource_directory;
 /// HTTP serving with read timeouts and a bounded graceful shutdown.
 pub mod server;
 /// Atomic persistence of the store.
@@ -91,7 +94,8 @@ pub struct Emulator {
     state_file: Option<StateFile>,
     timeouts: Timeouts,
     role_quota: usize,
-    // The store a reset returns to: the users and custom policies the accounts declare.
+    // The store a reset returns to: the users and custom policies the accounts declare, and the members' access
+    // roles.
     declared: Store,
     // One lock for everything, held only for short work: authentication, a cheap copy of the store, counters.
     // Actions themselves run on the copy, outside the lock.
@@ -165,9 +169,13 @@ impl Emulator {
         };
         let now = chrono::Utc::now();
         users::seed_declared(&mut store, &config.accounts, now).map_err(EmulatorError::Declared)?;
+        resource_directory::seed_access_roles(&mut store, &config.accounts, now);
+        // What a reset comes back to: the declared users and policies, and the directory's access roles (part of
+        // the accounts, not of what a test did).
         let mut declared = Store::default();
         users::seed_declared(&mut declared, &config.accounts, now)
             .map_err(EmulatorError::Declared)?;
+        resource_directory::seed_access_roles(&mut declared, &config.accounts, now);
         Ok(Self {
             accounts: config.accounts.clone(),
             initial_faults: config.faults,
@@ -336,9 +344,9 @@ impl Emulator {
         self.save(store).await
     }
 
-    /// Back to the start: no roles, sessions, nonces or statistics, only the users and policies the accounts
-    /// declare, and the fault knobs of the command line. With a state file, the new store is saved first, and
-    /// nothing changes if that fails.
+    /// Back to the start: no roles (but the directory's access roles), sessions, nonces or statistics, only the
+    /// users and policies the accounts declare, and the fault knobs of the command line. With a state file, the
+    /// new store is saved first, and nothing changes if that fails.
     async fn reset(self: &Arc<Self>) -> Result<(), StateFileError> {
         let _turn = self.writer_turn().await;
         let store = self.declared.clone();

@@ -48,11 +48,13 @@ pub fn schema() -> Schema {
         .attribute(Attribute::string("policy").optional().description("A policy document further restricting the session."));
     let endpoints = Block::new("Custom API endpoints, for a private endpoint or the local `aliram-emulator`.")
         .attribute(Attribute::string("ram").optional().description("RAM endpoint: a bare host name (HTTPS), or a URL. Plain `http://` is accepted for loopback addresses only."))
-        .attribute(Attribute::string("sts").optional().description("STS endpoint: a bare host name (HTTPS), or a URL. Plain `http://` is accepted for loopback addresses only."));
+        .attribute(Attribute::string("sts").optional().description("STS endpoint: a bare host name (HTTPS), or a URL. Plain `http://` is accepted for loopback addresses only."))
+        .attribute(Attribute::string("resourcemanager").optional().description("Resource Directory endpoint (`resourcemanager.aliyuncs.com` by default), used by `aliram_resource_directory_accounts`: a bare host name (HTTPS), or a URL. Plain `http://` is accepted for loopback addresses only."));
     let block = Block::new(
         "The aliram provider manages the Alibaba Cloud RAM roles behind cross-account DTS tasks and DataWorks data \
-         sources. One provider instance works in one account (the account its credentials belong to); use provider \
-         aliases for several accounts.",
+         sources. A provider instance works in the account its credentials belong to, and in any other account a \
+         resource names with `account_id`, through the role `account_role_name` there (Resource Directory's \
+         access role by default), so one provider block can serve an organization's accounts.",
     )
     .attribute(Attribute::string("access_key").optional().description("Access key ID. Also read from `ALIBABA_CLOUD_ACCESS_KEY_ID` or `ALICLOUD_ACCESS_KEY`."))
     .attribute(Attribute::string("secret_key").optional().sensitive().description("Access key secret. Also read from `ALIBABA_CLOUD_ACCESS_KEY_SECRET` or `ALICLOUD_SECRET_KEY`."))
@@ -103,6 +105,12 @@ pub fn schema() -> Schema {
                 }
             }),
     )
+    .attribute(Attribute::string("account_role_name").optional().description("Role the provider assumes, with its own credentials, in every other account a resource or data source names with `account_id`: `acs:ram::<account_id>:role/<account_role_name>`. Defaults to `ResourceDirectoryAccountAccessRole`, the role Resource Directory creates in each member account, trusting the management account.").validate(|v| match v.as_str() {
+        Some(name) => crate::ram::role_rules::check_role_name(name).map_err(|e| format!("account_role_name: {e}.")),
+        None => Ok(()),
+    }))
+    .attribute(Attribute::string("account_role_session_name").optional().description("Role session name for `account_role_name` sessions. Defaults to `terraform`."))
+    .attribute(Attribute::string("account_role_external_id").optional().description("External ID the trust policy of `account_role_name` requires, if any."))
     .block("assume_role", Nesting::Single, assume_role, 1)
     .block("assume_role_with_oidc", Nesting::Single, assume_role_with_oidc, 1)
     .block("endpoints", Nesting::Single, endpoints, 1);
@@ -120,6 +128,8 @@ pub struct ProviderConfig {
     pub ram_endpoint: Option<String>,
     /// `endpoints.sts`.
     pub sts_endpoint: Option<String>,
+    /// `endpoints.resourcemanager`.
+    pub resource_manager_endpoint: Option<String>,
     /// `max_requests_per_second`.
     pub max_requests_per_second: Option<NonZeroU32>,
     /// `max_retry_timeout`.
@@ -128,6 +138,12 @@ pub struct ProviderConfig {
     pub propagation_timeout: Option<Duration>,
     /// `signature_version` (validated at validate time, so an unknown name here means unset).
     pub signature_version: SignatureVersion,
+    /// `account_role_name`.
+    pub account_role_name: Option<String>,
+    /// `account_role_session_name`.
+    pub account_role_session_name: Option<String>,
+    /// `account_role_external_id`.
+    pub account_role_external_id: Option<String>,
 }
 
 fn string(v: &Value, name: &str) -> Option<String> {
@@ -187,6 +203,7 @@ impl ProviderConfig {
             region: string(v, "region"),
             ram_endpoint: string(endpoints, "ram"),
             sts_endpoint: string(endpoints, "sts"),
+            resource_manager_endpoint: string(endpoints, "resourcemanager"),
             max_requests_per_second: v
                 .attr("max_requests_per_second")
                 .as_i64()
@@ -197,6 +214,9 @@ impl ProviderConfig {
             signature_version: string(v, "signature_version")
                 .and_then(|name| SignatureVersion::from_name(&name))
                 .unwrap_or_default(),
+            account_role_name: string(v, "account_role_name"),
+            account_role_session_name: string(v, "account_role_session_name"),
+            account_role_external_id: string(v, "account_role_external_id"),
         }
     }
 }
@@ -246,6 +266,7 @@ mod tests {
         );
         assert_eq!(c.ram_endpoint.as_deref(), Some("http://127.0.0.1:1"));
         assert_eq!(c.signature_version, SignatureVersion::V1);
+        assert_eq!(c.account_role_name, None);
     }
 
     #[test]
@@ -328,5 +349,29 @@ mod tests {
         assert!(check("oidc_provider_arn", Value::string("github")).is_err());
         assert!(check("session_expiration", Value::int(899)).is_err());
         assert!(check("session_expiration", Value::int(900)).is_ok());
+    }
+
+    #[test]
+    fn parses_the_access_role_of_other_accounts() {
+        let c = ProviderConfig::from_value(&Value::object([
+            ("account_role_name", Value::string("OrgAccess")),
+            ("account_role_session_name", Value::string("platform")),
+            ("account_role_external_id", Value::string("abc")),
+            (
+                "endpoints",
+                Value::object([("resourcemanager", Value::string("http://127.0.0.1:2"))]),
+            ),
+        ]));
+        assert_eq!(c.account_role_name.as_deref(), Some("OrgAccess"));
+        assert_eq!(c.account_role_session_name.as_deref(), Some("platform"));
+        assert_eq!(c.account_role_external_id.as_deref(), Some("abc"));
+        assert_eq!(
+            c.resource_manager_endpoint.as_deref(),
+            Some("http://127.0.0.1:2")
+        );
+        let schema = schema();
+        let attribute = schema.block.find_attribute("account_role_name").unwrap();
+        let refused = attribute.validators[0](&Value::string("a b")).unwrap_err();
+        assert!(refused.starts_with("account_role_name: "), "{refused}");
     }
 }

@@ -12,6 +12,7 @@ mod support {
     pub mod emulator_process;
     pub mod holding_proxy;
     pub mod interrupt;
+    pub mod policy_guide;
     pub mod roles_by_hand;
     pub mod takeover;
     mod terraform;
@@ -43,6 +44,7 @@ mod install;
 mod interrupted_apply;
 mod migration;
 mod oidc_roles;
+mod organization;
 mod partial_state;
 mod permissions;
 mod plugin_core;

@@ -10,6 +10,7 @@ mod support {
     pub mod cli_config;
     pub mod emulator_calls;
     pub mod emulator_process;
+    pub mod holding_proxy;
     pub mod identities;
     pub mod scripted_server;
     pub mod text;
@@ -21,6 +22,7 @@ mod client_logging;
 mod client_retry;
 mod client_signer_props;
 mod client_stop;
+mod client_tag_batching;
 mod codec_properties;
 mod docs;
 mod domain_seed_scenarios;

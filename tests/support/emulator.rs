@@ -3,16 +3,11 @@
 
 use super::emulator_process::EmulatorProcess;
 use serde_json::Value as Json;
-use std::sync::Arc;
 use terraform_provider_aliram::emulator::accounts::{Account, DEMO_USER, DeclaredUser};
-use terraform_provider_aliram::provider::alicloud::credentials::{Credentials, StaticCredentials};
+use terraform_provider_aliram::provider::alicloud::AliCloudClient;
 use terraform_provider_aliram::provider::alicloud::ram::CreateRoleRequest;
 use terraform_provider_aliram::provider::alicloud::sts::{AssumeRoleRequest, StsCredentials};
-use terraform_provider_aliram::provider::alicloud::{
-    AliCloudClient, ClientConfig, FixedEnvironment, Secret,
-};
 use terraform_provider_aliram::ram::signature::v1::{SignableRequest, sign};
-use tokio_util::sync::CancellationToken;
 
 /// A running emulator, stopped on drop.
 #[derive(Debug)]
@@ -41,6 +36,50 @@ impl Emulator {
             runtime,
             http: reqwest::Client::new(),
         }
+    }
+
+    /// Starts the emulator with a Resource Directory: account `management` manages it and each of `members` is a
+    /// member (holding `ResourceDirectoryAccountAccessRole`), each with root keys; the management account also has
+    /// the RAM user [`DEMO_USER`] (see [`Emulator::user`]) holding the custom policy `management_policy` alone,
+    /// the identity that assumes the members' access roles (root keys may not). `extra` flags follow.
+    pub fn start_directory(
+        management: &str,
+        members: &[&str],
+        management_policy: &Json,
+        extra: &[&str],
+    ) -> Emulator {
+        let accounts: Vec<Json> = std::iter::once((management, "management"))
+            .chain(members.iter().map(|m| (*m, "member")))
+            .enumerate()
+            .map(|(i, (name, place))| {
+                let mut account = serde_json::json!({
+                    "name": name,
+                    "account_id": format!("{:04}000000000{:03}", 5100 + i, i),
+                    "access_key_id": format!("LTAIEmuDirectory{i:07}"),
+                    "access_key_secret": format!("EmuDirectorySecret{i:012}"),
+                    "resource_directory": place,
+                });
+                if place == "management" {
+                    account["policies"] = serde_json::json!([
+                        {"name": "OrganizationTerraform", "document": management_policy}
+                    ]);
+                    account["users"] = serde_json::json!([{
+                        "name": DEMO_USER,
+                        "access_key_id": "LTAIEmuDirectoryAdmin00",
+                        "access_key_secret": "EmuDirectoryAdminSecret0000001",
+                        "custom_policies": ["OrganizationTerraform"],
+                    }]);
+                }
+                account
+            })
+            .collect();
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("accounts.json");
+        std::fs::write(&path, Json::Array(accounts).to_string()).expect("writing accounts");
+        // The emulator reads the file on start; it may go with the directory afterwards.
+        let mut args = vec!["--accounts", path.to_str().expect("UTF-8 path")];
+        args.extend_from_slice(extra);
+        Emulator::start(&args)
     }
 
     /// The account named `name`.
@@ -113,36 +152,36 @@ impl Emulator {
     /// A provider block for `alias` (or the default provider when `None`) using `account`'s keys.
     pub fn provider_block(&self, alias: Option<&str>, account: &str) -> String {
         let a = self.account(account);
-        let alias_line = alias
-            .map(|n| format!("  alias = \"{n}\"\n"))
-            .unwrap_or_default();
-        format!(
-            "provider \"aliram\" {{\n{alias_line}  access_key = \"{}\"\n  secret_key = \"{}\"\n  endpoints {{\n    ram = \"{ep}\"\n    sts = \"{ep}\"\n  }}\n}}\n",
-            a.access_key_id,
-            a.access_key_secret,
-            ep = self.endpoint
-        )
+        self.keys_provider_block(alias, &a.access_key_id, &a.access_key_secret)
     }
 
     /// A provider block for `alias` (or the default provider when `None`) using the keys of `account`'s RAM user
     /// [`DEMO_USER`]: the identity that assumes roles, which root keys may not.
     pub fn user_provider_block(&self, alias: Option<&str>, account: &str) -> String {
         let user = self.user(account);
+        self.keys_provider_block(alias, &user.access_key_id, &user.access_key_secret)
+    }
+
+    fn keys_provider_block(
+        &self,
+        alias: Option<&str>,
+        access_key_id: &str,
+        access_key_secret: &str,
+    ) -> String {
         let alias_line = alias
             .map(|n| format!("  alias = \"{n}\"\n"))
             .unwrap_or_default();
         format!(
-            "provider \"aliram\" {{\n{alias_line}  access_key = \"{}\"\n  secret_key = \"{}\"\n{}}}\n",
-            user.access_key_id,
-            user.access_key_secret,
+            "provider \"aliram\" {{\n{alias_line}  access_key = \"{access_key_id}\"\n  secret_key = \"{access_key_secret}\"\n{}}}\n",
             self.endpoints_block()
         )
     }
 
-    /// The `endpoints { ram, sts }` block pointing at this emulator, for provider blocks written by hand.
+    /// The `endpoints { ram, sts, resourcemanager }` block pointing at this emulator, for provider blocks written
+    /// by hand.
     pub fn endpoints_block(&self) -> String {
         format!(
-            "  endpoints {{\n    ram = \"{ep}\"\n    sts = \"{ep}\"\n  }}\n",
+            "  endpoints {{\n    ram = \"{ep}\"\n    sts = \"{ep}\"\n    resourcemanager = \"{ep}\"\n  }}\n",
             ep = self.endpoint
         )
     }
@@ -183,28 +222,12 @@ impl Emulator {
     /// An API client signed with `account`'s keys, for out-of-band reads and changes (what a user would do in
     /// the console); run its calls with [`Emulator::block_on`].
     pub fn api(&self, account: &str) -> AliCloudClient {
-        let a = self.account(account);
-        self.api_with_keys(&a.access_key_id, &a.access_key_secret)
+        super::emulator_process::client(&self.endpoint, self.account(account))
     }
 
     /// An API client signed with the keys `access_key_id` and `access_key_secret` (a RAM user's).
     pub fn api_with_keys(&self, access_key_id: &str, access_key_secret: &str) -> AliCloudClient {
-        let env = FixedEnvironment::from_pairs(Vec::<(String, String)>::new());
-        let config =
-            ClientConfig::from_settings(None, Some(&self.endpoint), Some(&self.endpoint), &env)
-                .expect("client config");
-        let credentials = Credentials {
-            access_key_id: access_key_id.to_owned(),
-            access_key_secret: Secret::new(access_key_secret.to_owned()),
-            security_token: None,
-            expiration: None,
-        };
-        AliCloudClient::from_config(
-            &config,
-            Arc::new(StaticCredentials::new(credentials, "test")),
-            CancellationToken::new(),
-        )
-        .expect("client")
+        super::emulator_process::client_with_keys(&self.endpoint, access_key_id, access_key_secret)
     }
 
     /// Runs `future` (an API call) to completion.

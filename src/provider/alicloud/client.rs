@@ -49,6 +49,16 @@ impl AliCloudClient {
         Self::new(self.transport.clone(), credentials, self.cancel.clone())
     }
 
+    /// A client for another account, signing with `credentials` (a session in that account): the same connection
+    /// pool, rate cap and stop token, and flow control of its own (RAM's budget is per account and action).
+    pub fn for_another_account(&self, credentials: Arc<dyn CredentialsProvider>) -> Self {
+        Self::new(
+            self.transport.for_another_account(),
+            credentials,
+            self.cancel.clone(),
+        )
+    }
+
     /// The transport this client uses.
     pub fn transport(&self) -> &Transport {
         &self.transport

@@ -214,6 +214,24 @@ impl Transport {
         })
     }
 
+    /// A transport for another account: the same connection pool, endpoints, retry policy and rate cap (the cap
+    /// is one provider instance's, all accounts together), but flow control of its own, since RAM's flow control
+    /// is a budget per account and action: one account being throttled says nothing about another's budget.
+    pub fn for_another_account(&self) -> Self {
+        let shared = &self.shared;
+        Self {
+            shared: Arc::new(Shared {
+                http: shared.http.clone(),
+                endpoints: shared.endpoints.clone(),
+                retry: shared.retry,
+                flow: FlowControl::default(),
+                cap: shared.cap.clone(),
+                write_stop_grace: shared.write_stop_grace,
+                signature_version: shared.signature_version,
+            }),
+        }
+    }
+
     /// The endpoints calls go to.
     pub fn endpoints(&self) -> &Endpoints {
         &self.shared.endpoints
