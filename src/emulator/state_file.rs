@@ -11,6 +11,7 @@
 //! that died mid-save.
 
 use super::custom_policies::{check_policy_exists, check_stored_policy};
+use super::oidc_providers::check_stored_provider;
 use super::ram::check_stored_role;
 use super::store::Store;
 use super::users::check_stored_user;
@@ -307,6 +308,15 @@ fn check_store(store: &Store) -> Result<(), (String, String, String)> {
                 (
                     account.clone(),
                     format!("policy/{key}"),
+                    format!("{}: {}", e.code, e.message),
+                )
+            })?;
+        }
+        for (key, provider) in &roles.oidc_providers {
+            check_stored_provider(key, provider).map_err(|e| {
+                (
+                    account.clone(),
+                    format!("oidc-provider/{key}"),
                     format!("{}: {}", e.code, e.message),
                 )
             })?;

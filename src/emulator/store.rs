@@ -1,4 +1,5 @@
-//! The emulated RAM data: per account, its roles with their trust policies, tags and policy attachments.
+//! The emulated RAM data: per account, its roles with their trust policies, tags and policy attachments, its RAM
+//! users, custom policies and OIDC providers.
 //! Everything here is serialisable, so the whole store is what `--state FILE` holds.
 //!
 //! Each account's roles sit behind an `Arc`, so copying the store is cheap: requests run on a copy taken under the
@@ -42,6 +43,9 @@ pub struct AccountRoles {
     /// Custom policies by name (see [`super::custom_policies`]).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub policies: BTreeMap<String, super::custom_policies::CustomPolicy>,
+    /// OIDC identity providers by name (IMS, see [`super::oidc_providers`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub oidc_providers: BTreeMap<String, super::oidc_providers::OidcProvider>,
 }
 
 /// One RAM role.

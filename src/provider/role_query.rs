@@ -1,10 +1,12 @@
-//! The filters a role listing takes in configuration (`name_regex`, `trusted_account_id`, `service`), shared
-//! by the `aliram_roles` data source and the list resources: their schema, checks and the query they make.
+//! The filters a role listing takes in configuration (`account_id`, `name_regex`, `trusted_account_id`,
+//! `service`), shared by the `aliram_roles` data source and the list resources: their schema, checks and the
+//! query they make.
 
 use crate::framework::diagnostics::Diagnostic;
 use crate::framework::path::AttributePath;
 use crate::framework::schema::Attribute;
 use crate::framework::value::Value;
+use crate::provider::client::{AccountClient, ProviderClient};
 use crate::provider::domain::cross_account_service::CrossAccountService;
 use crate::provider::role_inventory::RoleQuery;
 use crate::ram::account::AccountId;
@@ -36,6 +38,10 @@ fn parse_account(value: &str) -> Result<AccountId, String> {
 /// The filter attributes, each optional; `service` only where the listing is not already for one service.
 pub fn filter_attributes(with_service: bool) -> Vec<Attribute> {
     let mut attributes = vec![
+        Attribute::string(ACCOUNT_ID)
+            .optional()
+            .description("UID of the account whose roles to list. Defaults to the provider instance's own account; another account is reached through its role `account_role_name` (set on the provider), assumed with the provider's credentials.")
+            .validate(|v| AccountId::parse(v.as_str().unwrap_or_default()).map(drop).map_err(|e| format!("account_id: {e}."))),
         Attribute::string("name_regex")
             .optional()
             .description("Only roles whose name matches this regular expression (RE2 syntax; anchor it with `^...$` to match the whole name), as `name_regex` of `alicloud_ram_roles`.")
@@ -54,6 +60,31 @@ pub fn filter_attributes(with_service: bool) -> Vec<Attribute> {
         );
     }
     attributes
+}
+
+/// The attribute naming the account to list.
+pub const ACCOUNT_ID: &str = "account_id";
+
+/// The account a listing's configuration names (`None`: the provider instance's own).
+pub fn account_of(config: &Value) -> Option<&str> {
+    config.attr(ACCOUNT_ID).as_str()
+}
+
+/// The client of the account a listing names, or the diagnostic, at `account_id`, saying it cannot be reached.
+pub async fn listing_client<'a>(
+    client: &'a ProviderClient,
+    config: &Value,
+) -> Result<AccountClient<'a>, Diagnostic> {
+    let Some(account) = account_of(config) else {
+        return Ok(AccountClient::Own(client));
+    };
+    client.in_account(account).await.map_err(|e| {
+        Diagnostic::error(
+            "Account Not Reachable",
+            format!("account_id {account}: {e}. Nothing was listed."),
+        )
+        .at(AttributePath::root(ACCOUNT_ID))
+    })
 }
 
 /// The query a configuration asks for (a null configuration asks for every role). Values were validated; a

@@ -46,6 +46,12 @@ impl Arn {
         Arn(format!("acs:ram::{uid}:role/{name}"))
     }
 
+    /// `acs:resourcemanager:*:<uid>:account/*`: the accounts of the Resource Directory `uid` manages, as
+    /// `resourcemanager:ListAccounts` is authorized on them.
+    pub fn directory_accounts(uid: &str) -> Arn {
+        Arn(format!("acs:resourcemanager:*:{uid}:account/*"))
+    }
+
     /// Any other resource name, verbatim (an ARN from a request parameter, or `*` for actions on no resource).
     pub fn from_text(text: impl Into<String>) -> Arn {
         Arn(text.into())

@@ -1,6 +1,7 @@
 //! A role is bound to the account that owns it: pointing its resource's `provider` at another account's instance
-//! (scenario 3 has `ram-for-dts` in two accounts, one alias away) fails at plan, naming both accounts, with zero
-//! writes, instead of planning a copy in the new account and orphaning the original.
+//! (scenario 3 has `ram-for-dts` in two accounts, one alias away) that cannot reach the role's account (no access
+//! role there) fails at plan, naming both accounts and the role ARN it tried, with zero writes, instead of planning
+//! a copy in the new account and orphaning the original.
 
 use crate::support::emulator::Emulator;
 use crate::support::{Workdir, terraforms};
@@ -44,7 +45,10 @@ fn switching_the_provider_to_another_account_fails_at_plan_with_zero_writes() {
             assert!(
                 output.contains("Role Belongs to Another Account")
                     && output.contains(&format!("belongs to account {source}"))
-                    && output.contains(&format!("uses account {destination}")),
+                    && output.contains(&format!("uses account {destination}"))
+                    && output.contains(&format!(
+                        "acs:ram::{source}:role/ResourceDirectoryAccountAccessRole"
+                    )),
                 "{args:?} on Terraform {}: {output}",
                 tf.version
             );

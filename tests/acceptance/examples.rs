@@ -171,14 +171,25 @@ fn every_example_runs_as_the_demo_runs_it() {
     for example in &examples {
         let minimum = minimum_terraform(&examples_root().join(example));
         for tf in terraforms_supporting(minimum, &format!("example {example}")) {
-            // A fresh emulator per run: each starts from the demo's empty accounts, as `scripts/demo` does.
-            let emulator = Emulator::start(&[]);
+            // A fresh emulator per run, as `scripts/demo` starts one: with the example's own accounts.json when it
+            // has one (a Resource Directory, say), else the demo's empty accounts.
+            let emulator = emulator_for(&examples_root().join(example));
             if is_query_example(&examples_root().join(example)) {
                 run_query_example(&emulator, tf, example);
             } else {
                 run_configuration_example(&emulator, tf, example);
             }
         }
+    }
+}
+
+/// The emulator `scripts/demo` would start for the example in `dir`.
+fn emulator_for(dir: &Path) -> Emulator {
+    let accounts = dir.join("accounts.json");
+    if accounts.is_file() {
+        Emulator::start(&["--accounts", accounts.to_str().expect("UTF-8 path")])
+    } else {
+        Emulator::start(&[])
     }
 }
 

@@ -11,6 +11,7 @@
 
 use crate::query::{FEATURE as QUERY, mixed_roles_found, query_file, results};
 use crate::support::emulator::Emulator;
+use crate::support::policy_guide::{grants, json_blocks};
 use crate::support::roles_by_hand::make_mixed_roles;
 use crate::support::terraform_versions::terraforms_supporting;
 use crate::support::{REQUIRED_PROVIDERS, Workdir, terraforms};
@@ -33,76 +34,15 @@ const EXAMPLES: [&str; 4] = [
 const ROLE_EXAMPLE: &str = "resources/aliram_role";
 const ROLE_RESOURCE: &str = "aliram_role.audit_reader";
 
-fn guide() -> String {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/guides/permissions.md");
-    std::fs::read_to_string(path).expect("reading the permissions guide")
-}
-
 /// The fenced `json` blocks of the guide, in order: the plan-only policy, then the apply policy.
 fn guide_policies() -> (Value, Value) {
-    let text = guide();
-    let mut blocks = Vec::new();
-    let mut current: Option<String> = None;
-    for line in text.lines() {
-        match (&mut current, line.trim_end()) {
-            (None, "```json") => current = Some(String::new()),
-            (Some(block), "```") => {
-                blocks.push(serde_json::from_str::<Value>(block).unwrap_or_else(|e| {
-                    panic!("a json block of the guide is not JSON: {e}\n{block}")
-                }));
-                current = None;
-            }
-            (Some(block), line) => {
-                block.push_str(line);
-                block.push('\n');
-            }
-            (None, _) => {}
-        }
-    }
+    let blocks = json_blocks("permissions");
     assert_eq!(
         blocks.len(),
         2,
         "the guide has the plan-only and the apply policy"
     );
     (blocks[0].clone(), blocks[1].clone())
-}
-
-/// `(action, resource)` pairs a policy document allows, with account UIDs written `*`.
-fn grants(policy: &Value) -> BTreeSet<(String, String)> {
-    let list = |v: &Value| -> Vec<String> {
-        match v {
-            Value::String(s) => vec![s.clone()],
-            Value::Array(items) => items
-                .iter()
-                .filter_map(|i| i.as_str().map(str::to_owned))
-                .collect(),
-            _ => Vec::new(),
-        }
-    };
-    let statements = policy["Statement"].as_array().cloned().unwrap_or_default();
-    let mut out = BTreeSet::new();
-    for statement in statements {
-        assert_eq!(statement["Effect"], "Allow", "{statement}");
-        for action in list(&statement["Action"]) {
-            for resource in list(&statement["Resource"]) {
-                out.insert((action.clone(), any_account(&resource)));
-            }
-        }
-    }
-    out
-}
-
-/// `resource` with a 16-digit account UID in its account segment written `*`.
-fn any_account(resource: &str) -> String {
-    let parts: Vec<&str> = resource.splitn(5, ':').collect();
-    match parts.as_slice() {
-        [acs, service, region, account, rest]
-            if account.bytes().all(|b| b.is_ascii_digit()) && !account.is_empty() =>
-        {
-            format!("{acs}:{service}:{region}:*:{rest}")
-        }
-        _ => resource.to_owned(),
-    }
 }
 
 /// The demo accounts, each with the custom policies `TerraformPlan` and `TerraformApply` (documents `plan` and

@@ -127,6 +127,7 @@ fn an_accounts_file_replaces_the_demo_accounts() {
         access_key_secret: "s3cret".to_owned(),
         users: Vec::new(),
         policies: Vec::new(),
+        resource_directory: None,
     };
     std::fs::write(&file, json!([prod]).to_string()).expect("writing the accounts file");
     let process = EmulatorProcess::spawn(&["--accounts", &file.display().to_string()]);

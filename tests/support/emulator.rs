@@ -3,15 +3,11 @@
 
 use super::emulator_process::EmulatorProcess;
 use serde_json::Value as Json;
-use std::sync::Arc;
 use terraform_provider_aliram::emulator::accounts::{Account, DEMO_USER, DeclaredUser};
-use terraform_provider_aliram::provider::alicloud::credentials::{Credentials, StaticCredentials};
+use terraform_provider_aliram::provider::alicloud::AliCloudClient;
 use terraform_provider_aliram::provider::alicloud::ram::CreateRoleRequest;
 use terraform_provider_aliram::provider::alicloud::sts::{AssumeRoleRequest, StsCredentials};
-use terraform_provider_aliram::provider::alicloud::{
-    AliCloudClient, ClientConfig, FixedEnvironment, Secret,
-};
-use tokio_util::sync::CancellationToken;
+use terraform_provider_aliram::ram::signature::v1::{SignableRequest, sign};
 
 /// A running emulator, stopped on drop.
 #[derive(Debug)]
@@ -40,6 +36,50 @@ impl Emulator {
             runtime,
             http: reqwest::Client::new(),
         }
+    }
+
+    /// Starts the emulator with a Resource Directory: account `management` manages it and each of `members` is a
+    /// member (holding `ResourceDirectoryAccountAccessRole`), each with root keys; the management account also has
+    /// the RAM user [`DEMO_USER`] (see [`Emulator::user`]) holding the custom policy `management_policy` alone,
+    /// the identity that assumes the members' access roles (root keys may not). `extra` flags follow.
+    pub fn start_directory(
+        management: &str,
+        members: &[&str],
+        management_policy: &Json,
+        extra: &[&str],
+    ) -> Emulator {
+        let accounts: Vec<Json> = std::iter::once((management, "management"))
+            .chain(members.iter().map(|m| (*m, "member")))
+            .enumerate()
+            .map(|(i, (name, place))| {
+                let mut account = serde_json::json!({
+                    "name": name,
+                    "account_id": format!("{:04}000000000{:03}", 5100 + i, i),
+                    "access_key_id": format!("LTAIEmuDirectory{i:07}"),
+                    "access_key_secret": format!("EmuDirectorySecret{i:012}"),
+                    "resource_directory": place,
+                });
+                if place == "management" {
+                    account["policies"] = serde_json::json!([
+                        {"name": "OrganizationTerraform", "document": management_policy}
+                    ]);
+                    account["users"] = serde_json::json!([{
+                        "name": DEMO_USER,
+                        "access_key_id": "LTAIEmuDirectoryAdmin00",
+                        "access_key_secret": "EmuDirectoryAdminSecret0000001",
+                        "custom_policies": ["OrganizationTerraform"],
+                    }]);
+                }
+                account
+            })
+            .collect();
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("accounts.json");
+        std::fs::write(&path, Json::Array(accounts).to_string()).expect("writing accounts");
+        // The emulator reads the file on start; it may go with the directory afterwards.
+        let mut args = vec!["--accounts", path.to_str().expect("UTF-8 path")];
+        args.extend_from_slice(extra);
+        Emulator::start(&args)
     }
 
     /// The account named `name`.
@@ -112,36 +152,36 @@ impl Emulator {
     /// A provider block for `alias` (or the default provider when `None`) using `account`'s keys.
     pub fn provider_block(&self, alias: Option<&str>, account: &str) -> String {
         let a = self.account(account);
-        let alias_line = alias
-            .map(|n| format!("  alias = \"{n}\"\n"))
-            .unwrap_or_default();
-        format!(
-            "provider \"aliram\" {{\n{alias_line}  access_key = \"{}\"\n  secret_key = \"{}\"\n  endpoints {{\n    ram = \"{ep}\"\n    sts = \"{ep}\"\n  }}\n}}\n",
-            a.access_key_id,
-            a.access_key_secret,
-            ep = self.endpoint
-        )
+        self.keys_provider_block(alias, &a.access_key_id, &a.access_key_secret)
     }
 
     /// A provider block for `alias` (or the default provider when `None`) using the keys of `account`'s RAM user
     /// [`DEMO_USER`]: the identity that assumes roles, which root keys may not.
     pub fn user_provider_block(&self, alias: Option<&str>, account: &str) -> String {
         let user = self.user(account);
+        self.keys_provider_block(alias, &user.access_key_id, &user.access_key_secret)
+    }
+
+    fn keys_provider_block(
+        &self,
+        alias: Option<&str>,
+        access_key_id: &str,
+        access_key_secret: &str,
+    ) -> String {
         let alias_line = alias
             .map(|n| format!("  alias = \"{n}\"\n"))
             .unwrap_or_default();
         format!(
-            "provider \"aliram\" {{\n{alias_line}  access_key = \"{}\"\n  secret_key = \"{}\"\n{}}}\n",
-            user.access_key_id,
-            user.access_key_secret,
+            "provider \"aliram\" {{\n{alias_line}  access_key = \"{access_key_id}\"\n  secret_key = \"{access_key_secret}\"\n{}}}\n",
             self.endpoints_block()
         )
     }
 
-    /// The `endpoints { ram, sts }` block pointing at this emulator, for provider blocks written by hand.
+    /// The `endpoints { ram, sts, resourcemanager }` block pointing at this emulator, for provider blocks written
+    /// by hand.
     pub fn endpoints_block(&self) -> String {
         format!(
-            "  endpoints {{\n    ram = \"{ep}\"\n    sts = \"{ep}\"\n  }}\n",
+            "  endpoints {{\n    ram = \"{ep}\"\n    sts = \"{ep}\"\n    resourcemanager = \"{ep}\"\n  }}\n",
             ep = self.endpoint
         )
     }
@@ -182,28 +222,12 @@ impl Emulator {
     /// An API client signed with `account`'s keys, for out-of-band reads and changes (what a user would do in
     /// the console); run its calls with [`Emulator::block_on`].
     pub fn api(&self, account: &str) -> AliCloudClient {
-        let a = self.account(account);
-        self.api_with_keys(&a.access_key_id, &a.access_key_secret)
+        super::emulator_process::client(&self.endpoint, self.account(account))
     }
 
     /// An API client signed with the keys `access_key_id` and `access_key_secret` (a RAM user's).
     pub fn api_with_keys(&self, access_key_id: &str, access_key_secret: &str) -> AliCloudClient {
-        let env = FixedEnvironment::from_pairs(Vec::<(String, String)>::new());
-        let config =
-            ClientConfig::from_settings(None, Some(&self.endpoint), Some(&self.endpoint), &env)
-                .expect("client config");
-        let credentials = Credentials {
-            access_key_id: access_key_id.to_owned(),
-            access_key_secret: Secret::new(access_key_secret.to_owned()),
-            security_token: None,
-            expiration: None,
-        };
-        AliCloudClient::from_config(
-            &config,
-            Arc::new(StaticCredentials::new(credentials, "test")),
-            CancellationToken::new(),
-        )
-        .expect("client")
+        super::emulator_process::client_with_keys(&self.endpoint, access_key_id, access_key_secret)
     }
 
     /// Runs `future` (an API call) to completion.
@@ -301,6 +325,38 @@ impl Emulator {
                 "Principal": { "RAM": [format!("acs:ram::{}:root", self.account(trusted).account_id)] }
             }]
         });
+        self.create_role_with_trust(owner, name, &trust_policy)
+    }
+
+    /// Creates role `name` in `owner` (as its root) trusting the ID tokens of OIDC provider `provider_arn` (from
+    /// [`Emulator::create_oidc_provider`]) issued by the test issuer for audience `audience` and subject `subject`;
+    /// returns its ARN.
+    pub fn create_role_trusting_oidc(
+        &self,
+        owner: &str,
+        name: &str,
+        provider_arn: &str,
+        audience: &str,
+        subject: &str,
+    ) -> String {
+        let trust_policy = serde_json::json!({
+            "Version": "1",
+            "Statement": [{
+                "Action": "sts:AssumeRole",
+                "Effect": "Allow",
+                "Principal": { "Federated": [provider_arn] },
+                "Condition": { "StringEquals": {
+                    "oidc:iss": self.oidc_issuer(),
+                    "oidc:aud": audience,
+                    "oidc:sub": subject,
+                } }
+            }]
+        });
+        self.create_role_with_trust(owner, name, &trust_policy)
+    }
+
+    /// Creates role `name` in `owner` (as its root) with `trust_policy`; returns its ARN.
+    pub fn create_role_with_trust(&self, owner: &str, name: &str, trust_policy: &Json) -> String {
         let request = CreateRoleRequest {
             role_name: name.to_owned(),
             assume_role_policy_document: trust_policy.to_string(),
@@ -312,6 +368,94 @@ impl Emulator {
             .unwrap_or_else(|e| panic!("CreateRole {name} in {owner}: {e}"))
             .role
             .arn
+    }
+
+    /// The issuer URL of the emulator's test OIDC issuer (`http://127.0.0.1:<port>/_emulator/oidc`), to register
+    /// with `CreateOIDCProvider`.
+    pub fn oidc_issuer(&self) -> String {
+        format!("{}/_emulator/oidc", self.endpoint)
+    }
+
+    /// An ID token minted by the emulator's test issuer (`POST /_emulator/oidc/token`): `request` gives `sub`,
+    /// `aud` (a string or a list) and optionally `lifetime_seconds`, `expired`, `iss`, `kid`.
+    pub fn oidc_token(&self, request: &Json) -> String {
+        let answer = self.admin_post("oidc/token", request);
+        answer["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("test issuer refused {request}: {answer}"))
+            .to_owned()
+    }
+
+    /// Registers the emulator's test OIDC issuer in `account` as the OIDC provider `name` accepting `client_ids`
+    /// (IMS `CreateOIDCProvider`, signed with the account's root keys); returns the provider's ARN.
+    pub fn create_oidc_provider(&self, account: &str, name: &str, client_ids: &[&str]) -> String {
+        let a = self.account(account);
+        let issuer = self.oidc_issuer();
+        let client_ids = client_ids.join(",");
+        let mut pairs: Vec<(String, String)> = [
+            ("Action", "CreateOIDCProvider"),
+            ("Version", "2019-08-15"),
+            ("Format", "JSON"),
+            ("AccessKeyId", a.access_key_id.as_str()),
+            ("SignatureMethod", "HMAC-SHA1"),
+            ("SignatureVersion", "1.0"),
+            ("SignatureNonce", &uuid::Uuid::new_v4().to_string()),
+            (
+                "Timestamp",
+                &chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            ),
+            ("OIDCProviderName", name),
+            ("IssuerUrl", issuer.as_str()),
+            ("ClientIds", client_ids.as_str()),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        let signature = sign(
+            &SignableRequest {
+                method: "POST",
+                params: &pairs,
+            },
+            &a.access_key_secret,
+        );
+        pairs.push(("Signature".into(), signature));
+        let answer = self.post_form(&pairs);
+        answer["OIDCProvider"]["Arn"]
+            .as_str()
+            .unwrap_or_else(|| panic!("CreateOIDCProvider {name}: {answer}"))
+            .to_owned()
+    }
+
+    /// STS `AssumeRoleWithOIDC`, unsigned as the SDKs send it: the answer's body, success or error.
+    pub fn assume_role_with_oidc(&self, provider_arn: &str, role_arn: &str, token: &str) -> Json {
+        let pairs: Vec<(String, String)> = [
+            ("Action", "AssumeRoleWithOIDC"),
+            ("Version", "2015-04-01"),
+            ("Format", "JSON"),
+            ("OIDCProviderArn", provider_arn),
+            ("RoleArn", role_arn),
+            ("OIDCToken", token),
+            ("RoleSessionName", "acceptance"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        self.post_form(&pairs)
+    }
+
+    /// POSTs `pairs` as a form to the API endpoint; the JSON answer, whatever its status.
+    fn post_form(&self, pairs: &[(String, String)]) -> Json {
+        self.runtime.block_on(async {
+            self.http
+                .post(&self.endpoint)
+                .form(pairs)
+                .send()
+                .await
+                .expect("API request")
+                .json()
+                .await
+                .expect("API JSON")
+        })
     }
 
     /// `AssumeRole` of `role_arn` as `account`'s RAM user [`Emulator::user`] (STS refuses root keys): temporary

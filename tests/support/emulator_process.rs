@@ -4,7 +4,14 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use terraform_provider_aliram::emulator::StartupLine;
+use terraform_provider_aliram::emulator::accounts::Account;
+use terraform_provider_aliram::provider::alicloud::credentials::{Credentials, StaticCredentials};
+use terraform_provider_aliram::provider::alicloud::{
+    AliCloudClient, ClientConfig, FixedEnvironment, Secret,
+};
+use tokio_util::sync::CancellationToken;
 
 /// A running `aliram-emulator`; killed on drop.
 #[derive(Debug)]
@@ -45,4 +52,33 @@ impl Drop for EmulatorProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// An API client of the emulator at `endpoint` (RAM and STS), signed with `account`'s root keys.
+pub fn client(endpoint: &str, account: &Account) -> AliCloudClient {
+    client_with_keys(endpoint, &account.access_key_id, &account.access_key_secret)
+}
+
+/// An API client of the emulator at `endpoint` (RAM and STS), signed with the keys `access_key_id` and
+/// `access_key_secret` (a RAM user's).
+pub fn client_with_keys(
+    endpoint: &str,
+    access_key_id: &str,
+    access_key_secret: &str,
+) -> AliCloudClient {
+    let env = FixedEnvironment::from_pairs(Vec::<(String, String)>::new());
+    let config = ClientConfig::from_settings(None, Some(endpoint), Some(endpoint), &env)
+        .expect("client config");
+    let credentials = Credentials {
+        access_key_id: access_key_id.to_owned(),
+        access_key_secret: Secret::new(access_key_secret.to_owned()),
+        security_token: None,
+        expiration: None,
+    };
+    AliCloudClient::from_config(
+        &config,
+        Arc::new(StaticCredentials::new(credentials, "test")),
+        CancellationToken::new(),
+    )
+    .expect("client")
 }

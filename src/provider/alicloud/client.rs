@@ -5,7 +5,7 @@ use super::effect::Effect;
 use super::error::ClientError;
 use super::params::ActionParams;
 use super::service::Service;
-use super::transport::{ClientBuildError, ClientConfig, Transport};
+use super::transport::{ClientBuildError, ClientConfig, Signer, Transport};
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
@@ -49,6 +49,16 @@ impl AliCloudClient {
         Self::new(self.transport.clone(), credentials, self.cancel.clone())
     }
 
+    /// A client for another account, signing with `credentials` (a session in that account): the same connection
+    /// pool, rate cap and stop token, and flow control of its own (RAM's budget is per account and action).
+    pub fn for_another_account(&self, credentials: Arc<dyn CredentialsProvider>) -> Self {
+        Self::new(
+            self.transport.for_another_account(),
+            credentials,
+            self.cancel.clone(),
+        )
+    }
+
     /// The transport this client uses.
     pub fn transport(&self) -> &Transport {
         &self.transport
@@ -69,7 +79,7 @@ impl AliCloudClient {
     ) -> Result<T, ClientError> {
         self.transport
             .call(
-                self.credentials.as_ref(),
+                Signer::Credentials(self.credentials.as_ref()),
                 &self.cancel,
                 service,
                 action,

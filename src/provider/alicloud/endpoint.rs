@@ -17,6 +17,8 @@ pub const REGION_ENV_VARS: &[&str] = &["ALIBABA_CLOUD_REGION", "ALICLOUD_REGION"
 
 /// RAM is a global service with one endpoint for every region.
 pub const RAM_HOST: &str = "ram.aliyuncs.com";
+/// Resource Directory's global endpoint (Resource Manager's host).
+pub const RESOURCE_MANAGER_HOST: &str = "resourcemanager.aliyuncs.com";
 
 /// Why an endpoint override was rejected.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -115,6 +117,8 @@ pub struct Endpoints {
     pub ram: Endpoint,
     /// Where STS calls go.
     pub sts: Endpoint,
+    /// Where Resource Directory calls go.
+    pub resource_manager: Endpoint,
 }
 
 impl Endpoints {
@@ -138,7 +142,21 @@ impl Endpoints {
                 sts_override,
                 format!("sts.{region}.aliyuncs.com"),
             )?,
+            resource_manager: pick(
+                Service::ResourceDirectory,
+                None,
+                RESOURCE_MANAGER_HOST.to_owned(),
+            )?,
         })
+    }
+
+    /// Sends Resource Directory calls to `custom` (a bare host or URL) instead of the default; `None` or empty
+    /// keeps the default.
+    pub fn with_resource_manager(mut self, custom: Option<&str>) -> Result<Self, EndpointError> {
+        if let Some(custom) = custom.filter(|v| !v.is_empty()) {
+            self.resource_manager = Endpoint::parse(Service::ResourceDirectory, custom)?;
+        }
+        Ok(self)
     }
 
     /// The endpoint of `service`.
@@ -146,6 +164,7 @@ impl Endpoints {
         match service {
             Service::Ram => &self.ram,
             Service::Sts => &self.sts,
+            Service::ResourceDirectory => &self.resource_manager,
         }
     }
 }

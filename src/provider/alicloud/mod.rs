@@ -31,10 +31,12 @@ pub mod flow_control;
 mod params;
 pub mod ram;
 pub mod rate_limit;
+pub mod resource_directory;
 pub mod retry;
 pub mod secret;
 pub mod service;
 pub mod sts;
+pub mod tag_batcher;
 pub mod transport;
 pub mod wait;
 

@@ -1,4 +1,4 @@
-//! The two Alibaba Cloud OpenAPI products this client calls, with their API versions.
+//! The Alibaba Cloud OpenAPI products this client calls, with their API versions.
 
 use std::fmt;
 
@@ -9,6 +9,9 @@ pub enum Service {
     Ram,
     /// Security Token Service, API version 2015-04-01 (regional endpoints).
     Sts,
+    /// Resource Directory (`ResourceDirectoryMaster`), API version 2022-04-19 (global endpoint), as the alicloud
+    /// provider calls it for `alicloud_resource_manager_accounts`.
+    ResourceDirectory,
 }
 
 impl Service {
@@ -17,6 +20,7 @@ impl Service {
         match self {
             Self::Ram => "2015-05-01",
             Self::Sts => "2015-04-01",
+            Self::ResourceDirectory => "2022-04-19",
         }
     }
 
@@ -25,6 +29,7 @@ impl Service {
         match self {
             Self::Ram => "RAM",
             Self::Sts => "STS",
+            Self::ResourceDirectory => "Resource Directory",
         }
     }
 }

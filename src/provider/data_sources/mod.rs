@@ -1,6 +1,7 @@
 //! Data sources.
 
 mod caller_identity;
+mod resource_directory_accounts;
 mod roles;
 
 use super::client::ProviderClient;
@@ -12,5 +13,6 @@ pub fn all() -> Vec<Arc<dyn DataSource<ProviderClient>>> {
     vec![
         Arc::new(caller_identity::CallerIdentityDataSource),
         Arc::new(roles::RolesDataSource),
+        Arc::new(resource_directory_accounts::ResourceDirectoryAccountsDataSource),
     ]
 }

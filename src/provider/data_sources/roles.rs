@@ -1,4 +1,4 @@
-//! `aliram_roles`: the roles of this provider instance's account, optionally filtered by name, by the account
+//! `aliram_roles`: the roles of this provider instance's account (or of `account_id`), optionally filtered by name, by the account
 //! they trust, or by the cross-account service they are the role of: the read-only counterpart of the list
 //! resources, for configurations that only look.
 
@@ -55,7 +55,7 @@ impl DataSource<ProviderClient> for RolesDataSource {
 
     fn schema(&self) -> Schema {
         let mut block = Block::new(
-            "The RAM roles of this provider instance's account, in the order RAM lists them, optionally filtered. \
+            "The RAM roles of this provider instance's account (or of the account `account_id` names), in the order RAM lists them, optionally filtered. \
              Each role's trust policy and attached policies are read, so a large account costs two calls per \
              matching role.",
         );
@@ -84,7 +84,14 @@ impl DataSource<ProviderClient> for RolesDataSource {
             }
         };
         query.details = true;
-        let mut lister = RoleLister::new(&client.api, &query);
+        let target = match role_query::listing_client(client, &req.config).await {
+            Ok(target) => target,
+            Err(d) => {
+                resp.diagnostics.push(d);
+                return;
+            }
+        };
+        let mut lister = RoleLister::new(&target.api, &query);
         let mut roles = Vec::new();
         loop {
             match lister.next_page().await {

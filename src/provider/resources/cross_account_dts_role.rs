@@ -34,7 +34,7 @@ impl RoleKind for DtsRole {
 
     fn description() -> &'static str {
         "The RAM role that lets Data Transmission Service (DTS), acting for the account that creates a \
-         cross-account task, access a database of this provider instance's account. It trusts the task's account \
+         cross-account task, access a database of the role's account (`account_id`, by default this provider instance's own). It trusts the task's account \
          (principals `acs:ram::<T>:root` and `<T>@dts.aliyuncs.com`) and carries `AliyunDTSRolePolicy`. The task \
          is then configured with `owner_account_id` and `role_name`."
     }

@@ -22,7 +22,7 @@ impl RoleKind for DtsDefaultRole {
     const PREREQUISITE_OF: Option<CrossAccountService> = Some(CrossAccountService::Dts);
 
     fn description() -> &'static str {
-        "The DTS default role `AliyunDTSDefaultRole` of this provider instance's account: it trusts DTS \
+        "The DTS default role `AliyunDTSDefaultRole` of an account (`account_id`, by default this provider instance's own): it trusts DTS \
          (`{\"Service\": [\"dts.aliyuncs.com\"]}`) and carries exactly `AliyunDTSRolePolicy`. The DTS documentation \
          requires it in the account that owns a database of a task (\"DTS has the required permissions to access \
          the cloud resources of the Alibaba Cloud account that owns the database instance\"): without it, creating \

@@ -3,9 +3,8 @@
 //! management of attachments and tags. No Terraform types here. No call asks for what the caller already holds:
 //! the calls per role are counted in `docs/benchmarks.md`.
 
-use crate::provider::alicloud::ram::{
-    AttachedPolicy, ListTagResourcesRequest, PolicyType, Role, Tag, TagKeys,
-};
+use crate::provider::alicloud::ram::{AttachedPolicy, PolicyType, Role, Tag, TagKeys};
+use crate::provider::alicloud::tag_batcher::TagBatcher;
 use crate::provider::alicloud::wait::{Polled, Waiter};
 use crate::provider::alicloud::{AliCloudClient, ClientError, ErrorKind};
 use crate::ram::role_rules::reserved_tag_key_text;
@@ -69,14 +68,18 @@ const LAGGING_LIST: Waiter = Waiter {
 /// Only GetRole decides that a role is gone. A NotFound from ListPoliciesForRole or ListTagResources while GetRole
 /// found the role comes from a replica that lags (RAM is eventually consistent): the reads are made again, and if
 /// the lists still disagree the answer is an error, never "gone" (which would drop a live role from the state).
+///
+/// The tag read goes through `tags`, which shares one `ListTagResources` call among the roles read at the same
+/// time in the account.
 pub async fn find_role(
     api: &AliCloudClient,
+    tags: &TagBatcher,
     name: &str,
     cancel: &CancellationToken,
 ) -> Result<Option<RemoteRole>, ClientError> {
     LAGGING_LIST
         .until(cancel, "GetRole", || async {
-            Ok(match read_role_once(api, name).await? {
+            Ok(match read_role_once(api, tags, name).await? {
                 RoleRead::Found(remote) => Polled::Settled(Some(*remote)),
                 RoleRead::Gone => Polled::Settled(None),
                 RoleRead::ListsLag(error) => {
@@ -100,15 +103,15 @@ enum RoleRead {
     ListsLag(ClientError),
 }
 
-async fn read_role_once(api: &AliCloudClient, name: &str) -> Result<RoleRead, ClientError> {
-    let tag_request = ListTagResourcesRequest {
-        resource_names: vec![name.to_owned()],
-        ..Default::default()
-    };
+async fn read_role_once(
+    api: &AliCloudClient,
+    batcher: &TagBatcher,
+    name: &str,
+) -> Result<RoleRead, ClientError> {
     let (role, policies, tags) = tokio::join!(
         api.get_role(name),
         api.list_policies_for_role(name),
-        api.list_role_tags(&tag_request)
+        batcher.role_tags(api, name)
     );
     let role = match role {
         Ok(r) => r.role,

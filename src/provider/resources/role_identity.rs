@@ -1,6 +1,7 @@
 //! The identity of a role: the account that owns it and its name, the pair that names a role for good (a role
-//! name alone exists in every account). Import by identity checks the account against the provider instance's
-//! before anything else, so an identity meant for another account fails at plan, naming both.
+//! name alone exists in every account). Import by identity reaches the identity's account before anything else
+//! (the provider instance's own, or another through its access role), so an identity of an account the instance
+//! cannot reach fails at plan, naming both accounts and the role it tried.
 
 use super::attributes;
 use super::role_resource::capitalised;
@@ -8,7 +9,7 @@ use crate::framework::diagnostics::Diagnostic;
 use crate::framework::identity::{IdentityAttribute, IdentitySchema};
 use crate::framework::path::AttributePath;
 use crate::framework::value::Value;
-use crate::provider::client::{ProviderClient, api_diagnostic};
+use crate::provider::client::{AccountAccessError, ProviderClient};
 use crate::ram::account::AccountId;
 use crate::ram::role_rules::check_role_name;
 
@@ -17,7 +18,7 @@ pub(crate) fn identity_schema() -> IdentitySchema {
     IdentitySchema::new(vec![
         IdentityAttribute::required_string(
             attributes::ACCOUNT_ID,
-            "UID of the account that owns the role: the account of the provider instance that manages it.",
+            "UID of the account that owns the role: the provider instance's own account, or another it reaches through `account_role_name`.",
         ),
         IdentityAttribute::required_string(attributes::ROLE_NAME, "Name of the role."),
     ])
@@ -74,27 +75,34 @@ pub(crate) async fn import_by_identity(
             capitalised(&format!("{type_name} is imported by role name: {e}")),
         )
     })?;
-    let me = client.caller_identity().await.map_err(|e| {
-        api_diagnostic(
-            "reading the caller identity to check the import identity",
-            &e,
-        )
-    })?;
-    if me.account_id != account.as_str() {
-        return Err(Diagnostic::error(
-            "Import Identity Names Another Account",
-            format!(
-                "The identity to import names role {name:?} of account {account}, but this provider instance's \
-                 credentials belong to account {}. Set `provider` in the import block to the provider \
-                 configuration (alias) of account {account}.",
-                me.account_id
+    // The role is imported in the account the identity names: this instance's, or another through its access
+    // role. An identity of an account it cannot reach must not import a same-named role of another account.
+    if let Err(e) = client.in_account(account.as_str()).await {
+        let (summary, detail) = match &e {
+            AccountAccessError::Unreachable { own, .. } => (
+                "Import Identity Names Another Account",
+                format!(
+                    "The identity to import names role {name:?} of account {account}, but this provider instance's \
+                     credentials belong to account {own} and it cannot reach account {account}: {e}. Let the \
+                     provider's identity assume that role, or set `provider` in the import block to the provider \
+                     configuration (alias) of account {account}."
+                ),
             ),
-        )
-        .at(AttributePath::root(attributes::ACCOUNT_ID)));
+            other => (
+                "Cannot Check the Import Identity",
+                format!(
+                    "The identity to import names role {name:?} of account {account}: {other}."
+                ),
+            ),
+        };
+        return Err(
+            Diagnostic::error(summary, detail).at(AttributePath::root(attributes::ACCOUNT_ID))
+        );
     }
     Ok(Value::object([
         (attributes::ID, Value::string(&name)),
         (attributes::ROLE_NAME, Value::string(&name)),
+        (attributes::ACCOUNT_ID, Value::string(account.as_str())),
         (
             attributes::OWNER_ACCOUNT_ID,
             Value::string(account.as_str()),

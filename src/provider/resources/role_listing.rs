@@ -9,6 +9,7 @@ use super::role_identity;
 use super::role_resource::RoleKind;
 use super::role_state::flatten;
 use crate::framework::context::Context;
+use crate::framework::diagnostics::Diagnostic;
 use crate::framework::list_resource::{ListRequest, ListResource, ListResult, ListSink};
 use crate::framework::schema::{Block, Schema};
 use crate::framework::value::Value;
@@ -73,12 +74,14 @@ impl<K: RoleKind> ListResource<ProviderClient> for RoleListResource<K> {
     fn schema(&self) -> Schema {
         let which = match K::SERVICE {
             Some(service) => format!(
-                "the roles of this provider instance's account that are exactly {}'s cross-account role (as \
+                "the roles of this provider instance's account (or of `account_id`) that are exactly {}'s cross-account role (as \
                  `service = \"{}\"` of the `aliram_roles` data source)",
                 service.product(),
                 service.filter_name()
             ),
-            None => "every role of this provider instance's account".to_owned(),
+            None => {
+                "every role of this provider instance's account (or of `account_id`)".to_owned()
+            }
         };
         let mut block = Block::new(&format!(
             "Lists {which}, optionally filtered, in the order RAM lists them; each by its identity \
@@ -97,31 +100,35 @@ impl<K: RoleKind> ListResource<ProviderClient> for RoleListResource<K> {
         req: ListRequest,
         sink: &ListSink,
     ) {
+        let failed = |d: Diagnostic| ListResult {
+            diagnostics: d.into(),
+            ..Default::default()
+        };
         let mut query = match role_query::from_config(&req.config) {
             Ok(q) => q,
             Err(d) => {
-                sink.send(ListResult {
-                    diagnostics: d.into(),
-                    ..Default::default()
-                })
-                .await;
+                sink.send(failed(d)).await;
                 return;
             }
         };
         query.service = K::SERVICE;
         query.details = req.include_resource_object;
-        let mut lister = RoleLister::new(&client.api, &query);
+        let target = match role_query::listing_client(client, &req.config).await {
+            Ok(target) => target,
+            Err(d) => {
+                sink.send(failed(d)).await;
+                return;
+            }
+        };
+        let mut lister = RoleLister::new(&target.api, &query);
         let mut sent = 0;
         loop {
             let page = match lister.next_page().await {
                 Ok(Some(page)) => page,
                 Ok(None) => return,
                 Err(e) => {
-                    sink.send(ListResult {
-                        diagnostics: api_diagnostic("listing the account's roles", &e).into(),
-                        ..Default::default()
-                    })
-                    .await;
+                    sink.send(failed(api_diagnostic("listing the account's roles", &e)))
+                        .await;
                     return;
                 }
             };

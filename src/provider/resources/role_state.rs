@@ -72,7 +72,8 @@ pub fn string_map(v: &Value) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Sets the attributes RAM computes (`id`, `arn`, `role_id`, `owner_account_id`, `create_time`) from `role`. An ARN
+/// Sets the attributes RAM computes (`id`, `arn`, `role_id`, `owner_account_id`, `create_time`, and `account_id`
+/// when not set) from `role`. An ARN
 /// that differs from the state's only in the case of the role name keeps the state's form (planned from the role
 /// name), so the value Terraform was promised at plan stays the value applied.
 pub fn flatten_computed(role: &Role, state: &mut Value) {
@@ -92,6 +93,14 @@ pub fn flatten_computed(role: &Role, state: &mut Value) {
             .into(),
     );
     state.set_attr(attributes::CREATE_TIME, role.create_date.clone().into());
+    // `account_id` names where the role lives; a state written before the attribute existed, or an import,
+    // takes the owner's, so no replacement is planned.
+    let current = state.attr(attributes::ACCOUNT_ID);
+    if (current.is_null() || current.is_unknown())
+        && let Some(owner) = AccountId::from_ram_arn(&role.arn)
+    {
+        state.set_attr(attributes::ACCOUNT_ID, Value::string(owner.as_str()));
+    }
 }
 
 /// What refreshing a state found about its trust policy.

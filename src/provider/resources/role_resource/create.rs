@@ -1,7 +1,7 @@
 //! Create (ApplyResourceChange from nothing): CreateRole, safe to repeat, then the attachments, then the
 //! read-after-write; the state records the role from the moment it exists.
 
-use super::{RoleKind, not_yet_visible};
+use super::{RoleKind, not_yet_visible, role_target};
 use crate::framework::context::Context;
 use crate::framework::resource::{CreateRequest, CreateResponse};
 use crate::framework::value::Value;
@@ -64,6 +64,16 @@ pub(super) async fn create<K: RoleKind>(
     req: CreateRequest,
     resp: &mut CreateResponse,
 ) {
+    // The account the role's plan or state names, through its access role when not this instance's (one
+    // AssumeRole per account per provider process, shared by every role there).
+    let (_, target) = match role_target(client, &req.planned).await {
+        Ok(found) => found,
+        Err(d) => {
+            resp.diagnostics.push(d);
+            return;
+        }
+    };
+    let client = &*target;
     let spec = expand(&req.planned);
     let request = CreateRoleRequest {
         role_name: spec.name.clone(),

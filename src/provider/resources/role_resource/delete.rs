@@ -1,6 +1,6 @@
 //! Delete (ApplyResourceChange to nothing): every attachment, then the role.
 
-use super::RoleKind;
+use super::{RoleKind, role_target};
 use crate::framework::context::Context;
 use crate::framework::resource::{DeleteRequest, DeleteResponse};
 use crate::provider::client::{ProviderClient, api_diagnostic};
@@ -15,13 +15,18 @@ pub(super) async fn delete<K: RoleKind>(
     req: DeleteRequest,
     resp: &mut DeleteResponse,
 ) {
-    let name = req
-        .prior
-        .attr(attributes::ROLE_NAME)
-        .as_str()
-        .unwrap_or_default();
+    // The account the role's plan or state names, through its access role when not this instance's (one
+    // AssumeRole per account per provider process, shared by every role there).
+    let (name, target) = match role_target(client, &req.prior).await {
+        Ok(found) => found,
+        Err(d) => {
+            resp.diagnostics.push(d);
+            return;
+        }
+    };
+    let client = &*target;
     let known = string_set(req.prior.attr(attributes::POLICY_NAMES));
-    if let Err(e) = delete_role(&client.api, name, &known, &ctx.cancel).await {
+    if let Err(e) = delete_role(&client.api, &name, &known, &ctx.cancel).await {
         resp.diagnostics
             .push(api_diagnostic(&format!("deleting role {name}"), &e));
     }

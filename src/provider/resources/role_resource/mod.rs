@@ -30,8 +30,9 @@ use crate::framework::resource::{
 use crate::framework::schema::{Attribute, Schema};
 use crate::framework::value::Value;
 use crate::provider::alicloud::ClientError;
-use crate::provider::client::ProviderClient;
+use crate::provider::client::{AccountAccessError, AccountClient, ProviderClient};
 use crate::provider::domain::cross_account_service::CrossAccountService;
+use crate::provider::resources::attributes;
 use crate::ram::account::AccountId;
 use async_trait::async_trait;
 use std::marker::PhantomData;
@@ -85,20 +86,71 @@ impl<K: RoleKind> RoleResource<K> {
     }
 }
 
-/// The error for a role whose state says it belongs to `recorded`, managed by a provider instance of account
-/// `current`: its calls would reach another account, where the role does not exist, so a plan would create a copy
-/// there and orphan the original. Refused before any write.
-pub(super) fn other_account_error(name: &str, recorded: &str, current: &str) -> Diagnostic {
-    Diagnostic::error(
-        "Role Belongs to Another Account",
-        format!(
-            "Role {name} belongs to account {recorded} (its state's owner_account_id), but this resource's provider \
-             instance uses account {current}. Nothing was changed. To keep managing the role, point the resource's \
-             `provider` back at an instance of account {recorded}. To move it to account {current}, remove it from \
-             the state (a `removed` block or `terraform state rm`), delete or keep the role in {recorded} by hand, \
-             and create or import it under the provider of {current}."
+/// The account a role in state lives in: its `owner_account_id` (recorded since the first version), else its
+/// `account_id`; `None` for a state that names neither (an import by name before its first read).
+pub(super) fn recorded_account(state: &Value) -> Option<&str> {
+    state
+        .attr(attributes::OWNER_ACCOUNT_ID)
+        .as_str()
+        .or_else(|| state.attr(attributes::ACCOUNT_ID).as_str())
+}
+
+/// The client of the account a role lives in (`None`: the provider instance's own), or the diagnostic saying it
+/// cannot be reached.
+pub(super) async fn account_client<'a>(
+    client: &'a ProviderClient,
+    account: Option<&str>,
+    name: &str,
+) -> Result<AccountClient<'a>, Diagnostic> {
+    let Some(account) = account else {
+        return Ok(AccountClient::Own(client));
+    };
+    client
+        .in_account(account)
+        .await
+        .map_err(|e| other_account_error(name, account, &e))
+}
+
+/// The name of the role `state` describes, and the client of the account it lives in (see [`account_client`]).
+pub(super) async fn role_target<'a>(
+    client: &'a ProviderClient,
+    state: &Value,
+) -> Result<(String, AccountClient<'a>), Diagnostic> {
+    let name = state
+        .attr(attributes::ROLE_NAME)
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let target = account_client(client, recorded_account(state), &name).await?;
+    Ok((name, target))
+}
+
+/// The error for a role of account `recorded` that this provider instance cannot reach: neither its own account
+/// nor reachable through the access role. Its calls would reach another account, where the role does not exist,
+/// so a plan would create a copy there and orphan the original. Refused before any write.
+pub(super) fn other_account_error(
+    name: &str,
+    recorded: &str,
+    error: &AccountAccessError,
+) -> Diagnostic {
+    match error {
+        AccountAccessError::Unreachable { own, role_arn, .. } => Diagnostic::error(
+            "Role Belongs to Another Account",
+            format!(
+                "Role {name} belongs to account {recorded}, but this resource's provider instance uses account \
+                 {own}, and cannot reach account {recorded}: {error}. Nothing was changed. To keep managing the \
+                 role, let the provider's identity assume {role_arn} (in a Resource Directory the management \
+                 account's RAM users and roles can, given sts:AssumeRole), or point the resource's `provider` back \
+                 at an instance of account {recorded}. To move it to account {own}, remove it from the state (a \
+                 `removed` block or `terraform state rm`), delete or keep the role in {recorded} by hand, and \
+                 create or import it in {own}."
+            ),
         ),
-    )
+        other => Diagnostic::error(
+            "Cannot Reach the Role's Account",
+            format!("Role {name} belongs to account {recorded}: {other}. Nothing was changed."),
+        ),
+    }
 }
 
 /// The warning for a read-after-write that did not see every write acknowledged (`done`, e.g. "was created"):

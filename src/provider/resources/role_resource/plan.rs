@@ -1,7 +1,9 @@
 //! ModifyPlan (PlanResourceChange): the trust policy and policies the configuration asks for, RAM's rules for
 //! them checked before any write, the owner account and ARN known at plan, and the account binding.
 
-use super::{RoleKind, capitalised, check_policy_names, check_trust_policy, other_account_error};
+use super::{
+    RoleKind, account_client, capitalised, check_policy_names, check_trust_policy, recorded_account,
+};
 use crate::framework::diagnostics::Diagnostic;
 use crate::framework::path::AttributePath;
 use crate::framework::resource::{ModifyPlanRequest, ModifyPlanResponse};
@@ -112,21 +114,91 @@ pub(super) async fn modify_plan<K: RoleKind>(
     }
     let Some(client) = client else { return };
     // Names the user wrote (the other kinds attach the domain's policies): each must exist, or the apply would
-    // fail after the role and the attachments before it were written.
+    // fail after the role and the attachments before it were written. System policies are the same in every
+    // account, so the instance's own account answers for all.
     if K::SERVICE.is_none()
         && K::PREREQUISITE_OF.is_none()
         && !check_policies_exist(client, &desired.policy_names, resp).await
     {
         return;
     }
+    // The account the role lives in: `account_id` when the configuration sets it, else the one the state
+    // records (a role stays where it is), else this provider instance's own.
+    let prior_account = recorded_account(&req.prior).map(str::to_owned);
+    let configured = req.config.attr(attributes::ACCOUNT_ID);
+    if configured.is_unknown() {
+        // Known only at apply: so are the owner and the ARN, and the checks that need the account wait for the
+        // plan that knows it (apply plans again).
+        resp.planned
+            .set_attr(attributes::ACCOUNT_ID, Value::Unknown);
+        if !req.prior.is_null() {
+            resp.requires_replace
+                .push(AttributePath::root(attributes::ACCOUNT_ID));
+        }
+        resp.planned
+            .set_attr(attributes::OWNER_ACCOUNT_ID, Value::Unknown);
+        resp.planned.set_attr(attributes::ARN, Value::Unknown);
+        return;
+    }
+    let name = resp
+        .planned
+        .attr(attributes::ROLE_NAME)
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let wanted = configured
+        .as_str()
+        .map(str::to_owned)
+        .or(prior_account.clone());
+    let moving = !req.prior.is_null() && wanted.is_some() && wanted != prior_account;
+    // Reached now, at plan, so an account without the access role, or whose role does not trust this provider's
+    // identity, fails here and nothing is written anywhere in this run. A role in state is checked in its own
+    // account first: it is what the refresh and the destroy of a replacement need.
+    if moving
+        && let Some(recorded) = &prior_account
+        && let Err(d) = account_client(client, Some(recorded), &name).await
+    {
+        resp.diagnostics.push(d);
+        return;
+    }
+    let target = match (&wanted, moving || req.prior.is_null()) {
+        (Some(account), true) => match client.in_account(account).await {
+            Ok(target) => target,
+            Err(e) => {
+                resp.diagnostics.push(
+                    Diagnostic::error(
+                        "Account Not Reachable",
+                        format!(
+                            "account_id {account}: {e}. Nothing was written. The provider assumes \
+                             {} with its own credentials in every account a resource names: the \
+                             account needs that role (Resource Directory creates it in each member), trusting \
+                             the provider's identity (the management account's RAM users and roles, not its \
+                             root keys), and the identity needs sts:AssumeRole on it.",
+                            client.access_role_arn(account)
+                        ),
+                    )
+                    .at(AttributePath::root(attributes::ACCOUNT_ID)),
+                );
+                return;
+            }
+        },
+        (account, _) => match account_client(client, account.as_deref(), &name).await {
+            Ok(target) => target,
+            Err(d) => {
+                resp.diagnostics.push(d);
+                return;
+            }
+        },
+    };
+    let client = &*target;
 
-    // The owner is the account of this provider instance's credentials: one GetCallerIdentity per instance.
+    // The owner is the account of the client's credentials: one GetCallerIdentity per account per instance.
     let owner = match client.caller_identity().await {
         Ok(me) => {
             // A reminder when the role is about to be created, not on every later plan.
             let kind = IdentityKind::of(me.identity_type.as_deref(), &me.arn);
             if let Some(service) = K::SERVICE
-                && req.prior.is_null()
+                && (req.prior.is_null() || moving)
                 && let Err(note) = service.check_caller(kind, &me.arn)
             {
                 resp.diagnostics.add_warning(
@@ -145,17 +217,15 @@ pub(super) async fn modify_plan<K: RoleKind>(
         }
     };
     let Some(owner) = owner else { return };
-    if let Some(recorded) = req.prior.attr(attributes::OWNER_ACCOUNT_ID).as_str()
-        && recorded != owner.as_str()
-    {
-        let name = req
-            .prior
-            .attr(attributes::ROLE_NAME)
-            .as_str()
-            .unwrap_or_default();
-        resp.diagnostics
-            .push(other_account_error(name, recorded, owner.as_str()));
-        return;
+    // Known at plan for a new role; an existing one keeps its state's value (a state written before
+    // `account_id` existed gets it from the next refresh, so such a plan shows no change).
+    if req.prior.is_null() || moving {
+        resp.planned
+            .set_attr(attributes::ACCOUNT_ID, Value::string(owner.as_str()));
+    }
+    if moving {
+        resp.requires_replace
+            .push(AttributePath::root(attributes::ACCOUNT_ID));
     }
     if let (Some(service), Some((attribute, trusted))) = (K::SERVICE, &desired.trusted)
         && let Err(e) = service.check_trusted_account(trusted, &owner)
@@ -198,7 +268,7 @@ pub(super) async fn modify_plan<K: RoleKind>(
             .at(AttributePath::root(attributes::TRUST_POLICY)),
         );
     }
-    if req.prior.is_null() {
+    if req.prior.is_null() || moving {
         resp.planned
             .set_attr(attributes::OWNER_ACCOUNT_ID, Value::string(owner.as_str()));
         if let Some(name) = resp

@@ -1,6 +1,6 @@
 //! Read (ReadResource): the refresh, with drift detection; "gone" only when GetRole says so.
 
-use super::{RoleKind, capitalised, other_account_error};
+use super::{RoleKind, account_client, capitalised, recorded_account};
 use crate::framework::context::Context;
 use crate::framework::resource::{ReadRequest, ReadResponse};
 use crate::framework::value::Value;
@@ -26,25 +26,17 @@ pub(super) async fn read<K: RoleKind>(
         .or(req.state.attr(attributes::ROLE_NAME).as_str())
         .unwrap_or_default()
         .to_owned();
-    // Before any call that names the role: in another account the role would read as gone.
-    if let Some(recorded) = req.state.attr(attributes::OWNER_ACCOUNT_ID).as_str() {
-        match client.caller_identity().await {
-            Ok(me) if me.account_id != recorded => {
-                resp.diagnostics
-                    .push(other_account_error(&name, recorded, &me.account_id));
-                return;
-            }
-            Ok(_) => {}
-            Err(e) => {
-                resp.diagnostics.push(api_diagnostic(
-                    "reading the caller identity to check the role's account",
-                    &e,
-                ));
-                return;
-            }
+    // Before any call that names the role: in another account the role would read as gone. The role is read
+    // in the account its state records, through the access role when that is not this instance's.
+    let target = match account_client(client, recorded_account(&req.state), &name).await {
+        Ok(target) => target,
+        Err(d) => {
+            resp.diagnostics.push(d);
+            return;
         }
-    }
-    let remote = match find_role(&client.api, &name, &ctx.cancel).await {
+    };
+    let client = &*target;
+    let remote = match find_role(&client.api, &client.tags, &name, &ctx.cancel).await {
         Ok(Some(remote)) => remote,
         Ok(None) => {
             tracing::warn!(role = %name, "role no longer exists; removing it from the state");
@@ -63,6 +55,7 @@ pub(super) async fn read<K: RoleKind>(
         }
     };
     let drift = flatten(&remote, &mut resp.state);
+
     K::infer(&mut resp.state);
     if !drift.changes.is_empty() {
         resp.diagnostics.add_warning(

@@ -47,6 +47,14 @@ pub(super) fn schema<K: RoleKind>() -> Schema {
         .attribute(Attribute::string(attributes::ID).computed().use_state_for_unknown().description("The role name."))
         .attribute(K::role_name())
         .attribute(
+            Attribute::string(attributes::ACCOUNT_ID)
+                .optional()
+                .computed()
+                .use_state_for_unknown()
+                .description("UID of the account to create the role in. Defaults to the provider instance's own account; another account is reached through its role `account_role_name` (set on the provider; Resource Directory's `ResourceDirectoryAccountAccessRole` by default), assumed with the provider's credentials when Terraform plans. Changing it replaces the role.")
+                .validate(account_id_validator),
+        )
+        .attribute(
             Attribute::string(attributes::DESCRIPTION)
                 .optional()
                 .computed()
@@ -78,7 +86,7 @@ pub(super) fn schema<K: RoleKind>() -> Schema {
     block = block
         .attribute(Attribute::string(attributes::ARN).computed().use_state_for_unknown().description("ARN of the role, `acs:ram::<owner_account_id>:role/<role_name>`; known at plan time."))
         .attribute(Attribute::string(attributes::ROLE_ID).computed().use_state_for_unknown().description("ID RAM gave the role."))
-        .attribute(Attribute::string(attributes::OWNER_ACCOUNT_ID).computed().use_state_for_unknown().description("UID of the account that owns the role (this provider instance's account); known at plan time. This, with the role name, is what the other account's service is configured with."))
+        .attribute(Attribute::string(attributes::OWNER_ACCOUNT_ID).computed().use_state_for_unknown().description("UID of the account that owns the role (`account_id`: this provider instance's account unless set); known at plan time. This, with the role name, is what the other account's service is configured with."))
         .attribute(Attribute::string(attributes::CREATE_TIME).computed().use_state_for_unknown().description("When the role was created (UTC, `YYYY-MM-DDThh:mm:ssZ`)."));
     Schema::new(block)
 }

@@ -1,7 +1,7 @@
 //! Update (ApplyResourceChange in place): UpdateRole for what changed, attachments and tags made exact; each
 //! step recorded as it lands.
 
-use super::{RoleKind, not_yet_visible};
+use super::{RoleKind, not_yet_visible, role_target};
 use crate::framework::context::Context;
 use crate::framework::resource::{UpdateRequest, UpdateResponse};
 use crate::framework::value::Value;
@@ -20,6 +20,16 @@ pub(super) async fn update<K: RoleKind>(
     req: UpdateRequest,
     resp: &mut UpdateResponse,
 ) {
+    // The account the role's plan or state names, through its access role when not this instance's (one
+    // AssumeRole per account per provider process, shared by every role there).
+    let (_, target) = match role_target(client, &req.prior).await {
+        Ok(found) => found,
+        Err(d) => {
+            resp.diagnostics.push(d);
+            return;
+        }
+    };
+    let client = &*target;
     let spec = expand(&req.planned);
     let name = spec.name.clone();
     let prior = &req.prior;
