@@ -50,6 +50,23 @@ fn create_role_errors(emulator: &Emulator) -> u64 {
     emulator.action_stat("CreateRole", "errors")
 }
 
+/// Since the counts `lost` (lost answers) and `refused` (CreateRole errors) were taken: one CreateRole answer was
+/// lost, and its retry met the role that very attempt created (`EntityAlreadyExists.Role`).
+#[track_caller]
+fn retry_met_its_own_role(emulator: &Emulator, tf: &Terraform, lost: u64, refused: u64) {
+    assert_eq!(
+        emulator.faults_served("lost_response"),
+        lost + 1,
+        "the answer was lost"
+    );
+    assert_eq!(
+        create_role_errors(emulator),
+        refused + 1,
+        "Terraform {}: the retry met the role its own first attempt created",
+        tf.version
+    );
+}
+
 #[test]
 fn a_role_whose_create_answer_was_lost_is_adopted() {
     let emulator = Emulator::start(&[]);
@@ -61,17 +78,7 @@ fn a_role_whose_create_answer_was_lost_is_adopted() {
         next_create_role(&emulator, "lost_response");
         work.run(&["apply", "-auto-approve", "-input=false", "-no-color"])
             .success();
-        assert_eq!(
-            emulator.faults_served("lost_response"),
-            lost + 1,
-            "the answer was lost"
-        );
-        assert_eq!(
-            create_role_errors(&emulator),
-            refused + 1,
-            "Terraform {}: the retry met the role its own first attempt created",
-            tf.version
-        );
+        retry_met_its_own_role(&emulator, tf, lost, refused);
         assert!(
             in_state(&work),
             "Terraform {}: adopted role not in state",
@@ -199,17 +206,7 @@ fn ctrl_c_during_the_ownership_check_leaves_the_role_for_an_import() {
             &["apply", "-auto-approve", "-input=false", "-json"],
             "check",
         );
-        assert_eq!(
-            emulator.faults_served("lost_response"),
-            lost + 1,
-            "the answer was lost"
-        );
-        assert_eq!(
-            create_role_errors(&emulator),
-            refused + 1,
-            "Terraform {}: the retry met the role its own first attempt created",
-            tf.version
-        );
+        retry_met_its_own_role(&emulator, tf, lost, refused);
         let said = Run {
             code: 1,
             stdout,
