@@ -178,11 +178,14 @@ struct Recorded {
     tainted: bool,
 }
 
-/// Each role of the state file, by name (read from `terraform.tfstate`, which holds the taint).
+/// Each role of the state file, by name (read from `terraform.tfstate`, which holds the taint). No file, or an
+/// empty one, is no state, as Terraform reads it: Terraform creates the file empty to lock it, and a second Ctrl-C
+/// can make it exit before it wrote any state there.
 fn recorded_roles(work: &Workdir) -> BTreeMap<String, Recorded> {
-    let Ok(text) = std::fs::read_to_string(work.path().join("terraform.tfstate")) else {
+    let text = std::fs::read_to_string(work.path().join("terraform.tfstate")).unwrap_or_default();
+    if text.trim().is_empty() {
         return BTreeMap::new();
-    };
+    }
     let state: serde_json::Value = serde_json::from_str(&text).expect("the state file is JSON");
     let instances = state["resources"]
         .as_array()
