@@ -8,7 +8,7 @@
 use crate::support::cli_config::write_cli_config;
 use crate::support::scripted_server::{
     ACCOUNT, AK_ID, AK_SECRET, EXPIRED_OIDC_TOKEN, FakeImds, IMDS_KEY_ID, IMDS_SECRET,
-    IMDS_STS_TOKEN, Key, TestServer, imds_key,
+    IMDS_STS_TOKEN, Key, Scripted, TestServer, imds_key,
 };
 use serde_json::json;
 use std::path::Path;
@@ -1018,6 +1018,27 @@ async fn the_oidc_block_comes_after_the_ecs_role_and_reads_the_environment_for_w
     let (me, _) = whoami(&server, &with_ecs, &env).await;
     assert_eq!(me.account_id, "1111222233334444");
     assert_eq!(server.received_for("AssumeRoleWithOIDC").len(), 1);
+}
+
+#[tokio::test]
+async fn a_throttled_or_unavailable_exchange_is_retried_as_any_call() {
+    let server = server().await;
+    let home = empty_home();
+    let dir = tempfile::tempdir().unwrap();
+    let env = oidc_env(home.path(), &token_file(&dir, CI_TOKEN), &[]);
+    // The alicloud provider retries AssumeRoleWithOIDC on throttling and 5xx; the transport does it for every call.
+    server.script(
+        "AssumeRoleWithOIDC",
+        [
+            Scripted::error(400, "Throttling.User", "throttled-oidc"),
+            Scripted::error(503, "ServiceUnavailable", "unavailable-oidc"),
+        ],
+    );
+    let (me, _) = whoami(&server, &CredentialsConfig::default(), &env).await;
+    assert!(me.arn.ends_with("/ci-deployer/terraform"), "{}", me.arn);
+    let sent = server.received_for("AssumeRoleWithOIDC");
+    assert_eq!(sent.len(), 3, "two refusals, then the exchange");
+    assert!(sent.iter().all(|r| r.params["OIDCToken"] == CI_TOKEN));
 }
 
 #[tokio::test]
