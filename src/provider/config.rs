@@ -1,5 +1,7 @@
 //! The provider block: its schema (the same argument names alicloud provider users know) and its parsed form.
 
+use crate::framework::diagnostics::Diagnostics;
+use crate::framework::path::AttributePath;
 use crate::framework::schema::{Attribute, Block, Nesting, Schema};
 use crate::framework::value::Value;
 use crate::provider::alicloud::Secret;
@@ -115,6 +117,24 @@ pub fn schema() -> Schema {
     .block("assume_role_with_oidc", Nesting::Single, assume_role_with_oidc, 1)
     .block("endpoints", Nesting::Single, endpoints, 1);
     Schema::new(block)
+}
+
+/// Checks of the provider block beyond single attributes, at validate (values may be unknown): the
+/// `assume_role_with_oidc` block takes the token or its file, not both.
+pub fn validate(config: &Value, diagnostics: &mut Diagnostics) {
+    let oidc = config.attr("assume_role_with_oidc");
+    let given = |name: &str| {
+        let value = oidc.attr(name);
+        !value.is_null() && value.as_str() != Some("")
+    };
+    if given("oidc_token") && given("oidc_token_file") {
+        diagnostics.add_attribute_error(
+            AttributePath::root("assume_role_with_oidc").attribute("oidc_token_file"),
+            "Conflicting OIDC Token Arguments",
+            "assume_role_with_oidc takes oidc_token or oidc_token_file, not both: set the file (read again at every \
+             renewal, so a rotated token is used) or the token itself.",
+        );
+    }
 }
 
 /// The provider block, parsed: the credential sources as the client's chain takes them, and the client settings.
@@ -373,5 +393,30 @@ mod tests {
         let attribute = schema.block.find_attribute("account_role_name").unwrap();
         let refused = attribute.validators[0](&Value::string("a b")).unwrap_err();
         assert!(refused.starts_with("account_role_name: "), "{refused}");
+    }
+
+    #[test]
+    fn an_oidc_token_and_its_file_together_are_refused_at_validate() {
+        let block = |token: Value| {
+            Value::object([(
+                "assume_role_with_oidc",
+                Value::object([
+                    ("oidc_token", token),
+                    ("oidc_token_file", Value::string("/run/token")),
+                ]),
+            )])
+        };
+        let mut diagnostics = Diagnostics::new();
+        validate(&block(Value::string("a-token")), &mut diagnostics);
+        let shown: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+        assert_eq!(shown.len(), 1, "{shown:?}");
+        assert!(
+            shown[0].contains("takes oidc_token or oidc_token_file, not both")
+                && !shown[0].contains("a-token"),
+            "{shown:?}"
+        );
+        let mut diagnostics = Diagnostics::new();
+        validate(&block(Value::Null), &mut diagnostics);
+        assert_eq!(diagnostics.iter().count(), 0);
     }
 }

@@ -647,7 +647,7 @@ fn a_token_for_another_subject_or_an_expired_one_is_refused_saying_why() {
 }
 
 #[test]
-fn the_oidc_block_with_assume_role_on_top_plans_as_the_chained_role() {
+fn the_oidc_block_with_assume_role_on_top_plans_as_the_chained_role_and_takes_one_token_form() {
     let emulator = Emulator::start(&[]);
     let (provider_arn, ci_role) = ci_federation(&emulator);
     let chained = ci_chained_role(&emulator, &ci_role);
@@ -677,6 +677,33 @@ fn the_oidc_block_with_assume_role_on_top_plans_as_the_chained_role() {
             "chained",
             &Expected::session(&emulator, "source", "dts-admin", "terraform"),
             &tf.version,
+        );
+
+        // The token and its file together: refused at validate, naming the argument, before any request.
+        let both = oidc_block.replace(
+            "    role_session_name",
+            "    oidc_token        = \"inline-token\"\n    role_session_name",
+        );
+        work.write_config(&probes_config(&[identity_probe(&emulator, "both", &both)]));
+        let requests = emulator.stats()["requests"].as_u64();
+        let said = work.assert_plan_refused(
+            "oidc_token with oidc_token_file",
+            &[
+                "Conflicting OIDC Token Arguments",
+                "takes oidc_token or oidc_token_file, not both",
+                "oidc_token_file",
+            ],
+        );
+        assert!(
+            !said.contains("inline-token"),
+            "Terraform {}: {said}",
+            tf.version
+        );
+        assert_eq!(
+            emulator.stats()["requests"].as_u64(),
+            requests,
+            "Terraform {}: a request was sent before the refusal",
+            tf.version
         );
     }
 }

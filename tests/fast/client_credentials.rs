@@ -8,7 +8,7 @@
 use crate::support::cli_config::write_cli_config;
 use crate::support::scripted_server::{
     ACCOUNT, AK_ID, AK_SECRET, EXPIRED_OIDC_TOKEN, FakeImds, IMDS_KEY_ID, IMDS_SECRET,
-    IMDS_STS_TOKEN, Key, TestServer, imds_key,
+    IMDS_STS_TOKEN, Key, Scripted, TestServer, imds_key,
 };
 use serde_json::json;
 use std::path::Path;
@@ -117,14 +117,7 @@ async fn half_a_key_pair_in_the_arguments_is_an_error() {
         access_key: Some(AK_ID.to_owned()),
         ..Default::default()
     };
-    let err = resolve(
-        &config,
-        &FixedEnvironment::default(),
-        &server.transport(),
-        &CancellationToken::new(),
-    )
-    .await
-    .unwrap_err();
+    let err = resolve_error(&server, &config, &FixedEnvironment::default()).await;
     assert!(matches!(err, CredentialsError::Incomplete { .. }), "{err}");
     assert!(err.to_string().contains("secret_key"), "{err}");
 }
@@ -271,28 +264,14 @@ async fn profiles_of_each_mode_resolve() {
         OTHER_ACCOUNT
     );
 
-    let err = resolve(
-        &profile(Some("sso")),
-        &env,
-        &server.transport(),
-        &CancellationToken::new(),
-    )
-    .await
-    .unwrap_err();
+    let err = resolve_error(&server, &profile(Some("sso")), &env).await;
     assert!(
         err.to_string().contains(
             r#"profile "sso" has mode "CloudSSO"; supported modes are AK, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole, CredentialsURI, External and OIDC"#
         ),
         "{err}"
     );
-    let err = resolve(
-        &profile(Some("missing")),
-        &env,
-        &server.transport(),
-        &CancellationToken::new(),
-    )
-    .await
-    .unwrap_err();
+    let err = resolve_error(&server, &profile(Some("missing")), &env).await;
     // The provider's own words for this case, on the profile file: the profile name alone would also be found in
     // any message that echoes the setting.
     match &err {
@@ -325,14 +304,7 @@ async fn an_explicit_shared_credentials_file_is_used_and_must_exist() {
         shared_credentials_file: Some(home.path().join("nope.json").to_str().unwrap().to_owned()),
         ..Default::default()
     };
-    let err = resolve(
-        &config,
-        &env,
-        &server.transport(),
-        &CancellationToken::new(),
-    )
-    .await
-    .unwrap_err();
+    let err = resolve_error(&server, &config, &env).await;
     assert!(matches!(err, CredentialsError::Profile { .. }), "{err}");
 }
 
@@ -420,14 +392,7 @@ async fn no_credentials_lists_every_source_tried() {
     let server = server().await;
     let home = empty_home();
     let env = env_with_home(home.path(), &[]);
-    let err = resolve(
-        &CredentialsConfig::default(),
-        &env,
-        &server.transport(),
-        &CancellationToken::new(),
-    )
-    .await
-    .unwrap_err();
+    let err = resolve_error(&server, &CredentialsConfig::default(), &env).await;
     let CredentialsError::NotFound { tried } = &err else {
         panic!("expected NotFound, got {err}");
     };
@@ -445,6 +410,17 @@ async fn no_credentials_lists_every_source_tried() {
     ] {
         assert!(shown.contains(source), "{source} missing from {shown}");
     }
+}
+
+/// The error of resolving `config` in `env`: a source the chain refuses before any call.
+async fn resolve_error(
+    server: &TestServer,
+    config: &CredentialsConfig,
+    env: &FixedEnvironment,
+) -> CredentialsError {
+    resolve(config, env, &server.transport(), &CancellationToken::new())
+        .await
+        .unwrap_err()
 }
 
 /// The error of the first call with credentials from `config` in `env` (sources fetch lazily).
@@ -530,16 +506,9 @@ async fn a_credentials_uri_must_answer_code_success_and_its_body_is_never_quoted
         home.path(),
         &[("ALIBABA_CLOUD_CREDENTIALS_URI", "file:///etc/passwd")],
     );
-    let transport = server.transport();
-    let err = resolve(
-        &CredentialsConfig::default(),
-        &env,
-        &transport,
-        &CancellationToken::new(),
-    )
-    .await
-    .unwrap_err()
-    .to_string();
+    let err = resolve_error(&server, &CredentialsConfig::default(), &env)
+        .await
+        .to_string();
     assert!(err.contains("must be an http:// or https:// URL"), "{err}");
 }
 
@@ -599,28 +568,17 @@ async fn a_chainable_ram_role_arn_profile_assumes_with_its_source_profile() {
     assert_eq!(assume["SecurityToken"], STS_TOKEN);
     assert_eq!(assume["DurationSeconds"], "1200");
 
-    let refused = |name: &'static str| {
-        let env = env.clone();
-        let server = &server;
-        async move {
-            let config = CredentialsConfig {
-                profile: Some(name.to_owned()),
-                ..Default::default()
-            };
-            resolve(
-                &config,
-                &env,
-                &server.transport(),
-                &CancellationToken::new(),
-            )
-            .await
-            .unwrap_err()
-            .to_string()
-        }
+    let profile = |name: &str| CredentialsConfig {
+        profile: Some(name.to_owned()),
+        ..Default::default()
     };
-    let err = refused("loop-a").await;
+    let err = resolve_error(&server, &profile("loop-a"), &env)
+        .await
+        .to_string();
     assert!(err.contains("cycle: loop-a -> loop-b -> loop-a"), "{err}");
-    let err = refused("orphan").await;
+    let err = resolve_error(&server, &profile("orphan"), &env)
+        .await
+        .to_string();
     assert!(
         err.contains(r#"profile "orphan" (mode ChainableRamRoleArn) has no source_profile"#),
         "{err}"
@@ -691,15 +649,9 @@ printf '{{"mode":"StsToken","access_key_id":"{STS_ID}","access_key_secret":"{STS
     let err = first_call_error(&server, &profile("garbage"), &env).await;
     assert!(err.contains("did not print a JSON object"), "{err}");
     assert!(!err.contains(STS_SECRET), "{err}");
-    let err = resolve(
-        &profile("empty"),
-        &env,
-        &server.transport(),
-        &CancellationToken::new(),
-    )
-    .await
-    .unwrap_err()
-    .to_string();
+    let err = resolve_error(&server, &profile("empty"), &env)
+        .await
+        .to_string();
     assert!(
         err.contains(r#"profile "empty" (mode External) has no process_command"#),
         "{err}"
@@ -878,23 +830,13 @@ async fn oidc_errors_name_the_variable_file_or_argument_and_never_the_token() {
     let home = empty_home();
     let dir = tempfile::tempdir().unwrap();
     let file = token_file(&dir, CI_TOKEN);
-    let resolve_error = |env: FixedEnvironment, config: CredentialsConfig| {
+    let refused = |env: FixedEnvironment, config: CredentialsConfig| {
         let server = &server;
-        async move {
-            resolve(
-                &config,
-                &env,
-                &server.transport(),
-                &CancellationToken::new(),
-            )
-            .await
-            .unwrap_err()
-            .to_string()
-        }
+        async move { resolve_error(server, &config, &env).await.to_string() }
     };
     // Part of the environment.
     let only_file = env_with_home(home.path(), &[("ALIBABA_CLOUD_OIDC_TOKEN_FILE", &file)]);
-    let err = resolve_error(only_file, CredentialsConfig::default()).await;
+    let err = refused(only_file, CredentialsConfig::default()).await;
     assert_eq!(
         err,
         "environment variable ALIBABA_CLOUD_OIDC_TOKEN_FILE: ALIBABA_CLOUD_OIDC_PROVIDER_ARN is not set"
@@ -906,7 +848,7 @@ async fn oidc_errors_name_the_variable_file_or_argument_and_never_the_token() {
             ("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", OIDC_PROVIDER),
         ],
     );
-    let err = resolve_error(no_role, CredentialsConfig::default()).await;
+    let err = refused(no_role, CredentialsConfig::default()).await;
     assert_eq!(
         err,
         "environment variable ALIBABA_CLOUD_OIDC_TOKEN_FILE: ALIBABA_CLOUD_ROLE_ARN is not set"
@@ -918,7 +860,7 @@ async fn oidc_errors_name_the_variable_file_or_argument_and_never_the_token() {
         ..Default::default()
     };
     let bare = env_with_home(home.path(), &[]);
-    let err = resolve_error(
+    let err = refused(
         bare.clone(),
         block(OidcConfig {
             oidc_token: Some(Secret::new(CI_TOKEN)),
@@ -931,12 +873,12 @@ async fn oidc_errors_name_the_variable_file_or_argument_and_never_the_token() {
         err,
         "provider block assume_role_with_oidc: set oidc_token or oidc_token_file, not both"
     );
-    let err = resolve_error(bare.clone(), block(OidcConfig::default())).await;
+    let err = refused(bare.clone(), block(OidcConfig::default())).await;
     assert_eq!(
         err,
         "provider block assume_role_with_oidc: one of oidc_token and oidc_token_file must be set (nor is ALIBABA_CLOUD_OIDC_TOKEN_FILE or ALIBABA_CLOUD_OIDC_TOKEN)"
     );
-    let err = resolve_error(
+    let err = refused(
         bare,
         block(OidcConfig {
             oidc_token: Some(Secret::new(CI_TOKEN)),
@@ -1079,6 +1021,27 @@ async fn the_oidc_block_comes_after_the_ecs_role_and_reads_the_environment_for_w
 }
 
 #[tokio::test]
+async fn a_throttled_or_unavailable_exchange_is_retried_as_any_call() {
+    let server = server().await;
+    let home = empty_home();
+    let dir = tempfile::tempdir().unwrap();
+    let env = oidc_env(home.path(), &token_file(&dir, CI_TOKEN), &[]);
+    // The alicloud provider retries AssumeRoleWithOIDC on throttling and 5xx; the transport does it for every call.
+    server.script(
+        "AssumeRoleWithOIDC",
+        [
+            Scripted::error(400, "Throttling.User", "throttled-oidc"),
+            Scripted::error(503, "ServiceUnavailable", "unavailable-oidc"),
+        ],
+    );
+    let (me, _) = whoami(&server, &CredentialsConfig::default(), &env).await;
+    assert!(me.arn.ends_with("/ci-deployer/terraform"), "{}", me.arn);
+    let sent = server.received_for("AssumeRoleWithOIDC");
+    assert_eq!(sent.len(), 3, "two refusals, then the exchange");
+    assert!(sent.iter().all(|r| r.params["OIDCToken"] == CI_TOKEN));
+}
+
+#[tokio::test]
 async fn assume_role_chains_on_the_oidc_session() {
     let server = server().await;
     let home = empty_home();
@@ -1128,18 +1091,11 @@ async fn an_oidc_profile_exchanges_its_token_file() {
         server.received_for("AssumeRoleWithOIDC")[0].params["OIDCToken"],
         CI_TOKEN
     );
-    let err = resolve(
-        &CredentialsConfig {
-            profile: Some("no-file".to_owned()),
-            ..Default::default()
-        },
-        &env,
-        &server.transport(),
-        &CancellationToken::new(),
-    )
-    .await
-    .unwrap_err()
-    .to_string();
+    let no_file = CredentialsConfig {
+        profile: Some("no-file".to_owned()),
+        ..Default::default()
+    };
+    let err = resolve_error(&server, &no_file, &env).await.to_string();
     assert!(
         err.contains(r#"profile "no-file" (mode OIDC) has no oidc_token_file"#),
         "{err}"
