@@ -361,3 +361,50 @@ async fn error_kinds_come_from_codes() {
         "conflicts are not retried by the client"
     );
 }
+
+/// `docs/data-sources/resource_directory_accounts.md`: "50 accounts per call until a page comes back short", on
+/// the `ResourceDirectoryMaster` 2022-04-19 API: a full page of 50 asks for the next page, a short one ends it.
+#[tokio::test]
+async fn list_accounts_asks_for_fifty_a_page_until_a_page_comes_back_short() {
+    let server = TestServer::start().await;
+    let page = |request_id: &str, first: usize, count: usize| {
+        let accounts: Vec<_> = (first..first + count)
+            .map(|n| {
+                json!({"AccountId": format!("{n:016}"), "DisplayName": format!("member-{n}"),
+                            "Type": "ResourceAccount", "JoinMethod": "created"})
+            })
+            .collect();
+        Scripted::ok(
+            json!({"RequestId": request_id, "TotalCount": 53, "Accounts": {"Account": accounts}}),
+        )
+    };
+    server.script(
+        "ListAccounts",
+        [page("a1", 1, 50), page("a2", 51, 3), page("never", 54, 1)],
+    );
+    let mut config = server.config(crate::support::scripted_server::fast_retry());
+    config.endpoints = config
+        .endpoints
+        .with_resource_manager(Some(&server.url))
+        .expect("a loopback endpoint is accepted");
+    let client = server.client_over(&config, Default::default());
+    let accounts = client.list_accounts().await.unwrap();
+    assert_eq!(accounts.len(), 53, "both pages, and no third call");
+    assert_eq!(accounts[52].account_id, "0000000000000053");
+    assert_eq!(accounts[0].display_name.as_deref(), Some("member-1"));
+    let pages = server.received_for("ListAccounts");
+    let asked: Vec<(&str, &str, &str)> = pages
+        .iter()
+        .map(|p| {
+            (
+                p.params["Version"].as_str(),
+                p.params["PageNumber"].as_str(),
+                p.params["PageSize"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        asked,
+        [("2022-04-19", "1", "50"), ("2022-04-19", "2", "50")]
+    );
+}

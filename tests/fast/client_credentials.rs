@@ -1101,3 +1101,47 @@ async fn an_oidc_profile_exchanges_its_token_file() {
         "{err}"
     );
 }
+
+/// docs/index.md, source 7: in the `assume_role_with_oidc` block "each argument left out read from its variable
+/// above (`oidc_token` from `ALIBABA_CLOUD_OIDC_TOKEN`)", and `role_session_name` defaults to `terraform`,
+/// `session_expiration` to STS's own (no `DurationSeconds` sent). An empty block takes everything from the
+/// environment; the OIDC environment of source 3 is not used as a source of its own when the block is there.
+#[tokio::test]
+async fn an_empty_oidc_block_takes_the_token_itself_from_alibaba_cloud_oidc_token() {
+    let server = server().await;
+    let home = empty_home();
+    let role = ci_role();
+    let env = env_with_home(
+        home.path(),
+        &[
+            ("ALIBABA_CLOUD_OIDC_TOKEN", "env-token-itself"),
+            ("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", OIDC_PROVIDER),
+            ("ALIBABA_CLOUD_ROLE_ARN", &role),
+        ],
+    );
+    let block = CredentialsConfig {
+        assume_role_with_oidc: Some(OidcConfig::default()),
+        ..Default::default()
+    };
+    let (me, source) = whoami(&server, &block, &env).await;
+    assert_eq!(
+        me.arn,
+        format!("acs:ram::{OTHER_ACCOUNT}:assumed-role/ci-deployer/terraform")
+    );
+    assert!(
+        source.contains("provider block assume_role_with_oidc"),
+        "{source}"
+    );
+    assert!(
+        !source.contains("env-token-itself"),
+        "the token is never shown: {source}"
+    );
+    let exchanged = server.received_for("AssumeRoleWithOIDC");
+    assert_eq!(exchanged.len(), 1);
+    let sent = &exchanged[0].params;
+    assert_eq!(sent["OIDCToken"], "env-token-itself");
+    assert_eq!(sent["OIDCProviderArn"], OIDC_PROVIDER);
+    assert_eq!(sent["RoleArn"], role);
+    assert_eq!(sent["RoleSessionName"], "terraform");
+    assert!(!sent.contains_key("DurationSeconds"), "{sent:?}");
+}

@@ -591,3 +591,138 @@ async fn a_queued_fault_answers_assume_role_with_oidc_before_the_token_is_judged
         2
     );
 }
+
+/// docs/emulator.md: the issuer's keys are found through `<IssuerUrl>/.well-known/openid-configuration`, "any
+/// failure being `AuthenticationFail.OIDCToken.IssuerConfigurationBroken` ("Get public keys from OIDC Provider
+/// failed, the issuer is <url>.", then why)". The provider here names a path of the emulator with no issuer
+/// behind it, so the discovery document's fetch gets a 404: a failure by construction, over real HTTP.
+#[tokio::test]
+async fn an_issuer_whose_keys_cannot_be_fetched_is_issuer_configuration_broken_naming_it() {
+    let federation = Federation::start().await;
+    let endpoint = &federation.emulator.endpoint;
+    let broken_issuer = format!(
+        "{}/_emulator/no-issuer-here",
+        endpoint.trim_end_matches('/')
+    );
+    let created = federation
+        .root
+        .call(
+            IMS,
+            "CreateOIDCProvider",
+            &[
+                ("OIDCProviderName", "broken"),
+                ("IssuerUrl", &broken_issuer),
+                ("ClientIds", CLIENT_ID),
+            ],
+        )
+        .await
+        .ok();
+    let broken_arn = created["OIDCProvider"]["Arn"].as_str().expect("Arn");
+    let token = federation
+        .token(json!({"sub": MAIN, "aud": CLIENT_ID, "iss": broken_issuer}))
+        .await;
+    let reply = call_unsigned(
+        endpoint,
+        STS,
+        "AssumeRoleWithOIDC",
+        &[
+            ("OIDCProviderArn", broken_arn),
+            ("RoleArn", &federation.role_arn),
+            ("OIDCToken", &token),
+            ("RoleSessionName", "github-actions"),
+        ],
+    )
+    .await;
+    reply.expect_error(
+        400,
+        "AuthenticationFail.OIDCToken.IssuerConfigurationBroken",
+    );
+    let message = reply.message();
+    assert!(
+        message.starts_with(&format!(
+            "Get public keys from OIDC Provider failed, the issuer is {broken_issuer}. ("
+        )),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!(
+            "{broken_issuer}/.well-known/openid-configuration answered HTTP 404"
+        )),
+        "the reason names the document and its answer: {message}"
+    );
+    // The working provider beside it is unaffected.
+    let good = federation
+        .token(json!({"sub": MAIN, "aud": CLIENT_ID}))
+        .await;
+    assert_eq!(federation.assume(&good).await.status, 200);
+}
+
+/// docs/emulator.md: `AssumeRoleWithOIDC` takes an `OIDCToken` "of 4 to 20,000 characters"; outside that it is
+/// refused before the provider, the role or the issuer is looked at.
+#[tokio::test]
+async fn a_token_of_fewer_than_4_or_more_than_20000_characters_is_refused_naming_the_bounds() {
+    let federation = Federation::start().await;
+    for token in ["abc".to_owned(), "a".repeat(20_001)] {
+        let reply = call_unsigned(
+            &federation.emulator.endpoint,
+            STS,
+            "AssumeRoleWithOIDC",
+            &[
+                ("OIDCProviderArn", "not-even-an-arn"),
+                ("RoleArn", &federation.role_arn),
+                ("OIDCToken", &token),
+                ("RoleSessionName", "github-actions"),
+            ],
+        )
+        .await;
+        reply.expect_error(400, "InvalidParameter.OIDCToken.Length");
+        assert!(
+            reply.message().contains("must be 4 to 20000 characters"),
+            "{:?}",
+            reply.body
+        );
+    }
+}
+
+/// docs/emulator.md: "100 providers per account (`LimitExceeded.OIDCProvider`)". The account already holds
+/// `ci-issuer`; 99 more fit, the 101st is refused and nothing is created for it.
+#[tokio::test]
+async fn the_hundred_and_first_oidc_provider_of_an_account_is_limit_exceeded() {
+    let federation = Federation::start().await;
+    let create = |n: usize| {
+        let name = format!("issuer-{n}");
+        let url = format!("https://issuer-{n}.example.com");
+        let root = &federation.root;
+        async move {
+            root.call(
+                IMS,
+                "CreateOIDCProvider",
+                &[
+                    ("OIDCProviderName", &name),
+                    ("IssuerUrl", &url),
+                    ("ClientIds", CLIENT_ID),
+                ],
+            )
+            .await
+        }
+    };
+    for n in 2..=100 {
+        let reply = create(n).await;
+        assert_eq!(reply.status, 200, "provider {n}: {:?}", reply.body);
+    }
+    let reply = create(101).await;
+    reply.expect_error(409, "LimitExceeded.OIDCProvider");
+    assert_eq!(
+        reply.message(),
+        "An account may hold at most 100 OIDC providers."
+    );
+    federation
+        .root
+        .call(
+            IMS,
+            "GetOIDCProvider",
+            &[("OIDCProviderName", "issuer-101")],
+        )
+        .await
+        .expect_error(404, "EntityNotExist.OIDCProvider");
+}
