@@ -2,7 +2,8 @@
 //! Resource Directory's members and creates a DTS role in each with `for_each` and `account_id`; the plan after it
 //! is clean with one AssumeRole per member; a member's role imports by identity; a member without the access role
 //! fails the plan, naming the account, the role ARN and STS's reason, with nothing written anywhere; destroy
-//! leaves only the directory's own roles. The management identity is a RAM user holding exactly the policy of
+//! leaves only the directory's own roles; an access role of one's own is assumed with the session name and
+//! external ID the provider sets, and a wrong external ID fails the plan with STS's reason. The management identity is a RAM user holding exactly the policy of
 //! `docs/guides/organization.md`, and what it and the members' access roles used is compared with the guides.
 
 use crate::support::emulator::Emulator;
@@ -408,6 +409,127 @@ fn terraform_query_lists_a_members_roles_by_their_identity() {
             "Terraform {}:\n{}",
             tf.version,
             query.stdout
+        );
+    }
+}
+
+/// docs/guides/organization.md and docs/index.md: `account_role_name` names the access role (a narrower role of
+/// one's own instead of `ResourceDirectoryAccountAccessRole`), `account_role_external_id` is the external ID its
+/// trust policy requires and `account_role_session_name` names the session; a role that does not trust the caller
+/// (here: another external ID) fails the plan naming the account, the role ARN and STS's answer, with nothing
+/// written; a DTS role created through the session warns "Not the Alibaba Cloud Account", naming the session; and
+/// changing `account_id` replaces the role.
+#[test]
+fn an_access_role_of_ones_own_is_assumed_with_the_session_name_and_external_id_set() {
+    const OWN_ROLE: &str = "OrgTerraform";
+    const EXTERNAL_ID: &str = "org-ext-42";
+    let policy = serde_json::json!({"Version": "1", "Statement": [{
+        "Effect": "Allow", "Action": ["sts:AssumeRole"],
+        "Resource": [format!("acs:ram::*:role/{OWN_ROLE}")]
+    }]});
+    let members = ["member-a", "member-b"];
+    let emulator = Emulator::start_directory("management", &members, &policy, &[]);
+    let management = emulator.account("management").account_id.clone();
+    let [a, b] = members.map(|m| emulator.account(m).account_id.clone());
+    for member in members {
+        let trust = serde_json::json!({"Version": "1", "Statement": [{
+            "Effect": "Allow", "Action": "sts:AssumeRole",
+            "Principal": {"RAM": [format!("acs:ram::{management}:root")]},
+            "Condition": {"StringEquals": {"sts:ExternalId": EXTERNAL_ID}}
+        }]});
+        emulator.create_role_with_trust(member, OWN_ROLE, &trust);
+        emulator
+            .block_on(emulator.api(member).attach_policy_to_role(
+                OWN_ROLE,
+                PolicyType::System,
+                "AliyunRAMFullAccess",
+            ))
+            .expect("AttachPolicyToRole");
+    }
+    let config = |external_id: &str, account: &str| {
+        let provider = management_provider(&emulator).replacen(
+            "provider \"aliram\" {\n",
+            &format!(
+                "provider \"aliram\" {{\n  account_role_name = \"{OWN_ROLE}\"\n  \
+                 account_role_session_name = \"tf-org\"\n  account_role_external_id = \"{external_id}\"\n"
+            ),
+            1,
+        );
+        format!(
+            "terraform {{\n  required_providers {{\n    aliram = {{ source = \"aliram/aliram\" }}\n  }}\n}}\n\
+             {provider}\
+             resource \"aliram_cross_account_dts_role\" \"member\" {{\n  account_id      = \"{account}\"\n  \
+             role_name       = \"ram-for-dts\"\n  scenario        = \"source\"\n  task_account_id = \"{management}\"\n}}\n"
+        )
+    };
+    for tf in terraforms() {
+        let work = Workdir::new(tf, &config("another-id", &a));
+        let writes = emulator.writes();
+        work.assert_plan_refused(
+            "a wrong external ID",
+            &[
+                "Account Not Reachable",
+                &format!("account_id {a}"),
+                &format!("acs:ram::{a}:role/{OWN_ROLE}"),
+                // STS's answer, quoted in the client's error text.
+                r#"does not hold: the request carries sts:ExternalId \"another-id\""#,
+            ],
+        );
+        assert_eq!(
+            emulator.writes(),
+            writes,
+            "Terraform {}: a write",
+            tf.version
+        );
+
+        work.write_config(&config(EXTERNAL_ID, &a));
+        let plan = work.run(&["plan", "-input=false", "-json"]);
+        assert_eq!(plan.code, 0, "Terraform {}: {}", tf.version, plan.output());
+        let session = format!("acs:ram::{a}:assumed-role/{OWN_ROLE}/tf-org");
+        let warned: Vec<_> = plan
+            .diagnostics()
+            .into_iter()
+            .filter(|d| d.severity == "warning" && d.summary == "Not the Alibaba Cloud Account")
+            .collect();
+        assert_eq!(warned.len(), 1, "Terraform {}: {warned:#?}", tf.version);
+        assert!(
+            warned[0].detail.contains(&session),
+            "Terraform {}: the warning names the session {session}: {}",
+            tf.version,
+            warned[0].detail
+        );
+        work.run(&["apply", "-auto-approve", "-input=false", "-no-color"])
+            .success();
+        assert!(
+            emulator
+                .role_names("member-a")
+                .contains(&"ram-for-dts".to_owned())
+        );
+
+        work.write_config(&config(EXTERNAL_ID, &b));
+        let planned = work.plan_json();
+        let change = &planned["resource_changes"][0]["change"];
+        assert_eq!(
+            change["actions"],
+            serde_json::json!(["delete", "create"]),
+            "Terraform {}: {change}",
+            tf.version
+        );
+        assert_eq!(
+            change["replace_paths"],
+            serde_json::json!([["account_id"]]),
+            "Terraform {}",
+            tf.version
+        );
+        work.write_config(&config(EXTERNAL_ID, &a));
+        work.run(&["destroy", "-auto-approve", "-input=false", "-no-color"])
+            .success();
+        assert!(
+            !emulator
+                .role_names("member-a")
+                .contains(&"ram-for-dts".to_owned()),
+            "Terraform {}: destroyed",
+            tf.version
         );
     }
 }
