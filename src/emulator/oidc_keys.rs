@@ -234,4 +234,57 @@ mod tests {
             "{err}"
         );
     }
+
+    /// Serves `app` on a loopback port; its URL.
+    async fn serve(app: axum::Router) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        url
+    }
+
+    /// docs/emulator.md: "no redirects": an issuer answering its discovery document with a redirect (here to the
+    /// real issuer beside it, which would pass) is refused with the redirect's status, not followed.
+    #[tokio::test]
+    async fn a_redirect_is_not_followed() {
+        let (real, fetches) = issuer().await;
+        let target = format!("{real}/.well-known/openid-configuration");
+        let redirecting = serve(axum::Router::new().route(
+            "/.well-known/openid-configuration",
+            get(move || async move { axum::response::Redirect::temporary(&target) }),
+        ))
+        .await;
+        let err = IssuerKeys::default()
+            .keys(&redirecting, None)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("answered HTTP 307"), "{err}");
+        assert_eq!(fetches.load(Ordering::SeqCst), 0);
+    }
+
+    /// docs/emulator.md: "64 KiB per document": a larger JWKS is refused, naming the bound.
+    #[tokio::test]
+    async fn a_document_over_64_kib_is_refused() {
+        let url = std::sync::Arc::new(std::sync::OnceLock::<String>::new());
+        let named = std::sync::Arc::clone(&url);
+        let big = json!({"keys": [], "padding": "x".repeat(MAX_DOCUMENT_BYTES)});
+        let app = axum::Router::new()
+            .route(
+                "/.well-known/openid-configuration",
+                get(move || async move {
+                    let issuer = named.get().cloned().unwrap_or_default();
+                    axum::Json(json!({"issuer": issuer, "jwks_uri": format!("{issuer}/jwks")}))
+                }),
+            )
+            .route("/jwks", get(move || async move { axum::Json(big) }));
+        let served = serve(app).await;
+        url.set(served.clone()).unwrap();
+        let err = IssuerKeys::default().keys(&served, None).await.unwrap_err();
+        assert!(
+            err.to_string().contains(&format!(
+                "the JWKS at {served}/jwks is larger than 65536 bytes"
+            )),
+            "{err}"
+        );
+    }
 }

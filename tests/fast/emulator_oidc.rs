@@ -726,3 +726,42 @@ async fn the_hundred_and_first_oidc_provider_of_an_account_is_limit_exceeded() {
         .await
         .expect_error(404, "EntityNotExist.OIDCProvider");
 }
+
+/// docs/emulator.md: `POST /_emulator/reset` "forgets every role, OIDC provider, STS session, nonce, statistic,
+/// recorded grant and cached issuer key (the test issuer keeps its own key)".
+#[tokio::test]
+async fn reset_forgets_the_providers_and_the_test_issuer_keeps_its_key() {
+    let federation = Federation::start().await;
+    let endpoint = &federation.emulator.endpoint;
+    let token = federation
+        .token(json!({"sub": MAIN, "aud": CLIENT_ID}))
+        .await;
+    assert_eq!(federation.assume(&token).await.status, 200);
+    let keys_before = admin_get(endpoint, "oidc/jwks").await;
+    let (status, body) = admin_post(endpoint, "reset", &json!({})).await;
+    assert_eq!((status, body), (200, json!({"reset": true})));
+
+    federation
+        .root
+        .call(IMS, "GetOIDCProvider", &[("OIDCProviderName", PROVIDER)])
+        .await
+        .expect_error(404, "EntityNotExist.OIDCProvider");
+    let listed = federation
+        .root
+        .call(IMS, "ListOIDCProviders", &[])
+        .await
+        .ok();
+    assert_eq!(
+        listed["OIDCProviders"]["OIDCProvider"],
+        json!([]),
+        "{listed}"
+    );
+    let reply = federation.assume(&token).await;
+    reply.expect_error(403, "AuthenticationFail.NoPermission");
+    assert_eq!(reply.message(), "No such OIDC Provider registered.");
+    assert_eq!(
+        admin_get(endpoint, "oidc/jwks").await,
+        keys_before,
+        "the test issuer's key survives the reset"
+    );
+}

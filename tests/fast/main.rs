@@ -36,6 +36,7 @@ mod emulator_documented;
 mod emulator_faults;
 mod emulator_identities;
 mod emulator_oidc;
+mod emulator_resource_directory;
 mod emulator_shutdown;
 mod emulator_state;
 mod emulator_state_safety;
