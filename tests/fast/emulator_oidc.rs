@@ -765,3 +765,38 @@ async fn reset_forgets_the_providers_and_the_test_issuer_keeps_its_key() {
         "the test issuer's key survives the reset"
     );
 }
+
+/// docs/emulator.md, stats: "`accounts` counts only authenticated requests, keyed by the caller's account UID (an
+/// unsigned `AssumeRoleWithOIDC` under its role's account)" and "`signatures` counts authenticated requests by the
+/// signature they carried (an unsigned `AssumeRoleWithOIDC` is in neither)".
+#[tokio::test]
+async fn an_unsigned_exchange_counts_under_its_roles_account_and_under_no_signature() {
+    let federation = Federation::start().await;
+    let endpoint = &federation.emulator.endpoint;
+    let uid = account("source").account_id;
+    let token = federation
+        .token(json!({"sub": MAIN, "aud": CLIENT_ID}))
+        .await;
+    let before = admin_get(endpoint, "stats").await;
+    assert_eq!(federation.assume(&token).await.status, 200);
+    let after = admin_get(endpoint, "stats").await;
+    let count = |stats: &Value, path: &[&str]| {
+        path.iter()
+            .fold(stats, |v, key| &v[*key])
+            .as_u64()
+            .unwrap_or(0)
+    };
+    assert_eq!(
+        count(&after, &["accounts", &uid, "requests"])
+            - count(&before, &["accounts", &uid, "requests"]),
+        1,
+        "{after}"
+    );
+    for signature in ["v1", "v3"] {
+        assert_eq!(
+            count(&after, &["signatures", signature]),
+            count(&before, &["signatures", signature]),
+            "{signature}: {after}"
+        );
+    }
+}

@@ -109,3 +109,62 @@ async fn a_member_and_an_account_outside_the_directory_are_refused_with_the_docu
         .await
         .expect_error(404, "ResourceDirectoryNotInUse");
 }
+
+/// docs/emulator.md: each member's `ResourceDirectoryAccountAccessRole` "is created at start where the state file
+/// has none, and again by `POST /_emulator/reset`": a member that deleted it gets it back, trusting the
+/// management account, with `AdministratorAccess`.
+#[tokio::test]
+async fn reset_gives_a_member_its_access_role_back() {
+    let accounts = directory();
+    let emulator = InProcess::start(EmulatorConfig {
+        accounts: accounts.clone(),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let member = Client::new(&emulator.endpoint, &accounts[1]);
+    let role = [("RoleName", "ResourceDirectoryAccountAccessRole")];
+    member
+        .call(
+            RAM,
+            "DetachPolicyFromRole",
+            &[
+                ("PolicyType", "System"),
+                ("PolicyName", "AdministratorAccess"),
+                role[0],
+            ],
+        )
+        .await
+        .ok();
+    member.call(RAM, "DeleteRole", &role).await.ok();
+    member
+        .call(RAM, "GetRole", &role)
+        .await
+        .expect_error(404, "EntityNotExist.Role");
+    let (status, _) = admin_post(&emulator.endpoint, "reset", &serde_json::json!({})).await;
+    assert_eq!(status, 200);
+    let got = member.call(RAM, "GetRole", &role).await.ok();
+    let trust = got["Role"]["AssumeRolePolicyDocument"]
+        .as_str()
+        .expect("AssumeRolePolicyDocument");
+    assert!(
+        trust.contains(&format!("acs:ram::{}:root", accounts[0].account_id)),
+        "{trust}"
+    );
+    let attached = member
+        .call(
+            RAM,
+            "ListPoliciesForRole",
+            &[("RoleName", "ResourceDirectoryAccountAccessRole")],
+        )
+        .await
+        .ok();
+    assert_eq!(
+        attached["Policies"]["Policy"][0]["PolicyName"], "AdministratorAccess",
+        "{attached}"
+    );
+    assert_eq!(accounts[2].resource_directory, None);
+    Client::new(&emulator.endpoint, &accounts[2])
+        .call(RAM, "GetRole", &role)
+        .await
+        .expect_error(404, "EntityNotExist.Role");
+}
