@@ -729,6 +729,33 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 mod tests {
     use super::*;
 
+    /// docs/guides/organization.md: "Each account has its own flow control (RAM's budget is per account and API
+    /// action)": a rate learned from a throttled answer in one account does not hold back another account's
+    /// calls, while clones of one account's transport share it.
+    #[tokio::test]
+    async fn another_accounts_transport_has_flow_control_of_its_own() {
+        let config = ClientConfig::from_settings(
+            None,
+            Some("http://127.0.0.1:1"),
+            Some("http://127.0.0.1:1"),
+            &crate::provider::alicloud::environment::FixedEnvironment::default(),
+        )
+        .unwrap();
+        let own = Transport::new(&config).unwrap();
+        let reservation = own.shared.flow.acquire(Service::Ram, "GetRole").await;
+        own.shared
+            .flow
+            .record(Service::Ram, "GetRole", reservation, true);
+        let learned = own.shared.flow.rate(Service::Ram, "GetRole");
+        assert!(learned.is_some());
+        assert_eq!(
+            own.clone().shared.flow.rate(Service::Ram, "GetRole"),
+            learned
+        );
+        let member = own.for_another_account();
+        assert_eq!(member.shared.flow.rate(Service::Ram, "GetRole"), None);
+    }
+
     fn sts_credentials() -> Credentials {
         Credentials {
             access_key_id: "STS.id".to_owned(),
