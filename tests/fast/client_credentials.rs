@@ -1145,3 +1145,25 @@ async fn an_empty_oidc_block_takes_the_token_itself_from_alibaba_cloud_oidc_toke
     assert_eq!(sent["RoleSessionName"], "terraform");
     assert!(!sent.contains_key("DurationSeconds"), "{sent:?}");
 }
+
+/// docs/index.md, source 4: an `External` profile's command runs "within 60 seconds"; one that does not finish is
+/// stopped and the error says so (on tokio's paused clock: the 60 seconds pass without waiting for them).
+#[tokio::test(start_paused = true)]
+async fn an_external_command_that_does_not_finish_in_60_seconds_is_stopped() {
+    let server = server().await;
+    let home = empty_home();
+    let bin = tempfile::tempdir().unwrap();
+    let hanging = script(bin.path(), "hanging", "exec sleep 600");
+    write_home_cli_config(
+        home.path(),
+        "hanging",
+        json!([{"name": "hanging", "mode": "External", "process_command": hanging}]),
+    );
+    let env = env_with_home(home.path(), &[]);
+    let err = first_call_error(&server, &CredentialsConfig::default(), &env).await;
+    assert!(
+        err.contains("did not finish within 60 seconds and was stopped"),
+        "{err}"
+    );
+    assert!(err.contains("hanging"), "names the command: {err}");
+}
