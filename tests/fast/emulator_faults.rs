@@ -340,3 +340,28 @@ fn flags_set_the_knobs_at_start() {
             .expect_error(400, "Throttling.User");
     });
 }
+
+/// docs/emulator.md: `stalled_save` stops a save halfway "with `--state`"; "without `--state` the write is answered
+/// as usual": the write is carried out and answered, and no stall is counted.
+#[tokio::test]
+async fn a_stalled_save_without_a_state_file_is_an_ordinary_write() {
+    let emulator = InProcess::with_defaults().await;
+    let source = account("source");
+    let task = account("destination");
+    let client = Client::new(&emulator.endpoint, &source);
+    let (status, queued) = admin_post(
+        &emulator.endpoint,
+        "faults/next",
+        &json!({"action": "CreateRole", "fault": "stalled_save"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{queued}");
+    create_role(&client, "answered", &dts_trust_policy(&task.account_id)).await;
+    client
+        .call(RAM, "GetRole", &[("RoleName", "answered")])
+        .await
+        .ok();
+    let stats = admin_get(&emulator.endpoint, "stats").await;
+    assert_eq!(stats["faults"]["stalled_save"], Value::Null, "{stats}");
+    assert_eq!(stats["writes"], 1, "{stats}");
+}
