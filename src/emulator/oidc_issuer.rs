@@ -28,6 +28,9 @@ const MAX_LIFETIME_SECONDS: i64 = 86_400;
 /// How long before the request an `expired` token stopped being valid: well past any clock-skew allowance.
 const EXPIRED_AGO: TimeDelta = TimeDelta::hours(1);
 
+/// The most `issued_seconds_ago` may ask for: beyond the longest `IssuanceLimitTime` (168 hours).
+const MAX_ISSUED_SECONDS_AGO: i64 = 30 * 86_400;
+
 /// Why the issuer cannot sign.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IssuerError {
@@ -77,6 +80,10 @@ pub struct TokenRequest {
     /// A token that expired an hour ago (issued two hours ago), for testing the refusal.
     #[serde(default)]
     pub expired: bool,
+    /// Seconds before now the token was issued (`iat` and `nbf`; 0 when left out; at most 30 days), its lifetime
+    /// counting from then: an older token still valid, for testing the provider's `IssuanceLimitTime`.
+    #[serde(default)]
+    pub issued_seconds_ago: Option<i64>,
     /// Another `iss` than this issuer's URL, for testing the refusal.
     #[serde(default)]
     pub iss: Option<String>,
@@ -152,10 +159,24 @@ impl TestIssuer {
                  a token already expired)"
             )));
         }
-        let (issued_at, expires_at) = if request.expired {
-            (now - EXPIRED_AGO * 2, now - EXPIRED_AGO)
-        } else {
-            (now, now + TimeDelta::seconds(lifetime))
+        let (issued_at, expires_at) = match (request.expired, request.issued_seconds_ago) {
+            (true, Some(_)) => {
+                return Err(IssuerError::Request(
+                    "expired and issued_seconds_ago do not go together: an expired token is issued two hours ago"
+                        .to_owned(),
+                ));
+            }
+            (true, None) => (now - EXPIRED_AGO * 2, now - EXPIRED_AGO),
+            (false, ago) => {
+                let ago = ago.unwrap_or(0);
+                if !(0..=MAX_ISSUED_SECONDS_AGO).contains(&ago) {
+                    return Err(IssuerError::Request(format!(
+                        "issued_seconds_ago is {ago}; it must be 0 to {MAX_ISSUED_SECONDS_AGO}"
+                    )));
+                }
+                let issued_at = now - TimeDelta::seconds(ago);
+                (issued_at, issued_at + TimeDelta::seconds(lifetime))
+            }
         };
         let header = json!({
             "alg": "RS256",
@@ -241,6 +262,7 @@ mod tests {
             aud: Audience::One(aud.into()),
             lifetime_seconds: None,
             expired: false,
+            issued_seconds_ago: None,
             iss: None,
             kid: None,
         }

@@ -800,3 +800,33 @@ async fn an_unsigned_exchange_counts_under_its_roles_account_and_under_no_signat
         );
     }
 }
+
+/// docs/emulator.md: a token whose `iat` is older than the provider's `IssuanceLimitTime` (12 hours when not
+/// given) is `AuthenticationFail.OIDCToken.Invalid`, even while it has not expired; one issued within it passes.
+#[tokio::test]
+async fn a_token_issued_longer_ago_than_the_issuance_limit_is_invalid() {
+    let federation = Federation::start().await;
+    let old = federation
+        .token(json!({"sub": MAIN, "aud": CLIENT_ID, "issued_seconds_ago": 13 * 3600, "lifetime_seconds": 86_400}))
+        .await;
+    let reply = federation.assume(&old).await;
+    reply.expect_error(400, "AuthenticationFail.OIDCToken.Invalid");
+    assert!(
+        reply
+            .message()
+            .ends_with("more than the provider's IssuanceLimitTime of 12 hours ago."),
+        "{:?}",
+        reply.body
+    );
+    let recent = federation
+        .token(json!({"sub": MAIN, "aud": CLIENT_ID, "issued_seconds_ago": 11 * 3600, "lifetime_seconds": 86_400}))
+        .await;
+    assert_eq!(federation.assume(&recent).await.status, 200);
+    let (status, body) = admin_post(
+        &federation.emulator.endpoint,
+        "oidc/token",
+        &json!({"sub": MAIN, "aud": CLIENT_ID, "issued_seconds_ago": 1, "expired": true}),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+}
