@@ -24,6 +24,7 @@ from common import (
     HOST,
     SOURCE,
     TASK,
+    body,
     check_role,
     check_stored_trust_policy,
     dts_trust_policy,
@@ -58,16 +59,6 @@ def signs_v3(client):
 def clients(account, secret=None):
     cfg = config(account["access_key_id"], secret or account["access_key_secret"])
     return RamClient(cfg), StsClient(cfg)
-
-
-def body(response):
-    """The SDK model of the response body, checked to round-trip through the SDK's own map form."""
-    model = response.body
-    as_map = model.to_map()
-    again = type(model)().from_map(as_map)
-    assert again.to_map() == as_map, (as_map, again.to_map())
-    assert as_map["RequestId"], as_map
-    return model
 
 
 def main():
