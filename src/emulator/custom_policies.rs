@@ -6,7 +6,7 @@
 
 use super::error::ApiError;
 use super::policy_catalog::{SYSTEM_POLICIES, find_system_policy};
-use super::ram::{RamCall, RamHandler, check_date, check_description, page_token};
+use super::ram::{RamCall, RamHandler, check_date, check_description};
 use super::store::{AccountRoles, Attachment, Store, format_date};
 use crate::ram::permission_policy::{
     MALFORMED_POLICY_DOCUMENT, MAX_DOCUMENT_CHARS, PermissionPolicy, PolicyDocumentError,
@@ -301,8 +301,6 @@ fn list_policies(call: &RamCall<'_>, store: &Store) -> Result<Value, ApiError> {
         super::ram::check_policy_type(kind)?;
     }
     let max_items = super::ram::max_items_param(params)?;
-    let start =
-        usize::try_from(page_token(params.optional("Marker"), "Marker")?).unwrap_or(usize::MAX);
     let account = store.account(call.account_id);
     let mut system: Vec<_> = SYSTEM_POLICIES.iter().collect();
     system.sort_by_key(|p| p.name);
@@ -338,14 +336,13 @@ fn list_policies(call: &RamCall<'_>, store: &Store) -> Result<Value, ApiError> {
                 }),
         );
     }
-    let end = items.len().min(start.saturating_add(max_items as usize));
-    let page = items.get(start..end).unwrap_or_default().to_vec();
-    let truncated = end < items.len();
-    let mut body = json!({ "IsTruncated": truncated, "Policies": { "Policy": page } });
-    if truncated {
-        body["Marker"] = Value::String(super::ram::encode_page_token(end as u64));
-    }
-    Ok(body)
+    super::ram::marker_page(
+        params,
+        &items,
+        max_items,
+        ("Policies", "Policy"),
+        Value::clone,
+    )
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@
 
 use super::error::ApiError;
 use super::params::Params;
-use super::ram::{RamCall, RamHandler, encode_page_token, page_token};
+use super::ram::{RamCall, RamHandler, marker_page};
 use super::store::{AccountRoles, Store, format_date};
 use axum::http::StatusCode;
 use reqwest::Url;
@@ -393,27 +393,17 @@ fn list_providers(call: &RamCall<'_>, store: &Store) -> Result<Value, ApiError> 
             format!("The parameter - \"MaxItems\" must be between 1 and {MAX_LIST_ITEMS}."),
         ));
     }
-    let start =
-        usize::try_from(page_token(params.optional("Marker"), "Marker")?).unwrap_or(usize::MAX);
     let providers: Vec<&OidcProvider> = store
         .account(call.account_id)
         .map(|a| a.oidc_providers.values().collect())
         .unwrap_or_default();
-    let end = providers
-        .len()
-        .min(start.saturating_add(usize::try_from(max_items).unwrap_or(usize::MAX)));
-    let page: Vec<Value> = providers
-        .get(start..end)
-        .unwrap_or_default()
-        .iter()
-        .map(|p| provider_body(call.account_id, p))
-        .collect();
-    let truncated = end < providers.len();
-    let mut body = json!({ "IsTruncated": truncated, "OIDCProviders": { "OIDCProvider": page } });
-    if truncated {
-        body["Marker"] = Value::String(encode_page_token(end as u64));
-    }
-    Ok(body)
+    marker_page(
+        params,
+        &providers,
+        max_items,
+        ("OIDCProviders", "OIDCProvider"),
+        |p| provider_body(call.account_id, p),
+    )
 }
 
 fn delete_provider(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiError> {

@@ -366,6 +366,40 @@ pub(super) fn encode_page_token(position: u64) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("page:{position}"))
 }
 
+/// One `Marker`/`MaxItems` page of `items`, as RAM's `List*` actions answer it: `{"IsTruncated": .., outer:
+/// {inner: [..]}}`, with a `Marker` when more follow. `max_items` is the caller's, already checked (its bounds
+/// differ by action); the `Marker` is read here.
+pub(super) fn marker_page<T>(
+    params: &Params,
+    items: &[T],
+    max_items: i64,
+    (outer, inner): (&str, &str),
+    render: impl Fn(&T) -> Value,
+) -> Result<Value, ApiError> {
+    let start =
+        usize::try_from(page_token(params.optional("Marker"), "Marker")?).unwrap_or(usize::MAX);
+    let end = items
+        .len()
+        .min(start.saturating_add(usize::try_from(max_items).unwrap_or(usize::MAX)));
+    let page: Vec<Value> = items
+        .get(start..end)
+        .unwrap_or_default()
+        .iter()
+        .map(render)
+        .collect();
+    let truncated = end < items.len();
+    let mut body = serde_json::Map::new();
+    body.insert("IsTruncated".to_owned(), Value::Bool(truncated));
+    body.insert(outer.to_owned(), json!({ inner: page }));
+    if truncated {
+        body.insert(
+            "Marker".to_owned(),
+            Value::String(encode_page_token(end as u64)),
+        );
+    }
+    Ok(Value::Object(body))
+}
+
 // ---- stored roles ----------------------------------------------------------------------------------------
 
 /// Checks a role of account `owner`, stored under `key`, with the rules the API applies when it writes one, so a

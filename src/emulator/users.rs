@@ -11,8 +11,8 @@ use super::custom_policies::{
 use super::error::ApiError;
 use super::params::Params;
 use super::ram::{
-    RamCall, RamHandler, check_date, check_policy_name, check_policy_type, encode_page_token,
-    max_items_param, page_token, policy_name_param, policy_type_param,
+    RamCall, RamHandler, check_date, check_policy_name, check_policy_type, marker_page,
+    max_items_param, policy_name_param, policy_type_param,
 };
 use super::store::{AccountRoles, Attachment, Store, format_date};
 use super::sts::random_text;
@@ -423,27 +423,14 @@ fn get_user(call: &RamCall<'_>, store: &Store) -> Result<Value, ApiError> {
 
 /// `ListUsers`: by name, `Marker`/`MaxItems` paging.
 fn list_users(call: &RamCall<'_>, store: &Store) -> Result<Value, ApiError> {
-    let params = call.params;
-    let max_items = max_items_param(params)?;
-    let start =
-        usize::try_from(page_token(params.optional("Marker"), "Marker")?).unwrap_or(usize::MAX);
+    let max_items = max_items_param(call.params)?;
     let users: Vec<&User> = store
         .account(call.account_id)
         .map(|a| a.users.values().collect())
         .unwrap_or_default();
-    let end = users.len().min(start.saturating_add(max_items as usize));
-    let page: Vec<Value> = users
-        .get(start..end)
-        .unwrap_or_default()
-        .iter()
-        .map(|u| user_body(u))
-        .collect();
-    let truncated = end < users.len();
-    let mut body = json!({ "IsTruncated": truncated, "Users": { "User": page } });
-    if truncated {
-        body["Marker"] = Value::String(encode_page_token(end as u64));
-    }
-    Ok(body)
+    marker_page(call.params, &users, max_items, ("Users", "User"), |u| {
+        user_body(u)
+    })
 }
 
 fn delete_user(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiError> {
