@@ -99,6 +99,24 @@ pub struct Session {
     pub caller: Caller,
 }
 
+/// A session of role `r` in account 1111000011110001, with secret `session-secret` and token `token`: the one
+/// fixture of the v1 and V3 signature tests.
+#[cfg(test)]
+pub(crate) fn test_session(expires_at: DateTime<Utc>) -> Session {
+    Session {
+        access_key_secret: "session-secret".into(),
+        security_token: "token".into(),
+        expires_at,
+        caller: Caller::AssumedRole {
+            account_id: "1111000011110001".into(),
+            role_name: "r".into(),
+            role_id: "3".into(),
+            session_name: "s".into(),
+            session_policy: None,
+        },
+    }
+}
+
 impl fmt::Debug for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Session")
@@ -419,24 +437,11 @@ mod tests {
         let now = Utc::now();
         let ts = super::super::store::format_date(now);
         let mut sessions = Sessions::default();
-        let caller = Caller::AssumedRole {
-            account_id: "1111000011110001".into(),
-            role_name: "r".into(),
-            role_id: "3".into(),
-            session_name: "s".into(),
-            session_policy: None,
-        };
         for (key_id, expires_at) in [
             ("STS.live", now + TimeDelta::minutes(15)),
             ("STS.expired", now - TimeDelta::seconds(1)),
         ] {
-            let session = Session {
-                access_key_secret: "session-secret".into(),
-                security_token: "token".into(),
-                expires_at,
-                caller: caller.clone(),
-            };
-            sessions.insert(key_id.into(), session, now);
+            sessions.insert(key_id.into(), test_session(expires_at), now);
         }
         let request = |key_id: &str, token: &str, nonce: &str| {
             let mut pairs: Vec<(String, String)> = [
@@ -468,7 +473,10 @@ mod tests {
             sessions: &sessions,
         };
         let mut check = |params: Params| authenticate("POST", &params, keys, &mut nonces, now);
-        assert_eq!(check(request("STS.live", "token", "1")).unwrap(), caller);
+        assert_eq!(
+            check(request("STS.live", "token", "1")).unwrap(),
+            test_session(now).caller
+        );
         let err = check(request("STS.live", "other", "2")).unwrap_err();
         assert_eq!(err.code, "InvalidSecurityToken.MismatchWithAccessKey");
         let err = check(request("STS.expired", "token", "3")).unwrap_err();

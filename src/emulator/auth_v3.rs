@@ -174,7 +174,7 @@ pub fn authenticate(
 mod tests {
     use super::*;
     use crate::emulator::accounts::demo_accounts;
-    use crate::emulator::auth::{Session, Sessions};
+    use crate::emulator::auth::Sessions;
     use crate::emulator::store::Store;
     use crate::emulator::users::seed_declared;
     use axum::http::HeaderValue;
@@ -390,20 +390,9 @@ mod tests {
     #[test]
     fn sts_keys_bring_their_token_in_a_header() {
         let now = Utc::now();
-        let caller = Caller::AssumedRole {
-            account_id: "1111000011110001".into(),
-            role_name: "r".into(),
-            role_id: "3".into(),
-            session_name: "s".into(),
-            session_policy: None,
-        };
+        let session = super::super::auth::test_session(now + TimeDelta::minutes(15));
+        let caller = session.caller.clone();
         let mut sessions = Sessions::default();
-        let session = Session {
-            access_key_secret: "session-secret".into(),
-            security_token: "token".into(),
-            expires_at: now + TimeDelta::minutes(15),
-            caller: caller.clone(),
-        };
         sessions.insert("STS.live".into(), session, now);
         let mut nonces = NonceCache::default();
         let ok = request("STS.live", "session-secret", Some("token"), "t1", now, b"");
