@@ -20,6 +20,17 @@ fn directory() -> Vec<Account> {
     accounts
 }
 
+/// An emulator serving [`directory`], and its accounts.
+async fn start() -> (InProcess, Vec<Account>) {
+    let accounts = directory();
+    let emulator = InProcess::start(EmulatorConfig {
+        accounts: accounts.clone(),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    (emulator, accounts)
+}
+
 fn ids(page: &Value) -> Vec<&str> {
     page["Accounts"]["Account"]
         .as_array()
@@ -31,12 +42,7 @@ fn ids(page: &Value) -> Vec<&str> {
 
 #[tokio::test]
 async fn list_accounts_answers_both_versions_in_pages_management_first() {
-    let accounts = directory();
-    let emulator = InProcess::start(EmulatorConfig {
-        accounts: accounts.clone(),
-        ..EmulatorConfig::default()
-    })
-    .await;
+    let (emulator, accounts) = start().await;
     let management = Client::new(&emulator.endpoint, &accounts[0]);
     for version in VERSIONS {
         let all = management.call(version, "ListAccounts", &[]).await.ok();
@@ -85,12 +91,7 @@ async fn list_accounts_answers_both_versions_in_pages_management_first() {
 
 #[tokio::test]
 async fn a_member_and_an_account_outside_the_directory_are_refused_with_the_documented_codes() {
-    let accounts = directory();
-    let emulator = InProcess::start(EmulatorConfig {
-        accounts: accounts.clone(),
-        ..EmulatorConfig::default()
-    })
-    .await;
+    let (emulator, accounts) = start().await;
     let member = &accounts[1].account_id;
     let reply = Client::new(&emulator.endpoint, &accounts[1])
         .call(VERSIONS[0], "ListAccounts", &[])
@@ -115,12 +116,7 @@ async fn a_member_and_an_account_outside_the_directory_are_refused_with_the_docu
 /// management account, with `AdministratorAccess`.
 #[tokio::test]
 async fn reset_gives_a_member_its_access_role_back() {
-    let accounts = directory();
-    let emulator = InProcess::start(EmulatorConfig {
-        accounts: accounts.clone(),
-        ..EmulatorConfig::default()
-    })
-    .await;
+    let (emulator, accounts) = start().await;
     let member = Client::new(&emulator.endpoint, &accounts[1]);
     let role = [("RoleName", "ResourceDirectoryAccountAccessRole")];
     member
