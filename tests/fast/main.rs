@@ -16,6 +16,7 @@ mod support {
     pub mod text;
 }
 
+mod client_accounts;
 mod client_calls;
 mod client_credentials;
 mod client_logging;
