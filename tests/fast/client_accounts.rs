@@ -67,8 +67,12 @@ async fn a_session_acting_in_another_account_than_the_one_asked_for_is_refused()
         )),
         "{err}"
     );
+    // The defaults: ResourceDirectoryAccountAccessRole, session `terraform`, no external ID.
+    let assume = &server.received_for("AssumeRole")[0].params;
     assert_eq!(
-        server.received_for("AssumeRole")[0].params["RoleArn"],
+        assume["RoleArn"],
         format!("acs:ram::{MEMBER}:role/ResourceDirectoryAccountAccessRole")
     );
+    assert_eq!(assume["RoleSessionName"], "terraform");
+    assert!(!assume.contains_key("ExternalId"), "{assume:?}");
 }
