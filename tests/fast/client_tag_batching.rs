@@ -1,6 +1,7 @@
-//! Tag reads against the emulator: roles read at the same time in one account take one `ListRoles` snapshot (or,
-//! without it, share `ListTagResources` calls of up to 50 names), and every tag lands on its own role. The pile-up
-//! is forced, not timed: the first `ListTagResources` answer is held by a proxy until the other reads have come.
+//! Tag reads against the emulator: the roles read in one account after the first take one `ListRoles` snapshot
+//! (or, without it, share `ListTagResources` calls of up to 50 names), and every tag lands on its own role. A
+//! pile-up is forced, not timed: the first `ListTagResources` answer is held by a proxy until the other reads have
+//! come.
 
 use crate::support::emulator_calls::{action_stat, admin_post};
 use crate::support::emulator_process::{self, EmulatorProcess};
@@ -179,6 +180,19 @@ fn reads_piled_up_take_one_snapshot_and_each_gets_its_own_tags() {
     setup.create_roles(ROLES..ROLES + 1);
     setup.check(vec![setup.read(ROLES)]);
     assert_eq!(setup.calls("ListTagResources") - tag_calls, 2);
+    assert_eq!(setup.calls("ListRoles") - list_calls, 1);
+}
+
+#[test]
+fn the_second_read_in_an_account_takes_the_snapshot() {
+    let setup = Setup::new(3);
+    setup.proxy.release();
+    let (tag_calls, list_calls) = (setup.calls("ListTagResources"), setup.calls("ListRoles"));
+    // One after the other: the first alone, the second takes the page, the third is answered from it.
+    for i in 0..3 {
+        setup.check(vec![setup.read(i)]);
+    }
+    assert_eq!(setup.calls("ListTagResources") - tag_calls, 1);
     assert_eq!(setup.calls("ListRoles") - list_calls, 1);
 }
 

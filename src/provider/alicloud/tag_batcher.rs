@@ -4,10 +4,11 @@
 //!   time; the first read finding none sends at once, and every read queued while a call is out goes in the next
 //!   call (50 at most), sent as soon as that call returns. A lone read therefore costs what it did unbatched.
 //! - **One snapshot.** `ListRoles` answers each role's tags too, 1000 roles a page (an account holds 1000 by
-//!   default). When reads pile up (a read arrives while a tag call is out: a refresh of many roles), one `ListRoles`
-//!   page is read once for the account, and every read of a role it lists is answered from it; reads arriving
-//!   meanwhile wait for that one call. A role it does not list (beyond the first page, or created since) is read
-//!   in a batch. The snapshot lives as long as this batcher (one provider process's account client: one plan's
+//!   default). From the account's second tag read on (a refresh of more than one role), one `ListRoles` page is
+//!   read once for the account, and every read of a role it lists is answered from it; reads arriving meanwhile
+//!   wait for that one call. Never more calls than batches: the first read alone costs one call either way, and
+//!   every later one is then free. A role the page does not list (beyond the first page, or created since) is
+//!   read in a batch. The snapshot lives as long as this batcher (one provider process's account client: one plan's
 //!   refresh) and is never used once this account's client has started a write, whose effect it may predate. When
 //!   `ListRoles` fails (an identity without `ram:ListRoles`), tags are read in batches only, silently.
 //!
@@ -42,8 +43,8 @@ type RoleTags = HashMap<String, Vec<TagResource>>;
 
 #[derive(Debug, Default)]
 struct Snapshot {
-    /// Whether reads piled up once, so the snapshot is (being) taken.
-    wanted: AtomicBool,
+    /// Whether the account's first tag read has come (the next takes the snapshot).
+    first_read_seen: AtomicBool,
     /// The snapshot; `None` when `ListRoles` failed.
     roles: OnceCell<Option<RoleTags>>,
 }
@@ -94,22 +95,17 @@ impl TagBatcher {
         }
     }
 
-    /// Role `name`'s tags from the snapshot, taking it when reads pile up; `None` when the role must be read in a
-    /// batch (no pile-up yet, a write started, `ListRoles` failed, or the page does not list the role).
+    /// Role `name`'s tags from the snapshot, taking it at the account's second read; `None` when the role must be
+    /// read in a batch (the first read, a write started, `ListRoles` failed, or the page does not list the role).
     async fn snapshot_tags(&self, api: &AliCloudClient, name: &str) -> Option<Vec<TagResource>> {
         // A write of this process may have changed what the snapshot shows.
         if api.has_written() {
             return None;
         }
-        let piled_up = self
-            .queue
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .sending;
-        if !piled_up && !self.snapshot.wanted.load(Ordering::Relaxed) {
+        // The first read goes alone: a refresh of one role does not pay for a page of the whole account.
+        if !self.snapshot.first_read_seen.swap(true, Ordering::Relaxed) {
             return None;
         }
-        self.snapshot.wanted.store(true, Ordering::Relaxed);
         let roles = self
             .snapshot
             .roles
