@@ -6,6 +6,7 @@ use crate::support::emulator_calls::*;
 use crate::support::identities::{self, add_user};
 use serde_json::json;
 use terraform_provider_aliram::emulator::EmulatorConfig;
+use terraform_provider_aliram::emulator::accounts::DirectoryRole;
 
 /// The trust policy admitting the RAM principals `principals`.
 fn trusting(principals: &[String]) -> String {
@@ -481,6 +482,58 @@ async fn the_provider_client_reads_the_refusal_and_never_retries_it() {
             diagnostic.detail.contains(fragment),
             "{fragment:?} not in {}",
             diagnostic.detail
+        );
+    }
+}
+
+#[tokio::test]
+async fn list_accounts_needs_resourcemanager_list_accounts_on_the_directorys_accounts() {
+    let mut accounts = identities::accounts();
+    identities::account_mut(&mut accounts, "source").resource_directory =
+        Some(DirectoryRole::Management);
+    identities::account_mut(&mut accounts, "destination").resource_directory =
+        Some(DirectoryRole::Member);
+    let management = identities::account_mut(&mut accounts, "source")
+        .account_id
+        .clone();
+    // The organization guide's statement, and a user without it.
+    let statement = identities::policy(
+        "Allow",
+        &["resourcemanager:ListAccounts"],
+        &["acs:resourcemanager:*:*:account/*"],
+    );
+    identities::add_policy(&mut accounts, "source", "ListMembers", statement);
+    add_user(&mut accounts, "source", "lister", &[], &["ListMembers"]);
+    add_user(
+        &mut accounts,
+        "source",
+        "reader",
+        &["AliyunRAMReadOnlyAccess"],
+        &[],
+    );
+    let (lister, reader) = (
+        identities::user(&accounts, "source", "lister").clone(),
+        identities::user(&accounts, "source", "reader").clone(),
+    );
+    let emulator = InProcess::start(EmulatorConfig {
+        accounts,
+        ..EmulatorConfig::default()
+    })
+    .await;
+    for version in ["2022-04-19", "2020-03-31"] {
+        let listed = Client::as_user(&emulator.endpoint, &lister)
+            .call(version, "ListAccounts", &[])
+            .await
+            .ok();
+        assert_eq!(listed["TotalCount"], 2, "{version}: {listed}");
+        let refused = Client::as_user(&emulator.endpoint, &reader)
+            .call(version, "ListAccounts", &[])
+            .await;
+        assert_denied(
+            &refused,
+            "resourcemanager:ListAccounts",
+            &format!("acs:resourcemanager:*:{management}:account/*"),
+            "ImplicitDeny",
         );
     }
 }
