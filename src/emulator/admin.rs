@@ -9,21 +9,29 @@
 //! - `POST /_emulator/faults/next`: force a fault on the next requests of one action
 //!   (`{"action":"CreateRole","fault":"lost_response","count":1}`), whatever the knobs draw;
 //! - `POST /_emulator/reset`: forget roles, sessions, nonces and statistics, restore the start knobs;
+//! - `POST /_emulator/consistency/settle`: end every consistency window now (roles and attachments written under
+//!   `consistency_delay_ms` become visible), so a test ends a window when it has seen it met;
 //! - `POST /_emulator/service-assume`: may a service acting for an account assume a role?
 //! - `GET /_emulator/recorder`: per identity, the policy allowing exactly what it was allowed
 //!   (`?identity=<principal ARN>` for one document alone, `&names=any` for `*` in place of resource names);
-//! - `POST /_emulator/recorder/reset`: forget what was recorded.
+//! - `POST /_emulator/recorder/reset`: forget what was recorded;
+//! - `GET /_emulator/oidc/.well-known/openid-configuration` and `GET /_emulator/oidc/jwks`: the test OIDC issuer
+//!   ([`super::oidc_issuer`]), whose URL is `http://<Host>/_emulator/oidc`;
+//! - `POST /_emulator/oidc/token`: an ID token from it (`{"sub":"...","aud":"..."}`, optionally
+//!   `lifetime_seconds`, `expired`, `iss`, `kid`), answered as `{"token","issuer","expires_at"}`.
 
 use super::Emulator;
 use super::connection::ConnectionHandle;
 use super::faults::{FaultUpdate, NextFault};
+use super::oidc_issuer::{self, TestIssuer, TokenRequest};
 use super::recorder::ResourceNames;
 use super::server::{BodyError, read_body};
 use super::store::parse_role_arn;
-use super::trust_policy::{self, Judgement, Requester};
+use crate::ram::trust_policy::judge::{Judgement, Requester, judge};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::http::HeaderMap;
 use axum::http::header::{CONTENT_TYPE, HOST, ORIGIN};
 use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -44,9 +52,16 @@ pub fn router() -> axum::Router<Arc<Emulator>> {
         .route("/faults", get(get_faults).post(set_faults))
         .route("/faults/next", post(queue_fault))
         .route("/reset", post(reset))
+        .route("/consistency/settle", post(settle))
         .route("/service-assume", post(service_assume))
         .route("/recorder", get(get_recorder))
         .route("/recorder/reset", post(reset_recorder))
+        .route(
+            "/oidc/.well-known/openid-configuration",
+            get(oidc_discovery),
+        )
+        .route("/oidc/jwks", get(oidc_jwks))
+        .route("/oidc/token", post(oidc_token))
         .layer(middleware::from_fn(local_callers_only))
 }
 
@@ -218,6 +233,16 @@ async fn reset(State(emulator): State<Arc<Emulator>>) -> Response {
     }
 }
 
+async fn settle(State(emulator): State<Arc<Emulator>>) -> Response {
+    match emulator.settle().await {
+        Ok(settled) => Json(json!({ "settled": settled })).into_response(),
+        Err(e) => admin_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("saving state: {e}"),
+        ),
+    }
+}
+
 /// The query of `GET /_emulator/recorder`.
 #[derive(Debug, Deserialize)]
 struct RecorderQuery {
@@ -267,6 +292,48 @@ async fn reset_recorder(State(emulator): State<Arc<Emulator>>) -> Response {
     Json(json!({ "reset": true })).into_response()
 }
 
+/// The test issuer's URL for this request: the middleware has checked that its `Host` is a loopback address.
+fn issuer_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    TestIssuer::url(host)
+}
+
+async fn oidc_discovery(headers: HeaderMap) -> Response {
+    Json(TestIssuer::discovery(&issuer_url(&headers))).into_response()
+}
+
+async fn oidc_jwks(State(emulator): State<Arc<Emulator>>) -> Response {
+    match emulator.test_issuer().await.and_then(TestIssuer::jwks) {
+        Ok(jwks) => Json(jwks).into_response(),
+        Err(e) => admin_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
+async fn oidc_token(
+    State(emulator): State<Arc<Emulator>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let request: TokenRequest = match parse_body(&emulator, body).await {
+        Ok(request) => request,
+        Err(answer) => return answer,
+    };
+    let minted = emulator
+        .test_issuer()
+        .await
+        .and_then(|issuer| issuer.mint(&issuer_url(&headers), &request, chrono::Utc::now()));
+    match minted {
+        Ok(minted) => Json(minted).into_response(),
+        Err(e @ oidc_issuer::IssuerError::Request(_)) => {
+            admin_error(StatusCode::BAD_REQUEST, e.to_string())
+        }
+        Err(e) => admin_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    }
+}
+
 /// The body of `POST /_emulator/service-assume`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -299,7 +366,7 @@ async fn service_assume(State(emulator): State<Arc<Emulator>>, body: Body) -> Re
     // Judged outside the lock, on the stored document.
     let store = emulator.lock().store.clone();
     let judgement = match store.role(owner, role_name) {
-        Some(role) => trust_policy::judge(
+        Some(role) => judge(
             &role.trust_policy,
             owner,
             &Requester::Service {

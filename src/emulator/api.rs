@@ -1,19 +1,23 @@
-//! The API endpoint: one route for RAM and STS. Each request goes through the same steps: merge its
+//! The API endpoint: one route for RAM, IMS and STS. Each request goes through the same steps: merge its
 //! parameters, find the action from `Version` and `Action`, apply latency and faults, authenticate, run the
 //! action, persist writes, count it, and answer JSON (with `RequestId`) or Alibaba's error body. A write that
-//! cannot be saved is not applied, and its caller gets the error.
+//! cannot be saved is not applied, and its caller gets the error. `AssumeRoleWithOIDC` is unsigned: it skips
+//! authentication, authorization and the per-caller flow control, and its token is its credential.
 
 use super::Emulator;
 use super::auth;
+use super::auth_v3::{self, V3Request};
 use super::authorization;
 use super::connection::ConnectionHandle;
 use super::error::{ApiError, new_request_id};
 use super::faults::{Fault, ScriptedFault};
+use super::oidc_providers;
 use super::params::Params;
 use super::ram::{self, RamCall, RamHandler};
 use super::resource_directory::{self, DirectoryAction};
 use super::server::{BodyError, read_body};
 use super::sts::{self, StsAction};
+use super::sts_oidc;
 use axum::Json;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::StatusCode;
@@ -32,6 +36,8 @@ const MAX_BODY_BYTES: usize = 256 * 1024;
 pub const RAM_VERSION: &str = "2015-05-01";
 /// The `Version` of STS.
 pub const STS_VERSION: &str = "2015-04-01";
+/// The `Version` of IMS (OIDC providers), served on the same endpoint.
+pub const IMS_VERSION: &str = "2019-08-15";
 
 /// The API route: `/`, GET and POST.
 pub fn router() -> axum::Router<Arc<Emulator>> {
@@ -45,12 +51,15 @@ pub fn router() -> axum::Router<Arc<Emulator>> {
 enum Operation {
     Ram(RamHandler),
     Sts(StsAction),
+    /// STS `AssumeRoleWithOIDC`, unsigned.
+    AssumeRoleWithOidc,
     Directory(DirectoryAction),
 }
 
 fn host_id(params: &Params) -> &'static str {
     match params.get("Version") {
         Some(STS_VERSION) => "sts.aliyuncs.com",
+        Some(IMS_VERSION) => "ims.aliyuncs.com",
         Some(
             resource_directory::DIRECTORY_MASTER_VERSION
             | resource_directory::RESOURCE_MANAGER_VERSION,
@@ -64,7 +73,9 @@ fn resolve(params: &Params) -> Result<Operation, ApiError> {
     let version = params.required("Version")?;
     let operation = match version {
         RAM_VERSION => ram::find_action(action).map(Operation::Ram),
+        STS_VERSION if action == "AssumeRoleWithOIDC" => Some(Operation::AssumeRoleWithOidc),
         STS_VERSION => StsAction::from_name(action).map(Operation::Sts),
+        IMS_VERSION => oidc_providers::find_action(action).map(Operation::Ram),
         other => DirectoryAction::find(other, action).map(Operation::Directory),
     };
     let operation = operation.ok_or_else(ApiError::api_not_found)?;
@@ -104,14 +115,48 @@ async fn handle_api(State(emulator): State<Arc<Emulator>>, request: Request) -> 
         }
     };
     let form: &[u8] = if is_form { &body } else { &[] };
-    let params = Params::from_query_and_form(parts.uri.query(), form);
-    answer(
-        &emulator,
-        parts.method.as_str(),
-        &params,
-        connection.as_ref(),
-    )
-    .await
+    let mut params = Params::from_query_and_form(parts.uri.query(), form);
+    let v3 = auth_v3::is_v3(&parts.headers).then(|| {
+        V3Request::new(
+            parts.method.as_str(),
+            parts.uri.path(),
+            parts.uri.query(),
+            &parts.headers,
+            &body,
+        )
+    });
+    if let Some(v3) = &v3 {
+        // V3 clients name the action in headers; a header wins over a query parameter of the same meaning.
+        for (param, header) in [("Action", "x-acs-action"), ("Version", "x-acs-version")] {
+            if let Some(value) = v3.header(header) {
+                params.set(param, value);
+            }
+        }
+    }
+    let signing = match v3 {
+        Some(v3) => Signing::V3(v3),
+        None => Signing::V1 {
+            method: parts.method.as_str(),
+        },
+    };
+    answer(&emulator, &signing, &params, connection.as_ref()).await
+}
+
+/// How a request is signed: v1 signs its parameters, V3 its HTTP request.
+#[derive(Debug)]
+enum Signing<'a> {
+    V1 { method: &'a str },
+    V3(V3Request),
+}
+
+impl Signing<'_> {
+    /// The name counted in the statistics.
+    fn name(&self) -> &'static str {
+        match self {
+            Signing::V1 { .. } => "v1",
+            Signing::V3(_) => "v3",
+        }
+    }
 }
 
 /// Counts a request as in flight until dropped, whichever way answering it ends.
@@ -138,14 +183,14 @@ struct Outcome {
 
 async fn answer(
     emulator: &Arc<Emulator>,
-    method: &str,
+    signing: &Signing<'_>,
     params: &Params,
     connection: Option<&ConnectionHandle>,
 ) -> Response {
     let action = params.get("Action").unwrap_or_default().to_owned();
     let _in_flight = InFlight::enter(emulator);
     let outcome = match resolve(params) {
-        Ok(operation) => run(emulator, operation, method, params, connection).await,
+        Ok(operation) => run(emulator, operation, signing, params, connection).await,
         Err(e) => Outcome {
             result: Err(e),
             account_id: None,
@@ -174,7 +219,7 @@ fn action_name(params: &Params) -> &str {
 async fn run(
     emulator: &Arc<Emulator>,
     operation: Operation,
-    method: &str,
+    signing: &Signing<'_>,
     params: &Params,
     connection: Option<&ConnectionHandle>,
 ) -> Outcome {
@@ -226,6 +271,9 @@ async fn run(
     }
 
     let now = request_time();
+    if let Operation::AssumeRoleWithOidc = operation {
+        return assume_role_with_oidc(emulator, params, now, queued, connection).await;
+    }
     // A write takes its turn before it copies the store, so the copy it changes is the latest.
     let _turn = if matches!(operation, Operation::Ram(RamHandler::Write(_))) {
         emulator.writer_turn().await
@@ -242,28 +290,34 @@ async fn run(
             store: &inner.store,
             sessions: &inner.sessions,
         };
-        auth::authenticate(method, params, keys, &mut inner.nonces, now)
-            .map_err(|e| (e, None))
-            .and_then(|caller| {
-                // RAM's flow control counts a caller's requests per action, so it comes after authentication.
-                if let Some(limit) = &mut inner.rate_limit
-                    && !limit.admit(
-                        caller.account_id(),
-                        action_name(params),
-                        // tokio's clock (the system's unless a test pauses it), so in-process tests reach a bucket's
-                        // states by construction instead of racing the wall clock.
-                        tokio::time::Instant::now().into_std(),
-                    )
-                {
-                    inner.stats.record_rate_limited(action_name(params));
-                    return Err((ApiError::throttled(), Some(caller.account_id().to_owned())));
-                }
-                Ok((
-                    caller,
-                    inner.store.clone(),
-                    inner.faults.consistency_delay_ms,
-                ))
-            })
+        match signing {
+            Signing::V1 { method } => {
+                auth::authenticate(method, params, keys, &mut inner.nonces, now)
+            }
+            Signing::V3(request) => auth_v3::authenticate(request, keys, &mut inner.nonces, now),
+        }
+        .map_err(|e| (e, None))
+        .and_then(|caller| {
+            inner.stats.record_signature(signing.name());
+            // RAM's flow control counts a caller's requests per action, so it comes after authentication.
+            if let Some(limit) = &mut inner.rate_limit
+                && !limit.admit(
+                    caller.account_id(),
+                    action_name(params),
+                    // tokio's clock (the system's unless a test pauses it), so in-process tests reach a bucket's
+                    // states by construction instead of racing the wall clock.
+                    tokio::time::Instant::now().into_std(),
+                )
+            {
+                inner.stats.record_rate_limited(action_name(params));
+                return Err((ApiError::throttled(), Some(caller.account_id().to_owned())));
+            }
+            Ok((
+                caller,
+                inner.store.clone(),
+                inner.faults.consistency_delay_ms,
+            ))
+        })
     };
     let (caller, store, consistency_delay_ms) = match authenticated {
         Ok(authenticated) => authenticated,
@@ -300,16 +354,34 @@ async fn run(
     };
     let result = match operation {
         Operation::Ram(RamHandler::Read(read)) => read(&call, &store),
-        Operation::Ram(RamHandler::Write(write)) => emulator.apply_write(write, &call, store).await,
+        Operation::Ram(RamHandler::Write(write)) => {
+            let stall = queued == Some(ScriptedFault::StalledSave);
+            emulator.apply_write(write, &call, store, stall).await
+        }
         Operation::Sts(StsAction::GetCallerIdentity) => Ok(sts::get_caller_identity(&caller)),
         Operation::Sts(StsAction::AssumeRole) => sts::assume_role(params, &caller, &store, now)
             .map(|issued| issued.record(&mut emulator.lock().sessions, now)),
+        Operation::AssumeRoleWithOidc => Err(ApiError::internal(
+            "AssumeRoleWithOIDC is answered before authentication",
+        )),
         Operation::Directory(DirectoryAction::ListAccounts) => {
             resource_directory::list_accounts(params, caller.account_id(), emulator.accounts(), now)
         }
     };
     let account_id = caller.account_id().to_owned();
-    // The request was carried out; its answer may still be lost on the way back.
+    lose_answer_if_drawn(emulator, queued, connection);
+    Outcome {
+        result,
+        account_id: Some(account_id),
+    }
+}
+
+/// After a request was carried out, its answer may still be lost on the way back: queued, or drawn.
+fn lose_answer_if_drawn(
+    emulator: &Emulator,
+    queued: Option<ScriptedFault>,
+    connection: Option<&ConnectionHandle>,
+) {
     let lose_answer = match queued {
         Some(queued) => queued == ScriptedFault::LostResponse,
         None => emulator.draw_lost_response(),
@@ -320,9 +392,26 @@ async fn run(
         emulator.lock().stats.record_fault("lost_response");
         connection.cut();
     }
+}
+
+/// `AssumeRoleWithOIDC`, after latency and faults: on a copy of the store, outside the lock (fetching the
+/// issuer's keys may take a network round trip); the session is recorded once issued. Counted under the role's
+/// account.
+async fn assume_role_with_oidc(
+    emulator: &Arc<Emulator>,
+    params: &Params,
+    now: chrono::DateTime<Utc>,
+    queued: Option<ScriptedFault>,
+    connection: Option<&ConnectionHandle>,
+) -> Outcome {
+    let store = emulator.lock().store.clone();
+    let result = sts_oidc::assume_role_with_oidc(&emulator.issuer_keys, params, &store, now)
+        .await
+        .map(|issued| issued.record(&mut emulator.lock().sessions, now));
+    lose_answer_if_drawn(emulator, queued, connection);
     Outcome {
         result,
-        account_id: Some(account_id),
+        account_id: sts_oidc::role_owner(params),
     }
 }
 

@@ -200,7 +200,8 @@ pub fn authenticate(
     }
     check_timestamp(timestamp, now)?;
 
-    let (secret, caller) = find_credentials(access_key_id, params, keys, now)?;
+    let token = params.optional("SecurityToken");
+    let (secret, caller) = find_credentials(access_key_id, token, keys, now)?;
     let signed: Vec<(String, String)> = params
         .pairs()
         .iter()
@@ -229,11 +230,12 @@ pub fn authenticate(
     Ok(caller)
 }
 
-fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
+pub(super) fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, code, message)
 }
 
-fn check_timestamp(timestamp: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+/// Checks a `Timestamp` (v1) or `x-acs-date` (V3) against the server clock.
+pub(super) fn check_timestamp(timestamp: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
     let at = NaiveDateTime::parse_from_str(timestamp, "%Y-%m-%dT%H:%M:%SZ")
         .map(|t| t.and_utc())
         .map_err(|_| {
@@ -254,9 +256,11 @@ fn check_timestamp(timestamp: &str, now: DateTime<Utc>) -> Result<(), ApiError> 
     Ok(())
 }
 
-fn find_credentials<'a>(
+/// The secret and identity of `access_key_id` (an account's root key, a RAM user's key or an STS session's);
+/// STS keys need their session's `token` (v1 sends it as `SecurityToken`, V3 as `x-acs-security-token`).
+pub(super) fn find_credentials<'a>(
     access_key_id: &str,
-    params: &Params,
+    token: Option<&str>,
     keys: KeyRing<'a>,
     now: DateTime<Utc>,
 ) -> Result<(&'a str, Caller), ApiError> {
@@ -298,8 +302,8 @@ fn find_credentials<'a>(
         .by_key_id
         .get(access_key_id)
         .ok_or_else(not_found)?;
-    let token = params
-        .optional("SecurityToken")
+    let token = token
+        .filter(|t| !t.is_empty())
         .ok_or_else(|| ApiError::missing("SecurityToken"))?;
     if !signatures_match(&session.security_token, token) {
         return Err(bad_request(

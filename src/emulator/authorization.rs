@@ -52,6 +52,10 @@ enum On {
     Everything,
     /// The role `RoleArn` names, as STS authorizes `sts:AssumeRole` (empty region).
     AssumedRole,
+    /// `acs:ram:*:<uid>:oidc-provider/<OIDCProviderName>`.
+    OidcProvider,
+    /// `acs:ram:*:<uid>:oidc-provider/*`.
+    AnyOidcProvider,
     /// `acs:resourcemanager:*:<uid>:account/*`: the accounts of the caller's Resource Directory.
     DirectoryAccounts,
 }
@@ -121,6 +125,33 @@ const TABLE: &[(&str, &str, &str, On)] = &[
     (RAM, "ListPolicies", "ram:ListPolicies", On::AnyPolicy),
     (STS, "GetCallerIdentity", "", On::Nothing),
     (STS, "AssumeRole", "sts:AssumeRole", On::AssumedRole),
+    // Unsigned: the ID token is the credential ("No authorization for this operation").
+    (STS, "AssumeRoleWithOIDC", "", On::Nothing),
+    // IMS: creating needs All Resources (reference §5); the others name the provider as RAM names resources.
+    (
+        IMS,
+        "CreateOIDCProvider",
+        "ram:CreateOIDCProvider",
+        On::Everything,
+    ),
+    (
+        IMS,
+        "GetOIDCProvider",
+        "ram:GetOIDCProvider",
+        On::OidcProvider,
+    ),
+    (
+        IMS,
+        "ListOIDCProviders",
+        "ram:ListOIDCProviders",
+        On::AnyOidcProvider,
+    ),
+    (
+        IMS,
+        "DeleteOIDCProvider",
+        "ram:DeleteOIDCProvider",
+        On::OidcProvider,
+    ),
     // Reference: ram-identities-and-authorization §7 (the 2022-04-19 `ResourceDirectoryMaster` version answers the
     // same call, authorized the same way).
     (
@@ -139,6 +170,7 @@ const TABLE: &[(&str, &str, &str, On)] = &[
 
 const RAM: &str = super::api::RAM_VERSION;
 const STS: &str = super::api::STS_VERSION;
+const IMS: &str = super::api::IMS_VERSION;
 const DIRECTORY_MASTER: &str = super::resource_directory::DIRECTORY_MASTER_VERSION;
 const RESOURCE_MANAGER: &str = super::resource_directory::RESOURCE_MANAGER_VERSION;
 
@@ -193,12 +225,19 @@ pub fn needed(params: &Params, caller: &Caller) -> Option<Needed> {
             let (owner, name) = parse_role_arn(param("RoleArn")?)?;
             vec![Arn::sts_role(owner, name)]
         }
+        On::OidcProvider => vec![oidc_provider(uid, param("OIDCProviderName")?)],
+        On::AnyOidcProvider => vec![oidc_provider(uid, "*")],
         On::DirectoryAccounts => vec![Arn::directory_accounts(uid)],
     };
     Some(Needed {
         action: auth_action,
         resources,
     })
+}
+
+/// `acs:ram:*:<uid>:oidc-provider/<name>`.
+fn oidc_provider(uid: &str, name: &str) -> Arn {
+    Arn::from_text(format!("acs:ram:*:{uid}:oidc-provider/{name}"))
 }
 
 /// The policies an attachment list grants, read from `account` (custom) and the system documents.
@@ -352,10 +391,13 @@ mod tests {
             .chain(super::super::users::USER_ACTIONS)
             .chain(super::super::custom_policies::POLICY_ACTIONS)
             .map(|(name, _)| (RAM, *name));
-        let sts = ["GetCallerIdentity", "AssumeRole"].map(|name| (STS, name));
+        let sts = ["GetCallerIdentity", "AssumeRole", "AssumeRoleWithOIDC"].map(|name| (STS, name));
+        let ims = super::super::oidc_providers::OIDC_PROVIDER_ACTIONS
+            .iter()
+            .map(|(name, _)| (IMS, *name));
         let directory =
             [DIRECTORY_MASTER, RESOURCE_MANAGER].map(|version| (version, "ListAccounts"));
-        for (version, action) in ram.chain(sts).chain(directory) {
+        for (version, action) in ram.chain(sts).chain(ims).chain(directory) {
             let rows = TABLE
                 .iter()
                 .filter(|(v, a, _, _)| *v == version && *a == action)

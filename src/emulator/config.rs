@@ -90,7 +90,7 @@ pub enum ConfigError {
     #[error(transparent)]
     Accounts(#[from] AccountsError),
     /// A fault rate is outside `0..=1`.
-    #[error(transparent)]
+    #[error("{0}\n{USAGE}")]
     Rate(#[from] InvalidRate),
 }
 
@@ -115,6 +115,14 @@ impl EmulatorConfig {
                     .ok_or_else(|| ConfigError::Argument(format!("{name} needs a value")))?,
             };
             let bad = |what: &str| ConfigError::Argument(format!("{name}: {what}, got {value:?}"));
+            // A probability: a number, and between 0 and 1, both named with the flag.
+            let rate = || {
+                value
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|p| (0.0..=1.0).contains(p))
+                    .ok_or_else(|| bad("expected a probability between 0 and 1"))
+            };
             match name.as_str() {
                 "--listen" => {
                     config.listen = value.parse().map_err(|_| bad("expected HOST:PORT"))?
@@ -129,28 +137,12 @@ impl EmulatorConfig {
                     config.faults.consistency_delay_ms =
                         value.parse().map_err(|_| bad("expected milliseconds"))?
                 }
-                "--throttle-rate" => {
-                    config.faults.throttle_rate = value.parse().map_err(|_| bad("expected 0..1"))?
-                }
-                "--unavailable-rate" => {
-                    config.faults.unavailable_rate =
-                        value.parse().map_err(|_| bad("expected 0..1"))?
-                }
-                "--internal-error-rate" => {
-                    config.faults.internal_error_rate =
-                        value.parse().map_err(|_| bad("expected 0..1"))?
-                }
-                "--lagging-list-rate" => {
-                    config.faults.lagging_list_rate =
-                        value.parse().map_err(|_| bad("expected 0..1"))?
-                }
-                "--lost-response-rate" => {
-                    config.faults.lost_response_rate =
-                        value.parse().map_err(|_| bad("expected 0..1"))?
-                }
-                "--drop-rate" => {
-                    config.faults.drop_rate = value.parse().map_err(|_| bad("expected 0..1"))?
-                }
+                "--throttle-rate" => config.faults.throttle_rate = rate()?,
+                "--unavailable-rate" => config.faults.unavailable_rate = rate()?,
+                "--internal-error-rate" => config.faults.internal_error_rate = rate()?,
+                "--lagging-list-rate" => config.faults.lagging_list_rate = rate()?,
+                "--lost-response-rate" => config.faults.lost_response_rate = rate()?,
+                "--drop-rate" => config.faults.drop_rate = rate()?,
                 "--seed" => {
                     config.seed = Some(value.parse().map_err(|_| bad("expected a whole number"))?)
                 }
@@ -213,7 +205,7 @@ mod tests {
     fn bad_arguments_are_refused() {
         assert!(matches!(
             parse(&["--drop-rate", "2"]),
-            Err(ConfigError::Rate(_))
+            Err(ConfigError::Argument(m)) if m == "--drop-rate: expected a probability between 0 and 1, got \"2\""
         ));
         assert!(matches!(
             parse(&["--nope", "1"]),

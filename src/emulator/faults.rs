@@ -105,6 +105,11 @@ pub enum ScriptedFault {
     NoPermission,
     /// Carry the request out, then close the connection before answering.
     LostResponse,
+    /// Carry the write out and begin saving it to the `--state` file, then stop inside the save: the temporary file
+    /// is written halfway, synced and kept locked, never renamed over the state file, and the request is never
+    /// answered. Counted in the stats (`stalled_save`) once the half-written file is on disk, so a test kills the
+    /// emulator in the middle of a save by construction. Without `--state` the write is answered as usual.
+    StalledSave,
 }
 
 impl ScriptedFault {
@@ -116,7 +121,7 @@ impl ScriptedFault {
             Self::Unavailable => Some(Fault::Unavailable),
             Self::InternalError => Some(Fault::InternalError),
             Self::NoPermission => Some(Fault::NoPermission),
-            Self::LostResponse => None,
+            Self::LostResponse | Self::StalledSave => None,
         }
     }
 }

@@ -1,8 +1,9 @@
 //! aliram-emulator: a local RAM + STS service, faithful to the real API, for demos and tests.
 //!
-//! One endpoint serves RAM (`Version=2015-05-01`), STS (`Version=2015-04-01`) and Resource Directory's ListAccounts
-//! (`Version=2022-04-19` or `2020-03-31`) over GET and POST, with
-//! parameters in the query or a form body; `/_emulator/` holds the unsigned admin API. [`app`] builds the axum
+//! One endpoint serves RAM (`Version=2015-05-01`), STS (`Version=2015-04-01`), IMS's OIDC providers
+//! (`Version=2019-08-15`) and Resource Directory's ListAccounts (`Version=2022-04-19` or `2020-03-31`) over GET and
+//! POST, with parameters in the query or a form body; `/_emulator/` holds the unsigned admin API, and the test OIDC
+//! issuer under `/_emulator/oidc`. [`app`] builds the axum
 //! router (testable without a socket), [`bind`] and [`BoundEmulator::serve_until`] run it on a real listener,
 //! and [`serve`] is the whole binary: bind, print the start line, serve until SIGTERM or SIGINT, save.
 
@@ -14,6 +15,8 @@ pub mod admin;
 pub mod api;
 /// Signature, timestamp, nonce and security token checks; STS sessions.
 pub mod auth;
+/// Signature V3 (`ACS3-HMAC-SHA256`) verification.
+pub mod auth_v3;
 /// Authorization of every call against its caller's policies.
 pub mod authorization;
 /// Configuration and command line.
@@ -28,6 +31,14 @@ pub mod error;
 pub mod faults;
 /// RAM's flow control (`--api-rate-limit`) and role quota (`--role-quota`).
 pub mod flow_control;
+/// The emulator's test OIDC issuer (`/_emulator/oidc`): discovery, JWKS, minted ID tokens.
+pub mod oidc_issuer;
+/// Issuers' signing keys, discovered and fetched over HTTP as STS does, cached.
+pub mod oidc_keys;
+/// IMS's OIDC identity providers.
+pub mod oidc_providers;
+/// OIDC ID tokens as AssumeRoleWithOIDC checks them (RS256 against the issuer's JWKS, iss, aud, times).
+pub mod oidc_token;
 /// Request parameters.
 pub mod params;
 /// The system policy catalog.
@@ -48,7 +59,9 @@ pub mod stats;
 pub mod store;
 /// STS actions.
 pub mod sts;
-/// Trust policy normalisation and judgement.
+/// STS AssumeRoleWithOIDC.
+pub mod sts_oidc;
+/// Trust policies in RAM's stored form (the judgement is [`crate::ram::trust_policy::judge`]).
 pub mod trust_policy;
 /// RAM users, their access keys and policy attachments; identities declared by the accounts file.
 pub mod users;
@@ -89,6 +102,10 @@ pub struct Emulator {
     inner: Mutex<Inner>,
     // Saved writes take turns: each is applied to its own copy of the store, saved, and only then installed.
     writer: tokio::sync::Mutex<()>,
+    // The OIDC issuers' keys AssumeRoleWithOIDC fetched.
+    issuer_keys: oidc_keys::IssuerKeys,
+    // The test OIDC issuer, its key generated on first use.
+    test_issuer: tokio::sync::OnceCell<oidc_issuer::TestIssuer>,
 }
 
 #[derive(Debug)]
@@ -168,6 +185,8 @@ impl Emulator {
             role_quota: config.role_quota,
             declared,
             writer: tokio::sync::Mutex::new(()),
+            issuer_keys: oidc_keys::IssuerKeys::default(),
+            test_issuer: tokio::sync::OnceCell::new(),
             inner: Mutex::new(Inner {
                 store,
                 sessions: Sessions::default(),
@@ -241,6 +260,18 @@ impl Emulator {
         self.lock().recorder.clear();
     }
 
+    /// The test OIDC issuer, generating its key on first use (off the async threads: RSA key generation takes
+    /// tens of milliseconds).
+    async fn test_issuer(&self) -> Result<&oidc_issuer::TestIssuer, oidc_issuer::IssuerError> {
+        self.test_issuer
+            .get_or_try_init(|| async {
+                tokio::task::spawn_blocking(oidc_issuer::TestIssuer::generate)
+                    .await
+                    .map_err(|e| oidc_issuer::IssuerError::Key(e.to_string()))?
+            })
+            .await
+    }
+
     /// The waits for clients.
     pub fn timeouts(&self) -> Timeouts {
         self.timeouts
@@ -271,12 +302,14 @@ impl Emulator {
 
     /// Applies a RAM write to `copy`, a copy of the store taken after the caller got the writer turn (see
     /// [`Emulator::writer_turn`]). With a state file the written copy is saved, and installed only once saved: a
-    /// write is applied and saved, or neither. Without one, it is applied to the store in place.
+    /// write is applied and saved, or neither. Without one, it is applied to the store in place. With `stall` (the
+    /// queued fault [`ScriptedFault::StalledSave`]) and a state file, the save stops halfway and never ends.
     async fn apply_write(
         self: &Arc<Self>,
         write: ram::WriteAction,
         call: &RamCall<'_>,
         mut copy: Store,
+        stall: bool,
     ) -> Result<Value, ApiError> {
         if self.state_file.is_none() {
             // In place, so the copy must not share the account being changed.
@@ -289,6 +322,9 @@ impl Emulator {
             return result;
         }
         let body = write(call, &mut copy)?;
+        if stall {
+            return self.stall_in_save(copy).await;
+        }
         self.save(copy.clone())
             .await
             .map_err(|e| ApiError::internal(format!("saving state: {e}")))?;
@@ -296,6 +332,29 @@ impl Emulator {
         inner.store = copy;
         inner.stats.record_write();
         Ok(body)
+    }
+
+    /// Begins saving `store` and stops halfway (see [`ScriptedFault::StalledSave`]): holds the half-written,
+    /// locked temporary file and the writer turn until the request is dropped (at shutdown) or the process dies.
+    async fn stall_in_save(self: &Arc<Self>, store: Store) -> Result<Value, ApiError> {
+        let this = Arc::clone(self);
+        let begun = tokio::task::spawn_blocking(move || {
+            this.state_file
+                .as_ref()
+                .map(|file| file.begin_save_and_stop_halfway(&store))
+        })
+        .await;
+        match begun {
+            Ok(Some(Ok(temp))) => {
+                // Counted only now, with the half-written file on disk: what a test waits for before it kills.
+                self.lock().stats.record_fault("stalled_save");
+                let _locked = temp;
+                std::future::pending().await
+            }
+            Ok(Some(Err(e))) => Err(ApiError::internal(format!("saving state: {e}"))),
+            Ok(None) => Err(ApiError::internal("no state file to stall in")),
+            Err(e) => Err(ApiError::internal(format!("saving state: {e}"))),
+        }
     }
 
     /// The turn a write must hold from before it copies the store until it is installed, when writes are saved.
@@ -311,6 +370,21 @@ impl Emulator {
         let _turn = self.writer_turn().await;
         let store = self.lock().store.clone();
         self.save(store).await
+    }
+
+    /// Ends every consistency window now (see [`Store::settle`]); returns how many roles and attachments became
+    /// visible. Done as writes are: in place under the lock without a state file; with one, on a copy saved and
+    /// then installed while holding the writer turn, so no write in flight installs a copy made before it.
+    async fn settle(self: &Arc<Self>) -> Result<usize, StateFileError> {
+        if self.state_file.is_none() {
+            return Ok(self.lock().store.settle());
+        }
+        let _turn = self.writer_turn().await;
+        let mut store = self.lock().store.clone();
+        let settled = store.settle();
+        self.save(store.clone()).await?;
+        self.lock().store = store;
+        Ok(settled)
     }
 
     /// Back to the start: no roles (but the directory's access roles), sessions, nonces or statistics, only the
@@ -329,6 +403,7 @@ impl Emulator {
         inner.fault_rng = fault_rng(self.seed);
         inner.queued_faults = QueuedFaults::default();
         inner.recorder.clear();
+        self.issuer_keys.clear();
         if let Some(limit) = &mut inner.rate_limit {
             limit.clear();
         }

@@ -37,6 +37,12 @@ impl Params {
         Self { pairs }
     }
 
+    /// Sets `name` to `value`, replacing every earlier value (V3 requests carry `Action` and `Version` in headers).
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.pairs.retain(|(k, _)| k != name);
+        self.pairs.push((name.to_owned(), value.to_owned()));
+    }
+
     /// All pairs, for signature verification.
     pub fn pairs(&self) -> &[(String, String)] {
         &self.pairs

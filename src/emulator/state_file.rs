@@ -11,6 +11,7 @@
 //! that died mid-save.
 
 use super::custom_policies::{check_policy_exists, check_stored_policy};
+use super::oidc_providers::check_stored_provider;
 use super::ram::check_stored_role;
 use super::store::Store;
 use super::users::check_stored_user;
@@ -214,26 +215,41 @@ impl StateFile {
 
     /// Writes `store` atomically. Blocking: call it from a blocking context, one save at a time.
     pub fn save(&self, store: &Store) -> Result<(), StateFileError> {
-        let bytes = serde_json::to_vec_pretty(&StateDocumentRef {
-            format_version: FORMAT_VERSION,
-            store,
-        })?;
-        self.write_atomically(&bytes)
-            .map_err(|source| StateFileError::Io {
-                path: self.path.display().to_string(),
-                source,
-            })
+        let bytes = document(store)?;
+        self.write_atomically(&bytes).map_err(|e| self.io_error(e))
+    }
+
+    /// Begins a save of `store` as [`StateFile::save`] does and stops halfway: half the document written to the
+    /// temporary file and synced. Returns that file, open and locked, as a save in progress holds it; dropping it
+    /// leaves it behind, as a process killed in the middle of a save would. For the emulator's stalled-save fault.
+    pub fn begin_save_and_stop_halfway(&self, store: &Store) -> Result<File, StateFileError> {
+        let bytes = document(store)?;
+        self.write_temp(&bytes[..bytes.len() / 2])
+            .map_err(|e| self.io_error(e))
+    }
+
+    fn io_error(&self, source: std::io::Error) -> StateFileError {
+        StateFileError::Io {
+            path: self.path.display().to_string(),
+            source,
+        }
+    }
+
+    /// Creates the temporary file, locks it, writes `bytes` and syncs them; returns it still open and locked.
+    fn write_temp(&self, bytes: &[u8]) -> std::io::Result<File> {
+        let mut file = File::create(&self.temp)?;
+        // Marks the file as in use until it is closed (see `remove_stale_temps`).
+        file.lock()?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        Ok(file)
     }
 
     fn write_atomically(&self, bytes: &[u8]) -> std::io::Result<()> {
-        let written = (|| {
-            let mut file = File::create(&self.temp)?;
-            // Marks the file as in use until it is closed (see `remove_stale_temps`).
-            file.lock()?;
-            file.write_all(bytes)?;
-            file.sync_all()?;
+        let written = self.write_temp(bytes).and_then(|_locked| {
+            // Renamed while still locked, so no starting emulator takes it for a dead one's.
             std::fs::rename(&self.temp, &self.path)
-        })();
+        });
         if written.is_err() {
             let _ = std::fs::remove_file(&self.temp);
         }
@@ -241,6 +257,14 @@ impl StateFile {
         // Make the rename itself durable.
         File::open(&self.dir)?.sync_all()
     }
+}
+
+/// The file's content for `store`.
+fn document(store: &Store) -> Result<Vec<u8>, StateFileError> {
+    Ok(serde_json::to_vec_pretty(&StateDocumentRef {
+        format_version: FORMAT_VERSION,
+        store,
+    })?)
 }
 
 fn temp_name(file_name: &str, pid: u32) -> String {
@@ -284,6 +308,15 @@ fn check_store(store: &Store) -> Result<(), (String, String, String)> {
                 (
                     account.clone(),
                     format!("policy/{key}"),
+                    format!("{}: {}", e.code, e.message),
+                )
+            })?;
+        }
+        for (key, provider) in &roles.oidc_providers {
+            check_stored_provider(key, provider).map_err(|e| {
+                (
+                    account.clone(),
+                    format!("oidc-provider/{key}"),
                     format!("{}: {}", e.code, e.message),
                 )
             })?;

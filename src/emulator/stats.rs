@@ -35,6 +35,8 @@ pub struct Stats {
     pub accounts: BTreeMap<String, Counts>,
     /// Injected faults by kind (`drop`, `throttle`, `unavailable`, `internal_error`, `lost_response`).
     pub faults: BTreeMap<&'static str, u64>,
+    /// Authenticated requests by signature (`v1`, `v3`): which one clients really send.
+    pub signatures: BTreeMap<&'static str, u64>,
     /// Requests answered `Throttling.User` by `--api-rate-limit`, per action (also counted as errors).
     pub rate_limited: BTreeMap<String, u64>,
     /// API requests being answered right now.
@@ -79,6 +81,11 @@ impl Stats {
     /// Counts one request refused by the API rate limit.
     pub fn record_rate_limited(&mut self, action: &str) {
         *self.rate_limited.entry(action.to_owned()).or_default() += 1;
+    }
+
+    /// Counts one authenticated request signed with `signature`.
+    pub fn record_signature(&mut self, signature: &'static str) {
+        *self.signatures.entry(signature).or_default() += 1;
     }
 
     /// Counts one injected fault.

@@ -1,4 +1,5 @@
-//! The emulated RAM data: per account, its roles with their trust policies, tags and policy attachments.
+//! The emulated RAM data: per account, its roles with their trust policies, tags and policy attachments, its RAM
+//! users, custom policies and OIDC providers.
 //! Everything here is serialisable, so the whole store is what `--state FILE` holds.
 //!
 //! Each account's roles sit behind an `Arc`, so copying the store is cheap: requests run on a copy taken under the
@@ -42,6 +43,9 @@ pub struct AccountRoles {
     /// Custom policies by name (see [`super::custom_policies`]).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub policies: BTreeMap<String, super::custom_policies::CustomPolicy>,
+    /// OIDC identity providers by name (IMS, see [`super::oidc_providers`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub oidc_providers: BTreeMap<String, super::oidc_providers::OidcProvider>,
 }
 
 /// One RAM role.
@@ -140,6 +144,41 @@ impl Store {
     /// The role `name` of `account_id` if reads at `now_ms` see it.
     pub fn visible_role(&self, account_id: &str, name: &str, now_ms: i64) -> Option<&Role> {
         self.role(account_id, name).filter(|r| r.is_visible(now_ms))
+    }
+
+    /// Ends every consistency window now: each role and attachment still invisible becomes visible. Returns how
+    /// many were.
+    pub fn settle(&mut self) -> usize {
+        let mut settled = 0;
+        let mut clear = |visible_after_ms: &mut Option<i64>| {
+            settled += usize::from(visible_after_ms.take().is_some());
+        };
+        for account in self.accounts.values_mut() {
+            let waiting = account.roles.values().any(|r| {
+                r.visible_after_ms.is_some()
+                    || r.attachments.iter().any(|a| a.visible_after_ms.is_some())
+            }) || account
+                .users
+                .values()
+                .any(|u| u.attachments.iter().any(|a| a.visible_after_ms.is_some()));
+            // Copied only when something in it changes.
+            if !waiting {
+                continue;
+            }
+            let account = Arc::make_mut(account);
+            for role in account.roles.values_mut() {
+                clear(&mut role.visible_after_ms);
+                for attachment in &mut role.attachments {
+                    clear(&mut attachment.visible_after_ms);
+                }
+            }
+            for user in account.users.values_mut() {
+                for attachment in &mut user.attachments {
+                    clear(&mut attachment.visible_after_ms);
+                }
+            }
+        }
+        settled
     }
 }
 

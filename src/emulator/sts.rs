@@ -1,13 +1,14 @@
 //! The STS actions (API version 2015-04-01): GetCallerIdentity, and AssumeRole judged against the target role's
-//! trust policy, issuing credentials that work for later calls until they expire.
+//! trust policy, issuing credentials that work for later calls until they expire. AssumeRoleWithOIDC, unsigned,
+//! is in [`super::sts_oidc`] and shares the parameter rules and the issuing here.
 
 use super::auth::{Caller, STS_KEY_PREFIX, Session, Sessions};
 use super::error::ApiError;
 use super::params::Params;
-use super::store::{Store, format_date, parse_role_arn};
-use super::trust_policy::{self, Requester};
+use super::store::{Role, Store, format_date, parse_role_arn};
 use super::users::user_arn;
 use crate::ram::permission_policy::PermissionPolicy;
+use crate::ram::trust_policy::judge::{Requester, judge};
 use axum::http::StatusCode;
 use base64::Engine as _;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -126,33 +127,12 @@ pub fn assume_role(
     })?;
     let session_name = session_name_param(params)?;
     let external_id = external_id_param(params)?;
-    let duration = params.optional_int("DurationSeconds")?;
-    let session_policy = params.optional("Policy");
-    if let Some(policy) = session_policy {
-        if policy.chars().count() > MAX_SESSION_POLICY_CHARS {
-            return Err(ApiError::invalid("PolicySize", "The policy is too long."));
-        }
-        if let Err(e) = PermissionPolicy::parse(policy) {
-            return Err(ApiError::invalid(
-                "PolicyGrammar",
-                format!("The parameter Policy has not passed grammar check: {e}."),
-            ));
-        }
-    }
+    let session_policy = session_policy_param(params)?;
     let role = store
         .visible_role(owner, role_name, now.timestamp_millis())
         .ok_or_else(|| ApiError::role_not_found(role_name))?;
-    let duration = duration.unwrap_or(DEFAULT_DURATION_SECONDS.min(role.max_session_duration));
-    if !(MIN_DURATION_SECONDS..=role.max_session_duration).contains(&duration) {
-        return Err(ApiError::invalid(
-            "DurationSeconds",
-            format!(
-                "The Min/Max value of DurationSeconds is {MIN_DURATION_SECONDS}/{} seconds.",
-                role.max_session_duration
-            ),
-        ));
-    }
-    let verdict = trust_policy::judge(
+    let duration = duration_param(params, role)?;
+    let verdict = judge(
         &role.trust_policy,
         owner,
         &Requester::Account {
@@ -173,11 +153,30 @@ pub fn assume_role(
             ),
         ));
     }
+    let mut issued = issue(owner, role, session_name, session_policy, duration, now);
+    if let Some(body) = issued.body.as_object_mut() {
+        body.insert(
+            "SourceIdentity".into(),
+            Value::String(params.optional("SourceIdentity").unwrap_or("").to_owned()),
+        );
+    }
+    Ok(issued)
+}
 
+/// New credentials for a session of `role` (owned by `owner`) named `session_name`, limited by `session_policy`,
+/// lasting `duration_seconds` from `now`: the body's `Credentials` and `AssumedRoleUser`, and the session.
+pub(super) fn issue(
+    owner: &str,
+    role: &Role,
+    session_name: &str,
+    session_policy: Option<&str>,
+    duration_seconds: i64,
+    now: DateTime<Utc>,
+) -> Issued {
     let access_key_id = format!("{STS_KEY_PREFIX}NT{}", random_text(26));
     let access_key_secret = random_text(44);
     let security_token = new_security_token();
-    let expires_at = now + TimeDelta::seconds(duration);
+    let expires_at = now + TimeDelta::seconds(duration_seconds);
     let assumed = Caller::AssumedRole {
         account_id: owner.to_owned(),
         role_name: role.role_name.clone(),
@@ -192,7 +191,6 @@ pub fn assume_role(
         caller: assumed,
     };
     let body = json!({
-        "SourceIdentity": params.optional("SourceIdentity").unwrap_or(""),
         "Credentials": {
             "AccessKeyId": access_key_id,
             "AccessKeySecret": access_key_secret,
@@ -204,14 +202,50 @@ pub fn assume_role(
             "AssumedRoleId": format!("{}:{session_name}", role.role_id),
         },
     });
-    Ok(Issued {
+    Issued {
         body,
         access_key_id,
         session,
-    })
+    }
 }
 
-fn session_name_param(params: &Params) -> Result<&str, ApiError> {
+/// `Policy`: at most 2048 characters of a permission policy RAM's grammar accepts.
+pub(super) fn session_policy_param(params: &Params) -> Result<Option<&str>, ApiError> {
+    let Some(policy) = params.optional("Policy") else {
+        return Ok(None);
+    };
+    if policy.chars().count() > MAX_SESSION_POLICY_CHARS {
+        return Err(ApiError::invalid("PolicySize", "The policy is too long."));
+    }
+    if let Err(e) = PermissionPolicy::parse(policy) {
+        return Err(ApiError::invalid(
+            "PolicyGrammar",
+            format!("The parameter Policy has not passed grammar check: {e}."),
+        ));
+    }
+    Ok(Some(policy))
+}
+
+/// `DurationSeconds`: 900 seconds up to the role's `MaxSessionDuration`; 3600 (or the role's maximum, if shorter)
+/// when left out.
+pub(super) fn duration_param(params: &Params, role: &Role) -> Result<i64, ApiError> {
+    let duration = params
+        .optional_int("DurationSeconds")?
+        .unwrap_or(DEFAULT_DURATION_SECONDS.min(role.max_session_duration));
+    if !(MIN_DURATION_SECONDS..=role.max_session_duration).contains(&duration) {
+        return Err(ApiError::invalid(
+            "DurationSeconds",
+            format!(
+                "The Min/Max value of DurationSeconds is {MIN_DURATION_SECONDS}/{} seconds.",
+                role.max_session_duration
+            ),
+        ));
+    }
+    Ok(duration)
+}
+
+/// `RoleSessionName`: 2 to 64 letters, digits, `_`, `.`, `@` or `-`.
+pub(super) fn session_name_param(params: &Params) -> Result<&str, ApiError> {
     let name = params.required("RoleSessionName")?;
     let valid = (2..=64).contains(&name.chars().count())
         && name

@@ -72,6 +72,7 @@ impl ProviderClient {
             .with_resource_manager(config.resource_manager_endpoint.as_deref())
             .map_err(endpoint_diagnostic)?;
         client_config.max_requests_per_second = config.max_requests_per_second;
+        client_config.signature_version = config.signature_version;
         if let Some(budget) = config.max_retry_timeout {
             client_config.retry.budget = budget;
         }

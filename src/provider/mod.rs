@@ -17,11 +17,13 @@ pub mod role_query;
 use crate::framework::action::Action;
 use crate::framework::context::Context;
 use crate::framework::data_source::DataSource;
+use crate::framework::diagnostics::Diagnostics;
 use crate::framework::function::Function;
 use crate::framework::list_resource::ListResource;
 use crate::framework::provider::{ConfigureRequest, ConfigureResponse, Provider};
 use crate::framework::resource::Resource;
 use crate::framework::schema::Schema;
+use crate::framework::value::Value;
 use alicloud::ProcessEnvironment;
 use async_trait::async_trait;
 use client::ProviderClient;
@@ -45,6 +47,10 @@ impl Provider for AliramProvider {
 
     fn schema(&self) -> Schema {
         config::schema()
+    }
+
+    fn validate_config(&self, config: &Value, diagnostics: &mut Diagnostics) {
+        config::validate(config, diagnostics);
     }
 
     async fn configure(

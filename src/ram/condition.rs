@@ -1,5 +1,5 @@
-//! RAM's condition operators as one evaluator, for permission policies (and trust policies once the emulator's
-//! judgement uses it): a request's values for a condition key against the values a policy writes.
+//! RAM's condition operators as one evaluator, for permission policies and trust policies
+//! ([`crate::ram::trust_policy::judge`]): a request's values for a condition key against the values a policy writes.
 //!
 //! Semantics (RAM's "conditional operator" page for the String operators; the combination rules are IAM's and
 //! unverified for RAM, reference §3): the keys of a block are ANDed, the values written for one key are ORed.

@@ -3,8 +3,13 @@
 //! `EntityAlreadyExists.Role` for the role that very attempt created: the provider takes it as created. When the
 //! first attempt was answered cleanly (`ServiceUnavailable`, nothing created) and the name is taken by a role made
 //! by hand, with the very same trust policy, the apply fails saying to import it, and the role is not taken over.
+//! When Ctrl-C comes while the check of whose the role is (its GetRole) is in flight, the role is not taken either:
+//! unverified, it is left for an import, which the apply's error says to do.
 
+use crate::support::Run;
 use crate::support::emulator::Emulator;
+use crate::support::holding_proxy::HoldingProxy;
+use crate::support::interrupt::run_interrupted;
 use crate::support::roles_by_hand::{self, provider_config, ram_document};
 use crate::support::{Terraform, Workdir, terraforms};
 use serde_json::json;
@@ -45,6 +50,23 @@ fn create_role_errors(emulator: &Emulator) -> u64 {
     emulator.action_stat("CreateRole", "errors")
 }
 
+/// Since the counts `lost` (lost answers) and `refused` (CreateRole errors) were taken: one CreateRole answer was
+/// lost, and its retry met the role that very attempt created (`EntityAlreadyExists.Role`).
+#[track_caller]
+fn retry_met_its_own_role(emulator: &Emulator, tf: &Terraform, lost: u64, refused: u64) {
+    assert_eq!(
+        emulator.faults_served("lost_response"),
+        lost + 1,
+        "the answer was lost"
+    );
+    assert_eq!(
+        create_role_errors(emulator),
+        refused + 1,
+        "Terraform {}: the retry met the role its own first attempt created",
+        tf.version
+    );
+}
+
 #[test]
 fn a_role_whose_create_answer_was_lost_is_adopted() {
     let emulator = Emulator::start(&[]);
@@ -56,17 +78,7 @@ fn a_role_whose_create_answer_was_lost_is_adopted() {
         next_create_role(&emulator, "lost_response");
         work.run(&["apply", "-auto-approve", "-input=false", "-no-color"])
             .success();
-        assert_eq!(
-            emulator.faults_served("lost_response"),
-            lost + 1,
-            "the answer was lost"
-        );
-        assert_eq!(
-            create_role_errors(&emulator),
-            refused + 1,
-            "Terraform {}: the retry met the role its own first attempt created",
-            tf.version
-        );
+        retry_met_its_own_role(&emulator, tf, lost, refused);
         assert!(
             in_state(&work),
             "Terraform {}: adopted role not in state",
@@ -167,4 +179,60 @@ fn refuses_to_take_over_after(
     emulator
         .block_on(api.delete_role(name))
         .expect("cleaning up the role made by hand");
+}
+
+/// Ctrl-C during the ownership check after a lost CreateRole answer: the first CreateRole is carried out and its
+/// answer lost (the proxy passes the closed connection on), the retry meets `EntityAlreadyExists.Role`, and the
+/// GetRole that checks the role's trust policy has been answered by the emulator but its answer is held by the
+/// proxy when Ctrl-C comes. A read is cut at Stop, so the role is unverified: not in the state, and the apply fails
+/// with the provider's diagnostic saying to import it. Imported, it plans clean.
+#[test]
+fn ctrl_c_during_the_ownership_check_leaves_the_role_for_an_import() {
+    let emulator = Emulator::start(&[]);
+    for (i, tf) in terraforms().iter().enumerate() {
+        let name = format!("check-cut-{i}");
+        // The first GetRole of this apply is the ownership check: a new role with no policy reads nothing before.
+        let proxy = HoldingProxy::start(&emulator.endpoint, "GetRole");
+        let mut work = Workdir::new(
+            tf,
+            &config(&emulator, &name).replace(&emulator.endpoint, &proxy.url),
+        );
+        let lost = emulator.faults_served("lost_response");
+        let refused = create_role_errors(&emulator);
+        next_create_role(&emulator, "lost_response");
+        let stdout = run_interrupted(
+            &mut work,
+            &proxy,
+            &["apply", "-auto-approve", "-input=false", "-json"],
+            "check",
+        );
+        retry_met_its_own_role(&emulator, tf, lost, refused);
+        let said = Run {
+            code: 1,
+            stdout,
+            stderr: String::new(),
+        }
+        .error_text();
+        let import = format!(
+            "A role named \"{name}\" already exists in this account: import it (`terraform import aliram_role.<name> {name}`)"
+        );
+        assert!(
+            said.contains("EntityAlreadyExists.Role") && said.contains(&import),
+            "Terraform {}: the interrupted apply does not say to import the role:\n{said}",
+            tf.version
+        );
+        assert!(
+            !in_state(&work),
+            "Terraform {}: an unverified role was taken into the state",
+            tf.version
+        );
+        assert_eq!(emulator.role_names("source"), vec![name.clone()]);
+
+        work.run(&["import", "-input=false", "-no-color", RESOURCE, &name])
+            .success();
+        work.assert_plan_clean();
+        work.run(&["destroy", "-auto-approve", "-input=false", "-no-color"])
+            .success();
+        assert!(emulator.role_names("source").is_empty());
+    }
 }

@@ -1,5 +1,6 @@
 //! `aliram_caller_identity` through real Terraform against the emulator: each credential source the provider
-//! reads resolves to the right account, failures say what went wrong, and no secret reaches Terraform's logs.
+//! reads resolves to the right account (a CI job's OIDC federation included), failures say what went wrong, and no
+//! secret (an OIDC token included) reaches Terraform's logs.
 //!
 //! Not covered here: the `EcsRamRole` profile mode and `ecs_role_name`. They read the ECS instance metadata
 //! service at 100.100.100.200, which is not loopback and cannot be redirected from the provider block; the
@@ -7,8 +8,10 @@
 
 use crate::support::cli_config::write_cli_config;
 use crate::support::emulator::Emulator;
-use crate::support::{REQUIRED_PROVIDERS, Workdir, terraforms};
+use crate::support::{REQUIRED_PROVIDERS, Run, Terraform, Workdir, terraforms};
+use serde_json::json;
 use std::fs;
+use terraform_provider_aliram::provider::alicloud::ram::PolicyType;
 use terraform_provider_aliram::ram::signature::v1::percent_encode;
 
 fn caller_config(provider: &str) -> String {
@@ -404,8 +407,9 @@ fn trace_log_of_a_whole_run_holds_no_secret() {
     let source = emulator.user("source").clone();
     for tf in terraforms() {
         let session = emulator.assume_role("source", &role_arn, "logged-session");
-        // One provider signs with STS credentials given as arguments; another with a RAM user's keys from the
-        // environment, assuming a role on top (so the provider itself receives STS credentials).
+        // One provider signs with STS credentials given as arguments, one the same signing V3 (the token then travels
+        // in a header); another with a RAM user's keys from the environment, assuming a role on top (so the provider
+        // itself receives STS credentials).
         let with_token = format!(
             "  access_key = \"{}\"\n  secret_key = \"{}\"\n  security_token = \"{}\"\n",
             session.access_key_id,
@@ -417,6 +421,11 @@ fn trace_log_of_a_whole_run_holds_no_secret() {
             tf,
             &probes_config(&[
                 identity_probe(&emulator, "with_token", &with_token),
+                identity_probe(
+                    &emulator,
+                    "signed_v3",
+                    &format!("{with_token}  signature_version = \"v3\"\n"),
+                ),
                 identity_probe(&emulator, "assuming", &assuming),
             ]),
         );
@@ -427,6 +436,11 @@ fn trace_log_of_a_whole_run_holds_no_secret() {
         work.set_env("TF_LOG_PATH", &log_path.display().to_string());
         let run = work.run(&["plan", "-input=false", "-no-color"]).success();
         let log = fs::read_to_string(&log_path).expect("reading the Terraform log");
+        assert!(
+            emulator.stats()["signatures"]["v3"].as_u64() > Some(0),
+            "Terraform {}: the signed_v3 probe sent no V3 request",
+            tf.version
+        );
 
         // The log is the whole run's, provider included: otherwise finding nothing would prove nothing.
         for evidence in ["GetCallerIdentity", "AssumeRole"] {
@@ -441,31 +455,256 @@ fn trace_log_of_a_whole_run_holds_no_secret() {
             ("STS secret", session.access_key_secret.expose()),
             ("security token", session.security_token.expose()),
         ];
-        for (text_name, text) in [
-            ("log", &log),
-            ("stdout", &run.stdout),
-            ("stderr", &run.stderr),
-        ] {
-            for (what, secret) in secrets {
-                let encoded = percent_encode(secret);
-                assert!(
-                    !text.contains(secret),
-                    "Terraform {}: the {what} is in the {text_name}",
-                    tf.version
-                );
-                assert!(
-                    !text.contains(&encoded),
-                    "Terraform {}: the encoded {what} is in the {text_name}",
-                    tf.version
-                );
-            }
-            // Values nobody here knows (the signatures; the STS credentials the provider obtains itself by
-            // assume_role) must not appear either, in any of the forms a request, a response or a
-            // structured log would give them.
-            if let Some(leak) = secret_field_value(text) {
-                panic!("Terraform {}: {leak:?} in the {text_name}", tf.version);
-            }
+        assert_no_secret(tf, &run, &log, &secrets);
+    }
+
+    // A CI job's run: no key anywhere, the OIDC environment, a role assumed on top of the federated session (the
+    // provider receives two sets of STS credentials and sends the token unsigned).
+    let (provider_arn, ci_role) = ci_federation(&emulator);
+    let chained = ci_chained_role(&emulator, &ci_role);
+    for tf in terraforms() {
+        let token = ci_token(&emulator, CI_SUBJECT);
+        let mut work = Workdir::new(
+            tf,
+            &probes_config(&[identity_probe(
+                &emulator,
+                "from_ci",
+                &format!("  assume_role {{\n    role_arn = \"{chained}\"\n  }}\n"),
+            )]),
+        );
+        set_ci_environment(&mut work, &provider_arn, &ci_role, &token);
+        let log_path = work.path().join("terraform.log");
+        work.set_env("TF_LOG", "TRACE");
+        work.set_env("TF_LOG_PATH", &log_path.display().to_string());
+        let run = work.run(&["plan", "-input=false", "-no-color"]).success();
+        let log = fs::read_to_string(&log_path).expect("reading the Terraform log");
+        for evidence in ["AssumeRoleWithOIDC", "AssumeRole", "GetCallerIdentity"] {
+            assert!(
+                log.contains(evidence),
+                "Terraform {}: {evidence:?} not in the log",
+                tf.version
+            );
         }
+        assert_no_secret(tf, &run, &log, &[("OIDC token", token.as_str())]);
+    }
+}
+
+/// Asserts that no secret of `secrets` (raw or percent-encoded), nor any value of a field holding a secret, is in
+/// the run's output or its TRACE log.
+fn assert_no_secret(tf: &Terraform, run: &Run, log: &str, secrets: &[(&str, &str)]) {
+    for (text_name, text) in [
+        ("log", log),
+        ("stdout", run.stdout.as_str()),
+        ("stderr", run.stderr.as_str()),
+    ] {
+        for (what, secret) in secrets {
+            let encoded = percent_encode(secret);
+            assert!(
+                !text.contains(secret),
+                "Terraform {}: the {what} is in the {text_name}",
+                tf.version
+            );
+            assert!(
+                !text.contains(&encoded),
+                "Terraform {}: the encoded {what} is in the {text_name}",
+                tf.version
+            );
+        }
+        // Values nobody here knows (the signatures; the STS credentials the provider obtains itself by
+        // assume_role) must not appear either, in any of the forms a request, a response or a
+        // structured log would give them.
+        if let Some(leak) = secret_field_value(text) {
+            panic!("Terraform {}: {leak:?} in the {text_name}", tf.version);
+        }
+    }
+}
+
+// ---- OIDC federation, as a CI job runs the drift check --------------------------------------------------------
+
+/// The audience the test issuer's tokens carry, as GitHub Actions' do for Alibaba Cloud.
+const CI_AUDIENCE: &str = "sts.aliyuncs.com";
+/// The subject the CI role trusts.
+const CI_SUBJECT: &str = "repo:org/app:ref:refs/heads/main";
+
+/// What an account prepares for a CI job's federation: an OIDC provider for the emulator's test issuer in
+/// `source`, and role `ci-deployer` trusting its tokens for [`CI_SUBJECT`]. Returns (provider ARN, role ARN).
+fn ci_federation(emulator: &Emulator) -> (String, String) {
+    let provider = emulator.create_oidc_provider("source", "ci", &[CI_AUDIENCE]);
+    let role = emulator.create_role_trusting_oidc(
+        "source",
+        "ci-deployer",
+        &provider,
+        CI_AUDIENCE,
+        CI_SUBJECT,
+    );
+    (provider, role)
+}
+
+/// Role `dts-admin` in `source`, which the CI role's sessions may assume (its trust policy names the role, and the
+/// role holds AliyunSTSAssumeRoleAccess). Returns its ARN.
+fn ci_chained_role(emulator: &Emulator, ci_role: &str) -> String {
+    let chained = emulator.create_role_with_trust(
+        "source",
+        "dts-admin",
+        &json!({
+            "Version": "1",
+            "Statement": [{"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"RAM": [ci_role]}}]
+        }),
+    );
+    let api = emulator.api("source");
+    emulator
+        .block_on(api.attach_policy_to_role(
+            "ci-deployer",
+            PolicyType::System,
+            "AliyunSTSAssumeRoleAccess",
+        ))
+        .expect("AttachPolicyToRole");
+    chained
+}
+
+/// An ID token of the test issuer for `subject`.
+fn ci_token(emulator: &Emulator, subject: &str) -> String {
+    emulator.oidc_token(&json!({"sub": subject, "aud": CI_AUDIENCE, "lifetime_seconds": 900}))
+}
+
+/// The environment a CI job exports for OIDC federation, its token in a file of `work`.
+fn set_ci_environment(work: &mut Workdir, provider_arn: &str, role_arn: &str, token: &str) {
+    let file = work.path().join("oidc-token");
+    fs::write(&file, token).expect("writing the token file");
+    work.set_env("ALIBABA_CLOUD_OIDC_TOKEN_FILE", &file.display().to_string());
+    work.set_env("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", provider_arn);
+    work.set_env("ALIBABA_CLOUD_ROLE_ARN", role_arn);
+}
+
+#[test]
+fn no_keys_and_only_the_oidc_environment_plan_as_the_federated_role() {
+    let emulator = Emulator::start(&[]);
+    let (provider_arn, role_arn) = ci_federation(&emulator);
+    let config = probes_config(&[identity_probe(&emulator, "from_ci", "")]);
+    for tf in terraforms() {
+        let mut work = Workdir::new(tf, &config);
+        set_ci_environment(
+            &mut work,
+            &provider_arn,
+            &role_arn,
+            &ci_token(&emulator, CI_SUBJECT),
+        );
+        work.set_env("ALIBABA_CLOUD_ROLE_SESSION_NAME", "gha-run-7");
+        let exchanged = emulator.action_stat("AssumeRoleWithOIDC", "requests");
+        let plan = work.plan_json();
+        assert_probe(
+            &plan,
+            "from_ci",
+            &Expected::session(&emulator, "source", "ci-deployer", "gha-run-7"),
+            &tf.version,
+        );
+        assert!(
+            emulator.action_stat("AssumeRoleWithOIDC", "requests") > exchanged,
+            "Terraform {}: no AssumeRoleWithOIDC reached the emulator",
+            tf.version
+        );
+    }
+}
+
+#[test]
+fn a_token_for_another_subject_or_an_expired_one_is_refused_saying_why() {
+    let emulator = Emulator::start(&[]);
+    let (provider_arn, role_arn) = ci_federation(&emulator);
+    let config = probes_config(&[identity_probe(&emulator, "from_ci", "")]);
+    for tf in terraforms() {
+        let cases = [
+            (
+                "a token for another subject",
+                ci_token(&emulator, "repo:org/app:ref:refs/heads/dev"),
+                ["AuthenticationFail.NoPermission", "oidc:sub"],
+            ),
+            (
+                "an expired token",
+                emulator
+                    .oidc_token(&json!({"sub": CI_SUBJECT, "aud": CI_AUDIENCE, "expired": true})),
+                [
+                    "AuthenticationFail.OIDCToken.Expired",
+                    "This JsonWebToken is expired.",
+                ],
+            ),
+        ];
+        for (what, token, says) in cases {
+            let mut work = Workdir::new(tf, &config);
+            set_ci_environment(&mut work, &provider_arn, &role_arn, &token);
+            let mut expected = vec![format!(
+                "assuming role {role_arn} with the OIDC token of environment ALIBABA_CLOUD_OIDC_TOKEN_FILE"
+            )];
+            expected.extend(says.map(str::to_owned));
+            let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+            let said = work.assert_plan_refused(what, &expected);
+            assert!(
+                !said.contains(&token),
+                "Terraform {}: {what}: the token is in the error",
+                tf.version
+            );
+        }
+    }
+}
+
+#[test]
+fn the_oidc_block_with_assume_role_on_top_plans_as_the_chained_role_and_takes_one_token_form() {
+    let emulator = Emulator::start(&[]);
+    let (provider_arn, ci_role) = ci_federation(&emulator);
+    let chained = ci_chained_role(&emulator, &ci_role);
+    for tf in terraforms() {
+        let work = Workdir::new(tf, "");
+        let token_file = work.path().join("ci-token");
+        fs::write(&token_file, ci_token(&emulator, CI_SUBJECT)).expect("writing the token file");
+        let oidc_block = format!(
+            "  assume_role_with_oidc {{\n    oidc_provider_arn = \"{provider_arn}\"\n    role_arn          = \"{ci_role}\"\n    \
+             oidc_token_file   = \"{}\"\n    role_session_name = \"pipeline\"\n  }}\n",
+            token_file.display()
+        );
+        let assume_block = format!("  assume_role {{\n    role_arn = \"{chained}\"\n  }}\n");
+        work.write_config(&probes_config(&[
+            identity_probe(&emulator, "federated", &oidc_block),
+            identity_probe(&emulator, "chained", &format!("{oidc_block}{assume_block}")),
+        ]));
+        let plan = work.plan_json();
+        assert_probe(
+            &plan,
+            "federated",
+            &Expected::session(&emulator, "source", "ci-deployer", "pipeline"),
+            &tf.version,
+        );
+        assert_probe(
+            &plan,
+            "chained",
+            &Expected::session(&emulator, "source", "dts-admin", "terraform"),
+            &tf.version,
+        );
+
+        // The token and its file together: refused at validate, naming the argument, before any request.
+        let both = oidc_block.replace(
+            "    role_session_name",
+            "    oidc_token        = \"inline-token\"\n    role_session_name",
+        );
+        work.write_config(&probes_config(&[identity_probe(&emulator, "both", &both)]));
+        let requests = emulator.stats()["requests"].as_u64();
+        let said = work.assert_plan_refused(
+            "oidc_token with oidc_token_file",
+            &[
+                "Conflicting OIDC Token Arguments",
+                "takes oidc_token or oidc_token_file, not both",
+                "oidc_token_file",
+            ],
+        );
+        assert!(
+            !said.contains("inline-token"),
+            "Terraform {}: {said}",
+            tf.version
+        );
+        assert_eq!(
+            emulator.stats()["requests"].as_u64(),
+            requests,
+            "Terraform {}: a request was sent before the refusal",
+            tf.version
+        );
     }
 }
 
@@ -498,7 +737,7 @@ fn the_documented_example_runs_against_the_emulator() {
 
 /// Names whose values are secret, as parameters (`Signature`, `SecurityToken`) or response fields
 /// (`AccessKeySecret`, `SecurityToken`).
-const SECRET_FIELDS: [&str; 3] = ["Signature", "SecurityToken", "AccessKeySecret"];
+const SECRET_FIELDS: [&str; 4] = ["Signature", "SecurityToken", "AccessKeySecret", "OIDCToken"];
 
 /// Ways a name is followed by its value: a query or form, the same percent-encoded, JSON, Go-style logs.
 const VALUE_SEPARATORS: [&str; 5] = ["=", "%3D", "\":\"", "\": \"", "\\\":\\\""];

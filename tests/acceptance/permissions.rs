@@ -6,11 +6,15 @@
 //! - The guide's two policies (`docs/guides/permissions.md`: plan-only, apply) are exactly what plan, apply,
 //!   update, import and destroy of the examples use, as the emulator's recorder sees it; with one action removed
 //!   from the apply policy, the apply fails naming that action.
+//! - `terraform query` (with configuration generation) runs as a user with exactly the guide's plan-only policy,
+//!   which the guide says covers it.
 
-use crate::support::Workdir;
+use crate::query::{FEATURE as QUERY, mixed_roles_found, query_file, results};
 use crate::support::emulator::Emulator;
 use crate::support::policy_guide::{grants, json_blocks};
-use crate::support::terraforms;
+use crate::support::roles_by_hand::make_mixed_roles;
+use crate::support::terraform_versions::terraforms_supporting;
+use crate::support::{REQUIRED_PROVIDERS, Workdir, terraforms};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use terraform_provider_aliram::emulator::accounts::{
@@ -254,5 +258,73 @@ fn without_one_action_of_the_apply_policy_the_apply_fails_naming_it() {
         );
         run_ok(&work, &DESTROY);
         let _ = &source;
+    }
+}
+
+/// The guide says its plan-only policy covers `terraform query`: the query of every list resource, and the
+/// configuration it generates, run as the source account's user with exactly that policy. Each list resource finds
+/// its roles, nothing is refused, and the emulator's recorder shows the calls were the planner's own.
+#[test]
+fn terraform_query_runs_with_exactly_the_plan_only_policy() {
+    let (plan, apply) = guide_policies();
+    let emulator = start(&accounts(&plan, &apply));
+    // Made by hand with the account's root keys, as a console user would have made them.
+    make_mixed_roles(&emulator);
+    let planner = everyone_as(&emulator, "planner")
+        .into_iter()
+        .find(|(account, _)| *account == "source")
+        .map(|(_, user)| user)
+        .expect("the source account's planner");
+    let config = format!(
+        "{REQUIRED_PROVIDERS}provider \"aliram\" {{\n  access_key = \"{}\"\n  secret_key = \"{}\"\n{}}}\n",
+        planner.access_key_id,
+        planner.access_key_secret,
+        emulator.endpoints_block()
+    );
+    for tf in terraforms_supporting((1, 14), QUERY) {
+        emulator.admin_post("recorder/reset", &serde_json::json!({}));
+        let work = Workdir::new(tf, &config);
+        std::fs::write(work.path().join("roles.tfquery.hcl"), query_file(&emulator))
+            .expect("writing the query file");
+        let query = work.run(&["query", "-no-color"]);
+        assert_eq!(
+            query.code,
+            0,
+            "Terraform {}: the query as the plan-only user failed:\n{}",
+            tf.version,
+            query.output()
+        );
+        assert_eq!(
+            results(&query),
+            mixed_roles_found(),
+            "Terraform {}:\n{}",
+            tf.version,
+            query.output()
+        );
+        let generate = work.run(&["query", "-no-color", "-generate-config-out=generated.tf"]);
+        assert_eq!(
+            generate.code,
+            0,
+            "Terraform {}: generating configuration as the plan-only user failed:\n{}",
+            tf.version,
+            generate.output()
+        );
+        let generated =
+            std::fs::read_to_string(work.path().join("generated.tf")).expect("generated.tf");
+        assert_eq!(generated.matches("identity = {").count(), 3, "{generated}");
+        // The planner listed and read the roles itself (not some other identity), within its policy.
+        let used = recorded(&emulator, "planner");
+        for needed in ["ram:ListRoles", "ram:GetRole", "ram:ListPoliciesForRole"] {
+            assert!(
+                used.iter().any(|(action, _)| action == needed),
+                "Terraform {}: the query made no {needed} as the planner: {used:#?}",
+                tf.version
+            );
+        }
+        assert!(
+            used.is_subset(&grants(&plan)),
+            "Terraform {}: the planner was allowed more than the plan-only policy: {used:#?}",
+            tf.version
+        );
     }
 }

@@ -8,9 +8,11 @@ use crate::support::takeover::{adopt_without_writes, text};
 use crate::support::terraform_versions::terraforms_supporting;
 use crate::support::{Run, Workdir, squash};
 
-const FEATURE: &str = "terraform query";
+pub(crate) const FEATURE: &str = "terraform query";
 
-fn query_file(emulator: &Emulator) -> String {
+/// The query file of these tests: each list resource of the provider, `include_resource = true`, the partner
+/// roles by name and trusted account.
+pub(crate) fn query_file(emulator: &Emulator) -> String {
     format!(
         r#"list "aliram_cross_account_dts_role" "dts" {{
   provider         = aliram
@@ -34,7 +36,7 @@ list "aliram_role" "partner" {{
 }
 
 /// The `(list address, role name)` of each result line of `terraform query`.
-fn results(query: &Run) -> Vec<(String, String)> {
+pub(crate) fn results(query: &Run) -> Vec<(String, String)> {
     let mut found: Vec<(String, String)> = query
         .stdout
         .lines()
@@ -50,6 +52,21 @@ fn results(query: &Run) -> Vec<(String, String)> {
     found
 }
 
+/// What [`query_file`] finds among the roles of `roles_by_hand::make_mixed_roles`, as [`results`] lists it.
+pub(crate) fn mixed_roles_found() -> Vec<(String, String)> {
+    [
+        ("list.aliram_cross_account_dts_role.dts", "ram-for-dts"),
+        (
+            "list.aliram_dataworks_source_role.dataworks",
+            "dataworks-kafka",
+        ),
+        ("list.aliram_role.partner", "partner-reader"),
+    ]
+    .into_iter()
+    .map(|(address, name)| (address.to_owned(), name.to_owned()))
+    .collect()
+}
+
 #[test]
 fn query_finds_generates_and_imports_with_a_clean_plan() {
     for tf in terraforms_supporting((1, 14), FEATURE) {
@@ -60,17 +77,9 @@ fn query_finds_generates_and_imports_with_a_clean_plan() {
             .expect("writing the query file");
 
         let query = work.run(&["query", "-no-color"]).success();
-        let pair = |a: &str, n: &str| (a.to_owned(), n.to_owned());
         assert_eq!(
             results(&query),
-            vec![
-                pair("list.aliram_cross_account_dts_role.dts", "ram-for-dts"),
-                pair(
-                    "list.aliram_dataworks_source_role.dataworks",
-                    "dataworks-kafka"
-                ),
-                pair("list.aliram_role.partner", "partner-reader"),
-            ],
+            mixed_roles_found(),
             "Terraform {}:\n{}",
             tf.version,
             text(&query)

@@ -1,11 +1,16 @@
 //! Every call is logged at DEBUG with action, HTTP status, RequestId, attempt and duration, and nothing
-//! logged (at any level), Debug output of the client handles included, contains an AccessKey secret, a security token or a signature.
+//! logged (at any level), Debug output of the client handles included, contains an AccessKey secret, a security token or a signature,
+//! also for the sources fetched at run time (a credentials URI, the ECS metadata service in hardened mode, the
+//! command of an `External` profile, an OIDC token from a file or the `assume_role_with_oidc` block).
 
-use crate::support::scripted_server::{AK_ID, AK_SECRET, Scripted, TestServer, fast_retry};
+use crate::support::scripted_server::{
+    AK_ID, AK_SECRET, FakeImds, IMDS_KEY_ID, IMDS_SECRET, IMDS_STS_TOKEN, IMDS_TOKEN, Scripted,
+    TestServer, fast_retry, imds_key,
+};
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use terraform_provider_aliram::provider::alicloud::credentials::{
-    AssumeRoleConfig, CredentialsConfig, resolve,
+    AssumeRoleConfig, CredentialsConfig, OidcConfig, resolve,
 };
 use terraform_provider_aliram::provider::alicloud::{AliCloudClient, FixedEnvironment, Secret};
 use terraform_provider_aliram::ram::signature::v1::percent_encode;
@@ -14,6 +19,11 @@ use tracing::field::{Field, Visit};
 use tracing::subscriber::Interest;
 use tracing::{Event, Metadata, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+
+const OIDC_PROVIDER: &str = "acs:ram::6543210987654321:oidc-provider/github";
+const OIDC_ROLE: &str = "acs:ram::6543210987654321:role/ci-deployer";
+const OIDC_FILE_TOKEN: &str = "oidc-file-token-Do-Not-Log";
+const OIDC_BLOCK_TOKEN: &str = "oidc-block-token-Do-Not-Log";
 
 /// The global subscriber of this test process: it records nothing, but answers "ask me every time" for every
 /// callsite. Other tests in the process reach the client's log callsites with no subscriber, and tracing would
@@ -105,9 +115,97 @@ async fn calls_are_logged_without_secrets_tokens_or_signatures() {
 
     tracing::debug!(client = ?client, wrong = ?wrong, credentials = ?credentials, "Debug of client handles");
 
+    // The fetched sources: a credentials URI and the ECS role in hardened mode, each used for one call.
+    server.add_key(IMDS_KEY_ID, imds_key());
+    let imds = FakeImds::start(true, "instance-role", IMDS_KEY_ID).await;
+    // The credentials document, served without a session token, is what a credentials URI answers.
+    let uri_server = FakeImds::start(false, "instance-role", IMDS_KEY_ID).await;
+    let uri = format!(
+        "{}/latest/meta-data/ram/security-credentials/instance-role",
+        uri_server.url
+    );
+    // A profile in mode External, whose command prints the same credentials.
+    let dir = tempfile::tempdir().unwrap();
+    let command = dir.path().join("helper");
+    std::fs::write(
+        &command,
+        format!(
+            "#!/bin/sh\nprintf '{{\"mode\":\"StsToken\",\"access_key_id\":\"{IMDS_KEY_ID}\",\"access_key_secret\":\"{IMDS_SECRET}\",\"sts_token\":\"{IMDS_STS_TOKEN}\"}}'\n"
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &command,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let oidc_file = dir.path().join("oidc-token");
+    std::fs::write(&oidc_file, OIDC_FILE_TOKEN).unwrap();
+    let cli_config = dir.path().join("config.json");
+    let profiles = serde_json::json!({"profiles": [{"name": "external", "mode": "External", "process_command": command}]});
+    std::fs::write(&cli_config, profiles.to_string()).unwrap();
+    let fetched = [
+        (
+            CredentialsConfig {
+                profile: Some("external".to_owned()),
+                shared_credentials_file: Some(cli_config.to_str().unwrap().to_owned()),
+                ..Default::default()
+            },
+            FixedEnvironment::default(),
+        ),
+        (
+            CredentialsConfig::default(),
+            FixedEnvironment::from_pairs([("ALIBABA_CLOUD_CREDENTIALS_URI".to_owned(), uri)]),
+        ),
+        (
+            CredentialsConfig {
+                ecs_role_name: Some("instance-role".to_owned()),
+                ecs_metadata_url: Some(imds.url.clone()),
+                ..Default::default()
+            },
+            FixedEnvironment::default(),
+        ),
+        // OIDC: a token file named by the environment, and a token given in the block.
+        (
+            CredentialsConfig::default(),
+            FixedEnvironment::from_pairs([
+                (
+                    "ALIBABA_CLOUD_OIDC_TOKEN_FILE".to_owned(),
+                    oidc_file.to_str().unwrap().to_owned(),
+                ),
+                (
+                    "ALIBABA_CLOUD_OIDC_PROVIDER_ARN".to_owned(),
+                    OIDC_PROVIDER.to_owned(),
+                ),
+                ("ALIBABA_CLOUD_ROLE_ARN".to_owned(), OIDC_ROLE.to_owned()),
+            ]),
+        ),
+        (
+            CredentialsConfig {
+                assume_role_with_oidc: Some(OidcConfig {
+                    oidc_provider_arn: Some(OIDC_PROVIDER.to_owned()),
+                    role_arn: Some(OIDC_ROLE.to_owned()),
+                    oidc_token: Some(Secret::new(OIDC_BLOCK_TOKEN)),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            FixedEnvironment::default(),
+        ),
+    ];
+    for (config, env) in fetched {
+        let transport = server.transport();
+        let cancel = CancellationToken::new();
+        let credentials = resolve(&config, &env, &transport, &cancel).await.unwrap();
+        let client = AliCloudClient::new(transport, credentials.clone(), cancel);
+        client.get_caller_identity().await.unwrap();
+        tracing::debug!(client = ?client, credentials = ?credentials, "Debug of fetched sources");
+    }
+
     let log = capture.0.lock().unwrap().clone();
     assert!(log.contains("action=\"GetCallerIdentity\""), "{log}");
     assert!(log.contains("action=\"AssumeRole\""), "{log}");
+    assert!(log.contains("action=\"AssumeRoleWithOIDC\""), "{log}");
     assert!(
         log.contains("AliCloudClient") && log.contains("Secret(<redacted>)"),
         "{log}"
@@ -133,6 +231,14 @@ async fn calls_are_logged_without_secrets_tokens_or_signatures() {
         session.access_key_secret.expose().to_owned(),
         token.expose().to_owned(),
         "not-the-secret".to_owned(),
+        IMDS_SECRET.to_owned(),
+        IMDS_STS_TOKEN.to_owned(),
+        IMDS_TOKEN.to_owned(),
+        OIDC_FILE_TOKEN.to_owned(),
+        OIDC_BLOCK_TOKEN.to_owned(),
+        // What the server mints for the OIDC sessions (and AssumeRole): every secret and token it hands out.
+        "minted-secret-".to_owned(),
+        "minted/token".to_owned(),
     ];
     secrets.extend(signatures);
     for secret in &secrets {

@@ -145,6 +145,8 @@ fn accepted_documents() -> Vec<String> {
         document("\"1\"", "\"Allow\"", "\"STS:AssumeRole\""),
         document("\"1\"", "\"Deny\"", "[\"sts:AssumeRole\"]"),
         padded_to(MAX_DOCUMENT_CHARS),
+        // An OIDC provider's role, as RAM's CreateRole example writes it (reference §5).
+        r#"{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow","Principal":{"Federated":["acs:ram::3333000033330003:oidc-provider/TestOIDCProvider"]},"Condition":{"StringEquals":{"oidc:aud":["496271242565057"],"oidc:iss":"https://dev-xxxxxx.okta.com","oidc:sub":"KryrkIdjylZb7agUgCEf"}}}],"Version":"1"}"#.to_owned(),
     ]
 }
 

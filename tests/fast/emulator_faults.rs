@@ -1,9 +1,9 @@
 //! Every fault knob takes effect: throttling, unavailability, internal errors, dropped connections, latency and
-//! the consistency delay; faults never touch the admin API. Loops are bounded and assertions are on codes and
-//! counts, not on timing precision.
+//! the consistency delay (and the settle that ends its windows); faults never touch the admin API. Loops are
+//! bounded and assertions are on codes and counts, not on timing precision.
 
 use crate::support::emulator_calls::*;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::time::Duration;
 use terraform_provider_aliram::emulator::EmulatorConfig;
 
@@ -114,6 +114,51 @@ async fn latency_delays_every_answer() {
         Duration::ZERO,
         "faults spare /_emulator/"
     );
+}
+
+/// `POST /_emulator/consistency/settle` ends the windows open now, a role's and an attachment's, and leaves the
+/// knob as it is: the next new role gets its window again.
+#[tokio::test]
+async fn settle_ends_the_open_consistency_windows_now() {
+    let emulator = InProcess::with_defaults().await;
+    let task = account("task");
+    let client = Client::new(&emulator.endpoint, &account("source"));
+    let policy = dts_trust_policy(&task.account_id);
+    create_role(&client, "early", &policy).await;
+    set_faults(
+        &emulator.endpoint,
+        &json!({"consistency_delay_ms": 3_600_000}),
+    )
+    .await;
+    attach_system_policy(&client, "early", "AliyunDTSRolePolicy")
+        .await
+        .ok();
+    create_role(&client, "late", &policy).await;
+    let attached = |reply: Value| reply["Policies"]["Policy"].as_array().map_or(0, Vec::len);
+    let list_early = || client.call(RAM, "ListPoliciesForRole", &[("RoleName", "early")]);
+    assert_eq!(
+        attached(list_early().await.ok()),
+        0,
+        "the attachment is hidden"
+    );
+    client
+        .call(RAM, "GetRole", &[("RoleName", "late")])
+        .await
+        .expect_error(404, "EntityNotExist.Role");
+
+    let answer = admin_post(&emulator.endpoint, "consistency/settle", &json!({})).await;
+    assert_eq!(answer, (200, json!({"settled": 2})));
+    assert_eq!(attached(list_early().await.ok()), 1);
+    client
+        .call(RAM, "GetRole", &[("RoleName", "late")])
+        .await
+        .ok();
+
+    create_role(&client, "later", &policy).await;
+    client
+        .call(RAM, "GetRole", &[("RoleName", "later")])
+        .await
+        .expect_error(404, "EntityNotExist.Role");
 }
 
 #[tokio::test(start_paused = true)]

@@ -1,5 +1,6 @@
 //! `--state FILE` never lies and never destroys: a write is applied and saved or neither, an unusable `--state`
-//! stops the start (exit 2) instead of failing writes later, temporary files of emulators that died mid-save are
+//! (a missing directory, a file where the directory should be, a directory that takes no new file) stops the start
+//! (exit 2) instead of failing writes later, temporary files of emulators that died mid-save are
 //! cleaned up, and a state file the API could never have written is refused, named and left untouched.
 
 use crate::support::emulator_calls::*;
@@ -91,6 +92,28 @@ fn a_state_file_in_a_missing_directory_is_refused_at_start() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("not a directory"), "{stderr}");
+}
+
+/// A directory that takes no new file, whoever asks: Linux's sysfs refuses to create files even for root, where a
+/// `chmod` would not stop a test running as root. The start is refused with the documented message, naming the
+/// directory and why, and nothing is served.
+#[test]
+fn a_state_file_in_a_directory_that_takes_no_new_file_is_refused_at_start() {
+    let sys = Path::new("/sys");
+    assert!(
+        sys.is_dir(),
+        "this test needs Linux's /sys (a directory no user may create files in)"
+    );
+    let output = run_expecting_refusal(&["--state", "/sys/aliram-state.json"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let said = "aliram-emulator: --state /sys/aliram-state.json: cannot create files in the directory /sys: ";
+    assert!(
+        stderr.starts_with(said) && stderr.lines().count() == 1,
+        "expected {said:?} and the OS's reason, got {stderr:?}"
+    );
+    assert!(output.stdout.is_empty(), "no start line");
+    assert!(!sys.join("aliram-state.json").exists());
 }
 
 #[test]

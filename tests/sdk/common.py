@@ -76,3 +76,13 @@ def expect_error(code, call):
         assert found == code, f"expected {code}, got {found}: {error}"
         return error
     raise AssertionError(f"expected error {code}, the call succeeded")
+
+
+def body(response):
+    """The tea SDK model of a response body, checked to round-trip through the SDK's own map form."""
+    model = response.body
+    as_map = model.to_map()
+    again = type(model)().from_map(as_map)
+    assert again.to_map() == as_map, (as_map, again.to_map())
+    assert as_map["RequestId"], as_map
+    return model

@@ -1,8 +1,14 @@
 """A whole role lifecycle plus STS against the emulator with the current tea SDKs (alibabacloud_ram20150501,
-alibabacloud_sts20150401 on alibabacloud_tea_openapi, signature_algorithm='v2'). Every response body is a
-model parsed by the SDK; each is checked to survive to_map()/from_map() and its values are asserted."""
+alibabacloud_sts20150401 on alibabacloud_tea_openapi). Every response body is a model parsed by the SDK; each is
+checked to survive to_map()/from_map() and its values are asserted.
 
+Run as `tea_sdk.py` the clients keep their default configuration, which signs with signature V3
+(ACS3-HMAC-SHA256, an Authorization header); `tea_sdk.py v2` sets signature_algorithm='v2' (the RPC HMAC-SHA1
+signature) as scripts written for older emulators did."""
+
+import json
 import sys
+import urllib.request
 
 from alibabacloud_ram20150501 import models as ram_models
 from alibabacloud_ram20150501.client import Client as RamClient
@@ -14,6 +20,7 @@ from common import (
     DATE,
     DESCRIPTION,
     DESTINATION,
+    ENDPOINT,
     HOST,
     SOURCE,
     TASK,
@@ -24,18 +31,28 @@ from common import (
     user_of,
 )
 
-PREFIX = "tea"
+SIGNATURE = sys.argv[1] if len(sys.argv) > 1 else "default"
+assert SIGNATURE in ("default", "v2"), SIGNATURE
+PREFIX = "tea" if SIGNATURE == "default" else "tea-v2"
 
 
 def config(access_key_id, access_key_secret, security_token=None):
-    return open_api_models.Config(
+    cfg = open_api_models.Config(
         access_key_id=access_key_id,
         access_key_secret=access_key_secret,
         security_token=security_token,
         endpoint=HOST,
         protocol="http",
-        signature_algorithm="v2",
     )
+    if SIGNATURE == "v2":
+        cfg.signature_algorithm = "v2"
+    return cfg
+
+
+def signs_v3(client):
+    """Whether this client, as configured, signs with V3: the SDK's own choice, checked so the default run
+    cannot silently fall back to v2."""
+    return getattr(client, "_signature_algorithm", None) != "v2"
 
 
 def clients(account, secret=None):
@@ -55,6 +72,7 @@ def body(response):
 
 def main():
     ram, sts = clients(SOURCE)
+    assert signs_v3(ram) == (SIGNATURE == "default"), ram._signature_algorithm
     task_ram, task_sts = clients(TASK)
     _, task_user_sts = clients(user_of(TASK))
     role = f"{PREFIX}-ram-for-dts"
@@ -205,7 +223,17 @@ def main():
     assert error.status_code == 400, error
 
     users_and_policies(ram)
-    print("OK tea")
+
+    # The emulator counts authenticated requests by signature: the default run must have signed V3 throughout
+    # (RAM and STS clients alike), the v2 run v1 throughout.
+    with urllib.request.urlopen(f"{ENDPOINT}/_emulator/stats") as answer:
+        signatures = json.load(answer)["signatures"]
+    if SIGNATURE == "default":
+        assert signatures.get("v3", 0) > 0 and signatures.get("v1", 0) == 0, signatures
+    else:
+        assert signatures.get("v1", 0) > 0 and signatures.get("v3", 0) == 0, signatures
+
+    print(f"OK tea {SIGNATURE}")
 
 
 def users_and_policies(ram):

@@ -7,6 +7,7 @@ use terraform_provider_aliram::emulator::accounts::{Account, DEMO_USER, Declared
 use terraform_provider_aliram::provider::alicloud::AliCloudClient;
 use terraform_provider_aliram::provider::alicloud::ram::CreateRoleRequest;
 use terraform_provider_aliram::provider::alicloud::sts::{AssumeRoleRequest, StsCredentials};
+use terraform_provider_aliram::ram::signature::v1::{SignableRequest, sign};
 
 /// A running emulator, stopped on drop.
 #[derive(Debug)]
@@ -324,6 +325,38 @@ impl Emulator {
                 "Principal": { "RAM": [format!("acs:ram::{}:root", self.account(trusted).account_id)] }
             }]
         });
+        self.create_role_with_trust(owner, name, &trust_policy)
+    }
+
+    /// Creates role `name` in `owner` (as its root) trusting the ID tokens of OIDC provider `provider_arn` (from
+    /// [`Emulator::create_oidc_provider`]) issued by the test issuer for audience `audience` and subject `subject`;
+    /// returns its ARN.
+    pub fn create_role_trusting_oidc(
+        &self,
+        owner: &str,
+        name: &str,
+        provider_arn: &str,
+        audience: &str,
+        subject: &str,
+    ) -> String {
+        let trust_policy = serde_json::json!({
+            "Version": "1",
+            "Statement": [{
+                "Action": "sts:AssumeRole",
+                "Effect": "Allow",
+                "Principal": { "Federated": [provider_arn] },
+                "Condition": { "StringEquals": {
+                    "oidc:iss": self.oidc_issuer(),
+                    "oidc:aud": audience,
+                    "oidc:sub": subject,
+                } }
+            }]
+        });
+        self.create_role_with_trust(owner, name, &trust_policy)
+    }
+
+    /// Creates role `name` in `owner` (as its root) with `trust_policy`; returns its ARN.
+    pub fn create_role_with_trust(&self, owner: &str, name: &str, trust_policy: &Json) -> String {
         let request = CreateRoleRequest {
             role_name: name.to_owned(),
             assume_role_policy_document: trust_policy.to_string(),
@@ -335,6 +368,94 @@ impl Emulator {
             .unwrap_or_else(|e| panic!("CreateRole {name} in {owner}: {e}"))
             .role
             .arn
+    }
+
+    /// The issuer URL of the emulator's test OIDC issuer (`http://127.0.0.1:<port>/_emulator/oidc`), to register
+    /// with `CreateOIDCProvider`.
+    pub fn oidc_issuer(&self) -> String {
+        format!("{}/_emulator/oidc", self.endpoint)
+    }
+
+    /// An ID token minted by the emulator's test issuer (`POST /_emulator/oidc/token`): `request` gives `sub`,
+    /// `aud` (a string or a list) and optionally `lifetime_seconds`, `expired`, `iss`, `kid`.
+    pub fn oidc_token(&self, request: &Json) -> String {
+        let answer = self.admin_post("oidc/token", request);
+        answer["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("test issuer refused {request}: {answer}"))
+            .to_owned()
+    }
+
+    /// Registers the emulator's test OIDC issuer in `account` as the OIDC provider `name` accepting `client_ids`
+    /// (IMS `CreateOIDCProvider`, signed with the account's root keys); returns the provider's ARN.
+    pub fn create_oidc_provider(&self, account: &str, name: &str, client_ids: &[&str]) -> String {
+        let a = self.account(account);
+        let issuer = self.oidc_issuer();
+        let client_ids = client_ids.join(",");
+        let mut pairs: Vec<(String, String)> = [
+            ("Action", "CreateOIDCProvider"),
+            ("Version", "2019-08-15"),
+            ("Format", "JSON"),
+            ("AccessKeyId", a.access_key_id.as_str()),
+            ("SignatureMethod", "HMAC-SHA1"),
+            ("SignatureVersion", "1.0"),
+            ("SignatureNonce", &uuid::Uuid::new_v4().to_string()),
+            (
+                "Timestamp",
+                &chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            ),
+            ("OIDCProviderName", name),
+            ("IssuerUrl", issuer.as_str()),
+            ("ClientIds", client_ids.as_str()),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        let signature = sign(
+            &SignableRequest {
+                method: "POST",
+                params: &pairs,
+            },
+            &a.access_key_secret,
+        );
+        pairs.push(("Signature".into(), signature));
+        let answer = self.post_form(&pairs);
+        answer["OIDCProvider"]["Arn"]
+            .as_str()
+            .unwrap_or_else(|| panic!("CreateOIDCProvider {name}: {answer}"))
+            .to_owned()
+    }
+
+    /// STS `AssumeRoleWithOIDC`, unsigned as the SDKs send it: the answer's body, success or error.
+    pub fn assume_role_with_oidc(&self, provider_arn: &str, role_arn: &str, token: &str) -> Json {
+        let pairs: Vec<(String, String)> = [
+            ("Action", "AssumeRoleWithOIDC"),
+            ("Version", "2015-04-01"),
+            ("Format", "JSON"),
+            ("OIDCProviderArn", provider_arn),
+            ("RoleArn", role_arn),
+            ("OIDCToken", token),
+            ("RoleSessionName", "acceptance"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        self.post_form(&pairs)
+    }
+
+    /// POSTs `pairs` as a form to the API endpoint; the JSON answer, whatever its status.
+    fn post_form(&self, pairs: &[(String, String)]) -> Json {
+        self.runtime.block_on(async {
+            self.http
+                .post(&self.endpoint)
+                .form(pairs)
+                .send()
+                .await
+                .expect("API request")
+                .json()
+                .await
+                .expect("API JSON")
+        })
     }
 
     /// `AssumeRole` of `role_arn` as `account`'s RAM user [`Emulator::user`] (STS refuses root keys): temporary

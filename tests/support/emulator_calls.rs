@@ -109,6 +109,11 @@ impl Reply {
         self.body["Code"].as_str().unwrap_or("")
     }
 
+    /// The error's `Message` ("" when there is none).
+    pub fn message(&self) -> &str {
+        self.body["Message"].as_str().unwrap_or("")
+    }
+
     #[track_caller]
     pub fn ok(self) -> Value {
         assert_eq!(self.status, 200, "expected success, got {:?}", self.body);
@@ -309,4 +314,50 @@ pub async fn admin_post(endpoint: &str, path: &str, body: &Value) -> (u16, Value
         .expect("admin request");
     let status = response.status().as_u16();
     (status, response.json().await.expect("admin JSON"))
+}
+
+/// IMS's API version (OIDC providers), served on the same endpoint.
+pub const IMS: &str = "2019-08-15";
+
+/// The issuer URL of the emulator's test OIDC issuer, as a client of `endpoint` reaches it.
+pub fn oidc_issuer(endpoint: &str) -> String {
+    format!("{endpoint}/_emulator/oidc")
+}
+
+/// An ID token minted by the emulator's test issuer (`POST /_emulator/oidc/token`): `request` gives `sub`, `aud`
+/// (a string or a list) and optionally `lifetime_seconds`, `expired`, `iss`, `kid`.
+pub async fn oidc_token(endpoint: &str, request: &Value) -> String {
+    let (status, body) = admin_post(endpoint, "oidc/token", request).await;
+    assert_eq!(status, 200, "test issuer refused {request}: {body}");
+    body["token"].as_str().expect("token").to_owned()
+}
+
+/// An unsigned call, as the SDKs send `AssumeRoleWithOIDC`: the common parameters without a key or signature.
+pub async fn call_unsigned(
+    endpoint: &str,
+    version: &str,
+    action: &str,
+    params: &[(&str, &str)],
+) -> Reply {
+    let nonce = uuid::Uuid::new_v4().to_string();
+    let timestamp = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let pairs: Vec<(&str, &str)> = [
+        ("Action", action),
+        ("Version", version),
+        ("Format", "JSON"),
+        ("SignatureNonce", nonce.as_str()),
+        ("Timestamp", timestamp.as_str()),
+    ]
+    .into_iter()
+    .chain(params.iter().copied())
+    .collect();
+    let response = reqwest::Client::new()
+        .post(endpoint)
+        .form(&pairs)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{action}: transport error {e}"));
+    let status = response.status().as_u16();
+    let body = response.json::<Value>().await.expect("JSON answer");
+    Reply { status, body }
 }

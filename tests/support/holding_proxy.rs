@@ -1,16 +1,20 @@
 //! A response-holding HTTP proxy for the provider's `endpoints { ram, sts }`: it forwards every request to the
 //! emulator at once (so the emulator carries it out), and for one API action holds the emulator's answer back
 //! until the test releases it. An answer in flight at a chosen moment is then a fact the test controls, not a
-//! matter of timing. Listens on 127.0.0.1 only; stops when dropped.
+//! matter of timing. A connection the emulator closes without answering (its `drop` and `lost_response` faults)
+//! is closed without an answer to the provider too, so a lost answer stays lost through the proxy. Listens on
+//! 127.0.0.1 only, served as the emulator serves; stops when dropped.
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use terraform_provider_aliram::emulator::config::Timeouts;
+use terraform_provider_aliram::emulator::connection::{ConnectionHandle, CuttableListener};
 use tokio::sync::watch;
 
 /// The headers of an emulator answer passed back (the rest are the proxy's own).
@@ -55,9 +59,13 @@ impl HoldingProxy {
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .expect("bind 127.0.0.1");
         let url = format!("http://{}", listener.local_addr().expect("local addr"));
-        runtime.spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        // The emulator's own server, whose connections a handler can cut.
+        runtime.spawn(terraform_provider_aliram::emulator::server::serve(
+            CuttableListener::new(listener),
+            app,
+            Timeouts::default(),
+            std::future::pending(),
+        ));
         HoldingProxy {
             url,
             state,
@@ -108,6 +116,7 @@ fn action_of(body: &[u8]) -> Option<String> {
 
 async fn forward(
     State(state): State<Arc<ProxyState>>,
+    ConnectInfo(connection): ConnectInfo<ConnectionHandle>,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
@@ -120,7 +129,11 @@ async fn forward(
     }
     let answer = match request.body(body).send().await {
         Ok(answer) => answer,
-        Err(e) => return (StatusCode::BAD_GATEWAY, e.to_string()).into_response(),
+        // The emulator closed the connection without an answer: so does the proxy (the response is never written).
+        Err(e) => {
+            connection.cut();
+            return (StatusCode::BAD_GATEWAY, e.to_string()).into_response();
+        }
     };
     let status = answer.status();
     let passed: Vec<(&str, HeaderValue)> = PASSED_HEADERS

@@ -1,9 +1,10 @@
 //! A local RAM + STS stand-in for client tests: it verifies every signature itself (re-signing the
 //! received parameters with the shared signer), rejects reused nonces, records requests, answers
-//! `GetCallerIdentity` and `AssumeRole` for the keys it knows, and plays scripted responses per action.
+//! `GetCallerIdentity` and `AssumeRole` for the keys it knows, `AssumeRoleWithOIDC` unsigned (any token but
+//! [`EXPIRED_OIDC_TOKEN`]), and plays scripted responses per action.
 //! Also a fake ECS metadata service. Both listen on 127.0.0.1 only.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -34,12 +35,19 @@ pub struct Key {
     pub identity_type: String,
 }
 
-/// A request the server accepted (signature valid), parameters decoded, `Signature` removed.
+/// A request the server accepted (signature valid, or an unsigned AssumeRoleWithOIDC), parameters decoded,
+/// `Signature` removed.
 #[derive(Debug, Clone)]
 pub struct Received {
     pub action: String,
+    /// The query's and the body's parameters together.
     pub params: BTreeMap<String, String>,
+    /// The query's parameters alone (signed requests send everything in the body).
+    pub query: BTreeMap<String, String>,
 }
+
+/// An OIDC token the server refuses as STS refuses an expired one.
+pub const EXPIRED_OIDC_TOKEN: &str = "expired-oidc-token";
 
 /// A scripted answer.
 #[derive(Debug, Clone)]
@@ -239,9 +247,18 @@ fn error_response(status: u16, code: &str, message: &str) -> Response {
 
 async fn handle(
     State(state): State<Arc<ServerState>>,
+    Query(query): Query<Vec<(String, String)>>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
+    let query: BTreeMap<String, String> = query.into_iter().collect();
     let mut params: BTreeMap<String, String> = pairs.into_iter().collect();
+    params.extend(query.clone());
+    // STS takes AssumeRoleWithOIDC unsigned: the token is the proof.
+    if !params.contains_key("Signature")
+        && params.get("Action").map(String::as_str) == Some("AssumeRoleWithOIDC")
+    {
+        return assume_role_with_oidc(&state, params, query).await;
+    }
     let Some(presented) = params.remove("Signature") else {
         return error_response(400, "MissingSignature", "Signature is mandatory.");
     };
@@ -300,25 +317,12 @@ async fn handle(
     state.received.lock().unwrap().push(Received {
         action: action.clone(),
         params: params.clone(),
+        query,
     });
     state.arrivals.notify_one();
 
-    let scripted = state
-        .scripts
-        .lock()
-        .unwrap()
-        .get_mut(&action)
-        .and_then(VecDeque::pop_front);
-    if let Some(answer) = scripted {
-        if let Some(gate) = &answer.hold {
-            gate.notified().await;
-        }
-        let mut headers = HeaderMap::new();
-        for (name, value) in answer.headers {
-            headers.insert(name, value.parse().expect("header value"));
-        }
-        let status = StatusCode::from_u16(answer.status).expect("status");
-        return (status, headers, Json(answer.body)).into_response();
+    if let Some(answer) = scripted_answer(&state, &action).await {
+        return answer;
     }
     match action.as_str() {
         "GetCallerIdentity" => Json(json!({
@@ -332,6 +336,59 @@ async fn handle(
         "AssumeRole" => assume_role(&state, &params),
         _ => error_response(404, "InvalidApi.NotFound", "No script for this action."),
     }
+}
+
+/// The next scripted answer for `action`, once its gate (if any) opens.
+async fn scripted_answer(state: &ServerState, action: &str) -> Option<Response> {
+    let answer = state
+        .scripts
+        .lock()
+        .unwrap()
+        .get_mut(action)
+        .and_then(VecDeque::pop_front)?;
+    if let Some(gate) = &answer.hold {
+        gate.notified().await;
+    }
+    let mut headers = HeaderMap::new();
+    for (name, value) in answer.headers {
+        headers.insert(name, value.parse().expect("header value"));
+    }
+    let status = StatusCode::from_u16(answer.status).expect("status");
+    Some((status, headers, Json(answer.body)).into_response())
+}
+
+/// An unsigned AssumeRoleWithOIDC: recorded, then scripted, refused for [`EXPIRED_OIDC_TOKEN`], or answered with
+/// a session of `RoleArn` as AssumeRole would be.
+async fn assume_role_with_oidc(
+    state: &ServerState,
+    params: BTreeMap<String, String>,
+    query: BTreeMap<String, String>,
+) -> Response {
+    let token = params.get("OIDCToken").cloned().unwrap_or_default();
+    state.received.lock().unwrap().push(Received {
+        action: "AssumeRoleWithOIDC".to_owned(),
+        params: params.clone(),
+        query,
+    });
+    state.arrivals.notify_one();
+    if let Some(answer) = scripted_answer(state, "AssumeRoleWithOIDC").await {
+        return answer;
+    }
+    if token.is_empty() {
+        return error_response(
+            400,
+            "MissingOIDCToken",
+            "OIDCToken is mandatory for this action.",
+        );
+    }
+    if token == EXPIRED_OIDC_TOKEN {
+        return error_response(
+            400,
+            "AuthenticationFail.OIDCToken.Expired",
+            "This JsonWebToken is expired.",
+        );
+    }
+    assume_role(state, &params)
 }
 
 fn assume_role(state: &ServerState, params: &BTreeMap<String, String>) -> Response {
@@ -393,9 +450,12 @@ pub struct ImdsState {
     pub token_puts: AtomicU32,
     pub gets_with_token: AtomicU32,
     pub gets_without_token: AtomicU32,
+    /// The `Code` of the credentials answer (`Success` unless a test changes it).
+    pub code: Mutex<&'static str>,
 }
 
-const IMDS_TOKEN: &str = "imds-session-token";
+/// The IMDSv2 session token the fake hands out.
+pub const IMDS_TOKEN: &str = "imds-session-token";
 
 impl FakeImds {
     /// Serves credentials of `key_id` (which the test registers with the server) for `role`; with `v2`
@@ -408,6 +468,7 @@ impl FakeImds {
             token_puts: AtomicU32::new(0),
             gets_with_token: AtomicU32::new(0),
             gets_without_token: AtomicU32::new(0),
+            code: Mutex::new("Success"),
         });
         let app = Router::new()
             .route("/latest/api/token", put(imds_token))
@@ -429,6 +490,20 @@ impl FakeImds {
 
 pub const IMDS_SECRET: &str = "imds-secret";
 pub const IMDS_STS_TOKEN: &str = "imds-sts-token";
+/// The key id the fakes above hand out in tests, registered with [`imds_key`].
+pub const IMDS_KEY_ID: &str = "STS.imds";
+
+/// The session key a [`FakeImds`] (or a credentials URI served by one) hands out, for [`TestServer::add_key`]
+/// under [`IMDS_KEY_ID`]: a session of `instance-role` in account 1111222233334444.
+pub fn imds_key() -> Key {
+    Key {
+        secret: IMDS_SECRET.to_owned(),
+        token: Some(IMDS_STS_TOKEN.to_owned()),
+        account_id: "1111222233334444".to_owned(),
+        arn: "acs:ram::1111222233334444:assumed-role/instance-role/ecs".to_owned(),
+        identity_type: "AssumedRoleUser".to_owned(),
+    }
+}
 
 async fn imds_token(State(state): State<Arc<ImdsState>>, headers: HeaderMap) -> Response {
     state.token_puts.fetch_add(1, Ordering::SeqCst);
@@ -461,8 +536,9 @@ async fn imds_credentials(
     let expiration = (chrono::Utc::now() + chrono::Duration::hours(6))
         .format("%Y-%m-%dT%H:%M:%SZ")
         .to_string();
+    let code = *state.code.lock().expect("code lock");
     Json(json!({
-        "Code": "Success",
+        "Code": code,
         "AccessKeyId": state.key_id,
         "AccessKeySecret": IMDS_SECRET,
         "SecurityToken": IMDS_STS_TOKEN,

@@ -3,7 +3,6 @@
 //! service may assume, evaluates the role's trust policy for that service acting for the instance's account. On
 //! failure it names the cause. The issued credentials live only for the one call and are never stored or shown.
 
-use crate::emulator::trust_policy::{Requester, judge};
 use crate::framework::action::{
     Action, ActionProgress, InvokeActionRequest, InvokeActionResponse, PlanActionRequest,
     PlanActionResponse,
@@ -18,6 +17,7 @@ use crate::provider::alicloud::sts::{AssumeRoleRequest, CallerIdentity};
 use crate::provider::alicloud::{ClientError, ErrorKind};
 use crate::provider::client::{ProviderClient, api_diagnostic};
 use crate::ram::account::{AccountId, IdentityKind, parse_role_arn};
+use crate::ram::trust_policy::judge::{Requester, judge};
 use async_trait::async_trait;
 use std::sync::Arc;
 

@@ -5,7 +5,7 @@ use super::effect::Effect;
 use super::error::ClientError;
 use super::params::ActionParams;
 use super::service::Service;
-use super::transport::{ClientBuildError, ClientConfig, Transport};
+use super::transport::{ClientBuildError, ClientConfig, Signer, Transport};
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
@@ -84,7 +84,7 @@ impl AliCloudClient {
     ) -> Result<T, ClientError> {
         self.transport
             .call(
-                self.credentials.as_ref(),
+                Signer::Credentials(self.credentials.as_ref()),
                 &self.cancel,
                 service,
                 action,

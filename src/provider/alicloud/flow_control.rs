@@ -210,7 +210,17 @@ impl FlowControl {
 
     /// Waits for the sending slot of one request of `action`.
     pub async fn acquire(&self, service: Service, action: &'static str) -> Reservation {
-        let reservation = self.with(service, action, |rate| rate.reserve(Instant::now()));
+        let now = Instant::now();
+        let reservation = self.with(service, action, |rate| rate.reserve(now));
+        if reservation.at > now {
+            // Which action is held back, and for how long: the evidence that flow control is per action.
+            tracing::debug!(
+                service = service.name(),
+                action,
+                wait_ms = (reservation.at - now).as_millis() as u64,
+                "Alibaba Cloud flow control: request waits for its sending slot"
+            );
+        }
         tokio::time::sleep_until(reservation.at).await;
         reservation
     }

@@ -4,8 +4,17 @@
 use serde_json::Value;
 
 /// The parameters of one action, besides the common ones the transport adds.
-#[derive(Debug, Default, Clone)]
+#[derive(Default, Clone)]
 pub(crate) struct ActionParams(Vec<(&'static str, String)>);
+
+impl std::fmt::Debug for ActionParams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A value may be a secret (the OIDC token of AssumeRoleWithOIDC): names only.
+        f.debug_list()
+            .entries(self.0.iter().map(|(name, _)| name))
+            .finish()
+    }
+}
 
 impl ActionParams {
     /// No parameters.

@@ -13,12 +13,13 @@ use super::flow_control::FlowControl;
 use super::params::ActionParams;
 use super::rate_limit::RateLimiter;
 use super::retry::RetryPolicy;
-use super::secret::REDACTED;
+use super::secret::{REDACTED, Secret};
 use super::service::Service;
 use crate::ram::access_denied::AccessDeniedDetail;
 use crate::ram::signature::v1::{
     self as signer, SIGNATURE_METHOD, SIGNATURE_VERSION, SignableRequest, percent_encode,
 };
+use crate::ram::signature::v3 as signer_v3;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::future::Future;
@@ -49,6 +50,47 @@ const RETRY_AFTER_HEADER: &str = "x-acs-retry-after";
 /// Response bodies larger than this are not quoted in error messages.
 const MAX_QUOTED_BODY: usize = 512;
 
+/// The form body's media type, for both signatures.
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// Which signature the client puts on its requests (the provider's `signature_version`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SignatureVersion {
+    /// Signature v1 (HMAC-SHA1 over every parameter, the `Signature` parameter): what RAM and STS have
+    /// always taken, so the default.
+    #[default]
+    V1,
+    /// Signature V3 (`ACS3-HMAC-SHA256`, an `Authorization` header), today's SDKs' default.
+    V3,
+}
+
+impl SignatureVersion {
+    /// The values the provider argument accepts.
+    pub const NAMES: [&'static str; 2] = ["v1", "v3"];
+
+    /// The version named `name` (`v1` or `v3`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "v1" => Some(Self::V1),
+            "v3" => Some(Self::V3),
+            _ => None,
+        }
+    }
+}
+
+/// Who vouches for a call.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Signer<'a> {
+    /// The credentials of a provider, fetched for each attempt, sign it (with the configured signature).
+    Credentials(&'a dyn CredentialsProvider),
+    /// Nobody signs: a parameter of the call is its proof (the OIDC token of STS `AssumeRoleWithOIDC`, sent
+    /// unsigned as the credentials SDKs send it). `proof` is never shown in an error message.
+    Unsigned {
+        /// The secret parameter, redacted from whatever the service answers.
+        proof: &'a Secret,
+    },
+}
+
 /// How the client reaches the service, independent of whose credentials sign.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
@@ -67,6 +109,8 @@ pub struct ClientConfig {
     pub attempt_timeout: Duration,
     /// See [`DEFAULT_WRITE_STOP_GRACE`].
     pub write_stop_grace: Duration,
+    /// The signature requests carry.
+    pub signature_version: SignatureVersion,
 }
 
 impl ClientConfig {
@@ -88,6 +132,7 @@ impl ClientConfig {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
             write_stop_grace: DEFAULT_WRITE_STOP_GRACE,
+            signature_version: SignatureVersion::default(),
         })
     }
 }
@@ -112,6 +157,7 @@ struct Shared {
     flow: FlowControl,
     cap: Option<RateLimiter>,
     write_stop_grace: Duration,
+    signature_version: SignatureVersion,
     /// Whether a write has been started through this transport (its account), for reads that must not use what
     /// was read before it (see [`Transport::has_written`]).
     written: AtomicBool,
@@ -166,6 +212,7 @@ impl Transport {
                 flow: FlowControl::default(),
                 cap: config.max_requests_per_second.map(RateLimiter::new),
                 write_stop_grace: config.write_stop_grace,
+                signature_version: config.signature_version,
                 written: AtomicBool::new(false),
             }),
         })
@@ -184,6 +231,7 @@ impl Transport {
                 flow: FlowControl::default(),
                 cap: shared.cap.clone(),
                 write_stop_grace: shared.write_stop_grace,
+                signature_version: shared.signature_version,
                 written: AtomicBool::new(false),
             }),
         }
@@ -204,7 +252,7 @@ impl Transport {
     /// answer within the write stop grace, and no retry follows it.
     pub(crate) async fn call<T: DeserializeOwned>(
         &self,
-        credentials: &dyn CredentialsProvider,
+        signer: Signer<'_>,
         cancel: &CancellationToken,
         service: Service,
         action: &'static str,
@@ -224,7 +272,7 @@ impl Transport {
         loop {
             attempt += 1;
             let sent = AtomicBool::new(false);
-            let exchange = self.attempt(credentials, service, action, &params, attempt, &sent);
+            let exchange = self.attempt(signer, service, action, &params, attempt, &sent);
             tokio::pin!(exchange);
             let outcome = tokio::select! {
                 // Cancellation first: once Stop is in, no attempt starts.
@@ -306,7 +354,7 @@ impl Transport {
     /// One attempt; `sent` turns true when the request may have reached the service.
     async fn attempt<T: DeserializeOwned>(
         &self,
-        provider: &dyn CredentialsProvider,
+        signer: Signer<'_>,
         service: Service,
         action: &'static str,
         params: &ActionParams,
@@ -317,14 +365,49 @@ impl Transport {
         if let Some(cap) = &self.shared.cap {
             cap.acquire().await;
         }
-        let credentials = provider.credentials().await.map_err(|e| {
-            AttemptError::Fatal(ClientError::Credentials {
-                action: action.to_owned(),
-                source: Box::new(e),
-            })
-        })?;
-        let body = signed_form_body(&credentials, service, action, params);
         let endpoint = self.shared.endpoints.of(service).url();
+        // What the service's messages must never show: the secrets that went into this request.
+        let secrets: Vec<Secret>;
+        let request = match signer {
+            Signer::Unsigned { proof } => {
+                secrets = vec![proof.clone()];
+                let mut url = endpoint.clone();
+                url.query_pairs_mut()
+                    .extend_pairs(unsigned_query(service, action));
+                self.shared
+                    .http
+                    .post(url)
+                    .header(reqwest::header::CONTENT_TYPE, FORM)
+                    .body(form_body(params))
+            }
+            Signer::Credentials(provider) => {
+                let request = self.shared.http.post(endpoint.clone());
+                let credentials = provider.credentials().await.map_err(|e| {
+                    AttemptError::Fatal(ClientError::Credentials {
+                        action: action.to_owned(),
+                        source: Box::new(e),
+                    })
+                })?;
+                secrets = std::iter::once(credentials.access_key_secret.clone())
+                    .chain(credentials.security_token.clone())
+                    .collect();
+                match self.shared.signature_version {
+                    SignatureVersion::V1 => request
+                        .header(reqwest::header::CONTENT_TYPE, FORM)
+                        .body(signed_form_body(&credentials, service, action, params)),
+                    SignatureVersion::V3 => {
+                        let (headers, body) =
+                            signed_v3(&credentials, service, action, params, endpoint);
+                        headers
+                            .into_iter()
+                            .fold(request, |request, (name, value)| {
+                                request.header(name, value)
+                            })
+                            .body(body)
+                    }
+                }
+            }
+        };
         let started = Instant::now();
         let transport_error = |e: reqwest::Error| {
             // Connect first: a connect timeout sent nothing.
@@ -359,18 +442,7 @@ impl Transport {
             }
         };
         sent.store(true, Ordering::Relaxed);
-        let response = self
-            .shared
-            .http
-            .post(endpoint.clone())
-            .header(
-                reqwest::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded",
-            )
-            .body(body)
-            .send()
-            .await
-            .map_err(transport_error)?;
+        let response = request.send().await.map_err(transport_error)?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
@@ -415,7 +487,7 @@ impl Transport {
             action,
             status,
             code,
-            redact_message(&message, &credentials),
+            redact_message(&message, &secrets),
             body.request_id,
         )
         .with_retry_after(retry_after)
@@ -496,18 +568,102 @@ fn signed_form_body(
         .join("&")
 }
 
+/// The query of an unsigned call: the common parameters the credentials SDKs send there for
+/// `AssumeRoleWithOIDC` (no key, no nonce, no signature).
+fn unsigned_query(service: Service, action: &'static str) -> [(&'static str, String); 4] {
+    [
+        ("Action", action.to_owned()),
+        ("Version", service.api_version().to_owned()),
+        ("Format", "JSON".to_owned()),
+        (
+            "Timestamp",
+            chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        ),
+    ]
+}
+
+/// The action's parameters as a form body, percent-encoded the signers' way.
+fn form_body(params: &ActionParams) -> String {
+    params
+        .clone()
+        .into_pairs()
+        .map(|(name, value)| format!("{}={}", percent_encode(name), percent_encode(&value)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The headers and form body of one V3 attempt: the action's parameters in the body (the common ones travel in
+/// `x-acs-*` headers), a fresh nonce and date, and the `Authorization` over `host`, `content-type` and every
+/// `x-acs-*` header, the set the Node and Go SDKs sign.
+fn signed_v3(
+    credentials: &Credentials,
+    service: Service,
+    action: &'static str,
+    params: &ActionParams,
+    endpoint: &reqwest::Url,
+) -> (Vec<(&'static str, String)>, String) {
+    let body = form_body(params);
+    // The host exactly as sent (reqwest would send the same; it is set explicitly so the signed value is the sent one).
+    let host = match endpoint.port() {
+        Some(port) => format!("{}:{port}", endpoint.host_str().unwrap_or_default()),
+        None => endpoint.host_str().unwrap_or_default().to_owned(),
+    };
+    let mut headers: Vec<(&'static str, String)> = vec![
+        ("host", host),
+        ("content-type", FORM.to_owned()),
+        ("x-acs-action", action.to_owned()),
+        ("x-acs-version", service.api_version().to_owned()),
+        (
+            "x-acs-date",
+            chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        ),
+        (
+            "x-acs-signature-nonce",
+            uuid::Uuid::new_v4().simple().to_string(),
+        ),
+        (
+            "x-acs-content-sha256",
+            signer_v3::sha256_hex(body.as_bytes()),
+        ),
+    ];
+    if let Some(token) = &credentials.security_token {
+        headers.push(("x-acs-accesskey-id", credentials.access_key_id.clone()));
+        headers.push(("x-acs-security-token", token.expose().to_owned()));
+    }
+    let owned: Vec<(String, String)> = headers
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), value.clone()))
+        .collect();
+    let signed: Vec<String> = headers.iter().map(|(name, _)| (*name).to_owned()).collect();
+    let payload = signer_v3::sha256_hex(body.as_bytes());
+    let request = signer_v3::SignableRequest {
+        method: "POST",
+        path: endpoint.path(),
+        query: &[],
+        headers: &owned,
+        signed_headers: &signed,
+        payload_sha256: &payload,
+    };
+    // Every signed header is in `owned`, so signing cannot miss one.
+    let signature = signer_v3::sign(&request, credentials.access_key_secret.expose())
+        .expect("every signed header is present");
+    headers.push((
+        "authorization",
+        signer_v3::authorization(&credentials.access_key_id, &signed, &signature),
+    ));
+    (headers, body)
+}
+
 /// Removes what must never be shown from a service message: the server's string to sign (it quotes the
-/// request's parameters, security token included) and any occurrence of the secret or the token.
-fn redact_message(message: &str, credentials: &Credentials) -> String {
+/// request's parameters, security token included) and any occurrence of `secrets` (the key secret and token
+/// that signed, or an unsigned call's proof), raw or percent-encoded.
+fn redact_message(message: &str, secrets: &[Secret]) -> String {
     let lower = message.to_ascii_lowercase();
     let mut text = match lower.find("string to sign") {
         Some(at) => format!("{}string to sign {REDACTED}", &message[..at]),
         None => message.to_owned(),
     };
-    let secrets = std::iter::once(&credentials.access_key_secret)
-        .chain(credentials.security_token.as_ref())
-        .map(|s| s.expose())
-        .filter(|s| !s.is_empty());
+    let secrets = secrets.iter().map(Secret::expose).filter(|s| !s.is_empty());
     for secret in secrets {
         let once = percent_encode(secret);
         let twice = percent_encode(&once);
@@ -585,7 +741,6 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::alicloud::secret::Secret;
 
     fn sts_credentials() -> Credentials {
         Credentials {
@@ -599,6 +754,10 @@ mod tests {
     #[test]
     fn redaction_drops_the_string_to_sign_and_every_form_of_secrets() {
         let credentials = sts_credentials();
+        let credentials = [
+            credentials.access_key_secret,
+            credentials.security_token.unwrap(),
+        ];
         let message = "Specified signature is not matched with our calculation. server string to sign is:POST&%2F&SecurityToken%3Dtok%252Fen%252B1";
         let shown = redact_message(message, &credentials);
         assert!(shown.starts_with("Specified signature is not matched"));
@@ -637,5 +796,52 @@ mod tests {
         let body = signed_form_body(&ak, Service::Ram, "GetRole", &ActionParams::new());
         assert!(!body.contains("SecurityToken"));
         assert!(body.contains("Version=2015-05-01"));
+    }
+
+    #[test]
+    fn v3_requests_sign_the_sent_host_and_carry_the_token_in_a_header_only_with_sts() {
+        let endpoint = reqwest::Url::parse("http://127.0.0.1:8080/").unwrap();
+        let params = ActionParams::new().set("RoleName", "a b");
+        let (headers, body) = signed_v3(
+            &sts_credentials(),
+            Service::Ram,
+            "GetRole",
+            &params,
+            &endpoint,
+        );
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(body, "RoleName=a%20b");
+        assert_eq!(header("host"), Some("127.0.0.1:8080"));
+        assert_eq!(header("x-acs-security-token"), Some("tok/en+1"));
+        assert_eq!(
+            header("x-acs-content-sha256"),
+            Some(signer_v3::sha256_hex(body.as_bytes()).as_str())
+        );
+        let authorization = header("authorization").unwrap();
+        assert!(
+            authorization.starts_with("ACS3-HMAC-SHA256 Credential=STS.id,SignedHeaders=content-type;host;x-acs-accesskey-id;"),
+            "{authorization}"
+        );
+        let ak = Credentials {
+            security_token: None,
+            ..sts_credentials()
+        };
+        let (headers, _) = signed_v3(
+            &ak,
+            Service::Sts,
+            "GetCallerIdentity",
+            &ActionParams::new(),
+            &endpoint,
+        );
+        assert!(
+            !headers
+                .iter()
+                .any(|(n, _)| n.starts_with("x-acs-security") || *n == "x-acs-accesskey-id")
+        );
     }
 }

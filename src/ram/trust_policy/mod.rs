@@ -5,12 +5,15 @@
 //! - [`policies_equivalent`], [`normalize`] and [`TrustPolicy::canonical`] compare policies by meaning;
 //! - [`own_account_stored_form`] is RAM's own-account rule for service principals;
 //! - [`rules`] is what RAM accepts as a document (version, statements, action, length, duplicate keys), shared
-//!   by the provider's plan-time checks and the emulator.
+//!   by the provider's plan-time checks and the emulator;
+//! - [`judge`] is whether a document lets a requester (an account's identity, a service, an OIDC token holder)
+//!   assume the role, as STS decides it.
 //!
 //! The documents the DTS and DataWorks guides prescribe, and the wording of a drift, are scenario knowledge:
 //! they live in the provider's domain (`provider::domain::trust_policy`).
 
 mod canonical;
+pub mod judge;
 mod own_account;
 mod parse;
 mod render;

@@ -3,7 +3,7 @@
 use super::{CachedCredentials, Credentials, CredentialsError, CredentialsFetcher};
 use crate::provider::alicloud::client::AliCloudClient;
 use crate::provider::alicloud::error::ClientError;
-use crate::provider::alicloud::sts::AssumeRoleRequest;
+use crate::provider::alicloud::sts::{AssumeRoleRequest, StsCredentials};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -36,22 +36,12 @@ impl CredentialsFetcher for AssumeRoleCredentials {
             error: Box::new(error),
         };
         let response = self.client.assume_role(&self.request).await.map_err(fail)?;
-        let credentials = response.credentials;
-        let expiration = DateTime::parse_from_rfc3339(&credentials.expiration)
-            .map_err(|e| {
-                fail(ClientError::Decode {
-                    action: "AssumeRole".to_owned(),
-                    request_id: response.request_id.clone(),
-                    detail: format!("Expiration {:?}: {e}", credentials.expiration),
-                })
-            })?
-            .with_timezone(&Utc);
-        Ok(Credentials {
-            access_key_id: credentials.access_key_id,
-            access_key_secret: credentials.access_key_secret,
-            security_token: Some(credentials.security_token),
-            expiration: Some(expiration),
-        })
+        session_credentials(
+            "AssumeRole",
+            &response.request_id,
+            response.credentials,
+            fail,
+        )
     }
 
     fn source(&self) -> String {
@@ -61,4 +51,29 @@ impl CredentialsFetcher for AssumeRoleCredentials {
             self.client.credentials().source()
         )
     }
+}
+
+/// The credentials of an STS session (`AssumeRole`, `AssumeRoleWithOIDC`), with its `Expiration` read so the cache
+/// renews them in time; an unreadable `Expiration` becomes `fail`'s error.
+pub(super) fn session_credentials(
+    action: &str,
+    request_id: &str,
+    credentials: StsCredentials,
+    fail: impl FnOnce(ClientError) -> CredentialsError,
+) -> Result<Credentials, CredentialsError> {
+    let expiration = DateTime::parse_from_rfc3339(&credentials.expiration)
+        .map_err(|e| {
+            fail(ClientError::Decode {
+                action: action.to_owned(),
+                request_id: request_id.to_owned(),
+                detail: format!("Expiration {:?}: {e}", credentials.expiration),
+            })
+        })?
+        .with_timezone(&Utc);
+    Ok(Credentials {
+        access_key_id: credentials.access_key_id,
+        access_key_secret: credentials.access_key_secret,
+        security_token: Some(credentials.security_token),
+        expiration: Some(expiration),
+    })
 }

@@ -1,11 +1,10 @@
-//! The RAM role of an ECS instance, from the instance metadata service: IMDSv2 (session token first), with
-//! a fallback to v1 when the token endpoint is unavailable.
+//! The RAM role of an ECS instance, from the instance metadata service: hardened mode (IMDSv2: a session token
+//! first, sent on each read), with a fallback to v1 when the token endpoint is unavailable, unless
+//! `ALIBABA_CLOUD_IMDSV1_DISABLED=true`, where the credentials SDKs make a missing token fatal.
 
+use super::served::ServedCredentials;
 use super::{CachedCredentials, Credentials, CredentialsError, CredentialsFetcher};
-use crate::provider::alicloud::secret::Secret;
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use std::time::Duration;
 
 /// The metadata service of every ECS instance.
@@ -24,24 +23,17 @@ pub struct EcsMetadataCredentials {
     http: reqwest::Client,
     base_url: String,
     role_name: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct MetadataCredentials {
-    code: String,
-    access_key_id: String,
-    access_key_secret: Secret,
-    security_token: Secret,
-    expiration: String,
+    v1_disabled: bool,
 }
 
 impl EcsMetadataCredentials {
     /// A cached provider for `role_name` from the metadata service at `base_url` (normally
     /// [`DEFAULT_ECS_METADATA_URL`]; a loopback URL in tests).
+    /// With `v1_disabled`, a metadata service that gives no session token is an error instead of read without one.
     pub fn cached(
         role_name: impl Into<String>,
         base_url: impl Into<String>,
+        v1_disabled: bool,
     ) -> Result<CachedCredentials<Self>, CredentialsError> {
         let role_name = role_name.into();
         let http = reqwest::Client::builder()
@@ -55,6 +47,7 @@ impl EcsMetadataCredentials {
             http,
             base_url: base_url.into().trim_end_matches('/').to_owned(),
             role_name,
+            v1_disabled,
         }))
     }
 
@@ -89,6 +82,12 @@ impl EcsMetadataCredentials {
 impl CredentialsFetcher for EcsMetadataCredentials {
     async fn fetch(&self) -> Result<Credentials, CredentialsError> {
         let token = self.session_token().await;
+        if token.is_none() && self.v1_disabled {
+            return Err(self.error(
+                "the metadata service gave no session token (hardened mode), and \
+                 ALIBABA_CLOUD_IMDSV1_DISABLED=true forbids reading without one",
+            ));
+        }
         let mut request = self.http.get(format!(
             "{}/latest/meta-data/ram/security-credentials/{}",
             self.base_url, self.role_name
@@ -104,22 +103,13 @@ impl CredentialsFetcher for EcsMetadataCredentials {
         if !status.is_success() {
             return Err(self.error(format!("HTTP {status}")));
         }
-        let body: MetadataCredentials = response
-            .json()
+        let body = response
+            .bytes()
             .await
-            .map_err(|e| self.error(format!("unreadable answer: {e}")))?;
-        if body.code != "Success" {
-            return Err(self.error(format!("Code {}", body.code)));
-        }
-        let expiration = DateTime::parse_from_rfc3339(&body.expiration)
-            .map_err(|e| self.error(format!("Expiration {:?}: {e}", body.expiration)))?
-            .with_timezone(&Utc);
-        Ok(Credentials {
-            access_key_id: body.access_key_id,
-            access_key_secret: body.access_key_secret,
-            security_token: Some(body.security_token),
-            expiration: Some(expiration),
-        })
+            .map_err(|e| self.error(format!("reading the answer: {e}")))?;
+        ServedCredentials::parse(&body)
+            .and_then(ServedCredentials::into_credentials)
+            .map_err(|reason| self.error(reason))
     }
 
     fn source(&self) -> String {

@@ -4,13 +4,20 @@
 mod assume_role;
 mod cached;
 mod chain;
+mod credentials_uri;
 mod ecs_metadata;
+mod external;
+mod oidc;
 mod profile;
+mod served;
 
 pub use assume_role::{AssumeRoleCredentials, DEFAULT_SESSION_EXPIRATION, DEFAULT_SESSION_NAME};
 pub use cached::{CachedCredentials, CredentialsFetcher, REFRESH_BEFORE_EXPIRY};
-pub use chain::{AssumeRoleConfig, CredentialsConfig, resolve};
+pub use chain::{AssumeRoleConfig, CredentialsConfig, OidcConfig, resolve};
+pub use credentials_uri::UriCredentials;
 pub use ecs_metadata::{DEFAULT_ECS_METADATA_URL, EcsMetadataCredentials};
+pub use external::{ExternalProcess, split_command};
+pub use oidc::{OidcCredentials, OidcSettings, OidcToken};
 
 use super::error::ClientError;
 use super::secret::Secret;
@@ -86,7 +93,7 @@ impl CredentialsProvider for StaticCredentials {
 pub enum CredentialsError {
     /// No source in the chain had credentials.
     #[error(
-        "no Alibaba Cloud credentials found. Tried, in order: {}. Set access_key and secret_key, the environment variables, a profile, ecs_role_name, or assume_role on top of one of them",
+        "no Alibaba Cloud credentials found. Tried, in order: {}. Set access_key and secret_key, the environment variables, a profile, a credentials URI, ecs_role_name, assume_role_with_oidc, or assume_role on top of one of them",
         .tried.join("; ")
     )]
     NotFound {
@@ -116,6 +123,44 @@ pub enum CredentialsError {
         role_name: String,
         /// What went wrong.
         reason: String,
+    },
+    /// A credentials URI did not provide credentials.
+    #[error("credentials URI from {origin}: {reason}")]
+    CredentialsUri {
+        /// Where the URI was set (a variable or a profile).
+        origin: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A profile's `process_command` did not provide credentials.
+    #[error("process_command of {origin}: {reason}")]
+    External {
+        /// The profile.
+        origin: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The OIDC settings are incomplete, or the token could not be read.
+    #[error("{origin}: {reason}")]
+    Oidc {
+        /// Where the settings were found (the block, the environment, a profile).
+        origin: String,
+        /// What is wrong, naming the argument, variable or key at fault.
+        reason: String,
+    },
+    /// AssumeRoleWithOIDC failed.
+    #[error(
+        "assuming role {role_arn} with the OIDC token of {origin} (OIDC provider {oidc_provider_arn}): {error}"
+    )]
+    AssumeRoleWithOidc {
+        /// The role.
+        role_arn: String,
+        /// The OIDC provider.
+        oidc_provider_arn: String,
+        /// Where the settings were found.
+        origin: String,
+        /// The STS error.
+        error: Box<ClientError>,
     },
     /// AssumeRole failed.
     #[error("assuming role {role_arn} with credentials from {source_name}: {error}")]
