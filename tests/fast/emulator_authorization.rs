@@ -6,6 +6,16 @@ use crate::support::emulator_calls::*;
 use crate::support::identities::{self, add_user};
 use serde_json::json;
 use terraform_provider_aliram::emulator::EmulatorConfig;
+use terraform_provider_aliram::emulator::accounts::{Account, DirectoryRole};
+
+/// An emulator with `accounts`.
+async fn start(accounts: Vec<Account>) -> InProcess {
+    InProcess::start(EmulatorConfig {
+        accounts,
+        ..EmulatorConfig::default()
+    })
+    .await
+}
 
 /// The trust policy admitting the RAM principals `principals`.
 fn trusting(principals: &[String]) -> String {
@@ -56,11 +66,7 @@ async fn trust_policies_name_the_account_one_user_or_one_role() {
         identities::user(&accounts, "task", "ci").clone(),
         identities::user(&accounts, "task", "other").clone(),
     );
-    let emulator = InProcess::start(EmulatorConfig {
-        accounts,
-        ..EmulatorConfig::default()
-    })
-    .await;
+    let emulator = start(accounts).await;
     let task = account("task").account_id;
     let owner = Client::new(&emulator.endpoint, &account("source"));
     let role = |name: &'static str, principal: String| {
@@ -136,11 +142,7 @@ async fn with_users(
         .iter()
         .map(|(account, name, _, _)| identities::user(&accounts, account, name).clone())
         .collect();
-    let emulator = InProcess::start(EmulatorConfig {
-        accounts,
-        ..EmulatorConfig::default()
-    })
-    .await;
+    let emulator = start(accounts).await;
     let clients = declared
         .iter()
         .map(|user| Client::as_user(&emulator.endpoint, user))
@@ -431,11 +433,7 @@ async fn the_provider_client_reads_the_refusal_and_never_retries_it() {
         &[],
     );
     let reader = identities::user(&accounts, "source", "reader").clone();
-    let emulator = InProcess::start(EmulatorConfig {
-        accounts,
-        ..EmulatorConfig::default()
-    })
-    .await;
+    let emulator = start(accounts).await;
     let env = FixedEnvironment::from_pairs(Vec::<(String, String)>::new());
     let config = ClientConfig::from_settings(
         None,
@@ -481,6 +479,54 @@ async fn the_provider_client_reads_the_refusal_and_never_retries_it() {
             diagnostic.detail.contains(fragment),
             "{fragment:?} not in {}",
             diagnostic.detail
+        );
+    }
+}
+
+#[tokio::test]
+async fn list_accounts_needs_resourcemanager_list_accounts_on_the_directorys_accounts() {
+    let mut accounts = identities::accounts();
+    identities::account_mut(&mut accounts, "source").resource_directory =
+        Some(DirectoryRole::Management);
+    identities::account_mut(&mut accounts, "destination").resource_directory =
+        Some(DirectoryRole::Member);
+    let management = identities::account_mut(&mut accounts, "source")
+        .account_id
+        .clone();
+    // The organization guide's statement, and a user without it.
+    let statement = identities::policy(
+        "Allow",
+        &["resourcemanager:ListAccounts"],
+        &["acs:resourcemanager:*:*:account/*"],
+    );
+    identities::add_policy(&mut accounts, "source", "ListMembers", statement);
+    add_user(&mut accounts, "source", "lister", &[], &["ListMembers"]);
+    add_user(
+        &mut accounts,
+        "source",
+        "reader",
+        &["AliyunRAMReadOnlyAccess"],
+        &[],
+    );
+    let (lister, reader) = (
+        identities::user(&accounts, "source", "lister").clone(),
+        identities::user(&accounts, "source", "reader").clone(),
+    );
+    let emulator = start(accounts).await;
+    for version in ["2022-04-19", "2020-03-31"] {
+        let listed = Client::as_user(&emulator.endpoint, &lister)
+            .call(version, "ListAccounts", &[])
+            .await
+            .ok();
+        assert_eq!(listed["TotalCount"], 2, "{version}: {listed}");
+        let refused = Client::as_user(&emulator.endpoint, &reader)
+            .call(version, "ListAccounts", &[])
+            .await;
+        assert_denied(
+            &refused,
+            "resourcemanager:ListAccounts",
+            &format!("acs:resourcemanager:*:{management}:account/*"),
+            "ImplicitDeny",
         );
     }
 }

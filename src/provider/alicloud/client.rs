@@ -64,6 +64,11 @@ impl AliCloudClient {
         &self.transport
     }
 
+    /// Whether this client's transport (its account) has started a write: what was read before may be stale.
+    pub fn has_written(&self) -> bool {
+        self.transport.has_written()
+    }
+
     /// The credentials provider this client signs with.
     pub fn credentials(&self) -> &Arc<dyn CredentialsProvider> {
         &self.credentials

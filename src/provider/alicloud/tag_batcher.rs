@@ -1,19 +1,28 @@
-//! Batched tag reads: `ListTagResources` takes up to 50 role names per call, so the tag reads of roles refreshed
-//! at the same time in one account share calls. No fixed delay is added: one call per account is in flight at a
-//! time; the first read finding none sends at once, and every read queued while a call is out goes in the next
-//! call (50 at most), sent as soon as that call returns. A lone read therefore costs what it did unbatched, and a
-//! refresh of many roles sends about one call per batch instead of one per role.
+//! Tag reads of the roles refreshed together in one account, in as few calls as RAM allows, with no fixed delay.
 //!
-//! Every tag lands on its own role: answers are split by `ResourceName`. When a batched call fails (a role of the
-//! batch deleted meanwhile may make RAM refuse the whole list), each role of the batch is read alone, so its
-//! reader gets its own answer and its own error.
+//! - **Batches.** `ListTagResources` takes up to 50 role names per call. One call per account is in flight at a
+//!   time; the first read finding none sends at once, and every read queued while a call is out goes in the next
+//!   call (50 at most), sent as soon as that call returns. A lone read therefore costs what it did unbatched.
+//! - **One snapshot.** `ListRoles` answers each role's tags too, 1000 roles a page (an account holds 1000 by
+//!   default). From the account's second tag read on (a refresh of more than one role), one `ListRoles` page is
+//!   read once for the account, and every read of a role it lists is answered from it; reads arriving meanwhile
+//!   wait for that one call. Never more calls than batches: the first read alone costs one call either way, and
+//!   every later one is then free. A role the page does not list (beyond the first page, or created since) is
+//!   read in a batch. The snapshot lives as long as this batcher (one provider process's account client: one plan's
+//!   refresh) and is never used once this account's client has started a write, whose effect it may predate. When
+//!   `ListRoles` fails (an identity without `ram:ListRoles`), tags are read in batches only, silently.
+//!
+//! Every tag lands on its own role: answers are split by `ResourceName` (batches) or come from the role's own entry
+//! (snapshot). When a batched call fails (a role of the batch deleted meanwhile may make RAM refuse the whole list),
+//! each role of the batch is read alone, so its reader gets its own answer and its own error.
 
 use super::client::AliCloudClient;
 use super::error::ClientError;
-use super::ram::{ListTagResourcesRequest, TagResource};
+use super::ram::{LIST_ROLES_MAX_ITEMS, ListTagResourcesRequest, ROLE_RESOURCE_TYPE, TagResource};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use tokio::sync::oneshot;
+use tokio::sync::{OnceCell, oneshot};
 
 /// Most role names one `ListTagResources` call takes.
 pub const MAX_NAMES_PER_CALL: usize = 50;
@@ -29,10 +38,22 @@ struct Queue {
     sending: bool,
 }
 
-/// The tag reads of one account's client. Cheap to clone; clones share the queue.
+/// Each listed role's tags, by role name, as one `ListRoles` page had them.
+type RoleTags = HashMap<String, Vec<TagResource>>;
+
+#[derive(Debug, Default)]
+struct Snapshot {
+    /// Whether the account's first tag read has come (the next takes the snapshot).
+    first_read_seen: AtomicBool,
+    /// The snapshot; `None` when `ListRoles` failed.
+    roles: OnceCell<Option<RoleTags>>,
+}
+
+/// The tag reads of one account's client. Cheap to clone; clones share the queue and the snapshot.
 #[derive(Debug, Clone, Default)]
 pub struct TagBatcher {
     queue: Arc<Mutex<Queue>>,
+    snapshot: Arc<Snapshot>,
 }
 
 impl TagBatcher {
@@ -51,8 +72,11 @@ impl TagBatcher {
     }
 
     /// The tags of role `name` (every entry `ListTagResources` has for it), read through `api` in a call shared
-    /// with the other roles read meanwhile.
+    /// with the other roles read meanwhile, or from the account's snapshot.
     pub async fn role_tags(&self, api: &AliCloudClient, name: &str) -> Answer {
+        if let Some(tags) = self.snapshot_tags(api, name).await {
+            return Ok(tags);
+        }
         let (tx, rx) = oneshot::channel();
         let start = {
             let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
@@ -68,6 +92,60 @@ impl TagBatcher {
             Ok(answer) => answer,
             // The sender task ended without answering: only when the runtime is shutting down. Read alone.
             Err(_) => read_alone(api, name).await,
+        }
+    }
+
+    /// Role `name`'s tags from the snapshot, taking it at the account's second read; `None` when the role must be
+    /// read in a batch (the first read, a write started, `ListRoles` failed, or the page does not list the role).
+    async fn snapshot_tags(&self, api: &AliCloudClient, name: &str) -> Option<Vec<TagResource>> {
+        // A write of this process may have changed what the snapshot shows.
+        if api.has_written() {
+            return None;
+        }
+        // The first read goes alone: a refresh of one role does not pay for a page of the whole account.
+        if !self.snapshot.first_read_seen.swap(true, Ordering::Relaxed) {
+            return None;
+        }
+        let roles = self
+            .snapshot
+            .roles
+            .get_or_init(|| take_snapshot(api))
+            .await
+            .as_ref()?;
+        // Checked again: a write started while the snapshot was read may postdate it.
+        if api.has_written() {
+            return None;
+        }
+        roles.get(name).cloned()
+    }
+}
+
+/// One `ListRoles` page of [`LIST_ROLES_MAX_ITEMS`] roles, as tag entries by role name; `None` when it fails.
+async fn take_snapshot(api: &AliCloudClient) -> Option<RoleTags> {
+    match api.list_roles_page(None, Some(LIST_ROLES_MAX_ITEMS)).await {
+        Ok(page) => Some(
+            page.roles
+                .role
+                .into_iter()
+                .map(|role| {
+                    let tags = role
+                        .tags
+                        .tag
+                        .into_iter()
+                        .map(|t| TagResource {
+                            resource_name: role.role_name.clone(),
+                            resource_type: ROLE_RESOURCE_TYPE.to_owned(),
+                            tag_key: t.tag_key,
+                            tag_value: t.tag_value,
+                        })
+                        .collect();
+                    (role.role_name, tags)
+                })
+                .collect(),
+        ),
+        Err(error) => {
+            tracing::debug!(%error, "ListRoles for the account's tag snapshot failed; reading tags in batches");
+            None
         }
     }
 }

@@ -158,6 +158,9 @@ struct Shared {
     cap: Option<RateLimiter>,
     write_stop_grace: Duration,
     signature_version: SignatureVersion,
+    /// Whether a write has been started through this transport (its account), for reads that must not use what
+    /// was read before it (see [`Transport::has_written`]).
+    written: AtomicBool,
 }
 
 /// The error body of RPC-style APIs (tea also accepts the lower-case spellings).
@@ -210,6 +213,7 @@ impl Transport {
                 cap: config.max_requests_per_second.map(RateLimiter::new),
                 write_stop_grace: config.write_stop_grace,
                 signature_version: config.signature_version,
+                written: AtomicBool::new(false),
             }),
         })
     }
@@ -228,6 +232,7 @@ impl Transport {
                 cap: shared.cap.clone(),
                 write_stop_grace: shared.write_stop_grace,
                 signature_version: shared.signature_version,
+                written: AtomicBool::new(false),
             }),
         }
     }
@@ -235,6 +240,11 @@ impl Transport {
     /// The endpoints calls go to.
     pub fn endpoints(&self) -> &Endpoints {
         &self.shared.endpoints
+    }
+
+    /// Whether a write (a call of [`Effect::Write`]) has been started through this transport, in this account.
+    pub fn has_written(&self) -> bool {
+        self.shared.written.load(Ordering::Relaxed)
     }
 
     /// Calls `action` with retries, returning the parsed response body. When `cancel` fires, a call whose request
@@ -252,6 +262,9 @@ impl Transport {
         let cancelled = || ClientError::Cancelled {
             action: action.to_owned(),
         };
+        if effect == Effect::Write {
+            self.shared.written.store(true, Ordering::Relaxed);
+        }
         let deadline = Instant::now() + self.shared.retry.budget;
         let mut attempt = 0u32;
         // Attempts sent that got no answer: each may have been carried out (see `ApiError::unanswered_attempts`).

@@ -69,8 +69,8 @@ const LAGGING_LIST: Waiter = Waiter {
 /// found the role comes from a replica that lags (RAM is eventually consistent): the reads are made again, and if
 /// the lists still disagree the answer is an error, never "gone" (which would drop a live role from the state).
 ///
-/// The tag read goes through `tags`, which shares one `ListTagResources` call among the roles read at the same
-/// time in the account.
+/// The tag read goes through `tags`, which answers the roles read at the same time in the account from one
+/// `ListRoles` page or shared `ListTagResources` calls.
 pub async fn find_role(
     api: &AliCloudClient,
     tags: &TagBatcher,
