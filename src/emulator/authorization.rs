@@ -240,27 +240,28 @@ fn oidc_provider(uid: &str, name: &str) -> Arn {
     Arn::from_text(format!("acs:ram:*:{uid}:oidc-provider/{name}"))
 }
 
-/// The policies an attachment list grants, read from `account` (custom) and the system documents.
-fn attached_policies(
-    account: Option<&AccountRoles>,
+/// The policies an attachment list grants, read from `account` (custom) and the system documents; each parsed
+/// once, not per request.
+fn attached_policies<'s>(
+    account: Option<&'s AccountRoles>,
     attachments: &[Attachment],
-) -> Vec<PermissionPolicy> {
+) -> Vec<&'s PermissionPolicy> {
     attachments
         .iter()
         .filter_map(|a| match a.policy_type.as_str() {
             "Custom" => account
                 .and_then(|acc| acc.policies.get(&a.policy_name))
-                .and_then(|p| PermissionPolicy::parse(&p.document).ok()),
+                .and_then(|p| p.policy()),
             // A system policy without a known document grants no RAM or STS action.
-            _ => system_policies::find(&a.policy_name).map(|p| p.policy()),
+            _ => system_policies::find_policy(&a.policy_name),
         })
         .collect()
 }
 
 /// A RAM identity's policies, as the evaluation sees them.
-struct Principal {
+struct Principal<'s> {
     /// The attached policies (of the user, or of the session's role).
-    policies: Vec<PermissionPolicy>,
+    policies: Vec<&'s PermissionPolicy>,
     /// A session's `Policy` from AssumeRole.
     session: Option<PermissionPolicy>,
     /// `SubUser` or `AssumedRoleUser`.
@@ -269,9 +270,9 @@ struct Principal {
     display_name: String,
 }
 
-impl Principal {
+impl<'s> Principal<'s> {
     /// The principal of a RAM user or role session; `None` for root keys, which need no policy.
-    fn of(caller: &Caller, store: &Store) -> Option<Principal> {
+    fn of(caller: &Caller, store: &'s Store) -> Option<Principal<'s>> {
         match caller {
             Caller::Root { .. } => None,
             Caller::User {
@@ -319,10 +320,11 @@ impl Principal {
 
     /// The decision on `request`, and whether the session policy is what refused it.
     fn decide(&self, request: &Request<'_>) -> (Decision, bool) {
-        let decision = evaluate_session(&self.policies, self.session.as_ref(), request);
+        let policies = || self.policies.iter().copied();
+        let decision = evaluate_session(policies(), self.session.as_ref(), request);
         let by_session = self.session.is_some()
             && !decision.is_allowed()
-            && evaluate(&self.policies, request).is_allowed();
+            && evaluate(policies(), request).is_allowed();
         (decision, by_session)
     }
 }

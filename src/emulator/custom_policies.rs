@@ -14,6 +14,7 @@ use crate::ram::permission_policy::{
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use std::sync::{Arc, OnceLock};
 
 /// Custom policies one account may hold (RAM's limits page: 1500, adjustable).
 pub const MAX_CUSTOM_POLICIES: usize = 1500;
@@ -36,6 +37,39 @@ pub struct CustomPolicy {
     pub create_date: String,
     /// `UpdateDate`, formatted.
     pub update_date: String,
+    /// `document` parsed, on first use (see [`CustomPolicy::policy`]); never saved.
+    #[serde(skip)]
+    pub parsed: ParsedDocument,
+}
+
+impl CustomPolicy {
+    /// The document as a policy; `None` when it does not parse (`CreatePolicy` and the accounts file accept only
+    /// documents that do). Parsed once, on first use: authorization reads the caller's policies on every request,
+    /// and a custom policy's document never changes after `CreatePolicy`.
+    pub fn policy(&self) -> Option<&PermissionPolicy> {
+        self.parsed
+            .0
+            .get_or_init(|| PermissionPolicy::parse(&self.document).ok())
+            .as_ref()
+    }
+}
+
+/// The parsed form of a [`CustomPolicy`]'s document, shared by the copies of the store a request works on (so
+/// it is parsed once however often the store is copied). Not part of the policy's value: it equals any other, and
+/// shows as `..` in debug output.
+#[derive(Clone, Default)]
+pub struct ParsedDocument(Arc<OnceLock<Option<PermissionPolicy>>>);
+
+impl PartialEq for ParsedDocument {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for ParsedDocument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("..")
+    }
 }
 
 /// The policy actions, dispatched beside [`super::ram::RAM_ACTIONS`].
@@ -192,6 +226,7 @@ fn create_policy(call: &RamCall<'_>, store: &mut Store) -> Result<Value, ApiErro
         document: document.to_owned(),
         create_date: now.clone(),
         update_date: now,
+        parsed: ParsedDocument::default(),
     };
     let body = json!({
         "Policy": {

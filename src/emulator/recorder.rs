@@ -15,6 +15,14 @@ pub struct Recorder {
     by_identity: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
 }
 
+/// The value under `key`, inserted as the default when absent (`BTreeMap::entry` takes an owned key).
+fn entry<'m, V: Default>(map: &'m mut BTreeMap<String, V>, key: &str) -> &'m mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_owned(), V::default());
+    }
+    map.get_mut(key).expect("the key was inserted above")
+}
+
 /// How the recorded resources are written in the policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResourceNames {
@@ -28,12 +36,12 @@ pub enum ResourceNames {
 impl Recorder {
     /// Records that `identity` was allowed `action` on `resource`.
     pub fn record(&mut self, identity: &str, action: &str, resource: &str) {
-        self.by_identity
-            .entry(identity.to_owned())
-            .or_default()
-            .entry(action.to_owned())
-            .or_default()
-            .insert(resource.to_owned());
+        // Every authorized request comes here, mostly with an identity, action and resource already recorded:
+        // looked up by reference, a key is copied only when it is new.
+        let resources = entry(entry(&mut self.by_identity, identity), action);
+        if !resources.contains(resource) {
+            resources.insert(resource.to_owned());
+        }
     }
 
     /// Forgets everything recorded.

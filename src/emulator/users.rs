@@ -305,6 +305,7 @@ pub fn seed_declared(
                     document,
                     create_date: date.clone(),
                     update_date: date.clone(),
+                    parsed: Default::default(),
                 },
             )
             .map_err(fail)?;

@@ -7,6 +7,7 @@
 //! documented shapes, **unverified** verbatim: everything, and every `ram:` action, on every resource.
 
 use crate::ram::permission_policy::PermissionPolicy;
+use std::sync::LazyLock;
 
 /// A system policy's name, default version and document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +69,15 @@ pub fn find(name: &str) -> Option<&'static SystemPolicyDocument> {
     DOCUMENTS.iter().find(|p| p.name == name)
 }
 
+/// The document of the system policy named exactly `name`, parsed once per process: the emulator authorizes
+/// every request of a RAM user or role session against its policies.
+pub fn find_policy(name: &str) -> Option<&'static PermissionPolicy> {
+    static PARSED: LazyLock<[PermissionPolicy; DOCUMENTS.len()]> =
+        LazyLock::new(|| DOCUMENTS.map(|document| document.policy()));
+    let index = DOCUMENTS.iter().position(|p| p.name == name)?;
+    Some(&PARSED[index])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,6 +91,7 @@ mod tests {
                 document.name
             );
             assert_eq!(find(document.name), Some(&document));
+            assert_eq!(find_policy(document.name), Some(&document.policy()));
         }
         assert_eq!(find("aliyunramreadonlyaccess"), None);
         assert_eq!(find("ReadOnlyAccess"), None);
