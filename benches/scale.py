@@ -208,6 +208,38 @@ def throttled(stats):
     return sum(stats.get("rate_limited", {}).values()) + stats.get("faults", {}).get("throttle", 0)
 
 
+def run_against(emulator, terraform, workdir, args, cpu_log, env):
+    """run_terraform of an aliram configuration, plus what the emulator saw meanwhile: its CPU seconds, the calls
+    by action, requests, throttled answers and errors."""
+    stats_before, cpu_before = emulator.stats(), emulator.cpu()
+    measured = run_terraform(terraform, workdir, args, cpu_log, env)
+    stats_after, cpu_after = emulator.stats(), emulator.cpu()
+    measured["emulator_cpu"] = cpu_after - cpu_before
+    measured["calls"] = action_counts(stats_before, stats_after)
+    measured["requests"] = stats_after["requests"] - stats_before["requests"]
+    measured["throttled"] = throttled(stats_after) - throttled(stats_before)
+    measured["errors"] = stats_after["errors"] - stats_before["errors"]
+    return measured
+
+
+def null_workdir(work, roles, terraform, env):
+    """A working directory of `roles` null_resource, initialised against the filesystem mirror."""
+    null_work = work / "null"
+    null_work.mkdir()
+    (null_work / "main.tf").write_text(f"""terraform {{
+  required_providers {{
+    null = {{ source = "hashicorp/null", version = "{NULL_VERSION}" }}
+  }}
+}}
+resource "null_resource" "many" {{
+  count = {roles}
+}}
+""")
+    subprocess.run([terraform, "init", "-input=false", "-no-color"], cwd=null_work, env=env, check=True,
+                   capture_output=True)
+    return null_work
+
+
 def terraform_env(work, aliram_dir, null_mirror, cpu_log):
     """The environment Terraform runs in: a CLI configuration taking aliram from `aliram_dir` (the wrapper) and
     null from the filesystem mirror, the CPU log the wrappers write to, no TF_LOG."""
@@ -239,9 +271,8 @@ def measure_setting(name, flags, args, terraform, release, null_mirror, work):
     emulator = Emulator(release / "aliram-emulator", flags, args.roles, work)
     try:
         env = terraform_env(work, aliram_dir, null_mirror, cpu_log)
-        aliram_work, null_work = work / "aliram", work / "null"
+        aliram_work = work / "aliram"
         aliram_work.mkdir()
-        null_work.mkdir()
         aliram_config = f"""terraform {{
   required_providers {{
     aliram = {{ source = "aliram/aliram" }}
@@ -266,45 +297,23 @@ resource "aliram_cross_account_dts_role" "many" {{
 }}
 """
         (aliram_work / "main.tf").write_text(aliram_config.replace("{description}", "scale benchmark"))
-        (null_work / "main.tf").write_text(f"""terraform {{
-  required_providers {{
-    null = {{ source = "hashicorp/null", version = "{NULL_VERSION}" }}
-  }}
-}}
-resource "null_resource" "many" {{
-  count = {args.roles}
-}}
-""")
-        subprocess.run([terraform, "init", "-input=false", "-no-color"], cwd=null_work, env=env, check=True,
-                       capture_output=True)
+        null_work = null_workdir(work, args.roles, terraform, env)
         parallelism = f"-parallelism={args.parallelism}"
         results = {"setting": name, "flags": flags, "roles": args.roles, "commands": {}}
         for label, command in COMMANDS:
             cmd = [*command, parallelism]
             null = run_terraform(terraform, null_work, cmd, cpu_log, env)
-            stats_before, emulator_cpu_before = emulator.stats(), emulator.cpu()
-            aliram = run_terraform(terraform, aliram_work, cmd, cpu_log, env)
-            stats_after, emulator_cpu_after = emulator.stats(), emulator.cpu()
+            aliram = run_against(emulator, terraform, aliram_work, cmd, cpu_log, env)
             if label == "plan" and aliram["exit"] != 0:
                 sys.exit("the plan after apply is not clean")
-            aliram["emulator_cpu"] = emulator_cpu_after - emulator_cpu_before
-            aliram["calls"] = action_counts(stats_before, stats_after)
-            aliram["requests"] = stats_after["requests"] - stats_before["requests"]
-            aliram["throttled"] = throttled(stats_after) - throttled(stats_before)
-            aliram["errors"] = stats_after["errors"] - stats_before["errors"]
             results["commands"][label] = {"aliram": aliram, "null": null}
             report_command(label, aliram, null, args.roles)
             if label == "plan -refresh=false" and not args.skip_update:
                 # An in-place update of every role (a new description), for its calls per role; the null
                 # provider has no in-place update to compare with.
                 (aliram_work / "main.tf").write_text(aliram_config.replace("{description}", "updated"))
-                stats_before, emulator_cpu_before = emulator.stats(), emulator.cpu()
-                update = run_terraform(terraform, aliram_work, [*COMMANDS[0][1], parallelism], cpu_log, env)
-                stats_after, emulator_cpu_after = emulator.stats(), emulator.cpu()
-                update["emulator_cpu"] = emulator_cpu_after - emulator_cpu_before
-                update["calls"] = action_counts(stats_before, stats_after)
-                update["requests"] = stats_after["requests"] - stats_before["requests"]
-                update["throttled"] = throttled(stats_after) - throttled(stats_before)
+                update = run_against(emulator, terraform, aliram_work, [*COMMANDS[0][1], parallelism], cpu_log,
+                                     env)
                 results["commands"]["update"] = {"aliram": update}
                 calls = ", ".join(f"{a} {n / args.roles:.2f}" for a, n in sorted(update["calls"].items()))
                 print(f"  {'apply (update)':20} aliram {update['wall']:7.2f} s  | CPU s: terraform {update['terraform_cpu']:.2f},"
@@ -429,35 +438,16 @@ def measure_organization(args, terraform, release, null_mirror, work):
         (dirs["modules"] / "member" / "main.tf").write_text(member_module)
         # Local modules are registered by `terraform get`; the provider itself comes from dev_overrides.
         subprocess.run([terraform, "get", "-no-color"], cwd=dirs["modules"], env=env, check=True, capture_output=True)
-        null_work = work / "null"
-        null_work.mkdir()
-        (null_work / "main.tf").write_text(f"""terraform {{
-  required_providers {{
-    null = {{ source = "hashicorp/null", version = "{NULL_VERSION}" }}
-  }}
-}}
-resource "null_resource" "many" {{
-  count = {args.roles}
-}}
-""")
-        subprocess.run([terraform, "init", "-input=false", "-no-color"], cwd=null_work, env=env, check=True,
-                       capture_output=True)
+        null_work = null_workdir(work, args.roles, terraform, env)
         parallelism = f"-parallelism={args.parallelism}"
         results = {"setting": "organization", "roles": args.roles, "members": args.members, "commands": {}}
         for label, command in COMMANDS:
             cmd = [*command, parallelism]
             row = {"null": run_terraform(terraform, null_work, cmd, cpu_log, env)}
             for shape in shapes:
-                stats_before, emulator_cpu_before = emulator.stats(), emulator.cpu()
-                measured = run_terraform(terraform, dirs[shape], cmd, cpu_log, env)
-                stats_after, emulator_cpu_after = emulator.stats(), emulator.cpu()
+                measured = run_against(emulator, terraform, dirs[shape], cmd, cpu_log, env)
                 if label == "plan" and measured["exit"] != 0:
                     sys.exit(f"the plan after apply is not clean ({shape})")
-                measured["emulator_cpu"] = emulator_cpu_after - emulator_cpu_before
-                measured["calls"] = action_counts(stats_before, stats_after)
-                measured["requests"] = stats_after["requests"] - stats_before["requests"]
-                measured["throttled"] = throttled(stats_after) - throttled(stats_before)
-                measured["errors"] = stats_after["errors"] - stats_before["errors"]
                 row[shape] = measured
             results["commands"][label] = row
             null = row["null"]
