@@ -133,24 +133,14 @@ fn another_account_fails_with_the_cause() {
             action_block(&arn, "")
         );
         let work = Workdir::new(tf, &config);
-        let run = invoke(&work);
-        let output = run.output();
-        assert_eq!(
-            run.code, 1,
-            "Terraform {}: must fail:\n{output}",
-            tf.version
+        invoke(&work).failure(
+            &format!("Terraform {}", tf.version),
+            &[
+                "Cannot Assume the Role",
+                &format!("the trust policy does not admit account {destination}"),
+                "NoPermission",
+            ],
         );
-        for expected in [
-            "Cannot Assume the Role".to_owned(),
-            format!("the trust policy does not admit account {destination}"),
-            "NoPermission".to_owned(),
-        ] {
-            assert!(
-                output.contains(&expected),
-                "Terraform {}: lacks {expected:?}:\n{output}",
-                tf.version
-            );
-        }
     }
 }
 
@@ -180,16 +170,13 @@ fn a_missing_role_and_an_external_id_condition_are_named() {
                 action_block(&missing, "")
             ),
         );
-        let run = invoke(&work);
-        assert_eq!(run.code, 1);
-        assert!(
-            run.output().contains(&format!(
+        let version = format!("Terraform {}", tf.version);
+        invoke(&work).failure(
+            &version,
+            &[&format!(
                 "Account {} has no role named no-such-role",
                 emulator.account("source").account_id
-            )),
-            "Terraform {}:\n{}",
-            tf.version,
-            run.output()
+            )],
         );
 
         let arn = role_arn(&emulator, "task", "needs-external-id");
@@ -198,13 +185,9 @@ fn a_missing_role_and_an_external_id_condition_are_named() {
             user_provider_config(&emulator, "task"),
             action_block(&arn, "    external_id = \"wrong-id\"\n")
         ));
-        let run = invoke(&work);
-        assert_eq!(run.code, 1);
-        assert!(
-            run.output().contains("The role's trust policy refuses: the ExternalId sent does not match its sts:ExternalId condition"),
-            "Terraform {}:\n{}",
-            tf.version,
-            run.output()
+        invoke(&work).failure(
+            &version,
+            &["The role's trust policy refuses: the ExternalId sent does not match its sts:ExternalId condition"],
         );
         work.write_config(&format!(
             "{}{}",
@@ -397,17 +380,14 @@ fn a_role_arn_known_only_at_plan_is_checked_before_any_write() {
         );
         let work = Workdir::new(tf, &config);
         let writes = emulator.writes();
-        let run = work.run(&["apply", "-input=false", "-no-color", "-auto-approve"]);
-        let output = run.output();
-        assert_eq!(run.code, 1, "Terraform {}:\n{output}", tf.version);
-        assert!(
-            output.contains(&format!(
-                "role_arn \"acs:ram::{}:root\" is not a role ARN: expected acs:ram::<account UID>:role/<role name>",
-                emulator.account("source").account_id
-            )),
-            "Terraform {}:\n{output}",
-            tf.version
-        );
+        work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
+            .failure(
+                &format!("Terraform {}", tf.version),
+                &[&format!(
+                    "role_arn \"acs:ram::{}:root\" is not a role ARN: expected acs:ram::<account UID>:role/<role name>",
+                    emulator.account("source").account_id
+                )],
+            );
         assert_eq!(
             emulator.writes(),
             writes,
@@ -430,13 +410,7 @@ fn root_keys_fail_with_the_sts_reason() {
         );
         let work = Workdir::new(tf, &config);
         // The emulator refuses AssumeRole to root keys as STS does ("Roles may not be assumed by root accounts.").
-        let run = invoke(&work);
-        let output = run.output();
-        assert_eq!(
-            run.code, 1,
-            "Terraform {}: must fail:\n{output}",
-            tf.version
-        );
+        let output = invoke(&work).failure(&format!("Terraform {}", tf.version), &[]);
         // Named first among the causes while STS's answer is a bare NoPermission, alone once it says "root".
         assert!(
             output.to_lowercase().contains(&format!(

@@ -226,6 +226,21 @@ impl Run {
         );
         self
     }
+
+    /// Panics unless the command failed (exit 1) with each of `says` in its output (whitespace squashed); `what`
+    /// names the case in failure messages. Returns the output.
+    #[track_caller]
+    pub fn failure(&self, what: &str, says: &[&str]) -> String {
+        let output = self.output();
+        assert_eq!(self.code, 1, "{what}: must fail:\n{output}");
+        for expected in says {
+            assert!(
+                output.contains(expected),
+                "{what}: lacks {expected:?}:\n{output}"
+            );
+        }
+        output
+    }
 }
 
 impl Workdir {
