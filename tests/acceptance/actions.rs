@@ -43,7 +43,7 @@ fn role_arn(emulator: &Emulator, owner: &str, name: &str) -> String {
 fn the_schema_lists_the_action_with_a_description_on_every_argument() {
     let emulator = Emulator::start(&[]);
     for tf in with_actions() {
-        let work = Workdir::new(tf, &provider_config(&emulator, "task"));
+        let work = Workdir::new(tf, &user_provider_config(&emulator, "task"));
         let shown = work.run(&["providers", "schema", "-json"]).success();
         let schema: serde_json::Value = serde_json::from_str(&shown.stdout).expect("schema JSON");
         let action = &schema["provider_schemas"]["registry.terraform.io/aliram/aliram"]["action_schemas"]

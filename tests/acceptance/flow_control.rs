@@ -7,7 +7,7 @@
 //! limit refused (`rate_limited` in its stats), the provider's log says which requests waited.
 
 use crate::support::emulator::Emulator;
-use crate::support::roles_by_hand::provider_config;
+use crate::support::roles_by_hand::user_provider_config;
 use crate::support::{Workdir, terraforms};
 
 const ROLES: usize = 200;
@@ -19,7 +19,7 @@ fn two_hundred_roles_in_one_account_under_rams_flow_control() {
     let tf = terraforms().last().expect("a Terraform");
     let config = format!(
         "{}\nresource \"aliram_cross_account_dts_role\" \"many\" {{\n  count           = {ROLES}\n  role_name       = \"flow-${{count.index}}\"\n  scenario        = \"source\"\n  task_account_id = \"{task}\"\n  database_type   = \"MySQL\"\n  access_method   = \"Alibaba Cloud Instance\"\n}}\n",
-        provider_config(&emulator, "source")
+        user_provider_config(&emulator, "source")
     );
     let work = Workdir::new(tf, &config);
     work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
@@ -70,7 +70,7 @@ fn max_requests_per_second_keeps_an_apply_under_the_accounts_limit() {
         tf,
         &format!(
             "{}\n{}",
-            provider_config(&emulator, "source"),
+            user_provider_config(&emulator, "source"),
             roles("free")
         ),
     );
@@ -86,7 +86,7 @@ fn max_requests_per_second_keeps_an_apply_under_the_accounts_limit() {
 
     // Full buckets and fresh statistics (the roles made so far are forgotten too).
     emulator.admin_post("reset", &serde_json::json!({}));
-    let capped_config = provider_config(&emulator, "source").replacen(
+    let capped_config = user_provider_config(&emulator, "source").replacen(
         "provider \"aliram\" {\n",
         "provider \"aliram\" {\n  max_requests_per_second = 1\n",
         1,
@@ -119,7 +119,7 @@ fn a_throttled_get_role_does_not_slow_the_other_reads() {
     let tf = terraforms().last().expect("a Terraform");
     let config = format!(
         "{}\nresource \"aliram_role\" \"read\" {{\n  count        = {ROLES}\n  role_name    = \"read-${{count.index}}\"\n  trust_policy = provider::aliram::dts_trust_policy(\"{}\")\n  policy_names = [\"AliyunDTSRolePolicy\"]\n  tags         = {{ team = \"data\" }}\n}}\n",
-        provider_config(&emulator, "source"),
+        user_provider_config(&emulator, "source"),
         emulator.account("task").account_id
     );
     let mut work = Workdir::new(tf, &config);

@@ -4,7 +4,7 @@
 
 use crate::support::emulator::Emulator;
 use crate::support::roles_by_hand::{
-    create_many, dts_document, make_mixed_roles, provider_config, ram_document,
+    create_many, dts_document, make_mixed_roles, ram_document, user_provider_config,
 };
 use crate::support::takeover::apply_without_writes;
 use crate::support::{Workdir, terraforms};
@@ -39,7 +39,7 @@ output "dts_role" {{
   value = data.aliram_roles.dts.roles[0]
 }}
 "#,
-        provider = provider_config(emulator, "source")
+        provider = user_provider_config(emulator, "source")
     )
 }
 
@@ -90,7 +90,7 @@ fn a_bad_filter_fails_validation_naming_what_is_accepted() {
         tf,
         &format!(
             "{}\ndata \"aliram_roles\" \"x\" {{\n  service = \"DTS\"\n  name_regex = \"(\"\n}}\n",
-            provider_config(&emulator, "source")
+            user_provider_config(&emulator, "source")
         ),
     );
     let out = work.run(&["validate", "-no-color"]);
@@ -125,7 +125,7 @@ fn the_data_source_pages_past_one_listing_page() {
     );
     let config = format!(
         "{}\ndata \"aliram_roles\" \"paged\" {{\n  name_regex = \"^page-\"\n}}\noutput \"names\" {{\n  value = data.aliram_roles.paged.roles[*].role_name\n}}\n",
-        provider_config(&emulator, "source")
+        user_provider_config(&emulator, "source")
     );
     for tf in terraforms() {
         let work = Workdir::new(tf, &config);

@@ -2,7 +2,7 @@
 //! converges with no orphaned role, the plan after it is clean, and destroy removes every role.
 
 use crate::support::emulator::Emulator;
-use crate::support::roles_by_hand::provider_config;
+use crate::support::roles_by_hand::user_provider_config;
 use crate::support::{Workdir, terraforms};
 
 const ROLES: usize = 30;
@@ -22,7 +22,7 @@ fn thirty_roles_converge_through_throttling_and_unavailability() {
     let tf = terraforms().last().expect("a Terraform");
     let config = format!(
         "{}\nresource \"aliram_dataworks_source_role\" \"many\" {{\n  count                = {ROLES}\n  role_name            = \"dataworks-reader-${{count.index}}\"\n  instance_type        = \"hive\"\n  dataworks_account_id = \"{destination}\"\n  tags = {{\n    index = tostring(count.index)\n  }}\n}}\n",
-        provider_config(&emulator, "source")
+        user_provider_config(&emulator, "source")
     );
     let work = Workdir::new(tf, &config);
     work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
@@ -51,7 +51,7 @@ fn writes_whose_answers_are_lost_are_safe_to_retry() {
     let tf = terraforms().last().expect("a Terraform");
     let config = format!(
         "{}\nresource \"aliram_dataworks_source_role\" \"lossy\" {{\n  count                = 10\n  role_name            = \"lossy-${{count.index}}\"\n  instance_type        = \"hive\"\n  dataworks_account_id = \"{destination}\"\n}}\n",
-        provider_config(&emulator, "source")
+        user_provider_config(&emulator, "source")
     );
     let work = Workdir::new(tf, &config);
     work.run(&["apply", "-input=false", "-no-color", "-auto-approve"])
@@ -81,7 +81,7 @@ fn a_lost_answer_on_each_write_is_taken_as_its_success() {
     let config = |policy: &str| {
         format!(
             "{}\nresource \"aliram_role\" \"lossy\" {{\n  role_name    = \"lossy\"\n  trust_policy = provider::aliram::dts_trust_policy(\"{destination}\")\n  policy_names = [\"{policy}\"]\n}}\n",
-            provider_config(&emulator, "source")
+            user_provider_config(&emulator, "source")
         )
     };
     for tf in terraforms() {
