@@ -3,7 +3,9 @@
 use std::process::ExitCode;
 use terraform_provider_aliram::emulator::{self, ConfigError, EmulatorConfig};
 
-#[tokio::main]
+// One thread, as the provider: a request is a few dozen microseconds of work, and a work-stealing pool woke a
+// second thread for most of them (docs/benchmarks.md). State files are saved on the blocking pool.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let config = match EmulatorConfig::from_args(std::env::args().skip(1)) {
         Ok(config) => config,
