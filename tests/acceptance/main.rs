@@ -12,8 +12,10 @@ mod support {
     pub mod emulator_process;
     pub mod holding_proxy;
     pub mod interrupt;
+    pub mod oidc_federation;
     pub mod policy_guide;
     pub mod roles_by_hand;
+    pub mod signed_form;
     pub mod takeover;
     mod terraform;
     pub mod terraform_versions;

@@ -46,19 +46,12 @@ impl Federation {
             .as_str()
             .expect("Arn")
             .to_owned();
-        let trust = json!({
-            "Version": "1",
-            "Statement": [{
-                "Action": "sts:AssumeRole",
-                "Effect": "Allow",
-                "Principal": { "Federated": [provider_arn] },
-                "Condition": { "StringEquals": {
-                    "oidc:iss": oidc_issuer(&emulator.endpoint),
-                    "oidc:aud": CLIENT_ID,
-                    "oidc:sub": MAIN,
-                } }
-            }]
-        });
+        let trust = oidc_trust_policy(
+            &provider_arn,
+            &oidc_issuer(&emulator.endpoint),
+            CLIENT_ID,
+            MAIN,
+        );
         let role_arn = create_role(&root, ROLE, &trust.to_string()).await["Role"]["Arn"]
             .as_str()
             .expect("role Arn")

@@ -12,7 +12,9 @@ mod support {
     pub mod emulator_process;
     pub mod holding_proxy;
     pub mod identities;
+    pub mod oidc_federation;
     pub mod scripted_server;
+    pub mod signed_form;
     pub mod text;
 }
 

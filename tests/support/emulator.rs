@@ -2,12 +2,13 @@
 //! and its admin API (stats, faults, service-assume) for out-of-band checks and changes.
 
 use super::emulator_process::EmulatorProcess;
+use super::oidc_federation::{oidc_issuer, oidc_trust_policy};
+use super::signed_form::{Keys, signed_form};
 use serde_json::Value as Json;
 use terraform_provider_aliram::emulator::accounts::{Account, DEMO_USER, DeclaredUser};
 use terraform_provider_aliram::provider::alicloud::AliCloudClient;
 use terraform_provider_aliram::provider::alicloud::ram::CreateRoleRequest;
 use terraform_provider_aliram::provider::alicloud::sts::{AssumeRoleRequest, StsCredentials};
-use terraform_provider_aliram::ram::signature::v1::{SignableRequest, sign};
 
 /// A running emulator, stopped on drop.
 #[derive(Debug)]
@@ -339,19 +340,7 @@ impl Emulator {
         audience: &str,
         subject: &str,
     ) -> String {
-        let trust_policy = serde_json::json!({
-            "Version": "1",
-            "Statement": [{
-                "Action": "sts:AssumeRole",
-                "Effect": "Allow",
-                "Principal": { "Federated": [provider_arn] },
-                "Condition": { "StringEquals": {
-                    "oidc:iss": self.oidc_issuer(),
-                    "oidc:aud": audience,
-                    "oidc:sub": subject,
-                } }
-            }]
-        });
+        let trust_policy = oidc_trust_policy(provider_arn, &self.oidc_issuer(), audience, subject);
         self.create_role_with_trust(owner, name, &trust_policy)
     }
 
@@ -373,7 +362,7 @@ impl Emulator {
     /// The issuer URL of the emulator's test OIDC issuer (`http://127.0.0.1:<port>/_emulator/oidc`), to register
     /// with `CreateOIDCProvider`.
     pub fn oidc_issuer(&self) -> String {
-        format!("{}/_emulator/oidc", self.endpoint)
+        oidc_issuer(&self.endpoint)
     }
 
     /// An ID token minted by the emulator's test issuer (`POST /_emulator/oidc/token`): `request` gives `sub`,
@@ -392,33 +381,21 @@ impl Emulator {
         let a = self.account(account);
         let issuer = self.oidc_issuer();
         let client_ids = client_ids.join(",");
-        let mut pairs: Vec<(String, String)> = [
-            ("Action", "CreateOIDCProvider"),
-            ("Version", "2019-08-15"),
-            ("Format", "JSON"),
-            ("AccessKeyId", a.access_key_id.as_str()),
-            ("SignatureMethod", "HMAC-SHA1"),
-            ("SignatureVersion", "1.0"),
-            ("SignatureNonce", &uuid::Uuid::new_v4().to_string()),
-            (
-                "Timestamp",
-                &chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            ),
-            ("OIDCProviderName", name),
-            ("IssuerUrl", issuer.as_str()),
-            ("ClientIds", client_ids.as_str()),
-        ]
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-        let signature = sign(
-            &SignableRequest {
-                method: "POST",
-                params: &pairs,
-            },
-            &a.access_key_secret,
+        let keys = Keys {
+            access_key_id: &a.access_key_id,
+            access_key_secret: &a.access_key_secret,
+            security_token: None,
+        };
+        let pairs = signed_form(
+            &keys,
+            "2019-08-15",
+            "CreateOIDCProvider",
+            &[
+                ("OIDCProviderName", name),
+                ("IssuerUrl", issuer.as_str()),
+                ("ClientIds", client_ids.as_str()),
+            ],
         );
-        pairs.push(("Signature".into(), signature));
         let answer = self.post_form(&pairs);
         answer["OIDCProvider"]["Arn"]
             .as_str()

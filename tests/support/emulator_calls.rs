@@ -10,10 +10,11 @@ use terraform_provider_aliram::emulator::accounts::{
 use terraform_provider_aliram::emulator::{self, EmulatorConfig};
 use terraform_provider_aliram::provider::domain::trust_policy;
 use terraform_provider_aliram::ram::account::AccountId;
-use terraform_provider_aliram::ram::signature::v1::{SignableRequest, sign};
 use tokio::sync::oneshot;
 
 pub use super::emulator_process::EmulatorProcess;
+pub use super::oidc_federation::{oidc_issuer, oidc_trust_policy};
+use super::signed_form::{Keys, signed_form};
 
 /// RAM's API version.
 pub const RAM: &str = "2015-05-01";
@@ -176,34 +177,12 @@ impl Client {
         action: &str,
         params: &[(&str, &str)],
     ) -> Vec<(String, String)> {
-        let nonce = uuid::Uuid::new_v4().to_string();
-        let timestamp = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-        let mut pairs: Vec<(String, String)> = [
-            ("Action", action),
-            ("Version", version),
-            ("Format", "JSON"),
-            ("AccessKeyId", self.access_key_id.as_str()),
-            ("SignatureMethod", "HMAC-SHA1"),
-            ("SignatureVersion", "1.0"),
-            ("SignatureNonce", nonce.as_str()),
-            ("Timestamp", timestamp.as_str()),
-        ]
-        .iter()
-        .chain(params.iter())
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-        if let Some(token) = &self.security_token {
-            pairs.push(("SecurityToken".into(), token.clone()));
-        }
-        let signature = sign(
-            &SignableRequest {
-                method: "POST",
-                params: &pairs,
-            },
-            &self.access_key_secret,
-        );
-        pairs.push(("Signature".into(), signature));
-        pairs
+        let keys = Keys {
+            access_key_id: &self.access_key_id,
+            access_key_secret: &self.access_key_secret,
+            security_token: self.security_token.as_deref(),
+        };
+        signed_form(&keys, version, action, params)
     }
 
     /// Sends already signed parameters as a POST form.
@@ -318,11 +297,6 @@ pub async fn admin_post(endpoint: &str, path: &str, body: &Value) -> (u16, Value
 
 /// IMS's API version (OIDC providers), served on the same endpoint.
 pub const IMS: &str = "2019-08-15";
-
-/// The issuer URL of the emulator's test OIDC issuer, as a client of `endpoint` reaches it.
-pub fn oidc_issuer(endpoint: &str) -> String {
-    format!("{endpoint}/_emulator/oidc")
-}
 
 /// An ID token minted by the emulator's test issuer (`POST /_emulator/oidc/token`): `request` gives `sub`, `aud`
 /// (a string or a list) and optionally `lifetime_seconds`, `expired`, `iss`, `kid`.
