@@ -339,11 +339,10 @@ resource "aliram_cross_account_dts_role" "many" {{
             aliram, null = row["aliram"], row["null"]
             results["commands"][label] = row
             report_command(label, aliram, null, args.roles)
-            if label == "plan -refresh=false":
-                plan = results["commands"]["plan"]
-                print(f"  refresh overhead (plan / plan -refresh=false): aliram {plan['aliram']['wall'] / aliram['wall']:.2f}x,"
-                      f" null {plan['null']['wall'] / null['wall']:.2f}x")
-            if label == "plan -refresh=false" and not args.skip_update:
+            if label != "plan -refresh=false":
+                continue
+            print_refresh_overheads(results["commands"], ["aliram", "null"])
+            if not args.skip_update:
                 # An in-place update of every role (a new description), for its calls per role; the null
                 # provider has no in-place update to compare with.
                 (aliram_work / "main.tf").write_text(aliram_config.replace("{description}", "updated"))
@@ -499,11 +498,10 @@ def measure_organization(args, terraform, release, null_mirror, work):
                 if "walls" in m:
                     print(f"    {'':10} runs (s): {walls(m)}")
             sys.stdout.flush()
-        plan, unrefreshed = results["commands"]["plan"], results["commands"]["plan -refresh=false"]
+        plan = results["commands"]["plan"]
         print("  plan over the aliases' plan: " + ", ".join(
             f"{shape} {plan[shape]['wall'] / plan['aliases']['wall']:.2f}x" for shape in shapes))
-        print("  refresh overhead (plan / plan -refresh=false): " + ", ".join(
-            f"{shape} {plan[shape]['wall'] / unrefreshed[shape]['wall']:.2f}x" for shape in shapes))
+        print_refresh_overheads(results["commands"], [*shapes, "null"])
         return results
     finally:
         emulator.stop()
@@ -522,6 +520,13 @@ def report_command(label, aliram, null, roles):
     if "walls" in aliram:
         print(f"  {'':20} runs (s): aliram {walls(aliram)}, null {walls(null)}")
     sys.stdout.flush()
+
+
+def print_refresh_overheads(commands, names):
+    """Prints each runner's plan over its plan -refresh=false (both medians)."""
+    plan, unrefreshed = commands["plan"], commands["plan -refresh=false"]
+    print("  refresh overhead (plan / plan -refresh=false): " + ", ".join(
+        f"{name} {plan[name]['wall'] / unrefreshed[name]['wall']:.2f}x" for name in names))
 
 
 def walls(measured):
@@ -544,6 +549,8 @@ def main():
                         help="measure the organization shape: one provider block over the members vs aliases")
     parser.add_argument("--members", type=int, default=10, help="member accounts of the organization shape")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     if not Path(GNU_TIME).exists():
         sys.exit(f"{GNU_TIME} (GNU time) is needed to measure the providers' CPU and peak RSS")
     if not args.no_build:
