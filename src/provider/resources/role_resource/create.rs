@@ -64,8 +64,6 @@ pub(super) async fn create<K: RoleKind>(
     req: CreateRequest,
     resp: &mut CreateResponse,
 ) {
-    // The account the role's plan or state names, through its access role when not this instance's (one
-    // AssumeRole per account per provider process, shared by every role there).
     let (_, target) = match role_target(client, &req.planned).await {
         Ok(found) => found,
         Err(d) => {

@@ -15,8 +15,6 @@ pub(super) async fn delete<K: RoleKind>(
     req: DeleteRequest,
     resp: &mut DeleteResponse,
 ) {
-    // The account the role's plan or state names, through its access role when not this instance's (one
-    // AssumeRole per account per provider process, shared by every role there).
     let (name, target) = match role_target(client, &req.prior).await {
         Ok(found) => found,
         Err(d) => {

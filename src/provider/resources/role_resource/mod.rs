@@ -111,7 +111,9 @@ pub(super) async fn account_client<'a>(
         .map_err(|e| other_account_error(name, account, &e))
 }
 
-/// The name of the role `state` describes, and the client of the account it lives in (see [`account_client`]).
+/// The name of the role `state` (a plan or a prior state) describes, and the client of the account it names: through
+/// its access role when not this instance's, one AssumeRole per account per provider process, shared by every role
+/// there (see [`account_client`]).
 pub(super) async fn role_target<'a>(
     client: &'a ProviderClient,
     state: &Value,

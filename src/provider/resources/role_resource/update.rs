@@ -20,8 +20,6 @@ pub(super) async fn update<K: RoleKind>(
     req: UpdateRequest,
     resp: &mut UpdateResponse,
 ) {
-    // The account the role's plan or state names, through its access role when not this instance's (one
-    // AssumeRole per account per provider process, shared by every role there).
     let (_, target) = match role_target(client, &req.prior).await {
         Ok(found) => found,
         Err(d) => {
