@@ -3,6 +3,7 @@
 //! [`run`] is the whole life of a provider process: read the handshake environment, listen on loopback, print
 //! the handshake line, serve until Terraform calls Shutdown, exit.
 
+pub mod coalesced;
 pub mod controller;
 pub mod convert;
 pub mod handshake;
@@ -30,6 +31,7 @@ pub mod proto {
 
 use crate::framework::engine::{Engine, UnplannableSchema};
 use crate::framework::provider::Provider;
+use coalesced::CoalescedWrites;
 use controller::Controller;
 use handshake::{HandshakeLine, PluginEnv};
 use proto::plugin::grpc_controller_server::GrpcControllerServer;
@@ -142,7 +144,7 @@ pub async fn serve<P: Provider>(env: PluginEnv, provider: P) -> Result<(), Serve
             let acceptor = tokio_rustls::TlsAcceptor::from(tls.config);
             let incoming = accept_loop(listener, shutdown.clone(), move |tcp| {
                 let acceptor = acceptor.clone();
-                async move { acceptor.accept(tcp).await }
+                async move { acceptor.accept(tcp).await.map(CoalescedWrites::new) }
             });
             serve_grpc(engine, incoming, shutdown).await
         }

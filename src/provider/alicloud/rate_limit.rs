@@ -36,14 +36,14 @@ impl RateLimiter {
 
     /// Waits for this request's slot.
     pub async fn acquire(&self) {
-        let slot = self.reserve(Instant::now());
-        tokio::time::sleep_until(slot).await;
+        super::flow_control::wait_for_slot(self.reserve(Instant::now())).await;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use futures_util::FutureExt as _;
     use std::time::Duration;
 
     #[test]
@@ -62,6 +62,13 @@ mod tests {
             offsets,
             [0, 250, 500, 750].map(Duration::from_millis).to_vec()
         );
+    }
+
+    #[tokio::test]
+    async fn the_first_request_is_sent_at_once_and_the_next_waits_its_turn() {
+        let limiter = RateLimiter::new(NonZeroU32::new(2).unwrap());
+        assert!(limiter.acquire().now_or_never().is_some());
+        assert!(limiter.acquire().now_or_never().is_none());
     }
 
     #[test]

@@ -456,23 +456,28 @@ impl Transport {
 
         if (200..300).contains(&status) {
             self.shared.flow.record(service, action, reservation, false);
-            let request_id = serde_json::from_slice::<RequestIdOnly>(&bytes)
-                .unwrap_or_default()
-                .request_id
-                .unwrap_or_default();
-            tracing::debug!(
-                service = service.name(),
-                action,
-                http_status = status,
-                request_id = request_id.as_str(),
-                attempt,
-                duration_ms,
-                "Alibaba Cloud API call"
-            );
+            // The request ID only for a log line or an error: a second parse of every answer otherwise.
+            let request_id = || {
+                serde_json::from_slice::<RequestIdOnly>(&bytes)
+                    .unwrap_or_default()
+                    .request_id
+                    .unwrap_or_default()
+            };
+            if tracing::enabled!(tracing::Level::DEBUG) {
+                tracing::debug!(
+                    service = service.name(),
+                    action,
+                    http_status = status,
+                    request_id = request_id().as_str(),
+                    attempt,
+                    duration_ms,
+                    "Alibaba Cloud API call"
+                );
+            }
             return serde_json::from_slice::<T>(&bytes).map_err(|e| {
                 AttemptError::Fatal(ClientError::Decode {
                     action: action.to_owned(),
-                    request_id,
+                    request_id: request_id(),
                     detail: e.to_string(),
                 })
             });
