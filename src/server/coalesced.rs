@@ -1,9 +1,10 @@
 //! A connection whose writes are gathered until the gRPC server flushes them.
 //!
-//! The HTTP/2 server writes each frame of an answer (headers, message, trailers, window updates) as a separate
-//! write, and a TLS stream turns each write into its own record and system call: seven for one small
-//! `ReadResource` answer. Gathered here, a burst of frames leaves as one record in one call when the server
-//! flushes, which it does after every burst it writes.
+//! The HTTP/2 server may hand a burst of frames (answers' headers, messages and trailers, a ping's
+//! acknowledgement, a window update) to the stream in several writes, and a TLS stream turns each write into its
+//! own record and system call. Gathered here, a burst leaves as one record in one call when the server flushes,
+//! which it does after every burst it writes. Most answers were one write already: in a 1000-role plan this
+//! saves about 270 of 4,860 records (docs/benchmarks.md).
 
 use std::io;
 use std::pin::Pin;
